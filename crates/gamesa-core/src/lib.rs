@@ -1,0 +1,14 @@
+//! GAMESA Core: the deterministic stream.
+//!
+//! Everything in this crate is a pure function of its configuration and its inputs: no I/O,
+//! no clock (time is always an argument), no threads, no unseeded randomness and no unordered
+//! iteration in any output. That is what makes record, replay and backtesting honest.
+
+pub mod allocation;
+pub mod effects;
+pub mod error;
+pub mod signals;
+pub mod types;
+
+pub use error::ErrorCode;
+pub use types::{Priority, ResourceType};

@@ -1,0 +1,1 @@
+//! Host-side I/O for GAMESA: files today, actuators later.

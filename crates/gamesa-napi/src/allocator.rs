@@ -1,0 +1,1 @@
+//! Binding for gamesa_core::allocation (placeholder until it lands).

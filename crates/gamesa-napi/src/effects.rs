@@ -1,0 +1,1 @@
+//! Binding for gamesa_core::effects (placeholder until it lands).

@@ -1,0 +1,21 @@
+//! The Node binding: converts and forwards to `gamesa-core`; no logic lives here.
+//!
+//! Every exported function and method runs inside [`errors::guard`], so a Rust panic becomes a
+//! JS `Error` with code `INTERNAL_PANIC` instead of aborting Node.
+
+mod allocator;
+mod effects;
+mod errors;
+mod signals;
+
+use napi_derive::napi;
+
+/// The version of the native addon (the crate version), to check that JS and native agree.
+#[napi]
+pub fn native_version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+/// Does nothing: the cost of crossing into native code and back, the baseline for benchmarks.
+#[napi]
+pub fn noop() {}

@@ -1,0 +1,1 @@
+//! Binding for gamesa_core::signals (placeholder until it lands).

@@ -1,0 +1,2 @@
+// TypeScript layer for allocation (placeholder until it lands).
+export {}

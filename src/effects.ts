@@ -1,0 +1,2 @@
+// TypeScript layer for effects (placeholder until it lands).
+export {}

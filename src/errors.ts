@@ -1,0 +1,49 @@
+/**
+ * Every error GAMESA throws — from the native core or from the TypeScript layer — is a
+ * `GamesaError`: an `Error` whose `code` is one of {@link GamesaErrorCode}.
+ *
+ * Native errors are created by the addon as plain `Error`s with a `code`; `instanceof
+ * GamesaError` recognises them too (see `Symbol.hasInstance` below), so callers never need to
+ * know which side threw.
+ */
+export const GamesaErrorCode = {
+  InsufficientCapacity: 'INSUFFICIENT_CAPACITY',
+  InvalidAmount: 'INVALID_AMOUNT',
+  UnknownResource: 'UNKNOWN_RESOURCE',
+  UnknownLease: 'UNKNOWN_LEASE',
+  DuplicateId: 'DUPLICATE_ID',
+  InvalidConfig: 'INVALID_CONFIG',
+  InvalidArgument: 'INVALID_ARGUMENT',
+  CapabilityDenied: 'CAPABILITY_DENIED',
+  AuditCorrupt: 'AUDIT_CORRUPT',
+  Io: 'IO_ERROR',
+  InternalPanic: 'INTERNAL_PANIC',
+} as const
+export type GamesaErrorCode = (typeof GamesaErrorCode)[keyof typeof GamesaErrorCode]
+
+const KNOWN_CODES: ReadonlySet<string> = new Set(Object.values(GamesaErrorCode))
+
+export class GamesaError extends Error {
+  readonly code: GamesaErrorCode
+  /** Where in the input the problem is, when there is one (a JSON path such as `$.pools[2].capacity`). */
+  readonly path?: string
+
+  constructor(code: GamesaErrorCode, message: string, options?: { path?: string; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'GamesaError'
+    this.code = code
+    if (options?.path !== undefined) this.path = options.path
+  }
+
+  /** True for errors made here and for native errors that carry a known GAMESA code. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (!(value instanceof Error)) return false
+    const code: unknown = (value as Error & { code?: unknown }).code
+    return typeof code === 'string' && KNOWN_CODES.has(code)
+  }
+}
+
+/** Narrows `e` to a GamesaError with the given code. */
+export function isGamesaError(e: unknown, code?: GamesaErrorCode): e is GamesaError {
+  return e instanceof GamesaError && (code === undefined || e.code === code)
+}

@@ -1,0 +1,7 @@
+// The one entry of @gamesa/core: the native classes and functions (generated loader at the
+// package root) and the TypeScript guardian layer, all with full types.
+export * from '../index.js'
+export * from './errors.js'
+export * from './allocation.js'
+export * from './signals.js'
+export * from './effects.js'

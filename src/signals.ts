@@ -1,0 +1,2 @@
+// TypeScript layer for signals (placeholder until it lands).
+export {}
