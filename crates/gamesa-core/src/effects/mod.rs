@@ -1,1 +1,28 @@
-//! placeholder
+//! Effects (capability tokens), grants, and the hash-chained audit trail (DESIGN §4).
+//!
+//! An agent may only cause an [`Effect`] it was granted: [`EffectChecker`] holds grants per
+//! agent (optional expiry, optional target scope, see [`scope`]) and denies by default. Every
+//! grant, revoke and check is appended to an [`AuditTrail`] whose records are chained by
+//! SHA-256 (encoding in [`record`]) and can be verified ([`verify`]), exported and re-read as
+//! NDJSON. Time is always an argument (`now_ms`); files are handled by `gamesa-host`.
+
+pub mod checker;
+pub mod effect;
+pub mod error;
+pub mod guardian;
+pub mod record;
+pub mod scope;
+pub mod trail;
+pub mod verify;
+
+pub use checker::{Decision, EffectChecker, Grant, GrantOptions};
+pub use effect::Effect;
+pub use error::{AuditCorrupt, EffectError};
+pub use guardian::{GuardianGrant, guardian_defaults};
+pub use record::{AuditDecision, AuditRecord, GENESIS_HASH};
+pub use scope::TargetPattern;
+pub use trail::AuditTrail;
+pub use verify::{
+    Anchor, BreakKind, ChainBreak, NdjsonScan, TornTail, VerifyReport, scan_ndjson, verify_ndjson,
+    verify_records,
+};

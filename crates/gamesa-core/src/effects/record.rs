@@ -1,0 +1,192 @@
+//! One audit record and its canonical, hashed encoding.
+//!
+//! # Canonical encoding (what the hash covers)
+//!
+//! The hash of a record is the SHA-256 of the UTF-8 bytes of its *body*: the compact JSON
+//! object with exactly these keys in exactly this order, no whitespace anywhere:
+//!
+//! ```text
+//! {"seq":0,"time_ms":1700000000000,"agent":"cpu_agent","decision":"allowed",
+//!  "effect":"cpu_control","target":null,"reason":"…","prev_hash":"000…0"}
+//! ```
+//! (shown wrapped; the real body is one line). Numbers are unsigned decimal integers without
+//! sign, exponent or leading zeros. `effect` and `target` are a string or `null`. Strings use
+//! minimal JSON escaping: `"` → `\"`, `\` → `\\`, U+0008/0009/000A/000C/000D → `\b \t \n \f
+//! \r`, other code points below U+0020 → `\u00XX` (lowercase hex); everything else, non-ASCII
+//! included, is written as raw UTF-8 (this is exactly what `serde_json` produces). The hash is
+//! written as 64 lowercase hex digits.
+//!
+//! The *line* of a record (NDJSON export, audit files) is the body with `,"hash":"<hex>"`
+//! inserted before the closing `}` — i.e. the same object with `hash` as the last key —
+//! followed by `\n`. The first record has `seq` 0 and `prev_hash` = 64 zeros ([`GENESIS_HASH`]);
+//! every later record has `seq` one more than, and `prev_hash` equal to the `hash` of, the
+//! record before it.
+
+use super::effect::Effect;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// `prev_hash` of the first record: 64 zeros.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What an audit record says happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditDecision {
+    /// A check found a grant that covers it.
+    Allowed,
+    /// A check found none (default deny, expired, or outside the target scope).
+    Denied,
+    /// A grant was added.
+    Granted,
+    /// A grant was (or was asked to be) revoked.
+    Revoked,
+}
+
+impl AuditDecision {
+    /// The stable snake_case name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AuditDecision::Allowed => "allowed",
+            AuditDecision::Denied => "denied",
+            AuditDecision::Granted => "granted",
+            AuditDecision::Revoked => "revoked",
+        }
+    }
+}
+
+impl fmt::Display for AuditDecision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One entry of the hash-chained audit trail. Field order here *is* the canonical order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditRecord {
+    /// Position in the trail, from 0, without gaps.
+    pub seq: u64,
+    /// Milliseconds since the Unix epoch, as passed in by the caller (the core has no clock).
+    pub time_ms: u64,
+    /// The agent that asked, or that was granted or revoked.
+    pub agent: String,
+    pub decision: AuditDecision,
+    /// The effect concerned; `None` only for "revoke everything" of an agent.
+    pub effect: Option<Effect>,
+    /// The target of a check, when one was named.
+    pub target: Option<String>,
+    /// Why: which grant allowed it, or why it was denied, or what was granted/revoked.
+    pub reason: String,
+    /// `hash` of the previous record; [`GENESIS_HASH`] for seq 0.
+    pub prev_hash: String,
+    /// SHA-256 of the canonical body, lowercase hex.
+    pub hash: String,
+}
+
+/// The body that is hashed: the record without `hash`, same order.
+#[derive(Serialize)]
+struct Body<'a> {
+    seq: u64,
+    time_ms: u64,
+    agent: &'a str,
+    decision: AuditDecision,
+    effect: Option<Effect>,
+    target: Option<&'a str>,
+    reason: &'a str,
+    prev_hash: &'a str,
+}
+
+impl AuditRecord {
+    /// The canonical body (see the module docs) of this record.
+    pub fn canonical_body(&self) -> String {
+        let body = Body {
+            seq: self.seq,
+            time_ms: self.time_ms,
+            agent: &self.agent,
+            decision: self.decision,
+            effect: self.effect,
+            target: self.target.as_deref(),
+            reason: &self.reason,
+            prev_hash: &self.prev_hash,
+        };
+        // Serializing plain integers, strings, options and unit enums cannot fail.
+        serde_json::to_string(&body).expect("audit body serializes")
+    }
+
+    /// The hash this record must carry: SHA-256 of its canonical body, lowercase hex.
+    pub fn compute_hash(&self) -> String {
+        sha256_hex(self.canonical_body().as_bytes())
+    }
+
+    /// The canonical NDJSON line, without the trailing newline.
+    pub fn to_line(&self) -> String {
+        serde_json::to_string(self).expect("audit record serializes")
+    }
+}
+
+/// SHA-256 of `bytes` as 64 lowercase hex digits.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = Sha256::digest(bytes);
+    let mut out = String::with_capacity(64);
+    for b in digest.iter() {
+        out.push(HEX[(b >> 4) as usize] as char);
+        out.push(HEX[(b & 0x0f) as usize] as char);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> AuditRecord {
+        let mut r = AuditRecord {
+            seq: 0,
+            time_ms: 42,
+            agent: "cpu_agent".into(),
+            decision: AuditDecision::Allowed,
+            effect: Some(Effect::CpuControl),
+            target: None,
+            reason: "tab\there \"quoted\" é".into(),
+            prev_hash: GENESIS_HASH.into(),
+            hash: String::new(),
+        };
+        r.hash = r.compute_hash();
+        r
+    }
+
+    #[test]
+    fn body_is_the_documented_compact_json() {
+        let r = sample();
+        assert_eq!(
+            r.canonical_body(),
+            format!(
+                "{{\"seq\":0,\"time_ms\":42,\"agent\":\"cpu_agent\",\"decision\":\"allowed\",\"effect\":\"cpu_control\",\"target\":null,\"reason\":\"tab\\there \\\"quoted\\\" é\",\"prev_hash\":\"{GENESIS_HASH}\"}}"
+            )
+        );
+        let line = r.to_line();
+        assert_eq!(
+            line,
+            format!(
+                "{},\"hash\":\"{}\"}}",
+                &r.canonical_body()[..r.canonical_body().len() - 1],
+                r.hash
+            )
+        );
+    }
+
+    #[test]
+    fn hash_is_sha256_of_the_body() {
+        // Known SHA-256 test vector, to pin the hex encoding.
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let r = sample();
+        assert_eq!(r.hash, sha256_hex(r.canonical_body().as_bytes()));
+        assert_eq!(r.hash.len(), 64);
+    }
+}
