@@ -1,0 +1,96 @@
+//! Errors of the host side: I/O, files that do not verify, and the checker's own errors.
+
+use gamesa_core::ErrorCode;
+use gamesa_core::effects::EffectError;
+use std::fmt;
+use std::path::PathBuf;
+
+/// Everything the host side can fail with. Each variant names the file concerned.
+#[derive(Debug)]
+pub enum HostError {
+    /// An operating-system error while `action` (e.g. "opening", "appending to") `path`.
+    /// Code `IO_ERROR`.
+    Io {
+        path: PathBuf,
+        action: &'static str,
+        source: std::io::Error,
+    },
+    /// The audit file does not verify: `line` (1-based) is the first bad line, `seq` the seq
+    /// expected there. Code `AUDIT_CORRUPT`.
+    Corrupt {
+        path: PathBuf,
+        line: Option<usize>,
+        seq: u64,
+        reason: String,
+    },
+    /// The last line of the audit file has no newline (an append cut short by a crash) and the
+    /// caller did not ask to repair it. Code `AUDIT_CORRUPT`.
+    TornTail {
+        path: PathBuf,
+        line: usize,
+        byte_len: usize,
+    },
+    /// An earlier append failed, so the file may end in a partial line; further records are
+    /// refused until the file is reopened (which reports the torn tail). Code `IO_ERROR`.
+    SinkFailed { path: PathBuf },
+    /// An error of the checker itself (`CAPABILITY_DENIED`, `INVALID_ARGUMENT`).
+    Effect(EffectError),
+}
+
+impl fmt::Display for HostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HostError::Io {
+                path,
+                action,
+                source,
+            } => write!(f, "I/O error {action} {}: {source}", path.display()),
+            HostError::Corrupt {
+                path,
+                line,
+                seq,
+                reason,
+            } => {
+                write!(f, "audit file {} does not verify", path.display())?;
+                if let Some(line) = line {
+                    write!(f, " at line {line}")?;
+                }
+                write!(f, " (seq {seq}): {reason}")
+            }
+            HostError::TornTail {
+                path,
+                line,
+                byte_len,
+            } => write!(
+                f,
+                "audit file {} ends in a torn line {line} ({byte_len} bytes without a newline, an append cut short); \
+                 open it with repairTornTail to cut that line off and continue",
+                path.display()
+            ),
+            HostError::SinkFailed { path } => write!(
+                f,
+                "audit file {} is unusable after a failed append; reopen it to check and continue",
+                path.display()
+            ),
+            HostError::Effect(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for HostError {}
+
+impl ErrorCode for HostError {
+    fn code(&self) -> &'static str {
+        match self {
+            HostError::Io { .. } | HostError::SinkFailed { .. } => "IO_ERROR",
+            HostError::Corrupt { .. } | HostError::TornTail { .. } => "AUDIT_CORRUPT",
+            HostError::Effect(e) => e.code(),
+        }
+    }
+}
+
+impl From<EffectError> for HostError {
+    fn from(e: EffectError) -> Self {
+        HostError::Effect(e)
+    }
+}
