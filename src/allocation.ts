@@ -1,2 +1,230 @@
-// TypeScript layer for allocation (placeholder until it lands).
-export {}
+// TypeScript layer of the allocator: the configuration schema (zod), validation with the same
+// rules and the same JSON paths as the Rust core (crates/gamesa-core/src/allocation/config.rs),
+// and `createAllocator(config)`. The allocator itself, `createDefaultAllocator()` and the
+// request/lease types are native (see index.d.ts); they are re-exported from the package entry.
+import { z } from 'zod'
+import { type Allocator, type AllocatorConfigProblem, createAllocatorFromJson } from '../index.js'
+import { GamesaError } from './errors.js'
+
+/** Most units a `first_fit` pool may have: every unit is a concrete id held in memory. */
+export const FIRST_FIT_MAX_UNITS = 65_536
+/** Largest whole capacity of a range pool (2^53 − 1, exact in a JavaScript number). */
+export const MAX_EXACT_INTEGER = Number.MAX_SAFE_INTEGER
+
+const RESOURCES = ['cpu_cores', 'cpu_time', 'gpu_compute', 'gpu_memory', 'thermal_headroom', 'power_budget'] as const
+const STRATEGIES = ['first_fit', 'best_fit', 'buddy', 'priority', 'weighted'] as const
+const PRIORITIES = ['low', 'normal', 'high', 'critical'] as const
+
+/** A pool's placement strategy (DESIGN §2). */
+export type AllocationStrategy = (typeof STRATEGIES)[number]
+
+/**
+ * The strategies that fit each resource, the documented one first: core ids are `first_fit`;
+ * time, GPU compute and GPU memory are ranges (`best_fit` or `buddy`); thermal headroom and
+ * power are divisible (`priority` or `weighted`).
+ */
+export const STRATEGIES_FOR_RESOURCE: Readonly<Record<(typeof RESOURCES)[number], readonly AllocationStrategy[]>> = {
+  cpu_cores: ['first_fit'],
+  cpu_time: ['best_fit', 'buddy'],
+  gpu_compute: ['buddy', 'best_fit'],
+  gpu_memory: ['buddy', 'best_fit'],
+  thermal_headroom: ['priority', 'weighted'],
+  power_budget: ['weighted', 'priority'],
+}
+
+const DISCRETE: ReadonlySet<AllocationStrategy> = new Set(['first_fit', 'best_fit', 'buddy'])
+
+// Optional fields are `nullish` because serde reads `null` as an absent `Option`.
+const PriorityWeightsSchema = z.strictObject({
+  low: z.number(),
+  normal: z.number(),
+  high: z.number(),
+  critical: z.number(),
+})
+
+const PoolConfigSchema = z.strictObject({
+  resource: z.enum(RESOURCES),
+  strategy: z.enum(STRATEGIES),
+  capacity: z.number(),
+  minBlock: z
+    .number()
+    .refine((x) => Number.isInteger(x) && x >= 0 && x <= MAX_EXACT_INTEGER, {
+      message: 'minBlock must be a whole number between 1 and 2^53 - 1',
+    })
+    .nullish(),
+  preemptive: z.boolean().optional(),
+  weights: PriorityWeightsSchema.nullish(),
+  description: z.string().nullish(),
+})
+
+/** The structure of a configuration (rule 1 of config.rs): types, required and unknown fields. */
+const StructureSchema = z.strictObject({
+  $schema: z.string().nullish(),
+  description: z.string().nullish(),
+  pools: z.array(PoolConfigSchema),
+})
+
+/** One pool's configuration. */
+export type PoolConfig = z.infer<typeof PoolConfigSchema>
+/** Weight of each priority in a weighted pool (default 1, 2, 4, 8). */
+export type PriorityWeights = z.infer<typeof PriorityWeightsSchema>
+
+/** A rule broken by a configuration: its JSON path (`$` for malformed JSON) and a message. */
+type ConfigProblem = AllocatorConfigProblem
+
+/**
+ * The full allocator configuration schema: structure plus the semantic rules 2–7 of
+ * config.rs (non-empty pools, one pool per resource, strategy fits the resource, capacity,
+ * minBlock, weights, preemptive). Unknown fields are rejected at every level.
+ */
+export const AllocatorConfigSchema = StructureSchema.superRefine((config, ctx) => {
+  const problem = semanticProblem(config)
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem.message, path: pathSegments(problem.path) })
+})
+
+/** A validated allocator configuration (the JSON form of samples/allocation_schema.json). */
+export type AllocatorConfig = z.infer<typeof AllocatorConfigSchema>
+
+/** The first problem of `value` as an allocator configuration, or null when it is valid. */
+export function checkAllocatorConfig(value: unknown): ConfigProblem | null {
+  const structure = StructureSchema.safeParse(value)
+  if (!structure.success) return issueProblem(structure.error.issues[0]!)
+  return semanticProblem(structure.data)
+}
+
+/** Returns `value` as a configuration, or throws `GamesaError('INVALID_CONFIG')` with its `path`. */
+export function validateAllocatorConfig(value: unknown): AllocatorConfig {
+  const problem = checkAllocatorConfig(value)
+  if (problem !== null) throw configError(problem)
+  return value as AllocatorConfig
+}
+
+/** Parses JSON text and validates it; malformed JSON is reported at path `$`. */
+export function parseAllocatorConfig(text: string): AllocatorConfig {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (cause) {
+    throw configError({ path: '$', message: `malformed JSON: ${(cause as Error).message}` }, cause)
+  }
+  return validateAllocatorConfig(value)
+}
+
+/**
+ * An allocator for any configuration: validated here (errors name the JSON path), then
+ * handed to the native core, which validates it again with the same rules.
+ */
+export function createAllocator(config: AllocatorConfig): Allocator {
+  return createAllocatorFromJson(JSON.stringify(validateAllocatorConfig(config)))
+}
+
+function configError(problem: ConfigProblem, cause?: unknown): GamesaError {
+  return new GamesaError('INVALID_CONFIG', `${problem.path}: ${problem.message}`, { path: problem.path, cause })
+}
+
+type Structure = z.infer<typeof StructureSchema>
+
+/** Rules 2–7 in the order config.rs checks them, with the same paths. */
+function semanticProblem(config: Structure): ConfigProblem | null {
+  if (config.pools.length === 0) return { path: '$.pools', message: 'at least one pool is required' }
+  for (const [i, pool] of config.pools.entries()) {
+    const first = config.pools.findIndex((p) => p.resource === pool.resource)
+    if (first < i) {
+      return {
+        path: `$.pools[${i}].resource`,
+        message: `duplicate pool for resource ${pool.resource} (already configured at $.pools[${first}])`,
+      }
+    }
+    const problem = poolProblem(pool, `$.pools[${i}]`)
+    if (problem !== null) return problem
+  }
+  return null
+}
+
+function poolProblem(pool: PoolConfig, at: string): ConfigProblem | null {
+  const allowed = STRATEGIES_FOR_RESOURCE[pool.resource]
+  if (!allowed.includes(pool.strategy)) {
+    return {
+      path: `${at}.strategy`,
+      message: `strategy ${pool.strategy} does not fit resource ${pool.resource} (allowed: ${allowed.join(', ')})`,
+    }
+  }
+  const capacity = pool.capacity
+  if (!Number.isFinite(capacity) || capacity <= 0) {
+    return { path: `${at}.capacity`, message: `capacity must be a finite number > 0, got ${capacity}` }
+  }
+  if (DISCRETE.has(pool.strategy)) {
+    if (!Number.isInteger(capacity)) {
+      return { path: `${at}.capacity`, message: `capacity of a ${pool.strategy} pool must be a whole number, got ${capacity}` }
+    }
+    const max = pool.strategy === 'first_fit' ? FIRST_FIT_MAX_UNITS : MAX_EXACT_INTEGER
+    if (capacity > max) {
+      return { path: `${at}.capacity`, message: `capacity of a ${pool.strategy} pool must be at most ${max}, got ${capacity}` }
+    }
+  }
+  if (pool.minBlock !== undefined && pool.minBlock !== null) {
+    const block = pool.minBlock
+    const path = `${at}.minBlock`
+    if (pool.strategy !== 'buddy') return { path, message: `minBlock applies to buddy pools only, not ${pool.strategy}` }
+    if (!isPowerOfTwo(block)) return { path, message: `minBlock must be a power of two (1, 2, 4, ...), got ${block}` }
+    if (block > capacity) return { path, message: `minBlock ${block} exceeds capacity ${capacity}` }
+    if (capacity % block !== 0) return { path, message: `capacity ${capacity} must be a multiple of minBlock ${block}` }
+  }
+  if (pool.weights !== undefined && pool.weights !== null) {
+    if (pool.strategy !== 'weighted') {
+      return { path: `${at}.weights`, message: `weights apply to weighted pools only, not ${pool.strategy}` }
+    }
+    for (const priority of PRIORITIES) {
+      const w = pool.weights[priority]
+      if (!Number.isFinite(w) || w <= 0) {
+        return { path: `${at}.weights.${priority}`, message: `weight must be a finite number > 0, got ${w}` }
+      }
+    }
+  }
+  if (pool.preemptive === true && pool.strategy !== 'priority') {
+    return { path: `${at}.preemptive`, message: `preemptive applies to priority pools only, not ${pool.strategy}` }
+  }
+  return null
+}
+
+/** Whole numbers 1, 2, 4, … up to 2^53 (beyond 2^31 bit operations do not apply). */
+function isPowerOfTwo(x: number): boolean {
+  if (!Number.isInteger(x) || x < 1) return false
+  while (x > 1) {
+    if (x % 2 !== 0) return false
+    x /= 2
+  }
+  return true
+}
+
+function issueProblem(issue: z.core.$ZodIssue): ConfigProblem {
+  const segments: PropertyKey[] = [...issue.path]
+  // zod reports unknown keys at their object; serde (and this API) name the key itself.
+  if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) segments.push(issue.keys[0]!)
+  return { path: formatPath(segments), message: issue.message }
+}
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/
+
+/** `$`, then `.key` (or `["key"]` when the key is not an identifier) and `[index]`, as in Rust. */
+export function formatPath(segments: readonly PropertyKey[]): string {
+  let out = '$'
+  for (const s of segments) {
+    if (typeof s === 'number') out += `[${s}]`
+    else if (typeof s === 'string') out += IDENTIFIER.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`
+    else out += `[${String(s)}]`
+  }
+  return out
+}
+
+/** Inverse of {@link formatPath} for the paths this module produces. */
+function pathSegments(path: string): (string | number)[] {
+  const segments: (string | number)[] = []
+  const re = /\.([A-Za-z_$][A-Za-z0-9_$]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g
+  for (const m of path.slice(1).matchAll(re)) {
+    if (m[1] !== undefined) segments.push(m[1])
+    else if (m[2] !== undefined) segments.push(Number(m[2]))
+    else segments.push(JSON.parse(m[3]!) as string)
+  }
+  return segments
+}
