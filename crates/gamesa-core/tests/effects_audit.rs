@@ -2,8 +2,8 @@
 
 use gamesa_core::ErrorCode;
 use gamesa_core::effects::{
-    AuditRecord, AuditTrail, BreakKind, Effect, EffectChecker, GENESIS_HASH, GrantOptions,
-    scan_ndjson, verify_ndjson, verify_records,
+    AuditRecord, AuditTrail, BreakKind, ChainVerifier, Effect, EffectChecker, GENESIS_HASH,
+    GrantOptions, scan_ndjson, scan_ndjson_from, verify_ndjson, verify_records,
 };
 use proptest::prelude::*;
 
@@ -273,4 +273,96 @@ proptest! {
         let b = verify_records(&recs, None).problem.expect("tampering detected");
         prop_assert!(b.seq <= at as u64, "break at {} after edit at {}", b.seq, at);
     }
+}
+
+#[test]
+fn a_bounded_trail_keeps_recent_records_and_verifies_as_a_segment() {
+    let mut bounded = AuditTrail::new();
+    bounded.set_retention(Some(4));
+    let mut c = EffectChecker::with_trail(bounded);
+    let mut full = EffectChecker::new();
+    for i in 0..21u64 {
+        let e = Effect::ALL[i as usize % Effect::ALL.len()];
+        c.check("a", e, None, i).unwrap();
+        full.check("a", e, None, i).unwrap();
+    }
+    let t = c.trail();
+    assert_eq!(t.len(), 21);
+    assert!(
+        (4..=8).contains(&t.records().len()),
+        "{}",
+        t.records().len()
+    );
+    // Dropping records from memory changes nothing about the chain itself.
+    assert_eq!(t.anchor(), full.trail().anchor());
+    assert_eq!(
+        (t.base().length, t.base().head_hash.as_str()),
+        (t.records()[0].seq, t.records()[0].prev_hash.as_str())
+    );
+    assert!(t.verify().is_ok());
+    let text = t.to_ndjson();
+    assert!(full.trail().to_ndjson().ends_with(&text));
+    assert_eq!(
+        verify_ndjson(&text, None).problem.unwrap().seq,
+        0,
+        "a segment does not start at genesis"
+    );
+    assert!(
+        scan_ndjson_from(t.base(), &text, Some(&t.anchor()))
+            .report
+            .is_ok()
+    );
+    assert_eq!(t.range(0, 100).len(), t.records().len());
+    assert_eq!(t.range(19, 20)[0].seq, 19);
+    assert!(t.range(0, 3).is_empty());
+    // Tampering inside a segment is caught at its absolute seq.
+    let mut ls: Vec<String> = text.lines().map(str::to_string).collect();
+    ls[1] = ls[1].replace("\"time_ms\":", "\"time_ms\":1");
+    let b = scan_ndjson_from(t.base(), &join(&ls), None)
+        .report
+        .problem
+        .unwrap();
+    assert_eq!(b.seq, t.base().length + 1);
+    // A checker resumed from a segment continues the chain.
+    let mut resumed = AuditTrail::resume(t.base().clone(), t.records().to_vec()).unwrap();
+    resumed.append(
+        99,
+        "a",
+        gamesa_core::effects::AuditDecision::Denied,
+        None,
+        None,
+        "r".into(),
+    );
+    assert_eq!(resumed.records().last().unwrap().prev_hash, t.head_hash());
+    assert!(
+        AuditTrail::resume(
+            gamesa_core::effects::Anchor {
+                length: 0,
+                head_hash: GENESIS_HASH.into()
+            },
+            t.records().to_vec()
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn the_streaming_verifier_agrees_with_the_batch_one() {
+    let c = sample();
+    let mut v = ChainVerifier::new();
+    for line in c.trail().to_ndjson().lines() {
+        v.push_line(line).unwrap();
+    }
+    assert_eq!(v.anchor(), c.trail().anchor());
+    assert!(v.check_end(Some(&c.trail().anchor())).is_none());
+    let bad = c.trail().records()[2].clone();
+    assert!(matches!(
+        v.push(&bad),
+        Err(BreakKind::SeqMismatch { found: 2 })
+    ));
+    assert_eq!(
+        v.next_seq(),
+        8,
+        "a rejected record does not move the verifier"
+    );
 }

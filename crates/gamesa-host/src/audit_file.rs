@@ -14,8 +14,8 @@
 //! entry of a newly created file is not synced.
 //!
 //! # Reopening
-//! Opening an existing file reads and verifies it entirely first; the chain then continues
-//! from its last record. Any record that does not verify is `AUDIT_CORRUPT` naming the line.
+//! Opening an existing file reads and verifies it entirely first (line by line; only the
+//! records to keep in memory are held); the chain then continues from its last record. Any record that does not verify is `AUDIT_CORRUPT` naming the line.
 //! A last line without its newline is a *torn tail* (an append cut short): by default opening
 //! fails with `AUDIT_CORRUPT`; with `repair_torn_tail` the torn bytes are cut off the file and
 //! returned in [`OpenReport::torn_tail`] (content included), so they are never dropped
@@ -28,10 +28,11 @@
 
 use crate::error::HostError;
 use gamesa_core::effects::{
-    AuditRecord, AuditTrail, BreakKind, ChainBreak, NdjsonScan, TornTail, VerifyReport, scan_ndjson,
+    Anchor, AuditRecord, AuditTrail, BreakKind, ChainBreak, ChainVerifier, TornTail, VerifyReport,
 };
+use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};
-use std::io::{ErrorKind, Read, Write};
+use std::io::{BufRead, BufReader, ErrorKind, Write};
 use std::path::{Path, PathBuf};
 
 /// How to open an audit file.
@@ -41,6 +42,9 @@ pub struct AuditFileOptions {
     pub fsync: bool,
     /// Cut a torn last line off instead of failing; it is returned in the open report.
     pub repair_torn_tail: bool,
+    /// Keep only about this many recent records in memory (`None`: all); the file keeps
+    /// everything. See `AuditTrail::set_retention`.
+    pub keep_in_memory: Option<usize>,
 }
 
 /// What opening found.
@@ -76,57 +80,103 @@ fn io(path: &Path, action: &'static str) -> impl FnOnce(std::io::Error) -> HostE
     }
 }
 
-/// Splits raw file bytes into complete lines and a torn tail, then parses and verifies.
-/// Invalid UTF-8 inside a complete line breaks the chain at that line.
-fn scan_bytes(bytes: &[u8]) -> NdjsonScan {
-    let complete_len = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let (complete, tail) = bytes.split_at(complete_len);
-    let line_count = complete.iter().filter(|&&b| b == b'\n').count();
-    let (text, bad_utf8_line) = match std::str::from_utf8(complete) {
-        Ok(t) => (t, None),
-        Err(e) => {
-            let valid = &complete[..e.valid_up_to()];
-            let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-            let line = valid[..line_start].iter().filter(|&&b| b == b'\n').count() + 1;
-            // The prefix ends at a line boundary inside valid UTF-8, so it decodes.
-            (
-                std::str::from_utf8(&complete[..line_start]).unwrap_or_default(),
-                Some(line),
-            )
+/// A file read line by line and verified: the report, the records kept (the last `keep` of
+/// the verified ones) and where the complete lines end.
+struct FileScan {
+    report: VerifyReport,
+    /// Anchor just before `kept[0]` (the end of the chain when nothing is kept).
+    base: Anchor,
+    kept: VecDeque<AuditRecord>,
+    /// Bytes of complete lines (where a torn tail starts).
+    complete_len: u64,
+}
+
+/// Reads `reader` line by line, verifying as it goes, so only the kept records are held in
+/// memory. Verification stops at the first break; later lines are still counted, and a last
+/// line without `\n` is reported as the torn tail. Invalid UTF-8 breaks the chain at its line.
+fn scan_file(
+    mut reader: impl BufRead,
+    keep: Option<usize>,
+    path: &Path,
+) -> Result<FileScan, HostError> {
+    let mut v = ChainVerifier::new();
+    let mut kept: VecDeque<AuditRecord> = VecDeque::new();
+    let mut problem: Option<ChainBreak> = None;
+    let mut torn_tail = None;
+    let mut lines = 0usize;
+    let mut complete_len = 0u64;
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(io(path, "reading"))?;
+        if n == 0 {
+            break;
         }
+        if buf.last() != Some(&b'\n') {
+            torn_tail = Some(TornTail {
+                line: lines + 1,
+                byte_offset: complete_len as usize,
+                byte_len: n,
+                content: String::from_utf8_lossy(&buf).into_owned(),
+            });
+            break;
+        }
+        lines += 1;
+        complete_len += n as u64;
+        if problem.is_some() {
+            continue;
+        }
+        let pushed = match std::str::from_utf8(&buf[..n - 1]) {
+            Ok(line) => v.push_line(line),
+            Err(_) => Err(BreakKind::Unparsable("invalid UTF-8".to_string())),
+        };
+        match pushed {
+            Ok(record) if keep != Some(0) => {
+                kept.push_back(record);
+                if keep.is_some_and(|k| kept.len() > k) {
+                    kept.pop_front();
+                }
+            }
+            Ok(_) => {}
+            Err(kind) => {
+                problem = Some(ChainBreak {
+                    seq: v.next_seq(),
+                    line: Some(lines),
+                    kind,
+                });
+            }
+        }
+    }
+    let base = match kept.front() {
+        Some(first) => Anchor {
+            length: first.seq,
+            head_hash: first.prev_hash.clone(),
+        },
+        None => v.anchor(),
     };
-    let mut scan = scan_ndjson(text, None);
-    if let (None, Some(line)) = (&scan.report.problem, bad_utf8_line) {
-        scan.report.problem = Some(ChainBreak {
-            seq: scan.report.verified,
-            line: Some(line),
-            kind: BreakKind::Unparsable("invalid UTF-8".to_string()),
-        });
-    }
-    scan.report.records = line_count as u64;
-    if !tail.is_empty() {
-        scan.report.torn_tail = Some(TornTail {
-            line: line_count + 1,
-            byte_offset: complete_len,
-            byte_len: tail.len(),
-            content: String::from_utf8_lossy(tail).into_owned(),
-        });
-    }
-    scan
+    let report = VerifyReport {
+        records: lines as u64,
+        verified: v.next_seq(),
+        head_hash: v.head_hash().to_string(),
+        problem,
+        torn_tail,
+    };
+    Ok(FileScan {
+        report,
+        base,
+        kept,
+        complete_len,
+    })
 }
 
-fn read_all(file: &mut File, path: &Path) -> Result<Vec<u8>, HostError> {
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes).map_err(io(path, "reading"))?;
-    Ok(bytes)
-}
-
-/// Reads and verifies an audit file without changing it. A file that does not exist is
-/// `IO_ERROR`; a file that does not verify is a report with `problem`/`torn_tail` set, not an
-/// error.
+/// Reads and verifies an audit file without changing it, holding one line at a time in
+/// memory. A file that cannot be read is `IO_ERROR`; a file that does not verify is a report
+/// with `problem`/`torn_tail` set, not an error.
 pub fn inspect_audit_file(path: &Path) -> Result<VerifyReport, HostError> {
-    let mut file = File::open(path).map_err(io(path, "opening"))?;
-    Ok(scan_bytes(&read_all(&mut file, path)?).report)
+    let file = File::open(path).map_err(io(path, "opening"))?;
+    Ok(scan_file(BufReader::new(file), Some(0), path)?.report)
 }
 
 impl AuditFile {
@@ -143,8 +193,7 @@ impl AuditFile {
             .create(true)
             .open(path)
             .map_err(io(path, "opening"))?;
-        let bytes = read_all(&mut file, path)?;
-        let scan = scan_bytes(&bytes);
+        let scan = scan_file(BufReader::new(&mut file), options.keep_in_memory, path)?;
         if let Some(b) = scan.report.problem {
             return Err(HostError::Corrupt {
                 path: path.to_path_buf(),
@@ -153,7 +202,6 @@ impl AuditFile {
                 reason: b.kind.to_string(),
             });
         }
-        let mut len = bytes.len() as u64;
         let torn_tail = scan.report.torn_tail;
         if let Some(t) = &torn_tail {
             if !options.repair_torn_tail {
@@ -163,19 +211,23 @@ impl AuditFile {
                     byte_len: t.byte_len,
                 });
             }
-            len = t.byte_offset as u64;
-            file.set_len(len)
+            file.set_len(scan.complete_len)
                 .map_err(io(path, "cutting the torn tail off"))?;
             if options.fsync {
                 file.sync_data().map_err(io(path, "syncing"))?;
             }
         }
-        let trail = AuditTrail::from_records(scan.records).map_err(|c| HostError::Corrupt {
-            path: path.to_path_buf(),
-            line: c.line,
-            seq: c.seq,
-            reason: c.reason,
-        })?;
+        let len = scan.complete_len;
+        // The kept records were verified while reading; `resume` re-checks the links only of
+        // what is held, which is cheap and keeps the trail's invariant in one place.
+        let mut trail =
+            AuditTrail::resume(scan.base, scan.kept.into()).map_err(|c| HostError::Corrupt {
+                path: path.to_path_buf(),
+                line: c.line,
+                seq: c.seq,
+                reason: c.reason,
+            })?;
+        trail.set_retention(options.keep_in_memory);
         let report = OpenReport {
             path: path.to_path_buf(),
             created,

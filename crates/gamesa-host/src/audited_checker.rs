@@ -32,8 +32,17 @@ pub struct AuditedChecker {
 impl AuditedChecker {
     /// A checker with an in-memory trail only.
     pub fn in_memory() -> AuditedChecker {
+        AuditedChecker::in_memory_keeping(None)
+    }
+
+    /// A checker with an in-memory trail that keeps only about `keep` recent records (`None`:
+    /// all); see `AuditTrail::set_retention`. Dropped records are gone: export them first, or
+    /// use a file.
+    pub fn in_memory_keeping(keep: Option<usize>) -> AuditedChecker {
+        let mut trail = AuditTrail::new();
+        trail.set_retention(keep);
         AuditedChecker {
-            checker: EffectChecker::new(),
+            checker: EffectChecker::with_trail(trail),
             sink: None,
             open_report: None,
         }

@@ -35,6 +35,7 @@ impl Drop for TempDir {
 const OPTS: AuditFileOptions = AuditFileOptions {
     fsync: false,
     repair_torn_tail: false,
+    keep_in_memory: None,
 };
 
 /// Writes 6 records (5 guardian-less operations) to `path`.
@@ -218,6 +219,7 @@ fn a_torn_tail_is_reported_then_repaired_on_request() {
         AuditFileOptions {
             fsync: true,
             repair_torn_tail: true,
+            ..OPTS
         },
     )
     .unwrap();
@@ -279,4 +281,34 @@ fn in_memory_checker_writes_nothing() {
         .unwrap_err();
     assert_eq!(e.code(), "CAPABILITY_DENIED");
     assert!(c.checker().trail().verify().is_ok());
+}
+
+#[test]
+fn a_long_file_can_be_continued_with_few_records_in_memory() {
+    let dir = TempDir::new();
+    let path = dir.file();
+    let full = write_some(&path).trail().clone();
+    let keep = AuditFileOptions {
+        keep_in_memory: Some(2),
+        ..OPTS
+    };
+    let mut c = AuditedChecker::open(&path, keep).unwrap();
+    assert_eq!(c.open_report().unwrap().records, 6);
+    assert_eq!(c.trail().len(), 6);
+    assert_eq!(c.trail().records(), &full.records()[4..]);
+    assert_eq!(c.trail().base().length, 4);
+    for t in 0..10 {
+        c.check("a", Effect::TelemetryRead, None, 50 + t).unwrap();
+    }
+    assert!(c.trail().records().len() <= 4);
+    assert_eq!(c.trail().len(), 16);
+    assert!(c.trail().verify().is_ok());
+    let head = c.trail().head_hash().to_string();
+    drop(c);
+    let report = inspect_audit_file(&path).unwrap();
+    assert!(report.is_ok(), "{report:?}");
+    assert_eq!(
+        (report.records, report.head_hash.as_str()),
+        (16, head.as_str())
+    );
 }

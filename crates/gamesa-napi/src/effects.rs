@@ -98,6 +98,22 @@ pub struct EffectCheckerOptions {
     pub repair_torn_tail: Option<bool>,
     /// Time of the guardian default grants (`createGuardianChecker` only); default now.
     pub now_ms: Option<f64>,
+    /// Keep only about this many recent audit records in memory (between n and 2n; default:
+    /// all). With `auditPath` the file still has every record; without it, older records are
+    /// gone (export them first). `auditRecords`/`exportAuditNdjson` then cover what is kept,
+    /// which verifies from `auditBase()`.
+    pub keep_in_memory: Option<u32>,
+}
+
+/// Options of `verifyAuditNdjson`.
+#[napi(object)]
+pub struct VerifyAuditOptions {
+    /// Where the text starts in a longer chain (`auditBase()` of the checker that exported it);
+    /// default: genesis (seq 0, 64 zeros).
+    pub start: Option<AuditAnchor>,
+    /// Where it must end (an `auditAnchor()` kept earlier): catches records cut off the end
+    /// and a rewritten chain, which the chain alone cannot.
+    pub end: Option<AuditAnchor>,
 }
 
 /// Options of `grant`.
@@ -251,6 +267,20 @@ fn seq_arg(x: Option<f64>, name: &str, default: u64) -> JsResult<u64> {
     }
 }
 
+fn to_anchor(a: core::Anchor) -> AuditAnchor {
+    AuditAnchor {
+        length: a.length as f64,
+        head_hash: a.head_hash,
+    }
+}
+
+fn from_anchor(a: AuditAnchor, name: &str) -> JsResult<core::Anchor> {
+    Ok(core::Anchor {
+        length: seq_arg(Some(a.length), &format!("{name}.length"), 0)?,
+        head_hash: a.head_hash,
+    })
+}
+
 impl From<&core::AuditRecord> for AuditRecord {
     fn from(r: &core::AuditRecord) -> Self {
         AuditRecord {
@@ -339,11 +369,17 @@ fn open(options: &Option<EffectCheckerOptions>) -> JsResult<host::AuditedChecker
         .as_ref()
         .and_then(|o| o.audit_path.as_deref().map(|p| (o, p)))
     {
-        None => Ok(host::AuditedChecker::in_memory()),
+        None => Ok(host::AuditedChecker::in_memory_keeping(
+            options
+                .as_ref()
+                .and_then(|o| o.keep_in_memory)
+                .map(|k| k as usize),
+        )),
         Some((o, path)) => {
             let opts = host::AuditFileOptions {
                 fsync: o.fsync.unwrap_or(false),
                 repair_torn_tail: o.repair_torn_tail.unwrap_or(false),
+                keep_in_memory: o.keep_in_memory.map(|k| k as usize),
             };
             host::AuditedChecker::open(Path::new(path), opts).map_err(to_js)
         }
@@ -540,13 +576,15 @@ impl EffectChecker {
     /// `verifyAuditNdjson` later (catches truncation and wholesale rewrites).
     #[napi]
     pub fn audit_anchor(&self) -> Result<AuditAnchor, JsError> {
-        guard(|| {
-            let a = self.inner.trail().anchor();
-            Ok(AuditAnchor {
-                length: a.length as f64,
-                head_hash: a.head_hash,
-            })
-        })
+        guard(|| Ok(to_anchor(self.inner.trail().anchor())))
+    }
+
+    /// Where the records kept in memory start (`length` = seq of the first, `headHash` = its
+    /// `prevHash`): genesis unless `keepInMemory` dropped older ones. Pass it as `start` to
+    /// `verifyAuditNdjson` for an export of a bounded trail.
+    #[napi]
+    pub fn audit_base(&self) -> Result<AuditAnchor, JsError> {
+        guard(|| Ok(to_anchor(self.inner.trail().base().clone())))
     }
 
     /// What opening the audit file found; null without `auditPath`.
@@ -592,23 +630,24 @@ pub fn guardian_default_grants() -> Result<Vec<GuardianDefaultGrant>, JsError> {
     })
 }
 
-/// Verifies NDJSON audit text (e.g. `exportAuditNdjson()` output), optionally against an
-/// anchor kept earlier. Never throws for bad content: the report says what is wrong and where.
+/// Verifies NDJSON audit text (e.g. `exportAuditNdjson()` output), from `options.start`
+/// (default genesis) and against `options.end` if given. Never throws for bad content: the
+/// report says what is wrong and where.
 #[napi]
 pub fn verify_audit_ndjson(
     text: String,
-    anchor: Option<AuditAnchor>,
+    options: Option<VerifyAuditOptions>,
 ) -> Result<AuditVerifyReport, JsError> {
     guard(|| {
-        let anchor = anchor
-            .map(|a| {
-                Ok::<_, JsError>(core::Anchor {
-                    length: ms(a.length, "anchor.length")?,
-                    head_hash: a.head_hash,
-                })
-            })
-            .transpose()?;
-        Ok(core::verify_ndjson(&text, anchor.as_ref()).into())
+        let (start, end) = options.map_or((None, None), |o| (o.start, o.end));
+        let start = match start {
+            Some(a) => from_anchor(a, "start")?,
+            None => core::ChainVerifier::new().anchor(),
+        };
+        let end = end.map(|a| from_anchor(a, "end")).transpose()?;
+        Ok(core::scan_ndjson_from(&start, &text, end.as_ref())
+            .report
+            .into())
     })
 }
 

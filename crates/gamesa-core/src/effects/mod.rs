@@ -23,6 +23,6 @@ pub use record::{AuditDecision, AuditRecord, GENESIS_HASH};
 pub use scope::TargetPattern;
 pub use trail::AuditTrail;
 pub use verify::{
-    Anchor, BreakKind, ChainBreak, NdjsonScan, TornTail, VerifyReport, scan_ndjson, verify_ndjson,
-    verify_records,
+    Anchor, BreakKind, ChainBreak, ChainVerifier, NdjsonScan, TornTail, VerifyReport, scan_ndjson,
+    scan_ndjson_from, verify_ndjson, verify_records, verify_records_from,
 };

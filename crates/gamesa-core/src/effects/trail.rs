@@ -2,16 +2,31 @@
 
 use super::effect::Effect;
 use super::error::AuditCorrupt;
-use super::record::{AuditDecision, AuditRecord, GENESIS_HASH};
-use super::verify::{Anchor, ChainBreak, VerifyReport, scan_ndjson, verify_records};
+use super::record::{AuditDecision, AuditRecord};
+use super::verify::{
+    Anchor, ChainBreak, ChainVerifier, VerifyReport, scan_ndjson, verify_records_from,
+};
 
 /// An append-only sequence of [`AuditRecord`]s, each chained to the one before by its hash.
 ///
 /// Records can only be added through [`AuditTrail::append`], which numbers and hashes them;
-/// there is no way to edit or remove one. Every record is kept in memory.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// there is no way to edit one. By default every record is kept in memory. With a retention
+/// limit ([`AuditTrail::set_retention`]) only the most recent records are kept (between
+/// `limit` and `2 × limit` of them: older ones are dropped in batches so appending stays O(1));
+/// the trail then remembers the [`Anchor`] where the kept records start ([`AuditTrail::base`]),
+/// so what is kept still verifies as a segment. Use a limit when the full history is in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditTrail {
+    /// Where `records` starts: seq of the first kept record and its `prev_hash`.
+    base: Anchor,
     records: Vec<AuditRecord>,
+    retention: Option<usize>,
+}
+
+impl Default for AuditTrail {
+    fn default() -> Self {
+        AuditTrail::new()
+    }
 }
 
 fn corrupt(b: ChainBreak) -> AuditCorrupt {
@@ -25,20 +40,33 @@ fn corrupt(b: ChainBreak) -> AuditCorrupt {
 impl AuditTrail {
     /// An empty trail; its first record will have seq 0 and the genesis `prev_hash`.
     pub fn new() -> AuditTrail {
-        AuditTrail::default()
-    }
-
-    /// Continues an existing chain. The records must verify (`AUDIT_CORRUPT` naming the first
-    /// bad seq otherwise).
-    pub fn from_records(records: Vec<AuditRecord>) -> Result<AuditTrail, AuditCorrupt> {
-        match verify_records(&records, None).problem {
-            Some(b) => Err(corrupt(b)),
-            None => Ok(AuditTrail { records }),
+        AuditTrail {
+            base: ChainVerifier::new().anchor(),
+            records: Vec::new(),
+            retention: None,
         }
     }
 
-    /// Continues a chain exported as NDJSON. It must verify completely: a break or a torn last
-    /// line is `AUDIT_CORRUPT` naming the line.
+    /// Continues an existing chain from genesis. The records must verify (`AUDIT_CORRUPT`
+    /// naming the first bad seq otherwise).
+    pub fn from_records(records: Vec<AuditRecord>) -> Result<AuditTrail, AuditCorrupt> {
+        AuditTrail::resume(ChainVerifier::new().anchor(), records)
+    }
+
+    /// Continues a chain whose kept records start after `base` (e.g. the tail of a long file).
+    pub fn resume(base: Anchor, records: Vec<AuditRecord>) -> Result<AuditTrail, AuditCorrupt> {
+        match verify_records_from(&base, &records, None).problem {
+            Some(b) => Err(corrupt(b)),
+            None => Ok(AuditTrail {
+                base,
+                records,
+                retention: None,
+            }),
+        }
+    }
+
+    /// Continues a chain exported as NDJSON from genesis. It must verify completely: a break or
+    /// a torn last line is `AUDIT_CORRUPT` naming the line.
     pub fn from_ndjson(text: &str) -> Result<AuditTrail, AuditCorrupt> {
         let scan = scan_ndjson(text, None);
         if let Some(b) = scan.report.problem {
@@ -51,9 +79,31 @@ impl AuditTrail {
                 reason: format!("torn last line ({} bytes without a newline)", t.byte_len),
             });
         }
-        Ok(AuditTrail {
-            records: scan.records,
-        })
+        AuditTrail::from_records(scan.records)
+    }
+
+    /// Keeps only about `limit` recent records in memory (`None`: all). The limit is at least
+    /// 1 (a 0 is taken as 1) so the latest record can always be handed back.
+    pub fn set_retention(&mut self, limit: Option<usize>) {
+        let limit = limit.map(|l| l.max(1));
+        self.retention = limit;
+        if let Some(limit) = limit
+            && self.records.len() > limit
+        {
+            self.drop_oldest(self.records.len() - limit);
+        }
+    }
+
+    fn drop_oldest(&mut self, n: usize) {
+        if n == 0 {
+            return;
+        }
+        let last_dropped = &self.records[n - 1];
+        self.base = Anchor {
+            length: last_dropped.seq + 1,
+            head_hash: last_dropped.hash.clone(),
+        };
+        self.records.drain(..n);
     }
 
     /// Appends a record, giving it the next seq, the previous hash and its own hash.
@@ -67,7 +117,7 @@ impl AuditTrail {
         reason: String,
     ) -> &AuditRecord {
         let mut record = AuditRecord {
-            seq: self.records.len() as u64,
+            seq: self.len(),
             time_ms,
             agent: agent.to_string(),
             decision,
@@ -78,36 +128,54 @@ impl AuditTrail {
             hash: String::new(),
         };
         record.hash = record.compute_hash();
+        if let Some(limit) = self.retention
+            && self.records.len() >= limit.saturating_mul(2)
+        {
+            // Batch the drop: one memmove per `limit` appends instead of one per append.
+            self.drop_oldest(self.records.len() - limit);
+        }
         self.records.push(record);
         self.records.last().expect("just pushed")
     }
 
-    /// Number of records.
+    /// Number of records ever appended (the next seq), kept in memory or not.
     pub fn len(&self) -> u64 {
-        self.records.len() as u64
+        self.base.length + self.records.len() as u64
     }
 
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+        self.len() == 0
     }
 
-    /// All records, oldest first.
+    /// The records kept in memory, oldest first (all of them without a retention limit).
     pub fn records(&self) -> &[AuditRecord] {
         &self.records
     }
 
-    /// Records with `from <= seq < to` (`to` clamped to the length; empty when `from >= to`).
-    pub fn range(&self, from: u64, to: u64) -> &[AuditRecord] {
-        let end = to.min(self.len());
-        let start = from.min(end);
-        &self.records[start as usize..end as usize]
+    /// The retention limit, if any.
+    pub fn retention(&self) -> Option<usize> {
+        self.retention
     }
 
-    /// Hash of the last record, or the genesis hash when empty.
+    /// Where the kept records start: `length` = seq of the first kept record, `head_hash` =
+    /// its `prev_hash`. Genesis (0, 64 zeros) unless older records were dropped.
+    pub fn base(&self) -> &Anchor {
+        &self.base
+    }
+
+    /// Kept records with `from <= seq < to` (clamped to what is kept; empty when `from >= to`).
+    pub fn range(&self, from: u64, to: u64) -> &[AuditRecord] {
+        let first = self.base.length;
+        let end = to.clamp(first, self.len()) - first;
+        let start = from.clamp(first, self.len()) - first;
+        &self.records[start.min(end) as usize..end as usize]
+    }
+
+    /// Hash of the last record, or of the base when none is kept (genesis when empty).
     pub fn head_hash(&self) -> &str {
         self.records
             .last()
-            .map_or(GENESIS_HASH, |r| r.hash.as_str())
+            .map_or(self.base.head_hash.as_str(), |r| r.hash.as_str())
     }
 
     /// Length and head hash: keep it elsewhere to detect later truncation or rewriting.
@@ -118,12 +186,14 @@ impl AuditTrail {
         }
     }
 
-    /// Re-verifies every record (hashes and links).
+    /// Re-verifies every kept record (hashes and links, starting from the base).
     pub fn verify(&self) -> VerifyReport {
-        verify_records(&self.records, None)
+        verify_records_from(&self.base, &self.records, None)
     }
 
-    /// The trail as NDJSON: one canonical line per record, each ending in `\n`.
+    /// The kept records as NDJSON: one canonical line per record, each ending in `\n`. Without
+    /// a retention limit this is the whole chain from genesis; otherwise a segment that
+    /// verifies from [`AuditTrail::base`].
     pub fn to_ndjson(&self) -> String {
         let mut out = String::new();
         for r in &self.records {

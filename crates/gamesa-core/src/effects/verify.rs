@@ -115,7 +115,7 @@ pub struct TornTail {
 /// The outcome of verifying a chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyReport {
-    /// Records (or complete lines) examined.
+    /// Records (complete lines) in the input, including any after the first break.
     pub records: u64,
     /// Length of the prefix that verified.
     pub verified: u64,
@@ -134,77 +134,142 @@ impl VerifyReport {
     }
 }
 
-/// Checks one record against its position and predecessor.
-fn check_link(record: &AuditRecord, seq: u64, prev_hash: &str) -> Option<BreakKind> {
-    if record.seq != seq {
-        return Some(BreakKind::SeqMismatch { found: record.seq });
-    }
-    if record.prev_hash != prev_hash {
-        return Some(BreakKind::PrevHashMismatch {
-            found: record.prev_hash.clone(),
-        });
-    }
-    let computed = record.compute_hash();
-    if record.hash != computed {
-        return Some(BreakKind::HashMismatch {
-            found: record.hash.clone(),
-            computed,
-        });
-    }
-    None
+/// Checks records one at a time against the chain so far: the streaming core of every
+/// verification (records, text, files), so a file need not be held in memory to be checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainVerifier {
+    next_seq: u64,
+    head_hash: String,
 }
 
-fn check_anchor(verified: u64, head_hash: &str, anchor: Option<&Anchor>) -> Option<ChainBreak> {
-    let anchor = anchor?;
-    if anchor.length != verified {
-        return Some(ChainBreak {
-            seq: anchor.length.min(verified),
-            line: None,
-            kind: BreakKind::LengthMismatch {
-                expected: anchor.length,
-                found: verified,
-            },
-        });
+impl Default for ChainVerifier {
+    fn default() -> Self {
+        ChainVerifier::new()
     }
-    if anchor.head_hash != head_hash {
-        return Some(ChainBreak {
-            seq: verified.saturating_sub(1),
-            line: None,
-            kind: BreakKind::HeadHashMismatch {
-                expected: anchor.head_hash.clone(),
-                found: head_hash.to_string(),
-            },
-        });
-    }
-    None
 }
 
-/// Verifies records in order, and against `anchor` if given.
-pub fn verify_records(records: &[AuditRecord], anchor: Option<&Anchor>) -> VerifyReport {
-    let mut head = GENESIS_HASH.to_string();
-    for (i, record) in records.iter().enumerate() {
-        let seq = i as u64;
-        if let Some(kind) = check_link(record, seq, &head) {
-            return VerifyReport {
-                records: records.len() as u64,
-                verified: seq,
-                head_hash: head,
-                problem: Some(ChainBreak {
-                    seq,
-                    line: None,
-                    kind,
-                }),
-                torn_tail: None,
-            };
+impl ChainVerifier {
+    /// Expects the first record of a chain: seq 0 after [`GENESIS_HASH`].
+    pub fn new() -> ChainVerifier {
+        ChainVerifier {
+            next_seq: 0,
+            head_hash: GENESIS_HASH.to_string(),
         }
-        head.clone_from(&record.hash);
     }
-    let verified = records.len() as u64;
-    let problem = check_anchor(verified, &head, anchor);
+
+    /// Expects the record right after `start` (seq `start.length`, `prev_hash` =
+    /// `start.head_hash`): to verify a segment of a longer chain.
+    pub fn from_anchor(start: &Anchor) -> ChainVerifier {
+        ChainVerifier {
+            next_seq: start.length,
+            head_hash: start.head_hash.clone(),
+        }
+    }
+
+    /// Accepts `record` if it is the next link, else says why not (and stays where it was).
+    pub fn push(&mut self, record: &AuditRecord) -> Result<(), BreakKind> {
+        if record.seq != self.next_seq {
+            return Err(BreakKind::SeqMismatch { found: record.seq });
+        }
+        if record.prev_hash != self.head_hash {
+            return Err(BreakKind::PrevHashMismatch {
+                found: record.prev_hash.clone(),
+            });
+        }
+        let computed = record.compute_hash();
+        if record.hash != computed {
+            return Err(BreakKind::HashMismatch {
+                found: record.hash.clone(),
+                computed,
+            });
+        }
+        self.next_seq += 1;
+        self.head_hash.clone_from(&record.hash);
+        Ok(())
+    }
+
+    /// Parses one NDJSON line (without its newline) as a canonical record and pushes it.
+    pub fn push_line(&mut self, line: &str) -> Result<AuditRecord, BreakKind> {
+        let record = parse_line(line)?;
+        self.push(&record)?;
+        Ok(record)
+    }
+
+    /// The seq the next record must have (= the length of the chain so far).
+    pub fn next_seq(&self) -> u64 {
+        self.next_seq
+    }
+
+    /// Hash of the last accepted record (or of the start).
+    pub fn head_hash(&self) -> &str {
+        &self.head_hash
+    }
+
+    /// Where the chain stands: length and head hash.
+    pub fn anchor(&self) -> Anchor {
+        Anchor {
+            length: self.next_seq,
+            head_hash: self.head_hash.clone(),
+        }
+    }
+
+    /// Compares the end reached with an expected anchor.
+    pub fn check_end(&self, end: Option<&Anchor>) -> Option<ChainBreak> {
+        let end = end?;
+        if end.length != self.next_seq {
+            return Some(ChainBreak {
+                seq: end.length.min(self.next_seq),
+                line: None,
+                kind: BreakKind::LengthMismatch {
+                    expected: end.length,
+                    found: self.next_seq,
+                },
+            });
+        }
+        if end.head_hash != self.head_hash {
+            return Some(ChainBreak {
+                seq: self.next_seq.saturating_sub(1),
+                line: None,
+                kind: BreakKind::HeadHashMismatch {
+                    expected: end.head_hash.clone(),
+                    found: self.head_hash.clone(),
+                },
+            });
+        }
+        None
+    }
+}
+
+/// Verifies a whole chain from genesis, and against `end` if given.
+pub fn verify_records(records: &[AuditRecord], end: Option<&Anchor>) -> VerifyReport {
+    verify_records_from(&ChainVerifier::new().anchor(), records, end)
+}
+
+/// Verifies records that continue the chain at `start`, and against `end` if given.
+pub fn verify_records_from(
+    start: &Anchor,
+    records: &[AuditRecord],
+    end: Option<&Anchor>,
+) -> VerifyReport {
+    let mut v = ChainVerifier::from_anchor(start);
+    let mut problem = None;
+    let mut verified = 0u64;
+    for record in records {
+        if let Err(kind) = v.push(record) {
+            problem = Some(ChainBreak {
+                seq: v.next_seq(),
+                line: None,
+                kind,
+            });
+            break;
+        }
+        verified += 1;
+    }
+    let problem = problem.or_else(|| v.check_end(end));
     VerifyReport {
-        records: verified,
+        records: records.len() as u64,
         verified,
-        head_hash: head,
+        head_hash: v.head_hash().to_string(),
         problem,
         torn_tail: None,
     }
@@ -231,71 +296,57 @@ fn parse_line(line: &str) -> Result<AuditRecord, BreakKind> {
     Ok(record)
 }
 
-/// Parses and verifies NDJSON audit text (one canonical record per line, each ending in
-/// `\n`). Stops at the first break. A final segment without `\n` is a torn tail: reported in
-/// `report.torn_tail`, not parsed, not part of the chain. A `\r\n` line ending is not
-/// canonical and breaks the chain at that line.
-pub fn scan_ndjson(text: &str, anchor: Option<&Anchor>) -> NdjsonScan {
-    let (complete, torn_tail) = match text.rfind('\n') {
-        Some(i) if i + 1 == text.len() => (&text[..i + 1], None),
-        Some(i) => (&text[..i + 1], Some(i + 1)),
-        None if text.is_empty() => ("", None),
-        None => ("", Some(0)),
-    };
-    let lines: Vec<&str> = if complete.is_empty() {
-        Vec::new()
-    } else {
-        complete[..complete.len() - 1].split('\n').collect()
-    };
-    let torn_tail = torn_tail.map(|offset| TornTail {
-        line: lines.len() + 1,
-        byte_offset: offset,
-        byte_len: text.len() - offset,
-        content: text[offset..].to_string(),
-    });
+/// Parses and verifies NDJSON audit text from genesis; see [`scan_ndjson_from`].
+pub fn scan_ndjson(text: &str, end: Option<&Anchor>) -> NdjsonScan {
+    scan_ndjson_from(&ChainVerifier::new().anchor(), text, end)
+}
 
-    let mut records = Vec::with_capacity(lines.len());
-    let mut head = GENESIS_HASH.to_string();
-    for (i, line) in lines.iter().enumerate() {
-        let seq = i as u64;
-        let outcome = parse_line(line).and_then(|r| match check_link(&r, seq, &head) {
-            Some(kind) => Err(kind),
-            None => Ok(r),
-        });
-        match outcome {
-            Ok(record) => {
-                head.clone_from(&record.hash);
-                records.push(record);
-            }
+/// Parses and verifies NDJSON audit text (one canonical record per line, each ending in
+/// `\n`) that continues the chain at `start`. Stops verifying at the first break, but counts
+/// every complete line in `report.records`. A final segment without `\n` is a torn tail:
+/// reported in `report.torn_tail`, not parsed, not part of the chain. A `\r\n` line ending
+/// is not canonical and breaks the chain at that line.
+pub fn scan_ndjson_from(start: &Anchor, text: &str, end: Option<&Anchor>) -> NdjsonScan {
+    let complete_len = text.rfind('\n').map_or(0, |i| i + 1);
+    let (complete, tail) = text.split_at(complete_len);
+    let mut v = ChainVerifier::from_anchor(start);
+    let mut records = Vec::new();
+    let mut problem = None;
+    let mut lines = 0usize;
+    for line in complete.split_terminator('\n') {
+        lines += 1;
+        if problem.is_some() {
+            continue;
+        }
+        match v.push_line(line) {
+            Ok(r) => records.push(r),
             Err(kind) => {
-                let report = VerifyReport {
-                    records: lines.len() as u64,
-                    verified: seq,
-                    head_hash: head,
-                    problem: Some(ChainBreak {
-                        seq,
-                        line: Some(i + 1),
-                        kind,
-                    }),
-                    torn_tail,
-                };
-                return NdjsonScan { records, report };
+                problem = Some(ChainBreak {
+                    seq: v.next_seq(),
+                    line: Some(lines),
+                    kind,
+                })
             }
         }
     }
-    let verified = records.len() as u64;
-    let problem = check_anchor(verified, &head, anchor);
+    let torn_tail = (!tail.is_empty()).then(|| TornTail {
+        line: lines + 1,
+        byte_offset: complete_len,
+        byte_len: tail.len(),
+        content: tail.to_string(),
+    });
+    let problem = problem.or_else(|| v.check_end(end));
     let report = VerifyReport {
-        records: verified,
-        verified,
-        head_hash: head,
+        records: lines as u64,
+        verified: records.len() as u64,
+        head_hash: v.head_hash().to_string(),
         problem,
         torn_tail,
     };
     NdjsonScan { records, report }
 }
 
-/// Verifies NDJSON audit text; see [`scan_ndjson`].
-pub fn verify_ndjson(text: &str, anchor: Option<&Anchor>) -> VerifyReport {
-    scan_ndjson(text, anchor).report
+/// Verifies NDJSON audit text from genesis; see [`scan_ndjson_from`].
+pub fn verify_ndjson(text: &str, end: Option<&Anchor>) -> VerifyReport {
+    scan_ndjson(text, end).report
 }
