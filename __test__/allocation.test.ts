@@ -203,3 +203,29 @@ test('createAllocator takes any valid config, typed', (t) => {
   t.is(released.id, 'm')
   t.is(a.stats(ResourceType.GpuMemory).used, 0)
 })
+
+test('the compact native lease form reads back exactly as the object form', (t) => {
+  const a = createDefaultAllocator()
+  const every: [ResourceType, number][] = [
+    [ResourceType.CpuCores, 3],
+    [ResourceType.CpuTime, 1234],
+    [ResourceType.GpuCompute, 20],
+    [ResourceType.GpuMemory, 100],
+    [ResourceType.ThermalHeadroom, 0.1 + 0.2],
+    [ResourceType.PowerBudget, 1e-7],
+  ]
+  const priorities = [Priority.Low, Priority.Normal, Priority.High, Priority.Critical]
+  every.forEach(([resourceType, amount], i) => {
+    const priority = priorities[i % 4]!
+    const lease = a.allocate({ id: `l${i}`, resourceType, amount, priority, ttlTicks: i % 2 === 0 ? 5 : undefined })
+    t.is(lease.resourceType, resourceType)
+    t.is(lease.priority, priority)
+    t.is(lease.requested, amount)
+    t.true(a.stats(resourceType).used > 0, `${resourceType} is the pool that was used`)
+  })
+  a.tick(2)
+  // get() and release() go through the compact form, allocations() through objects.
+  for (const lease of a.allocations()) t.deepEqual(a.get(lease.id), lease)
+  const objects = a.allocations()
+  t.deepEqual(objects.map((l) => a.release(l.id)), objects)
+})

@@ -1,9 +1,17 @@
 // TypeScript layer of the allocator: the configuration schema (zod), validation with the same
 // rules and the same JSON paths as the Rust core (crates/gamesa-core/src/allocation/config.rs),
-// and `createAllocator(config)`. The allocator itself, `createDefaultAllocator()` and the
-// request/lease types are native (see index.d.ts); they are re-exported from the package entry.
+// and the `Allocator` class users call, a thin wrapper over the native allocator.
 import { z } from 'zod'
-import { type Allocator, type AllocatorConfigProblem, createAllocatorFromJson } from '../index.js'
+import {
+  type Allocation,
+  type AllocatorConfigProblem,
+  type CapacityChange,
+  NativeAllocator,
+  type Placement,
+  type PoolStats,
+  Priority,
+  ResourceType,
+} from '../index.js'
 import { GamesaError } from './errors.js'
 
 /** Most units a `first_fit` pool may have: every unit is a concrete id held in memory. */
@@ -115,7 +123,190 @@ export function parseAllocatorConfig(text: string): AllocatorConfig {
  * handed to the native core, which validates it again with the same rules.
  */
 export function createAllocator(config: AllocatorConfig): Allocator {
-  return createAllocatorFromJson(JSON.stringify(validateAllocatorConfig(config)))
+  return new Allocator(config)
+}
+
+/** An allocator with the documented defaults of `samples/allocation_schema.json`. */
+export function createDefaultAllocator(): Allocator {
+  return new Allocator()
+}
+
+/** A request for a lease. */
+export interface AllocationRequest {
+  /** Unique among live leases (else `DUPLICATE_ID`). */
+  id: string
+  /** The pool to allocate from. */
+  resourceType: ResourceType
+  /** Amount in the resource's unit: finite, > 0, whole on discrete pools (else `INVALID_AMOUNT`). */
+  amount: number
+  /** Default `normal`. */
+  priority?: Priority
+  /** The lease expires when the allocator's tick reaches `createdTick + ttlTicks`. */
+  ttlTicks?: number
+  /** FirstFit only: the unit ids must be consecutive. */
+  contiguous?: boolean
+  /** Weighted only: explicit weight overriding the priority's weight. */
+  weight?: number
+}
+
+// The native side numbers resources and priorities by their declaration order
+// (`ResourceType::ALL`, `Priority::ALL`); a test checks the lists against it.
+const RESOURCE_ORDER: readonly ResourceType[] = [
+  ResourceType.CpuCores,
+  ResourceType.CpuTime,
+  ResourceType.GpuCompute,
+  ResourceType.GpuMemory,
+  ResourceType.ThermalHeadroom,
+  ResourceType.PowerBudget,
+]
+const PRIORITY_ORDER: readonly Priority[] = [Priority.Low, Priority.Normal, Priority.High, Priority.Critical]
+const RESOURCE_INDEX: ReadonlyMap<string, number> = new Map(RESOURCE_ORDER.map((r, i) => [r, i]))
+const PRIORITY_RANK: ReadonlyMap<string, number> = new Map(PRIORITY_ORDER.map((p, i) => [p, i]))
+const NORMAL_RANK = 1
+
+function resourceIndex(resource: ResourceType): number {
+  const index = RESOURCE_INDEX.get(resource)
+  if (index === undefined) {
+    throw new GamesaError('INVALID_ARGUMENT', `unknown resource type '${String(resource)}' (expected one of ${RESOURCE_ORDER.join(', ')})`)
+  }
+  return index
+}
+
+function priorityRank(priority: Priority | undefined): number {
+  if (priority === undefined) return NORMAL_RANK
+  const rank = PRIORITY_RANK.get(priority)
+  if (rank === undefined) {
+    throw new GamesaError('INVALID_ARGUMENT', `unknown priority '${String(priority)}' (expected low, normal, high or critical)`)
+  }
+  return rank
+}
+
+/**
+ * Reads a lease the native side wrote as `resource;priority;requested;granted;createdTick;
+ * expiresAtTick;placement` (see `encode` in crates/gamesa-napi/src/allocator.rs): one string
+ * crosses the boundary instead of an object built property by property. Resource and priority
+ * are one digit each (at 0 and 2). Scanning with `indexOf` measured ~3× faster than `split`
+ * on strings fresh from native code.
+ */
+function decodeLease(id: string, text: string): Allocation {
+  let start = 4
+  let end = text.indexOf(';', start)
+  const requested = Number(text.slice(start, end))
+  start = end + 1
+  end = text.indexOf(';', start)
+  const granted = Number(text.slice(start, end))
+  start = end + 1
+  end = text.indexOf(';', start)
+  const createdTick = Number(text.slice(start, end))
+  start = end + 1
+  end = text.indexOf(';', start)
+  const expiresAtTick = end > start ? Number(text.slice(start, end)) : undefined
+  const kind = text[end + 1]
+  let placement: Placement
+  if (kind === 'u') {
+    const units: number[] = []
+    for (let from = end + 2; ; ) {
+      const comma = text.indexOf(',', from)
+      if (comma < 0) {
+        units.push(Number(text.slice(from)))
+        break
+      }
+      units.push(Number(text.slice(from, comma)))
+      from = comma + 1
+    }
+    placement = { units }
+  } else if (kind === 'r') {
+    const comma = text.indexOf(',', end + 2)
+    placement = { offset: Number(text.slice(end + 2, comma)), size: Number(text.slice(comma + 1)) }
+  } else {
+    placement = {}
+  }
+  const lease: Allocation = {
+    id,
+    resourceType: RESOURCE_ORDER[text.charCodeAt(0) - 48]!,
+    requested,
+    granted,
+    placement,
+    priority: PRIORITY_ORDER[text.charCodeAt(2) - 48]!,
+    createdTick,
+  }
+  if (expiresAtTick !== undefined) lease.expiresAtTick = expiresAtTick
+  return lease
+}
+
+/**
+ * The resource allocator: one pool per configured resource (DESIGN §2), every grant a lease
+ * with an optional TTL in ticks. Errors are `GamesaError`s: `INSUFFICIENT_CAPACITY`,
+ * `INVALID_AMOUNT`, `UNKNOWN_RESOURCE`, `UNKNOWN_LEASE`, `DUPLICATE_ID`, `INVALID_CONFIG`,
+ * `INVALID_ARGUMENT`. All rules live in the Rust core; this class only converts.
+ */
+export class Allocator {
+  readonly #native: NativeAllocator
+
+  /** The documented defaults without a config; otherwise the config, validated (`INVALID_CONFIG`). */
+  constructor(config?: AllocatorConfig) {
+    this.#native = config === undefined ? new NativeAllocator() : new NativeAllocator(JSON.stringify(validateAllocatorConfig(config)))
+  }
+
+  /** Grants a lease (on a preemptive pool, possibly preempting others: see {@link takePreempted}). */
+  allocate(request: AllocationRequest): Allocation {
+    const text = this.#native.allocate(
+      request.id,
+      resourceIndex(request.resourceType),
+      request.amount,
+      priorityRank(request.priority),
+      request.ttlTicks,
+      request.contiguous,
+      request.weight,
+    )
+    return decodeLease(request.id, text)
+  }
+
+  /** Frees a lease and returns it as it was (`UNKNOWN_LEASE` if no live lease has this id). */
+  release(id: string): Allocation {
+    return decodeLease(id, this.#native.release(id))
+  }
+
+  /** Advances the clock by `n` ticks (default 1); returns the ids of the leases that expired. */
+  tick(n = 1): string[] {
+    return this.#native.tick(n)
+  }
+
+  /** The current tick. */
+  get nowTick(): number {
+    return this.#native.nowTick
+  }
+
+  /** Sets a pool's capacity (telemetry); returns the leases preempted by a shrink. */
+  setCapacity(resource: ResourceType, capacity: number): CapacityChange {
+    return this.#native.setCapacity(resourceIndex(resource), capacity)
+  }
+
+  /** Capacity, use and fragmentation of a pool (`UNKNOWN_RESOURCE` if not configured). */
+  stats(resource: ResourceType): PoolStats {
+    return this.#native.stats(resourceIndex(resource))
+  }
+
+  /** The live lease with this id, with its current grant, or null. */
+  get(id: string): Allocation | null {
+    const text = this.#native.get(id)
+    return text === null ? null : decodeLease(id, text)
+  }
+
+  /** Every live lease with its current grant, in creation order. */
+  allocations(): Allocation[] {
+    return this.#native.allocations()
+  }
+
+  /** Ids of leases preempted (by `allocate` on preemptive pools or by `setCapacity`) since the last call. */
+  takePreempted(): string[] {
+    return this.#native.takePreempted()
+  }
+
+  /** The configured resources, in `ResourceType` declaration order. */
+  resources(): ResourceType[] {
+    return this.#native.resources()
+  }
 }
 
 function configError(problem: ConfigProblem, cause?: unknown): GamesaError {

@@ -1,6 +1,13 @@
 //! Binding for `gamesa_core::allocation`: converts JS values to core types and back, and
 //! forwards. Every rule (amounts, capacities, configs) is the core's; the only checks here are
-//! the ones a conversion needs (a string naming a resource, a tick count that fits a `u64`).
+//! the ones a conversion needs (an index naming a resource, a tick count that fits a `u64`).
+//!
+//! `NativeAllocator` is wrapped by the TypeScript `Allocator` class (src/allocation.ts), which
+//! is what users see. The hot calls (`allocate`, `release`, `get`) take positional arguments
+//! and return one compact string ([`encode`]) instead of an object: every Node-API call costs
+//! ~0.1–0.2 µs (each property of a returned object is one), and the object form measured
+//! 3–5× slower end to end (bench/allocation.bench.ts). Resources and priorities cross as
+//! indices into `ResourceType::ALL` and `Priority::ALL`.
 //! Exported functions spell `Result<T, JsError>` because napi-derive recognises a fallible
 //! return by the name `Result`, not through an alias.
 
@@ -69,27 +76,6 @@ impl From<ty::Priority> for Priority {
     }
 }
 
-/// A request for a lease.
-#[napi(object)]
-pub struct AllocationRequest {
-    /// Unique among live leases (else `DUPLICATE_ID`).
-    pub id: String,
-    /// The pool to allocate from.
-    #[napi(ts_type = "ResourceType")]
-    pub resource_type: String,
-    /// Amount in the resource's unit: finite, > 0, whole on discrete pools (else `INVALID_AMOUNT`).
-    pub amount: f64,
-    /// Default `normal`.
-    #[napi(ts_type = "Priority")]
-    pub priority: Option<String>,
-    /// The lease expires when the allocator's tick reaches `createdTick + ttlTicks`.
-    pub ttl_ticks: Option<f64>,
-    /// FirstFit only: the unit ids must be consecutive.
-    pub contiguous: Option<bool>,
-    /// Weighted only: explicit weight overriding the priority's weight.
-    pub weight: Option<f64>,
-}
-
 /// Where a grant lies: `units` (FirstFit), `offset` and `size` (BestFit, Buddy), or nothing
 /// (Priority and Weighted shares).
 #[napi(object)]
@@ -138,35 +124,28 @@ pub struct CapacityChange {
 }
 
 /// Why a configuration is invalid: a JSON path such as `$.pools[2].capacity` and a message.
+// The unit-test build has no napi registration, so exported free functions look unused there.
+#[cfg_attr(test, allow(dead_code))]
 #[napi(object)]
 pub struct AllocatorConfigProblem {
     pub path: String,
     pub message: String,
 }
 
-fn resource(s: &str) -> JsResult<ty::ResourceType> {
-    ty::ResourceType::parse(s).ok_or_else(|| {
-        let names: Vec<&str> = ty::ResourceType::ALL.iter().map(|r| r.as_str()).collect();
-        js_error(
-            "INVALID_ARGUMENT",
-            format!(
-                "unknown resource type '{s}' (expected one of {})",
-                names.join(", ")
-            ),
-        )
-    })
+/// `ResourceType::ALL[index]`, or `INVALID_ARGUMENT`.
+fn resource(index: u32) -> JsResult<ty::ResourceType> {
+    ty::ResourceType::ALL
+        .get(index as usize)
+        .copied()
+        .ok_or_else(|| js_error("INVALID_ARGUMENT", format!("no resource has index {index}")))
 }
 
-fn priority(s: Option<&str>) -> JsResult<ty::Priority> {
-    match s {
-        None => Ok(ty::Priority::default()),
-        Some(s) => ty::Priority::parse(s).ok_or_else(|| {
-            js_error(
-                "INVALID_ARGUMENT",
-                format!("unknown priority '{s}' (expected low, normal, high or critical)"),
-            )
-        }),
-    }
+/// `Priority::ALL[rank]`, or `INVALID_ARGUMENT`.
+fn priority(rank: u32) -> JsResult<ty::Priority> {
+    ty::Priority::ALL
+        .get(rank as usize)
+        .copied()
+        .ok_or_else(|| js_error("INVALID_ARGUMENT", format!("no priority has rank {rank}")))
 }
 
 /// A JS number as a tick count: a whole number from 0 to 2^53 − 1.
@@ -179,6 +158,40 @@ fn ticks(x: f64, name: &str) -> JsResult<u64> {
             format!("{name} must be a whole number of ticks ≥ 0, got {x}"),
         ))
     }
+}
+
+/// A lease without its id, as `resource;priority;requested;granted;createdTick;expiresAtTick;
+/// placement` (indices for resource and priority, an empty field for no expiry, placement
+/// `u0,1,2` for units, `r<offset>,<size>` for a range, `s` for a share). Rust prints numbers in
+/// their shortest round-trip form, so `Number()` reads back exactly the same doubles.
+fn encode(a: &core::Allocation) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(48);
+    let _ = write!(
+        out,
+        "{};{};{};{};{};",
+        a.resource.index(),
+        a.priority.rank(),
+        a.requested,
+        a.granted,
+        a.created_tick
+    );
+    if let Some(t) = a.expires_at_tick {
+        let _ = write!(out, "{t}");
+    }
+    match &a.placement {
+        core::Placement::Units(units) => {
+            out.push_str(";u");
+            for (i, u) in units.iter().enumerate() {
+                let _ = write!(out, "{}{u}", if i == 0 { "" } else { "," });
+            }
+        }
+        core::Placement::Range { offset, size } => {
+            let _ = write!(out, ";r{offset},{size}");
+        }
+        core::Placement::Share => out.push_str(";s"),
+    }
+    out
 }
 
 impl From<core::Allocation> for Allocation {
@@ -226,90 +239,68 @@ impl From<core::PoolStats> for PoolStats {
     }
 }
 
-/// The resource allocator: one pool per configured resource, every grant a lease.
-/// Create it with `createDefaultAllocator()` or `createAllocator(config)`.
+/// The native allocator behind the TypeScript `Allocator` class; use that class (or
+/// `createDefaultAllocator()` / `createAllocator(config)`), not this one.
 #[napi]
-pub struct Allocator {
+pub struct NativeAllocator {
     inner: core::Allocator,
 }
 
 #[napi]
-impl Allocator {
-    /// Grants a lease or throws `INSUFFICIENT_CAPACITY`, `INVALID_AMOUNT`, `UNKNOWN_RESOURCE`,
-    /// `DUPLICATE_ID` (or `INVALID_ARGUMENT` for an unknown resource or priority string).
+impl NativeAllocator {
+    /// The allocator of a JSON configuration (`INVALID_CONFIG` naming the JSON path), or the
+    /// documented defaults without one.
+    #[napi(constructor)]
+    pub fn new(json: Option<String>) -> Result<Self, JsError> {
+        guard(|| {
+            let inner = match json {
+                None => core::Allocator::with_defaults(),
+                Some(json) => {
+                    let config = core::AllocatorConfig::from_json(&json).map_err(to_js)?;
+                    core::Allocator::new(&config).map_err(to_js)?
+                }
+            };
+            Ok(NativeAllocator { inner })
+        })
+    }
+
+    /// Grants a lease; returns it [`encode`]d.
     #[napi]
-    pub fn allocate(&mut self, request: AllocationRequest) -> Result<Allocation, JsError> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn allocate(
+        &mut self,
+        id: String,
+        resource_index: u32,
+        amount: f64,
+        priority_rank: u32,
+        ttl_ticks: Option<f64>,
+        contiguous: Option<bool>,
+        weight: Option<f64>,
+    ) -> Result<String, JsError> {
         guard(|| {
             let req = core::AllocationRequest {
-                resource: resource(&request.resource_type)?,
-                priority: priority(request.priority.as_deref())?,
-                ttl_ticks: request
-                    .ttl_ticks
-                    .map(|t| ticks(t, "ttlTicks"))
-                    .transpose()?,
-                contiguous: request.contiguous.unwrap_or(false),
-                weight: request.weight,
-                amount: request.amount,
-                id: request.id,
+                resource: resource(resource_index)?,
+                priority: priority(priority_rank)?,
+                ttl_ticks: ttl_ticks.map(|t| ticks(t, "ttlTicks")).transpose()?,
+                contiguous: contiguous.unwrap_or(false),
+                weight,
+                amount,
+                id,
             };
-            self.inner
-                .allocate(req)
-                .map(Allocation::from)
-                .map_err(to_js)
+            self.inner.allocate(req).map(|a| encode(&a)).map_err(to_js)
         })
     }
 
-    /// Frees a lease and returns it as it was (`UNKNOWN_LEASE` if no live lease has this id).
+    /// Frees a lease; returns it [`encode`]d as it was.
     #[napi]
-    pub fn release(&mut self, id: String) -> Result<Allocation, JsError> {
-        guard(|| self.inner.release(&id).map(Allocation::from).map_err(to_js))
+    pub fn release(&mut self, id: String) -> Result<String, JsError> {
+        guard(|| self.inner.release(&id).map(|a| encode(&a)).map_err(to_js))
     }
 
-    /// Advances the clock by `n` ticks (default 1); returns the ids of the leases that expired.
+    /// The live lease with this id [`encode`]d, or null.
     #[napi]
-    pub fn tick(&mut self, n: Option<f64>) -> Result<Vec<String>, JsError> {
-        guard(|| Ok(self.inner.tick(ticks(n.unwrap_or(1.0), "n")?)))
-    }
-
-    /// The current tick.
-    #[napi(getter)]
-    pub fn now_tick(&self) -> Result<f64, JsError> {
-        guard(|| Ok(self.inner.now_tick() as f64))
-    }
-
-    /// Sets a pool's capacity (telemetry); returns the leases preempted by a shrink.
-    #[napi(ts_args_type = "resource: ResourceType, capacity: number")]
-    pub fn set_capacity(
-        &mut self,
-        resource_type: String,
-        capacity: f64,
-    ) -> Result<CapacityChange, JsError> {
-        guard(|| {
-            let change = self
-                .inner
-                .set_capacity(resource(&resource_type)?, capacity)
-                .map_err(to_js)?;
-            Ok(CapacityChange {
-                preempted: change.preempted,
-            })
-        })
-    }
-
-    /// Capacity, use and fragmentation of a pool (`UNKNOWN_RESOURCE` if not configured).
-    #[napi(ts_args_type = "resource: ResourceType")]
-    pub fn stats(&self, resource_type: String) -> Result<PoolStats, JsError> {
-        guard(|| {
-            self.inner
-                .stats(resource(&resource_type)?)
-                .map(PoolStats::from)
-                .map_err(to_js)
-        })
-    }
-
-    /// The live lease with this id, with its current grant, or null.
-    #[napi]
-    pub fn get(&self, id: String) -> Result<Option<Allocation>, JsError> {
-        guard(|| Ok(self.inner.get(&id).map(Allocation::from)))
+    pub fn get(&self, id: String) -> Result<Option<String>, JsError> {
+        guard(|| Ok(self.inner.get(&id).map(|a| encode(&a))))
     }
 
     /// Every live lease, in creation order.
@@ -325,7 +316,48 @@ impl Allocator {
         })
     }
 
-    /// Ids of leases preempted by `allocate` on preemptive pools since the last call.
+    /// Advances the clock by `n` ticks; returns the ids of the leases that expired.
+    #[napi]
+    pub fn tick(&mut self, n: f64) -> Result<Vec<String>, JsError> {
+        guard(|| Ok(self.inner.tick(ticks(n, "n")?)))
+    }
+
+    /// The current tick.
+    #[napi(getter)]
+    pub fn now_tick(&self) -> Result<f64, JsError> {
+        guard(|| Ok(self.inner.now_tick() as f64))
+    }
+
+    /// Sets a pool's capacity; returns the leases preempted by a shrink.
+    #[napi]
+    pub fn set_capacity(
+        &mut self,
+        resource_index: u32,
+        capacity: f64,
+    ) -> Result<CapacityChange, JsError> {
+        guard(|| {
+            let change = self
+                .inner
+                .set_capacity(resource(resource_index)?, capacity)
+                .map_err(to_js)?;
+            Ok(CapacityChange {
+                preempted: change.preempted,
+            })
+        })
+    }
+
+    /// A pool's stats (`UNKNOWN_RESOURCE` if not configured).
+    #[napi]
+    pub fn stats(&self, resource_index: u32) -> Result<PoolStats, JsError> {
+        guard(|| {
+            self.inner
+                .stats(resource(resource_index)?)
+                .map(PoolStats::from)
+                .map_err(to_js)
+        })
+    }
+
+    /// Ids of leases preempted since the last call.
     #[napi]
     pub fn take_preempted(&mut self) -> Result<Vec<String>, JsError> {
         guard(|| Ok(self.inner.take_preempted()))
@@ -345,28 +377,8 @@ impl Allocator {
     }
 }
 
-/// An allocator with the documented defaults of `samples/allocation_schema.json`.
-#[napi]
-pub fn create_default_allocator() -> Result<Allocator, JsError> {
-    guard(|| {
-        Ok(Allocator {
-            inner: core::Allocator::with_defaults(),
-        })
-    })
-}
-
-/// An allocator from a JSON configuration (`INVALID_CONFIG` naming the JSON path).
-/// From TypeScript prefer `createAllocator(config)`, which validates with zod first.
-#[napi]
-pub fn create_allocator_from_json(json: String) -> Result<Allocator, JsError> {
-    guard(|| {
-        let config = core::AllocatorConfig::from_json(&json).map_err(to_js)?;
-        let inner = core::Allocator::new(&config).map_err(to_js)?;
-        Ok(Allocator { inner })
-    })
-}
-
 /// Validates a JSON configuration with the core's rules: null when valid, else the first problem.
+#[cfg_attr(test, allow(dead_code))]
 #[napi]
 pub fn validate_allocator_config_json(
     json: String,
@@ -379,4 +391,33 @@ pub fn validate_allocator_config_json(
                 message: e.message,
             }))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encode_writes_every_field_in_shortest_form() {
+        let mut a = core::Allocation {
+            id: "x".into(),
+            resource: ty::ResourceType::GpuMemory,
+            requested: 1000.0,
+            granted: 1024.0,
+            placement: core::Placement::Range {
+                offset: 2048,
+                size: 1024,
+            },
+            priority: ty::Priority::High,
+            created_tick: 7,
+            expires_at_tick: Some(10),
+        };
+        assert_eq!(encode(&a), "3;2;1000;1024;7;10;r2048,1024");
+        a.placement = core::Placement::Units(vec![0, 1, 5]);
+        a.expires_at_tick = None;
+        assert_eq!(encode(&a), "3;2;1000;1024;7;;u0,1,5");
+        a.placement = core::Placement::Share;
+        a.granted = 0.1 + 0.2;
+        assert_eq!(encode(&a), "3;2;1000;0.30000000000000004;7;;s");
+    }
 }
