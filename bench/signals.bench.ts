@@ -1,0 +1,68 @@
+// What the signal scheduler costs from JS, per signal: one `enqueue` per call against the two
+// batch forms (`enqueueBatch` with signal objects, `enqueueColumns` with typed arrays, prebuilt
+// or converted from objects by `toSignalColumns`), and the dequeue side, beside the bare cost
+// of a native call (`noop`). Issue 2 §6 asks for >= 2 million signals/s batched.
+// Every enqueue is of a new (kind, source) into a queue that is cleared once per 1024 signals
+// (the clear is inside the timing), so nothing coalesces and nothing is dropped.
+// Run: node --conditions=gamesa-source --import @oxc-node/core/register bench/signals.bench.ts
+import { noop, type Signal, SignalKind, SignalScheduler, signalKinds, telemetrySignal, toSignalColumns } from '@gamesa/core'
+import { bench, report } from './harness.js'
+
+const BATCH = 1024
+const NOW = 1_700_000_000_000
+const kinds = signalKinds()
+const signals: Signal[] = Array.from({ length: BATCH }, (_, i) =>
+  telemetrySignal(kinds[i % kinds.length]!, (i % 100) / 100, { source: `agent-${i}`, createdAtMs: NOW, ttlMs: 60_000 }),
+)
+const columns = toSignalColumns(signals)
+// The leanest columnar batch: codes and strengths only, every other field defaulted (ids are
+// generated, createdAtMs is now), all signals of distinct kinds and sources.
+const sources = Array.from({ length: BATCH }, (_, i) => `agent-${i}`)
+const lean = {
+  kinds: columns.kinds,
+  strengths: columns.strengths,
+  sources,
+  sourceIndex: Uint32Array.from({ length: BATCH }, (_, i) => i),
+}
+
+const single = { samples: 100, warmup: 10, opsPerSample: BATCH }
+const batched = { samples: 100, warmup: 10, opsPerSample: 4, opsPerCall: BATCH }
+
+const q = new SignalScheduler({ capacity: 2 * BATCH })
+const filled = new SignalScheduler({ capacity: 2 * BATCH })
+
+const results = [
+  bench('noop (native call baseline)', () => noop(), single),
+  bench('enqueue (one signal per call)', (i) => {
+    if (i % BATCH === 0) q.clear()
+    return q.enqueue(signals[i % BATCH]!)
+  }, single),
+  bench('enqueueBatch (1024 objects per call)', () => {
+    q.clear()
+    return q.enqueueBatch(signals)
+  }, batched),
+  bench('enqueueColumns (1024, all fields, prebuilt)', () => {
+    q.clear()
+    return q.enqueueColumns(columns)
+  }, batched),
+  bench('enqueueColumns (1024, kinds+strengths+sources)', () => {
+    q.clear()
+    return q.enqueueColumns(lean)
+  }, batched),
+  bench('toSignalColumns + enqueueColumns (1024 objects)', () => {
+    q.clear()
+    return q.enqueueColumns(toSignalColumns(signals))
+  }, batched),
+  bench('enqueue + dequeue (one each per call)', (i) => {
+    q.enqueue(signals[i % BATCH]!)
+    return q.dequeue(NOW)
+  }, single),
+  bench('enqueueColumns + dequeueBatch (1024 each)', () => {
+    filled.enqueueColumns(columns)
+    return filled.dequeueBatch(BATCH, NOW)
+  }, batched),
+]
+report('signals from JS, per signal', results)
+
+// The quick start's call, for reference: builds the signal in native code (clock, id).
+report('telemetrySignal', [bench('telemetrySignal(CpuBottleneck, 0.8)', () => telemetrySignal(SignalKind.CpuBottleneck, 0.8), single)])
