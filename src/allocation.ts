@@ -96,7 +96,7 @@ export type AllocatorConfig = z.infer<typeof AllocatorConfigSchema>
 /** The first problem of `value` as an allocator configuration, or null when it is valid. */
 export function checkAllocatorConfig(value: unknown): ConfigProblem | null {
   const structure = StructureSchema.safeParse(value)
-  if (!structure.success) return issueProblem(structure.error.issues[0]!)
+  if (!structure.success) return firstStructuralProblem(structure.error.issues, value)
   return semanticProblem(structure.data)
 }
 
@@ -388,11 +388,49 @@ function isPowerOfTwo(x: number): boolean {
   return true
 }
 
-function issueProblem(issue: z.core.$ZodIssue): ConfigProblem {
-  const segments: PropertyKey[] = [...issue.path]
-  // zod reports unknown keys at their object; serde (and this API) name the key itself.
-  if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) segments.push(issue.keys[0]!)
-  return { path: formatPath(segments), message: issue.message }
+/**
+ * The structural problem Rust reports first. serde stops at its first error while walking the
+ * parsed JSON: object keys in sorted order (serde_json's map is a `BTreeMap`; a unit test in
+ * config.rs pins this), recursing into each value, and a missing field only once every present
+ * key of its object is done. zod reports every issue; the first in that walk is the one kept.
+ */
+function firstStructuralProblem(issues: readonly z.core.$ZodIssue[], root: unknown): ConfigProblem {
+  const candidates = issues.flatMap((issue) =>
+    // zod reports unknown keys at their object; serde (and this API) name the key itself.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: [...issue.path, key], message: `unknown field \`${key}\`` }))
+      : [{ path: [...issue.path], message: issue.message }],
+  )
+  // Array.prototype.sort is stable: issues serde would meet at the same point keep zod's order
+  // (its order of fields is the struct's declaration order, as serde's missing-field check).
+  candidates.sort((a, b) => compareInWalkOrder(a.path, b.path, root))
+  const first = candidates[0]!
+  return { path: formatPath(first.path), message: first.message }
+}
+
+function compareInWalkOrder(a: readonly PropertyKey[], b: readonly PropertyKey[], root: unknown): number {
+  let node: unknown = root
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i]!
+    const y = b[i]!
+    if (x !== y) {
+      if (typeof x === 'number' && typeof y === 'number') return x - y
+      const xPresent = isPresent(node, x)
+      const yPresent = isPresent(node, y)
+      if (xPresent !== yPresent) return xPresent ? -1 : 1
+      if (!xPresent) return 0
+      const xs = String(x)
+      const ys = String(y)
+      return xs < ys ? -1 : xs > ys ? 1 : 0
+    }
+    node = isPresent(node, x) ? (node as Record<PropertyKey, unknown>)[x] : undefined
+  }
+  return 0
+}
+
+/** Whether the parsed JSON has this key (a JSON document never holds `undefined`). */
+function isPresent(node: unknown, key: PropertyKey): boolean {
+  return typeof node === 'object' && node !== null && Object.hasOwn(node, key) && (node as Record<PropertyKey, unknown>)[key] !== undefined
 }
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/

@@ -804,6 +804,19 @@ mod tests {
         }
     }
 
+    /// The TypeScript side picks, among zod's issues, the one serde meets first, assuming
+    /// serde_json's map iterates keys in sorted order. If a dependency ever turns on
+    /// serde_json's `preserve_order`, this fails: update `firstStructuralProblem` in
+    /// src/allocation.ts to document order at the same time.
+    #[test]
+    fn json_objects_are_walked_in_sorted_key_order() {
+        let v: Value = serde_json::from_str(r#"{"b":1,"$a":2,"a":3}"#).unwrap();
+        let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["$a", "a", "b"]);
+        let two = r#"{"pools":[{"resource":"bogus","strategy":"first_fit","capacity":"x"}]}"#;
+        assert_eq!(err(two).path, "$.pools[0].capacity");
+    }
+
     #[test]
     fn every_resource_allows_its_documented_strategy_first() {
         let documented = [
