@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path'
 import {
   AllocatorConfigSchema,
   GamesaError,
+  NativeAllocator,
   ResourceType,
   createAllocator,
   createDefaultAllocator,
@@ -96,4 +97,12 @@ test('Rust reports malformed JSON with its line and column', (t) => {
   const problem = validateAllocatorConfigJson('{\n  "pools": [,]\n}')
   t.is(problem?.path, '$')
   t.regex(problem?.message ?? '', /line 2 column \d+/)
+})
+
+test('the native constructor validates again, with the same codes and paths', (t) => {
+  const err = t.throws(() => new NativeAllocator('{"pools":[{"resource":"cpu_cores","strategy":"first_fit","capacity":2.5}]}'))
+  t.true(err instanceof GamesaError)
+  t.is((err as GamesaError).code, 'INVALID_CONFIG')
+  t.regex(err!.message, /^\$\.pools\[0\]\.capacity: /)
+  t.deepEqual(new NativeAllocator().resources(), createDefaultAllocator().resources())
 })
