@@ -1,0 +1,128 @@
+//! BestFit: segments of the range `[0, capacity)`. A request gets the front of the smallest free
+//! hole that fits; ties go to the lowest offset. Holes coalesce on release.
+//!
+//! Holes are indexed twice — by offset (for coalescing) and by `(size, offset)` (for the choice)
+//! — so both allocate and release are O(log holes).
+
+use super::holes::Holes;
+use super::stats::PoolStats;
+use std::collections::BTreeSet;
+
+/// A BestFit pool.
+#[derive(Debug, Clone)]
+pub struct BestFitPool {
+    capacity: u64,
+    holes: Holes,
+    by_size: BTreeSet<(u64, u64)>,
+}
+
+impl BestFitPool {
+    /// A pool over `[0, capacity)`.
+    pub fn new(capacity: u64) -> BestFitPool {
+        let holes = Holes::full(capacity);
+        let by_size = holes.iter().map(|(o, s)| (s, o)).collect();
+        BestFitPool {
+            capacity,
+            holes,
+            by_size,
+        }
+    }
+
+    /// Total size of the range.
+    pub fn capacity(&self) -> u64 {
+        self.capacity
+    }
+
+    /// Free amount.
+    pub fn free(&self) -> u64 {
+        self.holes.total()
+    }
+
+    /// Largest hole.
+    pub fn largest_hole(&self) -> u64 {
+        self.by_size.last().map_or(0, |&(s, _)| s)
+    }
+
+    /// Grants `[offset, offset + size)`, returning the offset, or `None` if no hole fits.
+    pub fn allocate(&mut self, size: u64) -> Option<u64> {
+        if size == 0 {
+            return None;
+        }
+        // Smallest (size, offset) at or above (size, 0): smallest fitting hole, lowest offset.
+        let &(hole_size, offset) = self.by_size.range((size, 0)..).next()?;
+        self.by_size.remove(&(hole_size, offset));
+        if let Some((ro, rs)) = self.holes.take_front(offset, hole_size, size) {
+            self.by_size.insert((rs, ro));
+        }
+        Some(offset)
+    }
+
+    /// Returns a segment granted by `allocate`.
+    pub fn release(&mut self, offset: u64, size: u64) {
+        let merge = self.holes.insert(offset, size);
+        for (o, s) in merge.absorbed.into_iter().flatten() {
+            self.by_size.remove(&(s, o));
+        }
+        self.by_size.insert((merge.hole.1, merge.hole.0));
+    }
+
+    /// Free holes `(offset, size)` in offset order (for tests and diagnostics).
+    pub fn holes(&self) -> Vec<(u64, u64)> {
+        self.holes.iter().collect()
+    }
+
+    /// Stats: see [`PoolStats`] for the fragmentation formula.
+    pub fn stats(&self) -> PoolStats {
+        PoolStats::placement(
+            self.capacity as f64,
+            (self.capacity - self.holes.total()) as f64,
+            self.largest_hole() as f64,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smallest_hole_wins_ties_to_lowest_offset() {
+        let mut p = BestFitPool::new(100);
+        let a = p.allocate(10).unwrap(); // [0,10)
+        let _b = p.allocate(5).unwrap(); // [10,15)
+        let c = p.allocate(4).unwrap(); // [15,19)
+        let _d = p.allocate(1).unwrap(); // [19,20)
+        let e = p.allocate(4).unwrap(); // [20,24)
+        let _f = p.allocate(1).unwrap(); // [24,25)
+        assert_eq!((a, c, e), (0, 15, 20));
+        p.release(a, 10);
+        p.release(c, 4);
+        p.release(e, 4);
+        // Holes: [0,10) [15,19) [20,24) [25,100). A 3 goes to the lowest 4-hole.
+        assert_eq!(p.allocate(3), Some(15));
+        assert_eq!(p.allocate(4), Some(20));
+        assert_eq!(p.allocate(8), Some(0));
+        assert_eq!(p.allocate(75), Some(25));
+        assert_eq!(p.allocate(3), None);
+        assert_eq!(p.free(), 3);
+    }
+
+    #[test]
+    fn release_coalesces_both_sides() {
+        let mut p = BestFitPool::new(30);
+        let a = p.allocate(10).unwrap();
+        let b = p.allocate(10).unwrap();
+        let c = p.allocate(10).unwrap();
+        p.release(a, 10);
+        p.release(c, 10);
+        assert_eq!(p.holes(), vec![(0, 10), (20, 10)]);
+        let s = p.stats();
+        assert!((s.fragmentation - 0.5).abs() < 1e-12);
+        p.release(b, 10);
+        assert_eq!(p.holes(), vec![(0, 30)]);
+        assert_eq!(p.largest_hole(), 30);
+        assert_eq!(p.stats().fragmentation, 0.0);
+        assert_eq!(p.allocate(30), Some(0));
+        assert_eq!(p.allocate(1), None);
+    }
+}

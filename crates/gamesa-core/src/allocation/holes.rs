@@ -1,0 +1,107 @@
+//! Free holes of a linear range, coalesced on insert. Shared by FirstFit (unit ids) and BestFit
+//! (which adds a by-size index on top).
+//!
+//! Holes are keyed by their END: taking the front of a hole — what both strategies do — keeps
+//! the key and only updates the start in place, and a released range finds the hole before it
+//! by an exact lookup (`end == offset`).
+
+use std::collections::BTreeMap;
+
+/// Disjoint, non-adjacent free runs `[start, end)`, stored as `end -> start`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Holes {
+    by_end: BTreeMap<u64, u64>,
+    total: u64,
+}
+
+/// What an insert did, so an index kept beside `Holes` can follow.
+pub(crate) struct Merge {
+    /// Neighbouring holes `(offset, size)` that were absorbed.
+    pub absorbed: [Option<(u64, u64)>; 2],
+    /// The resulting hole `(offset, size)`.
+    pub hole: (u64, u64),
+}
+
+impl Holes {
+    /// One hole covering `[0, capacity)` (none if capacity is 0).
+    pub fn full(capacity: u64) -> Holes {
+        let mut h = Holes::default();
+        if capacity > 0 {
+            h.by_end.insert(capacity, 0);
+            h.total = capacity;
+        }
+        h
+    }
+
+    /// Total free amount.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// Holes `(offset, size)` in offset order.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        self.by_end.iter().map(|(&e, &s)| (s, e - s))
+    }
+
+    /// First hole in offset order.
+    pub fn first(&self) -> Option<(u64, u64)> {
+        self.by_end.first_key_value().map(|(&e, &s)| (s, e - s))
+    }
+
+    /// Number of holes.
+    pub fn len(&self) -> usize {
+        self.by_end.len()
+    }
+
+    /// Takes `size` from the front of the hole `(offset, hole_size)` (which must exist, with
+    /// `size <= hole_size`). Returns the remaining piece, if any.
+    pub fn take_front(&mut self, offset: u64, hole_size: u64, size: u64) -> Option<(u64, u64)> {
+        debug_assert!(size <= hole_size, "take_front past the hole");
+        let end = offset + hole_size;
+        self.total -= size;
+        if size == hole_size {
+            self.by_end.remove(&end);
+            None
+        } else {
+            if let Some(start) = self.by_end.get_mut(&end) {
+                *start = offset + size;
+            }
+            Some((offset + size, hole_size - size))
+        }
+    }
+
+    /// Returns `[offset, offset + size)` to the free set, merging with adjacent holes.
+    /// The range must not overlap a hole (callers only free what they granted).
+    pub fn insert(&mut self, offset: u64, size: u64) -> Merge {
+        let end = offset + size;
+        let mut start = offset;
+        let mut absorbed = [None, None];
+        if let Some(ps) = self.by_end.remove(&offset) {
+            absorbed[0] = Some((ps, offset - ps));
+            start = ps;
+        }
+        self.total += size;
+        if let Some((&next_end, next_start)) = self.by_end.range_mut(end + 1..).next()
+            && *next_start == end
+        {
+            absorbed[1] = Some((end, next_end - end));
+            *next_start = start;
+            return Merge {
+                absorbed,
+                hole: (start, next_end - start),
+            };
+        }
+        debug_assert!(
+            self.by_end
+                .range(end + 1..)
+                .next()
+                .is_none_or(|(_, &s)| s > end),
+            "freeing a range that overlaps a hole"
+        );
+        self.by_end.insert(end, start);
+        Merge {
+            absorbed,
+            hole: (start, end - start),
+        }
+    }
+}
