@@ -146,6 +146,9 @@ test('invalid signals throw GamesaError INVALID_ARGUMENT and change nothing', (t
   throwsCode(t, () => telemetrySignal('warp_core' as SignalKind, 0.5), GamesaErrorCode.InvalidArgument, 'warp_core')
   throwsCode(t, () => q.enqueue({ ...good, strength: -0.1 }), GamesaErrorCode.InvalidArgument, 'strength')
   throwsCode(t, () => q.enqueue({ ...good, domain: 'nope' as SignalDomain }), GamesaErrorCode.InvalidArgument, 'signal.domain')
+  throwsCode(t, () => q.enqueue({ ...good, kind: 'toString' as SignalKind }), GamesaErrorCode.InvalidArgument, 'signal.kind')
+  throwsCode(t, () => q.enqueueBatch([good, { ...good, kind: 'nope' as SignalKind }]), GamesaErrorCode.InvalidArgument, 'signals[1].kind')
+  throwsCode(t, () => toSignalColumns([good, { ...good, domain: 'nope' as SignalDomain }]), GamesaErrorCode.InvalidArgument, 'signals[1].domain')
   throwsCode(t, () => q.dequeue(Number.NaN), GamesaErrorCode.InvalidArgument, 'nowMs')
   throwsCode(t, () => q.enqueueBatch([good, { ...good, source: 'b', ttlMs: -5 }]), GamesaErrorCode.InvalidArgument, 'signals[1]')
   throwsCode(t, () => q.enqueueColumns({ kinds: new Uint8Array([0, 1]), strengths: new Float64Array([0.5]) }),
@@ -153,7 +156,7 @@ test('invalid signals throw GamesaError INVALID_ARGUMENT and change nothing', (t
   throwsCode(t, () => q.enqueueColumns({ kinds: new Uint8Array([0, 99]), strengths: new Float64Array([0.5, 0.5]) }),
     GamesaErrorCode.InvalidArgument, 'columns.kinds[1]')
   throwsCode(t, () => q.enqueueColumns({ kinds: new Uint8Array([0]), strengths: new Float64Array([2]) }),
-    GamesaErrorCode.InvalidArgument, 'columns[0]')
+    GamesaErrorCode.InvalidArgument, 'signals[0]')
   t.is(q.len(), 0, 'batches are all or nothing')
   t.is(q.stats().enqueued, 0)
 })
@@ -224,4 +227,28 @@ test('enqueueColumns defaults: telemetry source, kind domain, now, 1000 ms ttl, 
   t.is(thermal?.ttlMs, 1000)
   t.true(thermal!.createdAtMs >= before)
   t.regex(idle!.id, /^idle_capacity-\d+$/)
+})
+
+test('a dequeued signal comes back field for field (unicode, separators, Infinity, odd numbers)', (t) => {
+  const q = new SignalScheduler()
+  const sent: Signal = {
+    id: 'id;with,separators;',
+    kind: SignalKind.ThermalCritical,
+    domain: SignalDomain.Maintenance,
+    strength: 0.1 + 0.2,
+    source: 'gpu🔥0;é',
+    createdAtMs: 1_700_000_000_000.123,
+    ttlMs: Number.POSITIVE_INFINITY,
+    payload: '{"temp":"92 °C","note":"a;b,c"}',
+  }
+  q.enqueue(sent)
+  q.enqueue({ ...sent, source: 'other', payload: undefined, strength: 1e-7, ttlMs: 5e-324 + 1e300 })
+  t.deepEqual(q.peek(0), sent)
+  t.deepEqual(q.dequeue(0), sent)
+  const second = q.dequeue(0)!
+  t.is(second.payload, undefined)
+  t.false('payload' in second)
+  t.is(second.strength, 1e-7)
+  t.is(second.ttlMs, 1e300)
+  t.is(second.source, 'other')
 })

@@ -183,6 +183,6 @@ fn bad_batches_name_the_place_and_enqueue_nothing() {
         ..Default::default()
     };
     let err = bad_ttl.to_signals(0.0, -1.0, id).unwrap_err();
-    assert!(err.to_string().starts_with("columns[0]: "), "{err}");
+    assert!(err.to_string().starts_with("signals[0]: "), "{err}");
     assert_eq!(err.code(), "INVALID_ARGUMENT");
 }

@@ -209,21 +209,6 @@ fn parse_domain(s: &str, field: &str, code: &str) -> Result<core::SignalDomain, 
         .ok_or_else(|| js_error(code, format!("{field}: '{s}' is not a signal domain")))
 }
 
-impl Signal {
-    fn into_core(self, field: &str) -> Result<core::Signal, JsError> {
-        Ok(core::Signal {
-            kind: parse_kind(&self.kind, &format!("{field}.kind"))?,
-            domain: parse_domain(&self.domain, &format!("{field}.domain"), "INVALID_ARGUMENT")?,
-            id: self.id,
-            strength: self.strength,
-            source: self.source,
-            created_at_ms: self.created_at_ms,
-            ttl_ms: self.ttl_ms,
-            payload: self.payload,
-        })
-    }
-}
-
 impl From<core::Signal> for Signal {
     fn from(s: core::Signal) -> Self {
         Signal {
@@ -248,6 +233,15 @@ impl From<core::BatchOutcome> for SignalBatchResult {
             evicted: o.evicted as u32,
             dropped: o.dropped as u32,
         }
+    }
+}
+
+fn outcome(o: core::EnqueueOutcome) -> EnqueueResult {
+    match o {
+        core::EnqueueOutcome::Queued => EnqueueResult::Queued,
+        core::EnqueueOutcome::Coalesced => EnqueueResult::Coalesced,
+        core::EnqueueOutcome::Evicted(_) => EnqueueResult::Evicted,
+        core::EnqueueOutcome::Dropped(_) => EnqueueResult::Dropped,
     }
 }
 
@@ -313,7 +307,9 @@ pub fn signal_domains() -> Result<Vec<String>, JsError> {
 }
 
 /// The domain-ranked, bounded, coalescing signal queue (see the core's `SignalScheduler`).
-#[napi(js_name = "SignalScheduler")]
+/// Users get it through the TypeScript `SignalScheduler` (src/signals.ts), which turns a
+/// signal object into `enqueueFields` arguments in JS, where reading properties is cheap.
+#[napi(js_name = "NativeSignalScheduler")]
 pub struct JsSignalScheduler {
     inner: core::SignalScheduler,
 }
@@ -346,33 +342,53 @@ impl JsSignalScheduler {
         })
     }
 
-    /// Adds one signal.
+    /// Adds one signal given field by field, kind and domain as codes (positions in
+    /// `signalKinds()` / `signalDomains()`). Reading a JS object property by property through
+    /// Node-API took 2.5× as long as this whole call (bench/signals.bench.ts), so the object
+    /// form lives in TypeScript.
     #[napi]
-    pub fn enqueue(&mut self, signal: Signal) -> Result<EnqueueResult, JsError> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn enqueue_fields(
+        &mut self,
+        kind: u32,
+        domain: u32,
+        strength: f64,
+        source: String,
+        created_at_ms: f64,
+        ttl_ms: f64,
+        id: String,
+        payload: Option<String>,
+    ) -> Result<EnqueueResult, JsError> {
         guard(|| {
-            let signal = signal.into_core("signal")?;
-            Ok(match self.inner.enqueue(signal).map_err(to_js)? {
-                core::EnqueueOutcome::Queued => EnqueueResult::Queued,
-                core::EnqueueOutcome::Coalesced => EnqueueResult::Coalesced,
-                core::EnqueueOutcome::Evicted(_) => EnqueueResult::Evicted,
-                core::EnqueueOutcome::Dropped(_) => EnqueueResult::Dropped,
-            })
-        })
-    }
-
-    /// Adds signals in order, all or nothing: an invalid one throws and none is enqueued.
-    #[napi]
-    pub fn enqueue_batch(&mut self, signals: Vec<Signal>) -> Result<SignalBatchResult, JsError> {
-        guard(|| {
-            let signals = signals
-                .into_iter()
-                .enumerate()
-                .map(|(i, s)| s.into_core(&format!("signals[{i}]")))
-                .collect::<Result<Vec<_>, _>>()?;
-            self.inner
-                .enqueue_all(signals)
-                .map(Into::into)
-                .map_err(to_js)
+            let kind = u8::try_from(kind)
+                .ok()
+                .and_then(core::SignalKind::from_code)
+                .ok_or_else(|| {
+                    js_error(
+                        "INVALID_ARGUMENT",
+                        format!("kind: {kind} is not a signal kind code"),
+                    )
+                })?;
+            let domain = core::SignalDomain::ALL
+                .get(domain as usize)
+                .copied()
+                .ok_or_else(|| {
+                    js_error(
+                        "INVALID_ARGUMENT",
+                        format!("domain: {domain} is not a signal domain code"),
+                    )
+                })?;
+            let signal = core::Signal {
+                id,
+                kind,
+                domain,
+                strength,
+                source,
+                created_at_ms,
+                ttl_ms,
+                payload,
+            };
+            Ok(outcome(self.inner.enqueue(signal).map_err(to_js)?))
         })
     }
 

@@ -141,7 +141,7 @@ impl SignalColumns<'_> {
             };
             signal
                 .validate()
-                .map_err(|e| at(&format!("columns[{i}]"), e))?;
+                .map_err(|e| at(&format!("signals[{i}]"), e))?;
             out.push(signal);
         }
         Ok(out)
