@@ -9,6 +9,7 @@
 
 mod batch;
 mod error;
+mod heap;
 mod index;
 mod kind;
 mod scheduler;

@@ -1,16 +1,16 @@
 //! The domain-ranked signal queue.
 //!
-//! Storage is a slab of slots (signals never move once queued) plus two binary heaps of small
+//! Storage is a slab of slots (signals never move once queued) plus two 4-ary heaps of small
 //! copyable entries: a max-heap in dequeue order and a min-heap in eviction order. Heaps use
 //! lazy deletion: an entry is live only while its slot still holds the same signal (same
 //! sequence number) with the same priority key; everything else is skipped when it surfaces
 //! and swept by a rebuild once stale entries outnumber live ones. Coalescing finds the pending
 //! signal through [`super::index`] in O(1).
 
+use super::heap::QuadHeap;
 use super::index::{ChainHeads, NONE, key_hash};
 use super::{DomainRanks, Signal, SignalError};
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 
 /// Capacity of a scheduler built with [`SignalScheduler::new`].
 pub const DEFAULT_CAPACITY: usize = 4096;
@@ -147,12 +147,12 @@ pub struct SignalScheduler {
     slots: Vec<Slot>,
     free: Vec<u32>,
     /// Dequeue order (max first).
-    best: BinaryHeap<Entry>,
+    best: QuadHeap<Entry>,
     /// Eviction order (lowest first). Only kept while `worst_kept`: it is built when the queue
     /// first fills and dropped once the queue is less than half full, so a queue that never
     /// fills pays nothing for it, and the O(len) rebuild is paid for by the >= capacity/2
     /// enqueues needed to fill the queue again.
-    worst: BinaryHeap<Reverse<Entry>>,
+    worst: QuadHeap<Reverse<Entry>>,
     worst_kept: bool,
     chains: ChainHeads,
     next_seq: u64,
@@ -172,8 +172,8 @@ impl SignalScheduler {
             config: SchedulerConfig::default(),
             slots: Vec::new(),
             free: Vec::new(),
-            best: BinaryHeap::new(),
-            worst: BinaryHeap::new(),
+            best: QuadHeap::default(),
+            worst: QuadHeap::default(),
             worst_kept: false,
             chains: ChainHeads::default(),
             next_seq: 0,
@@ -412,7 +412,7 @@ impl SignalScheduler {
         let limit = 2 * self.stats.len + SLACK;
         self.best.push(entry);
         if self.best.len() > limit {
-            self.best = BinaryHeap::from(self.live_entries());
+            self.best = QuadHeap::from_vec(self.live_entries());
         }
         if self.worst_kept {
             self.worst.push(Reverse(entry));
@@ -428,7 +428,7 @@ impl SignalScheduler {
             .into_iter()
             .map(Reverse)
             .collect::<Vec<_>>();
-        self.worst = BinaryHeap::from(live);
+        self.worst = QuadHeap::from_vec(live);
     }
 
     fn live_entries(&self) -> Vec<Entry> {
