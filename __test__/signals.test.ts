@@ -1,6 +1,7 @@
 // The signal scheduler as users call it from TypeScript.
 import test from 'ava'
 import {
+  EnqueueResult,
   GamesaError,
   GamesaErrorCode,
   type Signal,
@@ -114,7 +115,7 @@ test('same kind and source coalesce: strongest strength, newest fields, original
   q.enqueue(at(SignalKind.CpuBottleneck, 0.9, 'cpu0', 10))
   q.enqueue(at(SignalKind.CpuBottleneck, 0.9, 'cpu1', 10))
   const newer = telemetrySignal(SignalKind.CpuBottleneck, 0.2, { source: 'cpu0', createdAtMs: 20, id: 'newer', payload: '{"load":0.97}' })
-  t.is(q.enqueue(newer), 'coalesced')
+  t.is(q.enqueue(newer), EnqueueResult.Coalesced)
   t.is(q.len(), 2)
   const first = q.dequeue(0)!
   t.is(first.id, 'newer')
@@ -127,10 +128,10 @@ test('same kind and source coalesce: strongest strength, newest fields, original
 test('a full queue drops the lowest-ranked signal and counts it', (t) => {
   const q = new SignalScheduler({ capacity: 2 })
   t.is(q.capacity, 2)
-  t.is(q.enqueue(at(SignalKind.CpuBottleneck, 0.5, 'perf')), 'queued')
-  t.is(q.enqueue(at(SignalKind.IdleCapacity, 0.9, 'idle')), 'queued')
-  t.is(q.enqueue(at(SignalKind.ThermalWarning, 0.1, 'thermal')), 'evicted')
-  t.is(q.enqueue(at(SignalKind.GpuBottleneck, 0.5, 'tie')), 'dropped', 'the newest loses a tie')
+  t.is(q.enqueue(at(SignalKind.CpuBottleneck, 0.5, 'perf')), EnqueueResult.Queued)
+  t.is(q.enqueue(at(SignalKind.IdleCapacity, 0.9, 'idle')), EnqueueResult.Queued)
+  t.is(q.enqueue(at(SignalKind.ThermalWarning, 0.1, 'thermal')), EnqueueResult.Evicted)
+  t.is(q.enqueue(at(SignalKind.GpuBottleneck, 0.5, 'tie')), EnqueueResult.Dropped, 'the newest loses a tie')
   t.deepEqual(drain(q).map((s) => s.source), ['thermal', 'perf'])
   const s = q.stats()
   t.is(s.droppedFull, 2)
