@@ -2,6 +2,7 @@
 import test from 'ava'
 import {
   EnqueueResult,
+  fromSignalColumns,
   GamesaError,
   GamesaErrorCode,
   type Signal,
@@ -252,4 +253,24 @@ test('a dequeued signal comes back field for field (unicode, separators, Infinit
   t.is(second.strength, 1e-7)
   t.is(second.ttlMs, 1e300)
   t.is(second.source, 'other')
+})
+
+test('dequeueBatch and dequeueColumns return what single dequeues would', (t) => {
+  const signals = randomSignals(400, 7)
+  const one = new SignalScheduler({ capacity: 50 })
+  const many = new SignalScheduler({ capacity: 50 })
+  const cols = new SignalScheduler({ capacity: 50 })
+  for (const q of [one, many, cols]) q.enqueueBatch(signals)
+  const want: Signal[] = []
+  for (let s = one.dequeue(60); s !== null; s = one.dequeue(60)) want.push(s)
+  t.true(want.some((s) => s.payload !== undefined))
+  t.deepEqual(many.dequeueBatch(7, 60), want.slice(0, 7))
+  t.deepEqual(many.dequeueBatch(1000, 60), want.slice(7))
+  const columns = cols.dequeueColumns(1000, 60)
+  t.deepEqual(fromSignalColumns(columns), want)
+  t.deepEqual(toSignalColumns(want).kinds, columns.kinds)
+  t.deepEqual(many.stats(), one.stats())
+  t.deepEqual(cols.stats(), one.stats())
+  t.deepEqual(cols.dequeueBatch(5, 60), [])
+  throwsCode(t, () => fromSignalColumns({ kinds: new Uint8Array(1), strengths: new Float64Array(1) }), GamesaErrorCode.InvalidArgument, 'columns.ids')
 })

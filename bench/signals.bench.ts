@@ -66,6 +66,10 @@ const results = [
     filled.enqueueColumns(columns)
     return filled.dequeueBatch(BATCH, NOW)
   }, batched),
+  bench('enqueueColumns + dequeueColumns (1024 each)', () => {
+    filled.enqueueColumns(columns)
+    return filled.dequeueColumns(BATCH, NOW)
+  }, batched),
 ]
 report('signals from JS, per signal', results)
 

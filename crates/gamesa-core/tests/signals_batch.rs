@@ -186,3 +186,16 @@ fn bad_batches_name_the_place_and_enqueue_nothing() {
     assert!(err.to_string().starts_with("signals[0]: "), "{err}");
     assert_eq!(err.code(), "INVALID_ARGUMENT");
 }
+
+#[test]
+fn owned_columns_round_trip() {
+    use gamesa_core::signals::OwnedSignalColumns;
+    let input = signals(50);
+    let cols = OwnedSignalColumns::from_signals(input.clone());
+    assert_eq!(cols.sources, ["src0", "src3", "src2", "src1"]);
+    let back = cols
+        .view()
+        .to_signals(0.0, 0.0, |_| unreachable!())
+        .unwrap();
+    assert_eq!(back, input);
+}

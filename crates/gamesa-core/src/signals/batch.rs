@@ -164,3 +164,75 @@ fn at(place: &str, e: SignalError) -> SignalError {
         SignalError::InvalidConfig(m) => SignalError::InvalidConfig(format!("{place}: {m}")),
     }
 }
+
+/// Signals as owned columns (the shape of [`SignalColumns`]), for handing many dequeued
+/// signals back in a few arrays instead of one record each.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OwnedSignalColumns {
+    pub kinds: Vec<u8>,
+    pub strengths: Vec<f64>,
+    /// Distinct sources in order of first appearance.
+    pub sources: Vec<String>,
+    pub source_index: Vec<u32>,
+    pub domains: Vec<u8>,
+    pub created_at_ms: Vec<f64>,
+    pub ttl_ms: Vec<f64>,
+    pub ids: Vec<String>,
+    pub payloads: Vec<Option<String>>,
+}
+
+impl OwnedSignalColumns {
+    /// Splits `signals` into columns, keeping their order; reading entry `i` of every column
+    /// gives back signal `i` exactly.
+    pub fn from_signals(signals: Vec<Signal>) -> Self {
+        let n = signals.len();
+        let mut c = OwnedSignalColumns {
+            kinds: Vec::with_capacity(n),
+            strengths: Vec::with_capacity(n),
+            sources: Vec::new(),
+            source_index: Vec::with_capacity(n),
+            domains: Vec::with_capacity(n),
+            created_at_ms: Vec::with_capacity(n),
+            ttl_ms: Vec::with_capacity(n),
+            ids: Vec::with_capacity(n),
+            payloads: Vec::with_capacity(n),
+        };
+        // Lookup only; the output order of `sources` is first appearance, not map order.
+        let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+        for s in signals {
+            let index = match seen.get(&s.source) {
+                Some(&i) => i,
+                None => {
+                    let i = c.sources.len() as u32;
+                    seen.insert(s.source.clone(), i);
+                    c.sources.push(s.source);
+                    i
+                }
+            };
+            c.kinds.push(s.kind.code());
+            c.strengths.push(s.strength);
+            c.source_index.push(index);
+            c.domains.push(s.domain.index() as u8);
+            c.created_at_ms.push(s.created_at_ms);
+            c.ttl_ms.push(s.ttl_ms);
+            c.ids.push(s.id);
+            c.payloads.push(s.payload);
+        }
+        c
+    }
+
+    /// A borrowed view, e.g. to enqueue the same signals again.
+    pub fn view(&self) -> SignalColumns<'_> {
+        SignalColumns {
+            kinds: &self.kinds,
+            strengths: &self.strengths,
+            sources: Some(&self.sources),
+            source_index: Some(&self.source_index),
+            domains: Some(&self.domains),
+            created_at_ms: Some(&self.created_at_ms),
+            ttl_ms: Some(&self.ttl_ms),
+            ids: Some(&self.ids),
+            payloads: Some(&self.payloads),
+        }
+    }
+}

@@ -15,7 +15,7 @@ mod kind;
 mod scheduler;
 mod signal;
 
-pub use batch::{BatchOutcome, SignalColumns};
+pub use batch::{BatchOutcome, OwnedSignalColumns, SignalColumns};
 pub use error::SignalError;
 pub use kind::{DomainRanks, SignalDomain, SignalKind};
 pub use scheduler::{
