@@ -151,6 +151,10 @@ test('invalid signals throw GamesaError INVALID_ARGUMENT and change nothing', (t
   throwsCode(t, () => q.enqueue({ ...good, kind: 'toString' as SignalKind }), GamesaErrorCode.InvalidArgument, 'signal.kind')
   throwsCode(t, () => q.enqueueBatch([good, { ...good, kind: 'nope' as SignalKind }]), GamesaErrorCode.InvalidArgument, 'signals[1].kind')
   throwsCode(t, () => toSignalColumns([good, { ...good, domain: 'nope' as SignalDomain }]), GamesaErrorCode.InvalidArgument, 'signals[1].domain')
+  throwsCode(t, () => q.enqueue({ ...good, strength: '0.5' as unknown as number }), GamesaErrorCode.InvalidArgument, 'signal.strength')
+  throwsCode(t, () => q.enqueue({ ...good, source: undefined as unknown as string }), GamesaErrorCode.InvalidArgument, 'signal.source')
+  throwsCode(t, () => q.enqueueBatch([good, { ...good, ttlMs: '5' as unknown as number }]), GamesaErrorCode.InvalidArgument, 'signals[1].ttlMs')
+  throwsCode(t, () => q.enqueueBatch([good, { ...good, payload: 7 as unknown as string }]), GamesaErrorCode.InvalidArgument, 'signals[1].payload')
   throwsCode(t, () => q.dequeue(Number.NaN), GamesaErrorCode.InvalidArgument, 'nowMs')
   throwsCode(t, () => q.enqueueBatch([good, { ...good, source: 'b', ttlMs: -5 }]), GamesaErrorCode.InvalidArgument, 'signals[1]')
   throwsCode(t, () => q.enqueueColumns({ kinds: new Uint8Array([0, 1]), strengths: new Float64Array([0.5]) }),

@@ -53,6 +53,26 @@ function domainCode(domain: unknown, where: string): number {
 }
 
 /**
+ * Checks the JS types of a signal's fields, so that a wrong type is a `GamesaError`
+ * (`INVALID_ARGUMENT`, naming the field) instead of a Node-API conversion error or, in a typed
+ * array, a silent conversion. Ranges are checked in Rust.
+ */
+function checkTypes(s: Signal, where: string): void {
+  if (typeof s !== 'object' || s === null) throw new GamesaError('INVALID_ARGUMENT', `${where} must be a signal object`)
+  const bad =
+    typeof s.id !== 'string' ? 'id' :
+    typeof s.source !== 'string' ? 'source' :
+    typeof s.strength !== 'number' ? 'strength' :
+    typeof s.createdAtMs !== 'number' ? 'createdAtMs' :
+    typeof s.ttlMs !== 'number' ? 'ttlMs' :
+    s.payload != null && typeof s.payload !== 'string' ? 'payload' : undefined
+  if (bad !== undefined) {
+    const value = (s as unknown as Record<string, unknown>)[bad]
+    throw new GamesaError('INVALID_ARGUMENT', `${where}.${bad}: expected ${bad === 'strength' || bad.endsWith('Ms') ? 'a number' : 'a string'}, got ${typeof value}`)
+  }
+}
+
+/**
  * The domain-ranked, bounded, coalescing signal queue.
  *
  * - Dequeue order: domain rank (safety > thermal > power > performance > efficiency >
@@ -81,6 +101,7 @@ export class SignalScheduler {
 
   /** Adds one signal; says whether it was queued, coalesced, queued by evicting, or dropped. */
   enqueue(signal: Signal): EnqueueResult {
+    checkTypes(signal, 'signal')
     return this.#native.enqueueFields(
       kindCode(signal.kind, 'signal'),
       domainCode(signal.domain, 'signal'),
@@ -192,8 +213,8 @@ export function fromSignalColumns(columns: SignalColumns): Signal[] {
  * The columnar form of `signals`, field for field (ids, domains, times and payloads
  * included), so `scheduler.enqueueColumns(toSignalColumns(s))` does exactly what
  * `scheduler.enqueueBatch(s)` does. Sources are stored once each and referenced by index.
- * An unknown kind or domain throws `GamesaError` `INVALID_ARGUMENT` naming the index; range
- * checks on numbers are the native call's.
+ * A field of the wrong type or an unknown kind or domain throws `GamesaError`
+ * `INVALID_ARGUMENT` naming the index; range checks on numbers are the native call's.
  */
 export function toSignalColumns(signals: readonly Signal[]): SignalColumns {
   const n = signals.length
@@ -209,6 +230,7 @@ export function toSignalColumns(signals: readonly Signal[]): SignalColumns {
   let payloads: Array<string | null> | undefined
   for (let i = 0; i < n; i++) {
     const s = signals[i]!
+    checkTypes(s, `signals[${i}]`)
     kinds[i] = kindCode(s.kind, `signals[${i}]`)
     domains[i] = domainCode(s.domain, `signals[${i}]`)
     strengths[i] = s.strength
