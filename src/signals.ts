@@ -93,16 +93,18 @@ function checkTypes(s: Signal, where: string): void {
  * `INVALID_CONFIG` for options.
  */
 export class SignalScheduler {
-  readonly #native: NativeSignalScheduler
+  // A plain (TypeScript-private) field: `#native` is transpiled to a WeakMap lookup by the
+  // source loader, which measured ~0.2 µs a call.
+  private readonly native: NativeSignalScheduler
 
   constructor(options?: SignalSchedulerOptions) {
-    this.#native = new NativeSignalScheduler(options)
+    this.native = new NativeSignalScheduler(options)
   }
 
   /** Adds one signal; says whether it was queued, coalesced, queued by evicting, or dropped. */
   enqueue(signal: Signal): EnqueueResult {
     checkTypes(signal, 'signal')
-    return this.#native.enqueueFields(
+    return this.native.enqueueFields(
       kindCode(signal.kind, 'signal'),
       domainCode(signal.domain, 'signal'),
       signal.strength,
@@ -120,17 +122,17 @@ export class SignalScheduler {
    * faster than handing Node-API the objects.
    */
   enqueueBatch(signals: readonly Signal[]): SignalBatchResult {
-    return this.#native.enqueueColumns(toSignalColumns(signals))
+    return this.native.enqueueColumns(toSignalColumns(signals))
   }
 
   /** Adds the signals described by `columns` (see `toSignalColumns`), all or nothing. */
   enqueueColumns(columns: SignalColumns): SignalBatchResult {
-    return this.#native.enqueueColumns(columns)
+    return this.native.enqueueColumns(columns)
   }
 
   /** Removes and returns the first signal not expired at `nowMs`; `null` when none. */
   dequeue(nowMs?: number): Signal | null {
-    return this.#native.dequeue(nowMs)
+    return this.native.dequeue(nowMs)
   }
 
   /**
@@ -139,37 +141,37 @@ export class SignalScheduler {
    * object per signal.
    */
   dequeueBatch(max: number, nowMs?: number): Signal[] {
-    return fromSignalColumns(this.#native.dequeueColumns(max, nowMs))
+    return fromSignalColumns(this.native.dequeueColumns(max, nowMs))
   }
 
   /** Dequeues up to `max` signals, in order, as columns (every optional column filled). */
   dequeueColumns(max: number, nowMs?: number): SignalColumns {
-    return this.#native.dequeueColumns(max, nowMs)
+    return this.native.dequeueColumns(max, nowMs)
   }
 
   /** What `dequeue(nowMs)` would return, left in place (expired signals met are dropped). */
   peek(nowMs?: number): Signal | null {
-    return this.#native.peek(nowMs)
+    return this.native.peek(nowMs)
   }
 
   /** Signals pending now (expired ones count until a dequeue or peek meets them). */
   len(): number {
-    return this.#native.len()
+    return this.native.len()
   }
 
   /** The most signals pending at once. */
   get capacity(): number {
-    return this.#native.capacity
+    return this.native.capacity
   }
 
   /** Counters: `enqueued = dequeued + expired + droppedFull + coalesced + cleared + len`. */
   stats(): SignalStats {
-    return this.#native.stats()
+    return this.native.stats()
   }
 
   /** Removes every pending signal (counted in `stats().cleared`). */
   clear(): void {
-    this.#native.clear()
+    this.native.clear()
   }
 }
 
