@@ -9,8 +9,555 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/**
+ * Grants per agent, default deny, every decision in a hash-chained audit trail (optionally
+ * also appended to a file). Calls without `nowMs` use the current time (`Date.now()`).
+ */
+export declare class EffectChecker {
+  /** A checker with no grants. With `auditPath`, the trail continues that file. */
+  constructor(options?: EffectCheckerOptions | undefined | null)
+  /** Grants `effects` to `agent` (audited); returns the seq of the last `granted` record. */
+  grant(agent: string, effects: Effect[], options?: GrantOptions | undefined | null): number
+  /**
+   * Revokes `effect` (or every effect) from `agent` (audited); returns how many distinct
+   * effects were removed.
+   */
+  revoke(agent: string, effect?: Effect | undefined | null, nowMs?: number | undefined | null): number
+  /** Whether `agent` may perform `effect` (on `target`) now. Audited like `check`. */
+  canPerform(agent: string, effect: Effect, target?: string | undefined | null, nowMs?: number | undefined | null): boolean
+  /** The decision with its reason and audit seq. */
+  check(agent: string, effect: Effect, target?: string | undefined | null, nowMs?: number | undefined | null): CheckResult
+  /** Like `check`, but a denial throws `CAPABILITY_DENIED` (after it is audited). */
+  require(agent: string, effect: Effect, target?: string | undefined | null, nowMs?: number | undefined | null): CheckResult
+  /** The grants `agent` holds, in the order made. */
+  grants(agent: string): Array<GrantInfo>
+  /** Number of audit records (including those loaded from the audit file). */
+  get auditLength(): number
+  /** Records with `from <= seq < to` (defaults: the whole trail). */
+  auditRecords(from?: number | undefined | null, to?: number | undefined | null): Array<AuditRecord>
+  /** The whole trail as NDJSON: one canonical record per line, each ending in `
+  `. */
+  exportAuditNdjson(): string
+  /** Re-verifies every record in memory. */
+  verifyAudit(): AuditVerifyReport
+  /**
+   * Length and head hash of the trail now, to keep elsewhere and pass to
+   * `verifyAuditNdjson` later (catches truncation and wholesale rewrites).
+   */
+  auditAnchor(): AuditAnchor
+  /**
+   * Where the records kept in memory start (`length` = seq of the first, `headHash` = its
+   * `prevHash`): genesis unless `keepInMemory` dropped older ones. Pass it as `start` to
+   * `verifyAuditNdjson` for an export of a bounded trail.
+   */
+  auditBase(): AuditAnchor
+  /** What opening the audit file found; null without `auditPath`. */
+  get openReport(): AuditOpenReport | null
+}
+
+/**
+ * The native allocator behind the TypeScript `Allocator` class; use that class (or
+ * `createDefaultAllocator()` / `createAllocator(config)`), not this one.
+ */
+export declare class NativeAllocator {
+  /**
+   * The allocator of a JSON configuration (`INVALID_CONFIG` naming the JSON path), or the
+   * documented defaults without one.
+   */
+  constructor(json?: string | undefined | null)
+  /** Grants a lease; returns it [`encode`]d. */
+  allocate(id: string, resourceIndex: number, amount: number, priorityRank: number, ttlTicks?: number | undefined | null, contiguous?: boolean | undefined | null, weight?: number | undefined | null): string
+  /** Frees a lease; returns it [`encode`]d as it was. */
+  release(id: string): string
+  /** The live lease with this id [`encode`]d, or null. */
+  get(id: string): string | null
+  /** Every live lease, in creation order. */
+  allocations(): Array<Allocation>
+  /** Advances the clock by `n` ticks; returns the ids of the leases that expired. */
+  tick(n: number): Array<string>
+  /** The current tick. */
+  get nowTick(): number
+  /** Sets a pool's capacity; returns the leases preempted by a shrink. */
+  setCapacity(resourceIndex: number, capacity: number): CapacityChange
+  /** A pool's stats (`UNKNOWN_RESOURCE` if not configured). */
+  stats(resourceIndex: number): PoolStats
+  /** Ids of leases preempted since the last call. */
+  takePreempted(): Array<string>
+  /** The configured resources, in `ResourceType` declaration order. */
+  resources(): Array<ResourceType>
+}
+
+/**
+ * The domain-ranked, bounded, coalescing signal queue (see the core's `SignalScheduler`).
+ * Users get it through the TypeScript `SignalScheduler` (src/signals.ts), which turns a
+ * signal object into `enqueueFields` arguments in JS, where reading properties is cheap.
+ */
+export declare class NativeSignalScheduler {
+  /**
+   * A scheduler; `INVALID_CONFIG` for a zero capacity or a `domainRanks` that does not
+   * list every domain exactly once.
+   */
+  constructor(options?: SignalSchedulerOptions | undefined | null)
+  /**
+   * Adds one signal given field by field, kind and domain as codes (positions in
+   * `signalKinds()` / `signalDomains()`). Reading a JS object property by property through
+   * Node-API took 2.5× as long as this whole call (bench/signals.bench.ts), so the object
+   * form lives in TypeScript.
+   */
+  enqueueFields(kind: number, domain: number, strength: number, source: string, createdAtMs: number, ttlMs: number, id: string, payload?: string | undefined | null): EnqueueResult
+  /** Adds the signals described by `columns`, in order, all or nothing. */
+  enqueueColumns(columns: SignalColumns): SignalBatchResult
+  /**
+   * Removes and returns the first unexpired signal (expired ones met are dropped and
+   * counted); `null` when none. `nowMs` defaults to `Date.now()`.
+   */
+  dequeue(nowMs?: number | undefined | null): Signal | null
+  /**
+   * The signal `dequeue(nowMs)` would return, left in place (expired ones met are dropped
+   * and counted, as `dequeue` would).
+   */
+  peek(nowMs?: number | undefined | null): Signal | null
+  /**
+   * Dequeues up to `max` signals, in order, as columns (the shape `enqueueColumns` takes,
+   * every optional column filled): much cheaper than one object per signal.
+   */
+  dequeueColumns(max: number, nowMs?: number | undefined | null): SignalColumns
+  /** Signals pending now (expired ones included until a dequeue or peek meets them). */
+  len(): number
+  /** The most signals pending at once. */
+  get capacity(): number
+  /** The counters. */
+  stats(): SignalStats
+  /** Removes every pending signal (counted in `stats().cleared`). */
+  clear(): void
+}
+export type JsSignalScheduler = NativeSignalScheduler
+
+/** A lease. */
+export interface Allocation {
+  id: string
+  resourceType: ResourceType
+  /** Amount asked for. */
+  requested: number
+  /** Amount held now (Buddy: rounded up; Weighted: the current fair share). */
+  granted: number
+  placement: Placement
+  priority: Priority
+  /** Allocator tick at creation. */
+  createdTick: number
+  /** Tick at which the lease expires, when it has a TTL. */
+  expiresAtTick?: number
+}
+
+/** Why a configuration is invalid: a JSON path such as `$.pools[2].capacity` and a message. */
+export interface AllocatorConfigProblem {
+  path: string
+  message: string
+}
+
+/** Length and head hash of a trail: keep it elsewhere to detect truncation or rewriting. */
+export interface AuditAnchor {
+  length: number
+  headHash: string
+}
+
+/** What an audit record says happened. */
+export declare enum AuditDecision {
+  Allowed = 'allowed',
+  Denied = 'denied',
+  Granted = 'granted',
+  Revoked = 'revoked',
+}
+
+/** What opening an audit file found. */
+export interface AuditOpenReport {
+  path: string
+  /** True when the file did not exist and was created. */
+  created: boolean
+  /** Records found and verified in the file. */
+  records: number
+  headHash: string
+  /** The torn line cut off (only with `repairTornTail`). */
+  tornTail?: TornTail
+}
+
+/** One audit record (the NDJSON line uses snake_case keys; see docs/effects.md). */
+export interface AuditRecord {
+  seq: number
+  timeMs: number
+  agent: string
+  decision: AuditDecision
+  /** Absent only on "revoke everything" records. */
+  effect?: Effect
+  target?: string
+  reason: string
+  prevHash: string
+  hash: string
+}
+
+/** The outcome of verifying a trail. */
+export interface AuditVerifyReport {
+  /** True when everything verified: no break and no torn tail. */
+  ok: boolean
+  /** Records (complete lines) examined. */
+  records: number
+  /** Length of the prefix that verified. */
+  verified: number
+  /** Hash of the last verified record (64 zeros when none). */
+  headHash: string
+  /** The seq expected at the first bad position. */
+  firstBadSeq?: number
+  /** 1-based line of the first bad record (text and files only). */
+  line?: number
+  /** What is wrong there. */
+  reason?: string
+  tornTail?: TornTail
+}
+
+/** What `setCapacity` did. */
+export interface CapacityChange {
+  /** Leases preempted by the change, in preemption order. */
+  preempted: Array<string>
+}
+
+/** The answer of `check` / `require`. */
+export interface CheckResult {
+  allowed: boolean
+  /** Which grant allowed it, or why it was denied (the same text as the audit record). */
+  reason: string
+  /** Seq of the audit record of this decision. */
+  seq: number
+}
+
+/**
+ * A checker with the documented guardian default grants (see `guardianDefaultGrants()`),
+ * granted — and audited — at `options.nowMs` (default now).
+ */
+export declare function createGuardianChecker(options?: EffectCheckerOptions | undefined | null): EffectChecker
+
+/** A capability token (DESIGN §4): what an agent must be granted before it may cause a change. */
+export declare enum Effect {
+  /** CPU frequency/governor, core parking, affinity. */
+  CpuControl = 'cpu_control',
+  /** GPU clocks, power limits, partitioning. */
+  GpuControl = 'gpu_control',
+  /** Memory reservations, huge pages, working-set limits. */
+  MemoryControl = 'memory_control',
+  /** Fan curves, thermal targets, throttle points. */
+  ThermalControl = 'thermal_control',
+  /** Power plans and power limits. */
+  PowerControl = 'power_control',
+  /** Process priority, suspend/resume, kill. */
+  ProcessControl = 'process_control',
+  /** Reading telemetry. */
+  TelemetryRead = 'telemetry_read',
+  /** Changing the governor's own policy (grants, contracts, limits). */
+  PolicyWrite = 'policy_write',
+  /** Reading the audit trail. */
+  AuditRead = 'audit_read',
+}
+
+/** Options of `new EffectChecker()` and `createGuardianChecker()`. */
+export interface EffectCheckerOptions {
+  /**
+   * Append every audit record to this NDJSON file; an existing file is verified first and
+   * its chain continued (`AUDIT_CORRUPT` if it does not verify, `IO_ERROR` if unreadable).
+   */
+  auditPath?: string
+  /**
+   * `fdatasync` after every record: survives power loss, costs a disk flush per record.
+   * Default false (records survive a crash of the process, not of the machine).
+   */
+  fsync?: boolean
+  /**
+   * If the file ends in a torn line (an append cut short by a crash), cut it off and report
+   * it in `openReport.tornTail` instead of throwing `AUDIT_CORRUPT`. Default false.
+   */
+  repairTornTail?: boolean
+  /** Time of the guardian default grants (`createGuardianChecker` only); default now. */
+  nowMs?: number
+  /**
+   * Keep only about this many recent audit records in memory (between n and 2n; default:
+   * all). With `auditPath` the file still has every record; without it, older records are
+   * gone (export them first). `auditRecords`/`exportAuditNdjson` then cover what is kept,
+   * which verifies from `auditBase()`.
+   */
+  keepInMemory?: number
+}
+
+/** What `enqueue` did with a signal. */
+export declare enum EnqueueResult {
+  /** Pending as a new entry. */
+  Queued = 'queued',
+  /** Merged into the pending signal with the same `(kind, source)`. */
+  Coalesced = 'coalesced',
+  /** Pending; the queue was full, so the lowest-ranked pending signal was dropped. */
+  Evicted = 'evicted',
+  /** The queue was full and this signal ranked lowest, so it was dropped. */
+  Dropped = 'dropped',
+}
+
+/** One grant held by an agent. */
+export interface GrantInfo {
+  effects: Array<Effect>
+  expiresAtMs?: number
+  targets?: Array<string>
+  grantedAtMs: number
+}
+
+/** Options of `grant`. */
+export interface GrantOptions {
+  /** The grant covers checks made before this time (ms since the epoch). */
+  expiresAtMs?: number
+  /**
+   * Target patterns: exact (`gpu0`) or prefix with one trailing `*` (`cpu.core*`). Without
+   * it the grant covers every target; with it, only checks naming a matching target.
+   */
+  targets?: Array<string>
+  /** Time of the grant; default now. */
+  nowMs?: number
+}
+
+/** A row of the guardian default grants. */
+export interface GuardianDefaultGrant {
+  agent: string
+  effects: Array<Effect>
+}
+
+/** The guardian default grant table. */
+export declare function guardianDefaultGrants(): Array<GuardianDefaultGrant>
+
 /** The version of the native addon (the crate version), to check that JS and native agree. */
 export declare function nativeVersion(): string
 
 /** Does nothing: the cost of crossing into native code and back, the baseline for benchmarks. */
 export declare function noop(): void
+
+/**
+ * Where a grant lies: `units` (FirstFit), `offset` and `size` (BestFit, Buddy), or nothing
+ * (Priority and Weighted shares).
+ */
+export interface Placement {
+  units?: Array<number>
+  offset?: number
+  size?: number
+}
+
+/** A snapshot of one pool. */
+export interface PoolStats {
+  capacity: number
+  used: number
+  free: number
+  /** Largest amount one new placement could receive now. */
+  largestFreeBlock: number
+  /** 0..1; 0 for divisible pools. */
+  fragmentation: number
+  /** Buddy only: granted minus requested over live leases. */
+  internalWaste: number
+}
+
+/** Request priority, `low < normal < high < critical`. */
+export declare enum Priority {
+  Low = 'low',
+  Normal = 'normal',
+  High = 'high',
+  Critical = 'critical',
+}
+
+/** A tradable hardware resource (DESIGN §2). */
+export declare enum ResourceType {
+  /** Whole CPU cores (FirstFit). */
+  CpuCores = 'cpu_cores',
+  /** CPU time in µs per scheduling period (BestFit). */
+  CpuTime = 'cpu_time',
+  /** GPU compute share in % (Buddy). */
+  GpuCompute = 'gpu_compute',
+  /** GPU memory in MB (Buddy). */
+  GpuMemory = 'gpu_memory',
+  /** Thermal headroom in °C (Priority). */
+  ThermalHeadroom = 'thermal_headroom',
+  /** Power budget in mW (Weighted). */
+  PowerBudget = 'power_budget',
+}
+
+/** A signal. Times are ms; it expires when `now >= createdAtMs + ttlMs`. */
+export interface Signal {
+  /** The caller's identifier (not interpreted; duplicates allowed). */
+  id: string
+  kind: SignalKind
+  /** The domain it is ranked by (usually the kind's domain). */
+  domain: SignalDomain
+  /** In [0, 1]. */
+  strength: number
+  /** Who raised it; `(kind, source)` is the coalescing key. */
+  source: string
+  createdAtMs: number
+  /** >= 0; `Infinity` never expires. */
+  ttlMs: number
+  /** Opaque data (JSON text by convention). */
+  payload?: string
+}
+
+/** What happened to the signals of one batch. */
+export interface SignalBatchResult {
+  queued: number
+  coalesced: number
+  evicted: number
+  dropped: number
+}
+
+/**
+ * A batch as columns (entry `i` of each array is signal `i`); the fastest way to enqueue
+ * many signals. Build it with `toSignalColumns` or directly.
+ */
+export interface SignalColumns {
+  /** Kind codes: positions in `signalKinds()`. Sets the batch length. */
+  kinds: Uint8Array
+  /** Strengths in [0, 1]. */
+  strengths: Float64Array
+  /** Source names referenced by `sourceIndex`; default `['telemetry']`. */
+  sources?: Array<string>
+  /** Index into `sources` per signal; default 0 for every signal. */
+  sourceIndex?: Uint32Array
+  /** Domain codes: positions in `signalDomains()`; default each kind's domain. */
+  domains?: Uint8Array
+  /** Default: now (`Date.now()`) for every signal. */
+  createdAtMs?: Float64Array
+  /** Default: 1000 for every signal. */
+  ttlMs?: Float64Array
+  /** Default: generated as by `telemetrySignal`. */
+  ids?: Array<string>
+  /** Default: none. */
+  payloads?: Array<string | undefined | null>
+}
+
+/**
+ * The area a signal belongs to; ranked safety > thermal > power > performance > efficiency >
+ * maintenance unless a scheduler is given other `domainRanks`.
+ */
+export declare enum SignalDomain {
+  Safety = 'safety',
+  Thermal = 'thermal',
+  Power = 'power',
+  Performance = 'performance',
+  Efficiency = 'efficiency',
+  Maintenance = 'maintenance',
+}
+
+/**
+ * Every domain in code order (the codes of `SignalColumns.domains`), which is also the
+ * default rank order.
+ */
+export declare function signalDomains(): SignalDomain[]
+
+/** What a signal reports. Each kind belongs to one domain (`signalKindDomain`). */
+export declare enum SignalKind {
+  /** The CPU limits the workload (performance). */
+  CpuBottleneck = 'cpu_bottleneck',
+  /** The GPU limits the workload (performance). */
+  GpuBottleneck = 'gpu_bottleneck',
+  /** Memory is short (performance). */
+  MemoryPressure = 'memory_pressure',
+  /** A temperature approaches its limit (thermal). */
+  ThermalWarning = 'thermal_warning',
+  /** A temperature is at or past its limit (thermal). */
+  ThermalCritical = 'thermal_critical',
+  /** A power limit is reached or near (power). */
+  PowerLimit = 'power_limit',
+  /** Capacity sits unused (efficiency). */
+  IdleCapacity = 'idle_capacity',
+  /** Latency spiked (performance). */
+  LatencySpike = 'latency_spike',
+  /** A safety limit was violated (safety). */
+  SafetyViolation = 'safety_violation',
+}
+
+/** The domain a kind belongs to. */
+export declare function signalKindDomain(kind: SignalKind): SignalDomain
+
+/**
+ * Every kind in code order: `signalKinds()[code]` is the kind with that code (the codes of
+ * `SignalColumns.kinds`).
+ */
+export declare function signalKinds(): SignalKind[]
+
+/** Options of a `SignalScheduler`. */
+export interface SignalSchedulerOptions {
+  /** Most signals pending at once; default 4096. */
+  capacity?: number
+  /**
+   * Every domain once, highest rank first; default
+   * `['safety', 'thermal', 'power', 'performance', 'efficiency', 'maintenance']`.
+   */
+  domainRanks?: SignalDomain[]
+}
+
+/**
+ * Counters since the scheduler was built:
+ * `enqueued = dequeued + expired + droppedFull + coalesced + cleared + len`.
+ */
+export interface SignalStats {
+  len: number
+  enqueued: number
+  dequeued: number
+  coalesced: number
+  expired: number
+  droppedFull: number
+  cleared: number
+}
+
+/** Builds a signal for `kind` with its domain from the one kind → domain table (in Rust). */
+export declare function telemetrySignal(kind: SignalKind, strength: number, options?: TelemetrySignalOptions | undefined | null): Signal
+
+/** Options of `telemetrySignal`; every field has a default. */
+export interface TelemetrySignalOptions {
+  /** Default: `<kind>-<n>` from a process-wide counter. */
+  id?: string
+  /** Default: `'telemetry'`. */
+  source?: string
+  /** Default: now (`Date.now()`). */
+  createdAtMs?: number
+  /** Default: 1000. */
+  ttlMs?: number
+  payload?: string
+}
+
+/** A torn last line: an append cut short. Reported, never silently dropped. */
+export interface TornTail {
+  /** 1-based line number. */
+  line: number
+  byteOffset: number
+  byteLen: number
+  /** Its content (invalid UTF-8 replaced by U+FFFD). */
+  content: string
+}
+
+/** Validates a JSON configuration with the core's rules: null when valid, else the first problem. */
+export declare function validateAllocatorConfigJson(json: string): AllocatorConfigProblem | null
+
+/**
+ * Verifies an audit file without opening it for writing or repairing it (`IO_ERROR` if it
+ * cannot be read).
+ */
+export declare function verifyAuditFile(path: string): AuditVerifyReport
+
+/**
+ * Verifies NDJSON audit text (e.g. `exportAuditNdjson()` output), from `options.start`
+ * (default genesis) and against `options.end` if given. Never throws for bad content: the
+ * report says what is wrong and where.
+ */
+export declare function verifyAuditNdjson(text: string, options?: VerifyAuditOptions | undefined | null): AuditVerifyReport
+
+/** Options of `verifyAuditNdjson`. */
+export interface VerifyAuditOptions {
+  /**
+   * Where the text starts in a longer chain (`auditBase()` of the checker that exported it);
+   * default: genesis (seq 0, 64 zeros).
+   */
+  start?: AuditAnchor
+  /**
+   * Where it must end (an `auditAnchor()` kept earlier): catches records cut off the end
+   * and a rewritten chain, which the chain alone cannot.
+   */
+  end?: AuditAnchor
+}

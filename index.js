@@ -835,5 +835,25 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.EffectChecker = nativeBinding.EffectChecker
+module.exports.NativeAllocator = nativeBinding.NativeAllocator
+module.exports.NativeSignalScheduler = nativeBinding.NativeSignalScheduler
+module.exports.JsSignalScheduler = nativeBinding.JsSignalScheduler
+module.exports.AuditDecision = nativeBinding.AuditDecision
+module.exports.createGuardianChecker = nativeBinding.createGuardianChecker
+module.exports.Effect = nativeBinding.Effect
+module.exports.EnqueueResult = nativeBinding.EnqueueResult
+module.exports.guardianDefaultGrants = nativeBinding.guardianDefaultGrants
 module.exports.nativeVersion = nativeBinding.nativeVersion
 module.exports.noop = nativeBinding.noop
+module.exports.Priority = nativeBinding.Priority
+module.exports.ResourceType = nativeBinding.ResourceType
+module.exports.SignalDomain = nativeBinding.SignalDomain
+module.exports.signalDomains = nativeBinding.signalDomains
+module.exports.SignalKind = nativeBinding.SignalKind
+module.exports.signalKindDomain = nativeBinding.signalKindDomain
+module.exports.signalKinds = nativeBinding.signalKinds
+module.exports.telemetrySignal = nativeBinding.telemetrySignal
+module.exports.validateAllocatorConfigJson = nativeBinding.validateAllocatorConfigJson
+module.exports.verifyAuditFile = nativeBinding.verifyAuditFile
+module.exports.verifyAuditNdjson = nativeBinding.verifyAuditNdjson

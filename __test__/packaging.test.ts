@@ -5,10 +5,10 @@ import test from 'ava'
 import { execFileSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+// ava runs every test file with the project root as its working directory.
+const root = process.cwd()
 const platformDir = 'linux-x64-gnu'
 const binary = `gamesa-core.${platformDir}.node`
 

@@ -124,8 +124,6 @@ pub struct CapacityChange {
 }
 
 /// Why a configuration is invalid: a JSON path such as `$.pools[2].capacity` and a message.
-// The unit-test build has no napi registration, so exported free functions look unused there.
-#[cfg_attr(test, allow(dead_code))]
 #[napi(object)]
 pub struct AllocatorConfigProblem {
     pub path: String,
@@ -266,6 +264,8 @@ impl NativeAllocator {
 
     /// Grants a lease; returns it [`encode`]d.
     #[napi]
+    // Positional arguments instead of one request object: napi objects cost ~5 µs per call
+    // here against ~1.4 µs this way (see bench/allocation.bench.ts).
     #[allow(clippy::too_many_arguments)]
     pub fn allocate(
         &mut self,
@@ -378,7 +378,6 @@ impl NativeAllocator {
 }
 
 /// Validates a JSON configuration with the core's rules: null when valid, else the first problem.
-#[cfg_attr(test, allow(dead_code))]
 #[napi]
 pub fn validate_allocator_config_json(
     json: String,

@@ -3,9 +3,6 @@
 //! thing added here is the default time: when a call gets no `nowMs`, it uses the system clock
 //! in ms since the epoch (what `Date.now()` returns), because the core takes time as an argument.
 
-// napi-derive registers exports only outside `cfg(test)`, so a test build sees them as unused.
-#![cfg_attr(test, allow(dead_code))]
-
 use crate::errors::{JsError, JsResult, guard, js_error, to_js};
 use gamesa_core::effects as core;
 use gamesa_host as host;
