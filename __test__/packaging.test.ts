@@ -3,7 +3,7 @@
 // into a fresh project outside the repo, and runs a script there that imports and allocates.
 import test from 'ava'
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -31,11 +31,14 @@ onPlatform('npm pack + install into a fresh project: import @gamesa/core and all
     execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } })
 
   // The platform package, made the way the release job makes it.
+  // napi keeps the npm dirs inside the project it runs in, so it runs on a copy of package.json.
+  copyFileSync(join(root, 'package.json'), join(work, 'package.json'))
+  execFileSync(join(root, 'node_modules', '.bin', 'napi'), ['create-npm-dirs', '--cwd', work], { stdio: 'pipe' })
   const npmDir = join(work, 'npm')
-  execFileSync(join(root, 'node_modules', '.bin', 'napi'), ['create-npm-dirs', '--cwd', root, '--npm-dir', npmDir], { stdio: 'ignore' })
   copyFileSync(join(root, binary), join(npmDir, platformDir, binary))
 
   const packs = join(work, 'packs')
+  mkdirSync(packs)
   npm(['pack', '--ignore-scripts', '--pack-destination', packs], root)
   npm(['pack', '--ignore-scripts', '--pack-destination', packs], join(npmDir, platformDir))
   const tarballs = readdirSync(packs).filter((f) => f.endsWith('.tgz'))
@@ -47,7 +50,7 @@ onPlatform('npm pack + install into a fresh project: import @gamesa/core and all
   t.true(listing.includes('package/dist/index.js') && listing.includes('package/index.d.ts'))
 
   const app = join(work, 'app')
-  execFileSync('mkdir', ['-p', app])
+  mkdirSync(app)
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'gamesa-pack-check', private: true, type: 'module' }))
   npm(['install', '--no-audit', '--no-fund', ...tarballs.map((f) => join(packs, f))], app)
   writeFileSync(
