@@ -18,6 +18,11 @@ export const GamesaErrorCode = {
   AuditCorrupt: 'AUDIT_CORRUPT',
   Io: 'IO_ERROR',
   InternalPanic: 'INTERNAL_PANIC',
+  ExprCompile: 'EXPR_COMPILE',
+  ExprEval: 'EXPR_EVAL',
+  InvalidRule: 'INVALID_RULE',
+  UnknownContract: 'UNKNOWN_CONTRACT',
+  ContractViolation: 'CONTRACT_VIOLATION',
 } as const
 export type GamesaErrorCode = (typeof GamesaErrorCode)[keyof typeof GamesaErrorCode]
 

@@ -5,8 +5,12 @@
 //! iteration in any output. That is what makes record, replay and backtesting honest.
 
 pub mod allocation;
+pub mod contracts;
 pub mod effects;
 pub mod error;
+pub mod expr;
+pub mod features;
+pub mod rules;
 pub mod signals;
 pub mod types;
 

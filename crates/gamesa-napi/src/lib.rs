@@ -8,8 +8,12 @@
 #![cfg_attr(test, allow(dead_code))]
 
 mod allocator;
+mod contracts;
 mod effects;
 mod errors;
+mod expr;
+mod features;
+mod rules;
 mod signals;
 
 use napi_derive::napi;

@@ -1,0 +1,1 @@
+//! Binding placeholder: lands with issue #3.

@@ -1,0 +1,2 @@
+// TypeScript layer for contracts (placeholder until it lands).
+export {}

@@ -1,0 +1,2 @@
+// TypeScript layer for expr (placeholder until it lands).
+export {}

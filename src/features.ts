@@ -1,0 +1,2 @@
+// TypeScript layer for features (placeholder until it lands).
+export {}

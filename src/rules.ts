@@ -1,0 +1,2 @@
+// TypeScript layer for rules (placeholder until it lands).
+export {}
