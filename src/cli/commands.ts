@@ -1,0 +1,10 @@
+// The registry of `gamesa` subcommands. Each command lives in its own file and is added here.
+export interface Command {
+  name: string
+  /** One line for `gamesa --help`. */
+  summary: string
+  /** Runs with the arguments after the command name; resolves to the exit code. */
+  run(args: string[]): Promise<number> | number
+}
+
+export const commands: Command[] = []
