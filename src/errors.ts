@@ -21,6 +21,7 @@ export const GamesaErrorCode = {
   ExprCompile: 'EXPR_COMPILE',
   ExprEval: 'EXPR_EVAL',
   InvalidRule: 'INVALID_RULE',
+  InvalidContract: 'INVALID_CONTRACT',
   UnknownContract: 'UNKNOWN_CONTRACT',
   ContractViolation: 'CONTRACT_VIOLATION',
 } as const

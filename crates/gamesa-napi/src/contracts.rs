@@ -1,1 +1,350 @@
-//! Binding placeholder: lands with issue #3.
+//! Binding for `gamesa_core::contracts`: converts and forwards. Parsing, compiling and checking
+//! are the core's. Contracts cross as JSON text (compiled once, so the text costs nothing on
+//! the checking path); a check's context crosses as a plain object of numbers, booleans and
+//! BigInts, the one conversion done here (`INVALID_ARGUMENT` for a BigInt beyond 64 bits).
+//! Exported functions spell `Result<T, JsError>` because napi-derive recognises a fallible
+//! return by the name `Result`, not through an alias.
+
+use crate::errors::{JsError, guard, js_error, to_js};
+use gamesa_core::contracts as core;
+use gamesa_core::expr::Value;
+use napi::bindgen_prelude::{BigInt, Either3};
+use napi_derive::napi;
+use std::collections::BTreeMap;
+
+/// A context or reported value: a number (double), a boolean, or a BigInt (64-bit integers).
+/// Exported signatures spell the type out: napi-derive writes an alias's name into index.d.ts.
+type JsValue = Either3<f64, bool, BigInt>;
+
+/// Which list of a contract a condition belongs to.
+#[napi(string_enum)]
+pub enum ContractConditionKind {
+    #[napi(value = "pre")]
+    Pre,
+    #[napi(value = "post")]
+    Post,
+    #[napi(value = "invariant")]
+    Invariant,
+}
+
+impl From<ContractConditionKind> for core::ConditionKind {
+    fn from(k: ContractConditionKind) -> Self {
+        match k {
+            ContractConditionKind::Pre => core::ConditionKind::Pre,
+            ContractConditionKind::Post => core::ConditionKind::Post,
+            ContractConditionKind::Invariant => core::ConditionKind::Invariant,
+        }
+    }
+}
+
+impl From<core::ConditionKind> for ContractConditionKind {
+    fn from(k: core::ConditionKind) -> Self {
+        match k {
+            core::ConditionKind::Pre => ContractConditionKind::Pre,
+            core::ConditionKind::Post => ContractConditionKind::Post,
+            core::ConditionKind::Invariant => ContractConditionKind::Invariant,
+        }
+    }
+}
+
+/// The response a violated contract names (carried out by the engine).
+#[napi(string_enum)]
+pub enum ContractResponse {
+    /// Restore the value the action replaced.
+    #[napi(value = "rollback")]
+    Rollback,
+    /// Bring the value back into bounds.
+    #[napi(value = "clamp")]
+    Clamp,
+    /// Raise a SafetyViolation signal.
+    #[napi(value = "signal")]
+    Signal,
+}
+
+impl From<core::OnViolation> for ContractResponse {
+    fn from(r: core::OnViolation) -> Self {
+        match r {
+            core::OnViolation::Rollback => ContractResponse::Rollback,
+            core::OnViolation::Clamp => ContractResponse::Clamp,
+            core::OnViolation::Signal => ContractResponse::Signal,
+        }
+    }
+}
+
+/// Why a condition counts as violated.
+#[napi(string_enum)]
+pub enum ViolationReason {
+    /// The condition is false.
+    #[napi(value = "failed")]
+    Failed,
+    /// The context lacks a required variable it reads (fail closed).
+    #[napi(value = "missing_variable")]
+    MissingVariable,
+    /// A context value does not fit its declared type.
+    #[napi(value = "invalid_value")]
+    InvalidValue,
+    /// Evaluating it failed (overflow, division by zero, …).
+    #[napi(value = "eval_error")]
+    EvalError,
+}
+
+/// One violated condition of a check.
+#[napi(object)]
+pub struct ContractViolation {
+    /// The contract's name.
+    pub contract: String,
+    /// The condition's source text.
+    pub condition: String,
+    pub kind: ContractConditionKind,
+    /// Index of the condition in its list (`pre`, `post` or `invariants`).
+    pub index: u32,
+    pub reason: ViolationReason,
+    /// A one-line explanation naming the condition and the values.
+    pub message: String,
+    /// The variables the condition reads that the context has, with their values.
+    pub values: BTreeMap<String, Either3<f64, bool, BigInt>>,
+    /// The required variables it reads that the context lacks.
+    pub missing: Vec<String>,
+    /// The evaluation or value error, for `eval_error` and `invalid_value`.
+    pub error: Option<String>,
+}
+
+/// A condition skipped because an optional variable it reads was absent.
+#[napi(object)]
+pub struct ContractSkippedCondition {
+    pub condition: String,
+    pub kind: ContractConditionKind,
+    pub index: u32,
+    /// The absent optional variables.
+    pub absent: Vec<String>,
+}
+
+/// The result of a check.
+#[napi(object)]
+pub struct ContractCheckResult {
+    /// True when no condition was violated.
+    pub ok: bool,
+    /// The contract's response when a condition was violated.
+    pub response: Option<ContractResponse>,
+    pub violations: Vec<ContractViolation>,
+    pub skipped: Vec<ContractSkippedCondition>,
+}
+
+/// A problem of a contract definition: JSON path, message, and line/column inside an expression.
+#[napi(object)]
+pub struct ContractProblem {
+    pub path: String,
+    pub message: String,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+}
+
+impl From<core::Problem> for ContractProblem {
+    fn from(p: core::Problem) -> Self {
+        ContractProblem {
+            path: p.path,
+            message: p.message,
+            line: p.line,
+            column: p.column,
+        }
+    }
+}
+
+/// 2^53: integers up to this magnitude are exact JavaScript numbers; beyond, they cross as BigInt.
+const EXACT_IN_DOUBLE: u64 = 1 << 53;
+
+fn to_js_value(v: Value) -> JsValue {
+    match v {
+        Value::Int(i) if i.unsigned_abs() <= EXACT_IN_DOUBLE => Either3::A(i as f64),
+        Value::Int(i) => Either3::C(BigInt::from(i)),
+        Value::Uint(u) if u <= EXACT_IN_DOUBLE => Either3::A(u as f64),
+        Value::Uint(u) => Either3::C(BigInt::from(u)),
+        Value::Double(d) => Either3::A(d),
+        Value::Bool(b) => Either3::B(b),
+    }
+}
+
+fn from_js_value(name: &str, v: &JsValue) -> Result<Value, JsError> {
+    match v {
+        Either3::A(d) => Ok(Value::Double(*d)),
+        Either3::B(b) => Ok(Value::Bool(*b)),
+        Either3::C(big) => {
+            let (i, lossless) = big.get_i64();
+            if lossless {
+                return Ok(Value::Int(i));
+            }
+            let (negative, u, lossless) = big.get_u64();
+            if lossless && !negative {
+                return Ok(Value::Uint(u));
+            }
+            Err(js_error(
+                "INVALID_ARGUMENT",
+                format!("context.{name}: a BigInt beyond the 64-bit int and uint ranges"),
+            ))
+        }
+    }
+}
+
+impl From<core::CheckResult> for ContractCheckResult {
+    fn from(r: core::CheckResult) -> Self {
+        ContractCheckResult {
+            ok: r.ok,
+            response: r.response.map(ContractResponse::from),
+            violations: r
+                .violations
+                .into_iter()
+                .map(|v| {
+                    let message = v.message();
+                    let (reason, error) = match v.reason {
+                        core::ViolationReason::Failed => (ViolationReason::Failed, None),
+                        core::ViolationReason::MissingVariable => {
+                            (ViolationReason::MissingVariable, None)
+                        }
+                        core::ViolationReason::InvalidValue(m) => {
+                            (ViolationReason::InvalidValue, Some(m))
+                        }
+                        core::ViolationReason::EvalError(e) => {
+                            (ViolationReason::EvalError, Some(e.to_string()))
+                        }
+                    };
+                    ContractViolation {
+                        contract: v.contract,
+                        condition: v.condition,
+                        kind: v.kind.into(),
+                        index: index(v.index),
+                        reason,
+                        message,
+                        values: v
+                            .values
+                            .into_iter()
+                            .map(|(n, x)| (n, to_js_value(x)))
+                            .collect(),
+                        missing: v.missing,
+                        error,
+                    }
+                })
+                .collect(),
+            skipped: r
+                .skipped
+                .into_iter()
+                .map(|s| ContractSkippedCondition {
+                    condition: s.condition,
+                    kind: s.kind.into(),
+                    index: index(s.index),
+                    absent: s.absent,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Condition indices are bounded by the JSON array they come from; saturate rather than wrap.
+fn index(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+/// The JSON definition of the built-in `safety_check` contract (what `SAFETY_CONTRACT` is).
+#[napi]
+pub fn safety_contract_json() -> Result<String, JsError> {
+    guard(|| Ok(core::safety_contract().to_json()))
+}
+
+/// Every problem of a contract's JSON text (empty when valid): structure, names, and each
+/// condition's compile errors with line and column.
+#[napi]
+pub fn validate_contract_json(json: String) -> Result<Vec<ContractProblem>, JsError> {
+    guard(|| {
+        Ok(core::validate_contract_json(&json)
+            .into_iter()
+            .map(ContractProblem::from)
+            .collect())
+    })
+}
+
+/// Compiled contracts by name; wrapped by the TypeScript `GuardianValidator`.
+#[napi]
+pub struct NativeContractSet {
+    inner: core::ContractSet,
+}
+
+#[napi]
+impl NativeContractSet {
+    /// A set holding the built-in `safety_check` contract, or an empty one.
+    #[napi(constructor)]
+    pub fn new(with_safety: bool) -> Result<Self, JsError> {
+        guard(|| {
+            Ok(NativeContractSet {
+                inner: if with_safety {
+                    core::ContractSet::with_safety()
+                } else {
+                    core::ContractSet::new()
+                },
+            })
+        })
+    }
+
+    /// Compiles and adds a contract from JSON; returns its name (`INVALID_CONTRACT`,
+    /// `DUPLICATE_ID` when the name is taken).
+    #[napi]
+    pub fn register(&mut self, json: String) -> Result<String, JsError> {
+        guard(|| {
+            let contract = core::Contract::from_json(&json).map_err(to_js)?;
+            let name = contract.name().to_string();
+            self.inner.register(contract).map_err(to_js)?;
+            Ok(name)
+        })
+    }
+
+    /// Compiles and adds or replaces a contract; true when one was replaced.
+    #[napi]
+    pub fn replace(&mut self, json: String) -> Result<bool, JsError> {
+        guard(|| {
+            let contract = core::Contract::from_json(&json).map_err(to_js)?;
+            Ok(self.inner.replace(contract).is_some())
+        })
+    }
+
+    /// Removes a contract; true when there was one.
+    #[napi]
+    pub fn remove(&mut self, name: String) -> Result<bool, JsError> {
+        guard(|| Ok(self.inner.remove(&name).is_some()))
+    }
+
+    /// Whether a contract of this name is registered.
+    #[napi]
+    pub fn has(&self, name: String) -> Result<bool, JsError> {
+        guard(|| Ok(self.inner.get(&name).is_some()))
+    }
+
+    /// The registered names, sorted.
+    #[napi]
+    pub fn names(&self) -> Result<Vec<String>, JsError> {
+        guard(|| Ok(self.inner.names().map(str::to_string).collect()))
+    }
+
+    /// The JSON definition of a registered contract, or null.
+    #[napi]
+    pub fn definition_json(&self, name: String) -> Result<Option<String>, JsError> {
+        guard(|| Ok(self.inner.get(&name).map(|c| c.definition().to_json())))
+    }
+
+    /// Checks one kind of condition of contract `name` (`UNKNOWN_CONTRACT` if absent).
+    #[napi]
+    pub fn check(
+        &self,
+        name: String,
+        kind: ContractConditionKind,
+        context: BTreeMap<String, Either3<f64, bool, BigInt>>,
+    ) -> Result<ContractCheckResult, JsError> {
+        guard(|| {
+            let context = context
+                .iter()
+                .map(|(n, v)| Ok((n.clone(), from_js_value(n, v)?)))
+                .collect::<Result<BTreeMap<String, Value>, JsError>>()?;
+            self.inner
+                .check(&name, kind.into(), &context)
+                .map(ContractCheckResult::from)
+                .map_err(to_js)
+        })
+    }
+}
