@@ -15,7 +15,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_source_len: 100_000, max_depth: 250 }
+        Limits {
+            max_source_len: 100_000,
+            max_depth: 250,
+        }
     }
 }
 

@@ -43,7 +43,12 @@ pub struct CompileError {
 
 impl CompileError {
     /// Builds an error at byte `offset` of `source`, computing line and column.
-    pub(crate) fn at(kind: CompileErrorKind, source: &str, offset: usize, message: impl Into<String>) -> CompileError {
+    pub(crate) fn at(
+        kind: CompileErrorKind,
+        source: &str,
+        offset: usize,
+        message: impl Into<String>,
+    ) -> CompileError {
         let offset = offset.min(source.len());
         // Clamp to a char boundary so slicing cannot panic whatever offset we were given.
         let mut end = offset;
@@ -72,7 +77,11 @@ impl CompileError {
 
 impl fmt::Display for CompileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}, column {}: {}", self.line, self.column, self.message)?;
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )?;
         if let Some(s) = &self.suggestion {
             write!(f, " (did you mean `{s}`?)")?;
         }
@@ -161,6 +170,10 @@ pub struct EvalFault {
 
 impl EvalFault {
     pub(crate) const fn op(kind: EvalErrorKind, operation: &'static str) -> EvalFault {
-        EvalFault { kind, operation, slot: None }
+        EvalFault {
+            kind,
+            operation,
+            slot: None,
+        }
     }
 }

@@ -1,7 +1,10 @@
 //! A compiled program: compile once, evaluate many times without allocating.
 
+use super::checker::{CelTy, Checker, to_bool, to_num};
 use super::env::Env;
 use super::error::{CompileError, CompileErrorKind, EvalError, EvalErrorKind, EvalFault};
+use super::node::{Node, eval_node};
+use super::parser::parse;
 use super::types::{Type, Value};
 
 /// A compiled, type-checked expression. Immutable; `Clone + Send + Sync`.
@@ -9,15 +12,57 @@ use super::types::{Type, Value};
 pub struct Program {
     source: String,
     result_type: Type,
-    names: Vec<(String, Type)>,
+    root: Node,
+    /// Sorted, deduplicated slots read.
     referenced: Vec<usize>,
+    /// Name and type of each referenced slot, parallel to `referenced`.
+    vars: Vec<(String, Type)>,
 }
 
 impl Program {
-    /// Parses, type-checks and compiles `source` against `env`.
+    /// Parses, type-checks and compiles `source` against `env`: names become slots, constant
+    /// subexpressions are folded (those that fail keep failing at evaluation, as in CEL).
     pub fn compile(source: &str, env: &Env) -> Result<Program, CompileError> {
-        let _ = env;
-        Err(CompileError::at(CompileErrorKind::Syntax, source, 0, "the expression compiler is not implemented yet"))
+        let ast = parse(source, env.limits())?;
+        let mut checker = Checker {
+            src: source,
+            env,
+            referenced: Default::default(),
+        };
+        let typed = checker.check(&ast)?;
+        // The result must have one type. Under `dyn` CEL may still know it (`dyn(1u) + 1` is
+        // an int, or an error); only a genuinely mixed result is refused.
+        let (root, result_type) = match (typed.node, typed.cel) {
+            (Node::Int(n), _) => (Node::Int(n), Type::Int),
+            (Node::Uint(n), _) => (Node::Uint(n), Type::Uint),
+            (Node::Double(n), _) => (Node::Double(n), Type::Double),
+            (Node::Bool(n), _) => (Node::Bool(n), Type::Bool),
+            (n @ Node::Dyn(_), CelTy::Int) => (Node::Int(to_num(n)), Type::Int),
+            (n @ Node::Dyn(_), CelTy::Uint) => (Node::Uint(to_num(n)), Type::Uint),
+            (n @ Node::Dyn(_), CelTy::Double) => (Node::Double(to_num(n)), Type::Double),
+            (n @ Node::Dyn(_), CelTy::Bool) => (Node::Bool(to_bool(n)), Type::Bool),
+            (Node::Dyn(_), CelTy::Dyn) => {
+                return Err(CompileError::at(
+                    CompileErrorKind::TypeMismatch,
+                    source,
+                    ast.offset,
+                    "the type of this expression is only known at runtime (it mixes types through dyn or math.least/greatest); convert it with int(), uint() or double()",
+                ));
+            }
+        };
+        let referenced: Vec<usize> = checker.referenced.into_iter().collect();
+        let decls: Vec<(&str, Type)> = env.names().collect();
+        let vars = referenced
+            .iter()
+            .map(|&s| (decls[s].0.to_string(), decls[s].1))
+            .collect();
+        Ok(Program {
+            source: source.to_string(),
+            result_type,
+            root,
+            referenced,
+            vars,
+        })
     }
 
     /// The type every successful evaluation returns.
@@ -35,27 +80,116 @@ impl Program {
         &self.referenced
     }
 
-    /// Evaluates with values given by name. Names the program does not read are ignored; a
-    /// variable it reads that is missing or of the wrong type is an [`EvalError`].
-    pub fn eval_named(&self, bindings: &[(&str, Value)]) -> Result<Value, EvalError> {
-        let _ = bindings;
-        Err(self.describe_fault(EvalFault::op(EvalErrorKind::MissingBinding, "")))
+    /// Name and declared type of each variable the program reads, in slot order.
+    pub fn variables(&self) -> impl Iterator<Item = (&str, Type)> {
+        self.vars.iter().map(|(n, t)| (n.as_str(), *t))
     }
 
-    /// Evaluates with `slots[i]` the value of the `i`-th declared variable. Allocates nothing
-    /// unless it fails (the error message is a `String`; see [`Program::try_eval_slots`]).
+    /// Evaluates with values given by name. Names the program does not read are ignored; a
+    /// variable it reads that is missing or bound to a value of another type is an error
+    /// naming it. (Allocates a slot array; use [`Program::eval_slots`] on hot paths.)
+    pub fn eval_named(&self, bindings: &[(&str, Value)]) -> Result<Value, EvalError> {
+        let len = self.referenced.last().map_or(0, |s| s + 1);
+        let mut slots = vec![Value::Bool(false); len];
+        let mut bound = vec![false; self.vars.len()];
+        for (name, value) in bindings {
+            if let Some(i) = self.vars.iter().position(|(n, _)| n == name) {
+                let ty = self.vars[i].1;
+                if value.type_of() != ty {
+                    return Err(self
+                        .describe_fault(EvalFault {
+                            kind: EvalErrorKind::BindingTypeMismatch,
+                            operation: "",
+                            slot: u32::try_from(self.referenced[i]).ok(),
+                        })
+                        .with_found(value.type_of()));
+                }
+                slots[self.referenced[i]] = *value;
+                bound[i] = true;
+            }
+        }
+        if let Some(i) = bound.iter().position(|b| !b) {
+            return Err(self.describe_fault(EvalFault {
+                kind: EvalErrorKind::MissingBinding,
+                operation: "",
+                slot: u32::try_from(self.referenced[i]).ok(),
+            }));
+        }
+        self.eval_slots(&slots)
+    }
+
+    /// Evaluates with `slots[i]` the value of the `i`-th declared variable of the `Env`
+    /// compiled against. Allocates nothing unless it fails (the error's message is a
+    /// `String`; [`Program::try_eval_slots`] never allocates).
+    #[inline]
     pub fn eval_slots(&self, slots: &[Value]) -> Result<Value, EvalError> {
-        self.try_eval_slots(slots).map_err(|f| self.describe_fault(f))
+        self.try_eval_slots(slots).map_err(|f| {
+            let mut e = self.describe_fault(f);
+            if let (EvalErrorKind::BindingTypeMismatch, Some(v)) =
+                (f.kind, f.slot.and_then(|s| slots.get(s as usize)))
+            {
+                e = e.with_found(v.type_of());
+            }
+            e
+        })
     }
 
     /// Like [`Program::eval_slots`] but never allocates, not even on failure.
+    #[inline]
     pub fn try_eval_slots(&self, slots: &[Value]) -> Result<Value, EvalFault> {
-        let _ = slots;
-        Err(EvalFault::op(EvalErrorKind::MissingBinding, ""))
+        eval_node(&self.root, slots)
+    }
+
+    /// Evaluates a program whose result type is bool (a rule condition) without allocating.
+    /// `Ok(None)` if the result type is not bool.
+    #[inline]
+    pub fn try_eval_bool(&self, slots: &[Value]) -> Result<Option<bool>, EvalFault> {
+        match &self.root {
+            Node::Bool(b) => super::node::eval_bool(b, slots).map(Some),
+            _ => Ok(None),
+        }
     }
 
     /// Turns a fault from [`Program::try_eval_slots`] into an [`EvalError`] with a message.
     pub fn describe_fault(&self, fault: EvalFault) -> EvalError {
-        EvalError { kind: fault.kind, message: format!("{}: {}", fault.kind.as_str(), fault.operation) }
+        let var = |s: Option<u32>| {
+            s.and_then(|s| self.referenced.iter().position(|r| *r == s as usize))
+                .map(|i| (self.vars[i].0.as_str(), self.vars[i].1))
+        };
+        let op = fault.operation;
+        let message = match fault.kind {
+            EvalErrorKind::Overflow => format!("integer overflow in '{op}'"),
+            EvalErrorKind::DivisionByZero => "division by zero".to_string(),
+            EvalErrorKind::ModulusByZero => "modulus by zero".to_string(),
+            EvalErrorKind::Domain => format!("argument out of the domain of '{op}'"),
+            EvalErrorKind::NoMatchingOverload => {
+                format!("no matching overload for '{op}' at runtime")
+            }
+            EvalErrorKind::MissingBinding => match var(fault.slot) {
+                Some((n, t)) => format!("no value for variable `{n}` ({t})"),
+                None => format!(
+                    "no value for variable slot {}",
+                    fault.slot.unwrap_or(u32::MAX)
+                ),
+            },
+            EvalErrorKind::BindingTypeMismatch => match var(fault.slot) {
+                Some((n, t)) => format!("variable `{n}` is declared {t} but bound to another type"),
+                None => "a variable is bound to a value of another type".to_string(),
+            },
+        };
+        EvalError {
+            kind: fault.kind,
+            message,
+        }
+    }
+}
+
+impl EvalError {
+    /// Names the bound value's type in a binding-type message.
+    fn with_found(mut self, found: Type) -> EvalError {
+        if self.kind == EvalErrorKind::BindingTypeMismatch {
+            self.message = self.message.replace("another type", &format!("a {found}"));
+        }
+        self
     }
 }
