@@ -7,4 +7,6 @@ export interface Command {
   run(args: string[]): Promise<number> | number
 }
 
-export const commands: Command[] = []
+import { validateCommand } from './validate.js'
+
+export const commands: Command[] = [validateCommand]

@@ -1,0 +1,125 @@
+// The kinds of file `gamesa validate` knows: for each, the JSON Schema file that names it (what
+// a file's `$schema` points to), the zod schema it is generated from (scripts/gen-schemas.ts),
+// and the full check — structure first (zod: every issue), then, for a well-formed document,
+// what only the native side can check (every expression compiled, cross-field rules).
+import type { z } from 'zod'
+import {
+  AllocatorConfigSchema,
+  ContractSchema,
+  type Features,
+  MicroInferenceRuleSchema,
+  RuleSetSchema,
+  ScalePresetsSchema,
+  checkFeatures,
+  checkRules,
+  contractProblems,
+  validateAllocatorConfigJson,
+  zodProblems,
+} from '../index.js'
+
+/** One problem: a JSON path, a message, and the line and column inside an expression. */
+export interface ValidationProblem {
+  path: string
+  message: string
+  line?: number
+  column?: number
+}
+
+/** What a check may use besides the document. */
+export interface CheckContext {
+  /** Features rules may read as `feat.<name>` (from `--features`). */
+  features?: Features
+}
+
+/** A kind of file, named as `--kind` takes it. */
+export interface FileKind {
+  kind: string
+  /** The generated JSON Schema's file name under schemas/ (what `$schema` ends with). */
+  schemaFile: string
+  /** The zod schema the JSON Schema is generated from. */
+  schema: z.ZodType
+  title: string
+  description: string
+  /** Every problem of a parsed document (`text` is its source), empty when valid. */
+  check(value: unknown, text: string, context: CheckContext): ValidationProblem[]
+}
+
+/** zod's issues, or — when the structure is sound — the native check's problems. */
+function structureThen(schema: z.ZodType, value: unknown, native: () => ValidationProblem[]): ValidationProblem[] {
+  const parsed = schema.safeParse(value)
+  return parsed.success ? native() : zodProblems(parsed.error.issues)
+}
+
+/** Native problems as plain `{path, message, line?, column?}` (dropping extra fields such as `id`). */
+function plain(problems: readonly ValidationProblem[]): ValidationProblem[] {
+  return problems.map(({ path, message, line, column }) => ({
+    path,
+    message,
+    ...(line === undefined || line === null ? {} : { line }),
+    ...(column === undefined || column === null ? {} : { column }),
+  }))
+}
+
+const rulesCheck =
+  (schema: z.ZodType) =>
+  (value: unknown, text: string, context: CheckContext): ValidationProblem[] =>
+    structureThen(schema, value, () => plain(checkRules(text, context.features ? { features: context.features } : undefined)))
+
+export const FILE_KINDS: readonly FileKind[] = [
+  {
+    kind: 'allocator-config',
+    schemaFile: 'allocator-config.schema.json',
+    schema: AllocatorConfigSchema,
+    title: 'GAMESA allocator configuration',
+    description: 'One pool per resource with its allocation strategy (DESIGN §2); see samples/allocation_schema.json.',
+    // The native rules are the zod refinements' twins; asking both keeps them honest.
+    check: (value, text) =>
+      structureThen(AllocatorConfigSchema, value, () => {
+        const problem = validateAllocatorConfigJson(text)
+        return problem === null ? [] : [problem]
+      }),
+  },
+  {
+    kind: 'rule',
+    schemaFile: 'rule.schema.json',
+    schema: MicroInferenceRuleSchema,
+    title: 'GAMESA MicroInference rule',
+    description: 'One rule: when (an expression), action, cooldown, hysteresis, shadow mode; see samples/micro_inference_rule.json.',
+    check: rulesCheck(MicroInferenceRuleSchema),
+  },
+  {
+    kind: 'rule-set',
+    schemaFile: 'rule-set.schema.json',
+    schema: RuleSetSchema,
+    title: 'GAMESA rule set',
+    description: 'MicroInference rules compiled together against the declared variables: { rules: [...] }.',
+    check: rulesCheck(RuleSetSchema),
+  },
+  {
+    kind: 'scale-presets',
+    schemaFile: 'scale-presets.schema.json',
+    schema: ScalePresetsSchema,
+    title: 'GAMESA feature scale presets',
+    description: 'α/β/θ presets and the features computed from them each tick into feat.<name>; see samples/scale_presets.json.',
+    check: (value, text) => structureThen(ScalePresetsSchema, value, () => plain(checkFeatures(text))),
+  },
+  {
+    kind: 'contract',
+    schemaFile: 'contract.schema.json',
+    schema: ContractSchema,
+    title: 'GAMESA contract',
+    description: 'Named preconditions, postconditions and invariants (DESIGN §4); see samples/contracts/ and docs/contracts.md.',
+    check: (value) => contractProblems(value),
+  },
+]
+
+/** The kind whose schema file a `$schema` value names (compared by the part after the last `/`). */
+export function kindOfSchemaRef(ref: string): FileKind | undefined {
+  const file = ref.slice(ref.lastIndexOf('/') + 1)
+  return FILE_KINDS.find((k) => k.schemaFile === file)
+}
+
+/** The kind of this `--kind` name. */
+export function kindNamed(name: string): FileKind | undefined {
+  return FILE_KINDS.find((k) => k.kind === name)
+}

@@ -1,0 +1,200 @@
+// `gamesa validate <file>...`: checks GAMESA JSON files — allocator configs, rules, rule sets,
+// scale presets, contracts — and reports every problem with its JSON path and, inside an
+// expression, its line and column. Exit codes: 0 all valid, 1 a file is invalid, 2 usage
+// error (bad option, unknown kind, a file that cannot be read).
+import { readFileSync } from 'node:fs'
+import { type Features, compileFeatures } from '../index.js'
+import type { Command } from './commands.js'
+import { type CheckContext, FILE_KINDS, type FileKind, type ValidationProblem, kindNamed, kindOfSchemaRef } from './kinds.js'
+
+const HELP = `usage: gamesa validate [--kind <kind>] [--features <presets.json>] [--json] <file>...
+
+Validates GAMESA JSON files and reports every problem, not only the first: its JSON path
+(e.g. $.rules[2].when) and, inside an expression, the line and column there.
+
+The kind of each file comes from its "$schema" (the schema file it names, e.g.
+"../schemas/contract.schema.json"), or from --kind for every file given.
+
+kinds:
+${FILE_KINDS.map((k) => `  ${k.kind.padEnd(17)}${k.schemaFile}`).join('\n')}
+
+Rules and rule sets compile against the telemetry catalog (cpu.util, gpu0.temp_c, ...);
+with --features, also against the feat.<name> variables of that scale-presets file.
+
+options:
+  --kind <kind>        treat every file as this kind (overrides detection)
+  --features <file>    a scale-presets file whose features rules may read (feat.<name>)
+  --json               print one JSON object: { valid, files: [{ file, kind, valid, problems }] }
+  -h, --help           show this help
+
+exit codes: 0 every file is valid, 1 a file is invalid, 2 usage error (unknown option or
+kind, no file given, a file that cannot be read or whose kind cannot be told).`
+
+/** The outcome for one file. */
+export interface FileReport {
+  file: string
+  kind: string | null
+  valid: boolean
+  problems: ValidationProblem[]
+}
+
+class UsageError extends Error {}
+
+interface Options {
+  kind?: FileKind
+  features?: string
+  json: boolean
+  files: string[]
+}
+
+function parseArgs(args: string[]): Options | 'help' {
+  const options: Options = { json: false, files: [] }
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (arg === '-h' || arg === '--help') return 'help'
+    if (arg === '--json') options.json = true
+    else if (arg === '--kind' || arg.startsWith('--kind=')) {
+      const name = arg === '--kind' ? args[++i] : arg.slice('--kind='.length)
+      if (name === undefined) throw new UsageError('--kind needs a value')
+      const kind = kindNamed(name)
+      if (!kind) throw new UsageError(`unknown kind '${name}' (kinds: ${FILE_KINDS.map((k) => k.kind).join(', ')})`)
+      options.kind = kind
+    } else if (arg === '--features' || arg.startsWith('--features=')) {
+      const file = arg === '--features' ? args[++i] : arg.slice('--features='.length)
+      if (file === undefined || file === '') throw new UsageError('--features needs a file')
+      options.features = file
+    } else if (arg === '--') {
+      options.files.push(...args.slice(i + 1))
+      break
+    } else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option '${arg}'`)
+    else options.files.push(arg)
+  }
+  if (options.files.length === 0) throw new UsageError('no file given')
+  return options
+}
+
+/** Validates one file's text. Throws UsageError when the kind cannot be told. */
+export function validateText(file: string, text: string, forced?: FileKind, context: CheckContext = {}): FileReport {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (e) {
+    return { file, kind: forced?.kind ?? null, valid: false, problems: [{ path: '$', message: malformed(text, e as Error) }] }
+  }
+  const ref = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>).$schema : undefined
+  const named = typeof ref === 'string' ? kindOfSchemaRef(ref) : undefined
+  const kind = forced ?? named
+  if (!kind) {
+    const why = typeof ref === 'string' ? `its "$schema" (${ref}) names no GAMESA schema` : 'it has no "$schema"'
+    throw new UsageError(
+      `${file}: cannot tell what kind of file this is: ${why}; pass --kind (${FILE_KINDS.map((k) => k.kind).join(', ')})`,
+    )
+  }
+  const problems: ValidationProblem[] = []
+  // A `$schema` naming another GAMESA kind contradicts --kind; one naming no GAMESA schema is
+  // left alone (a file may point at its own copy of the schema).
+  if (forced && named && named !== forced) {
+    problems.push({ path: '$.$schema', message: `names ${ref}, but the file is validated as ${forced.kind} (${forced.schemaFile})` })
+  }
+  for (const p of kind.check(value, text, context)) {
+    // An undeclared feat.* name usually means the features were not given.
+    const hint = !context.features && /undeclared/.test(p.message) && /`feat\./.test(p.message)
+    problems.push(hint ? { ...p, message: `${p.message} (declare features with --features <scale-presets file>)` } : p)
+  }
+  return { file, kind: kind.kind, valid: problems.length === 0, problems }
+}
+
+/** JSON.parse's message, with the line and column when it gives a position. */
+function malformed(text: string, e: Error): string {
+  const at = /at position (\d+)/.exec(e.message)
+  if (!at || /\(line \d+ column \d+\)/.test(e.message)) return `malformed JSON: ${e.message}`
+  const before = text.slice(0, Number(at[1]))
+  const line = before.split('\n').length
+  const column = before.length - before.lastIndexOf('\n')
+  return `malformed JSON at line ${line}, column ${column}: ${e.message}`
+}
+
+function formatProblem(p: ValidationProblem): string {
+  const where = p.line !== undefined && p.column !== undefined ? ` (line ${p.line}, column ${p.column})` : ''
+  return `${p.path}${where}: ${p.message}`
+}
+
+function run(args: string[]): number {
+  let options: Options | 'help'
+  try {
+    options = parseArgs(args)
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e
+    console.error(`gamesa validate: ${e.message}\n\n${HELP}`)
+    return 2
+  }
+  if (options === 'help') {
+    console.log(HELP)
+    return 0
+  }
+  const context: CheckContext = {}
+  if (options.features !== undefined) {
+    const text = read(options.features)
+    if (text === null) return 2
+    try {
+      context.features = loadFeatures(options.features, text)
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e
+      console.error(`gamesa validate: ${e.message}`)
+      return 2
+    }
+  }
+  const reports: FileReport[] = []
+  for (const file of options.files) {
+    const text = read(file)
+    if (text === null) return 2
+    try {
+      reports.push(validateText(file, text, options.kind, context))
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e
+      console.error(`gamesa validate: ${e.message}`)
+      return 2
+    }
+  }
+  const valid = reports.every((r) => r.valid)
+  if (options.json) {
+    console.log(JSON.stringify({ valid, files: reports }, null, 2))
+  } else {
+    for (const r of reports) {
+      if (r.valid) {
+        console.log(`${r.file} (${r.kind}): valid`)
+      } else {
+        const n = r.problems.length
+        console.log(`${r.file} (${r.kind ?? 'unknown kind'}): ${n} problem${n === 1 ? '' : 's'}`)
+        for (const p of r.problems) console.log(`  ${formatProblem(p)}`)
+      }
+    }
+  }
+  return valid ? 0 : 1
+}
+
+/** The file's text, or null after reporting why it cannot be read. */
+function read(file: string): string | null {
+  try {
+    return readFileSync(file === '-' ? 0 : file, 'utf8')
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    console.error(`gamesa validate: cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`)
+    return null
+  }
+}
+
+/** The features of a scale-presets file, or a UsageError listing why they do not compile. */
+function loadFeatures(file: string, text: string): Features {
+  const report = validateText(file, text, kindNamed('scale-presets'))
+  if (!report.valid) {
+    throw new UsageError(`--features ${file} is not a valid scale-presets file:\n${report.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`)
+  }
+  return compileFeatures(text)
+}
+
+export const validateCommand: Command = {
+  name: 'validate',
+  summary: 'check GAMESA JSON files (configs, rules, presets, contracts): every error with its path',
+  run,
+}
