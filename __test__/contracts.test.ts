@@ -89,6 +89,16 @@ test('missing required variables fail closed; undefined and null count as missin
   t.is(validator.checkInvariants('safety_check', {}).violations.length, 4)
 })
 
+test('context entries the contract does not declare are ignored, whatever their type', (t) => {
+  const validator = createGuardianValidator()
+  const snapshot = { temp_cpu: 72, temp_gpu: 68, host: 'desk', gpu: { name: 'x' }, 'cpu.util': 0.4 } as never
+  t.true(validator.checkInvariants('safety_check', snapshot).ok)
+  // An inherited property is not the context's own value: still missing.
+  const inherited = Object.create({ temp_gpu: 68 }) as Record<string, number>
+  inherited.temp_cpu = 72
+  t.false(validator.checkInvariants('safety_check', inherited).ok)
+})
+
 const trim: ContractDefinition = {
   name: 'gpu_power_trim',
   variables: { 'gpu.limit_w': 'double', 'before.limit_w': 'double', steps: 'int', big: 'int' },
