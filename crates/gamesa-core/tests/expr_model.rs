@@ -359,7 +359,7 @@ fn call(f: &str, a: &[Value]) -> Res {
         "uint" => match a[0] {
             Int(x) => uint(i128::from(x))?,
             Double(x) if x.is_nan() => return Err(EvalErrorKind::Domain),
-            Double(x) if x < 0.0 || x >= P64 => return Err(EvalErrorKind::Overflow),
+            Double(x) if !(0.0..P64).contains(&x) => return Err(EvalErrorKind::Overflow),
             Double(x) => Uint(x.trunc() as u64),
             v => v,
         },
