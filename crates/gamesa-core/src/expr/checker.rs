@@ -209,21 +209,32 @@ fn fold(t: Typed) -> Typed {
     Typed { node, ..t }
 }
 
-/// Case-insensitive-free Levenshtein distance, for "did you mean".
+/// Edit distance counting an adjacent transposition as one edit (optimal string alignment),
+/// for "did you mean": `falg` is one edit from `flag`.
 fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for i in 0..=a.len() {
+        for j in 0..=b.len() {
+            d[i * w + j] = if i == 0 {
+                j
+            } else if j == 0 {
+                i
+            } else {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut best = (d[(i - 1) * w + j] + 1)
+                    .min(d[i * w + j - 1] + 1)
+                    .min(d[(i - 1) * w + j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    best = best.min(d[(i - 2) * w + j - 2] + 1);
+                }
+                best
+            };
         }
-        std::mem::swap(&mut prev, &mut cur);
     }
-    prev[b.len()]
+    d[a.len() * w + b.len()]
 }
 
 /// The closest candidate within a distance proportional to the name's length.
@@ -731,6 +742,8 @@ mod tests {
     #[test]
     fn edit_distance_and_suggestions() {
         assert_eq!(distance("kitten", "sitting"), 3);
+        assert_eq!(distance("falg", "flag"), 1);
+        assert_eq!(distance("", "ab"), 2);
         assert_eq!(
             suggest("gpu0.temp", ["gpu0.temp_c", "cpu.util"].into_iter()),
             Some("gpu0.temp_c".into())
