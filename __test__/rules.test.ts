@@ -147,3 +147,11 @@ test('bad arguments are GamesaErrors', (t) => {
   t.is(code(() => compileRuleSet('{')), 'INVALID_RULE')
   t.is(code(() => compileRuleSet([], { variables: { n: 'float' as never } })), 'INVALID_ARGUMENT')
 })
+
+test('undeclared snapshot keys are ignored and prototype members are never read', (t) => {
+  const rules = compileRuleSet(rule('c', 'constructor > 1.0'), { variables: { constructor: 'double' } })
+  const absent = rules.evaluate({ other: 5 }, 0)
+  t.deepEqual(absent.errors.map((e) => e.kind), ['missing_binding'])
+  t.deepEqual(rules.evaluate({ constructor: 2, other: 5 } as never, 1).active.map((f) => f.ruleId), ['c'])
+  t.deepEqual(rules.evaluate({ constructor: true } as never, 2).active, [])
+})

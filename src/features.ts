@@ -109,30 +109,43 @@ export function documentText(document: unknown, what: string): string {
  * Packs snapshots into the typed arrays the native side reads (values and presence in
  * declaration order), reusing the same buffers every call. Keys that are not declared are
  * ignored (telemetry may carry more variables than a rule set reads).
+ *
+ * It walks the declared names and reads each from the snapshot: measured on the 167-variable
+ * catalog, 2.2 µs for a full snapshot and 2.9 µs for a 20-key one, against 9.8 and 0.7 µs
+ * walking the snapshot's keys (`for…in`) with a name → index map; the full snapshot is the
+ * common case. Reading the object's properties through Node-API instead would cost ~0.15–0.2
+ * µs per variable (≈30 µs for 167).
  */
 export class SnapshotPacker {
   readonly values: Float64Array
   readonly present: Uint8Array
-  private readonly index: ReadonlyMap<string, number>
+  private readonly names: readonly string[]
 
   constructor(names: readonly string[]) {
     this.values = new Float64Array(names.length)
     this.present = new Uint8Array(names.length)
-    this.index = new Map(names.map((n, i) => [n, i]))
+    this.names = names
   }
 
   pack(snapshot: SnapshotValues): void {
     if (typeof snapshot !== 'object' || snapshot === null) {
       throw new GamesaError('INVALID_ARGUMENT', 'snapshot must be an object { name: value }')
     }
-    this.present.fill(0)
-    for (const key in snapshot) {
-      const i = this.index.get(key)
-      if (i === undefined) continue
+    const { names, values, present } = this
+    for (let i = 0; i < names.length; i++) {
+      const key = names[i] as string
       const v = snapshot[key]
-      if (v === undefined || v === null) continue
-      this.values[i] = toNumber(v, key)
-      this.present[i] = 1
+      if (typeof v === 'number') {
+        values[i] = v
+        present[i] = 1
+      } else if (v === undefined || v === null || !Object.hasOwn(snapshot, key)) {
+        // Absent; `hasOwn` so that a variable named like an Object.prototype member
+        // (`constructor`) is not read from the prototype.
+        present[i] = 0
+      } else {
+        values[i] = toNumber(v, key)
+        present[i] = 1
+      }
     }
   }
 }
