@@ -149,9 +149,18 @@ test('bad arguments are GamesaErrors', (t) => {
 })
 
 test('undeclared snapshot keys are ignored and prototype members are never read', (t) => {
-  const rules = compileRuleSet(rule('c', 'constructor > 1.0'), { variables: { constructor: 'double' } })
+  const rules = compileRuleSet(rule('c', 'constructor > 1.0'), { variables: Object.fromEntries([['constructor', 'double']]) as Record<string, 'double'> })
   const absent = rules.evaluate({ other: 5 }, 0)
   t.deepEqual(absent.errors.map((e) => e.kind), ['missing_binding'])
   t.deepEqual(rules.evaluate({ constructor: 2, other: 5 } as never, 1).active.map((f) => f.ruleId), ['c'])
   t.deepEqual(rules.evaluate({ constructor: true } as never, 2).active, [])
+})
+
+test('firings share frozen rule definitions; non-JSON input is an argument error', (t) => {
+  const rules = compileRuleSet(rule('a', 'true'), { variables: {} })
+  const firing = rules.evaluate({}, 0).active[0]
+  t.true(Object.isFrozen(firing?.action))
+  t.true(Object.isFrozen(rules.rules[0]?.action.params))
+  const e = t.throws(() => compileRuleSet({ rules: [{ ...rule('b', 'true'), cooldownMs: 1n as never }] }))
+  t.is((e as GamesaError).code, 'INVALID_ARGUMENT')
 })

@@ -100,7 +100,13 @@ export function declarationLists(variables: VariableDeclarations | undefined): [
 /** JSON text of a document given as text or as a value. */
 export function documentText(document: unknown, what: string): string {
   if (typeof document === 'string') return document
-  const text = JSON.stringify(document)
+  let text: string | undefined
+  try {
+    text = JSON.stringify(document)
+  } catch (cause) {
+    // A BigInt or a cycle: not a JSON value.
+    throw new GamesaError('INVALID_ARGUMENT', `${what}: ${(cause as Error).message}`, { cause })
+  }
   if (text === undefined) throw new GamesaError('INVALID_ARGUMENT', `${what} must be JSON text or a JSON value`)
   return text
 }

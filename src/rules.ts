@@ -138,7 +138,8 @@ export class RuleSet {
   /** @internal Use {@link compileRuleSet}. */
   constructor(native: NativeRuleSet) {
     this.native = native
-    this.rules = JSON.parse(native.rulesJson()) as MicroInferenceRule[]
+    // Frozen: firings share these action objects, so no caller can change another's view.
+    this.rules = deepFreeze(JSON.parse(native.rulesJson()) as MicroInferenceRule[])
     this.index = new Map(this.rules.map((r, i) => [r.id, i]))
     this.variables = native.declarations()
     this.packer = new SnapshotPacker(this.variables.map((d) => d.name))
@@ -195,6 +196,14 @@ export class RuleSet {
   reset(): void {
     this.native.reset()
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v)
+    Object.freeze(value)
+  }
+  return value
 }
 
 /**

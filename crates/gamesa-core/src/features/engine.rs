@@ -132,6 +132,8 @@ impl FeatureSet {
     /// Computes every feature into its `feat.<name>` slot of `snapshot`, in order (so a
     /// feature sees the ones before it). A feature whose source reads an absent variable, or
     /// fails to evaluate, is left absent and listed in the report; the others are computed.
+    /// Feature slots are always rewritten: a value set there by the caller never survives.
+    /// Allocates nothing unless a feature is left absent.
     pub fn compute(&self, snapshot: &mut Snapshot) -> Result<ComputeReport, SnapshotError> {
         if snapshot.types().len() != self.env.len()
             || !snapshot
