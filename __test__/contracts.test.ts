@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs'
 import {
   ContractSchema,
   GamesaError,
+  ContractConditionKind,
   GuardianValidator,
+  NativeContractSet,
   SAFETY_CONTRACT,
   contractProblems,
   createGuardianValidator,
@@ -190,4 +192,53 @@ test('a validator without the safety contract', (t) => {
   t.deepEqual(validator.names(), [])
   t.false(createGuardianValidator({ safety: false }).has('safety_check'))
   t.is(validator.definition('safety_check'), undefined)
+})
+
+test('the packed fast path answers exactly as the object path', (t) => {
+  const mixed: ContractDefinition = {
+    name: 'mixed',
+    variables: {
+      load: 'double',
+      boost: 'bool',
+      cores: 'int',
+      'opt.a': { type: 'double', optional: true },
+      'opt.b': { type: 'double', optional: true },
+    },
+    pre: ['boost || load < 0.5', 'opt.a + opt.b < 10.0'],
+    post: ['cores >= 1', 'opt.b < load'],
+    invariants: ['load >= 0.0', 'cores < 64 || !boost'],
+    onViolation: 'clamp',
+  }
+  const validator = createGuardianValidator({ contracts: [mixed] })
+  const reference = new NativeContractSet(true)
+  reference.register(JSON.stringify(mixed))
+  const contexts: Record<string, number | boolean>[] = [
+    { load: 0.3, boost: false, cores: 4 },
+    { load: 0.9, boost: true, cores: 4, 'opt.a': 1 },
+    { load: 0.9, boost: false, cores: 80, 'opt.a': 1, 'opt.b': 2 },
+    { load: 0.2, boost: true, cores: 2.5, 'opt.b': 0.1 },
+    { load: Number.NaN, cores: 0 },
+    {},
+  ]
+  const kinds = [
+    [ContractConditionKind.Pre, 'checkPre'],
+    [ContractConditionKind.Post, 'checkPost'],
+    [ContractConditionKind.Invariant, 'checkInvariants'],
+  ] as const
+  let compared = 0
+  for (const name of ['mixed', 'safety_check']) {
+    for (const context of [...contexts, { temp_cpu: 72, temp_gpu: 68 }, { temp_cpu: 99, temp_gpu: 68, temp_gpu_hotspot: 50 }]) {
+      for (const [kind, method] of kinds) {
+        const fast = validator[method](name, context)
+        const slow = reference.check(name, kind, context)
+        t.is(JSON.stringify(fast), JSON.stringify(slow), `${name} ${kind} ${JSON.stringify(context)}`)
+        compared++
+      }
+    }
+  }
+  t.is(compared, 2 * 8 * 3)
+  // Two absent optional variables in one condition are both named.
+  t.deepEqual(validator.checkPre('mixed', { load: 0.1, boost: false }).skipped, [
+    { condition: 'opt.a + opt.b < 10.0', kind: ContractConditionKind.Pre, index: 1, absent: ['opt.a', 'opt.b'] },
+  ])
 })

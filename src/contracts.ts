@@ -6,6 +6,7 @@ import {
   type ContractCheckResult,
   ContractConditionKind,
   type ContractProblem,
+  type ContractSkippedCondition,
   NativeContractSet,
   safetyContractJson,
   validateContractJson,
@@ -137,34 +138,34 @@ export class GuardianValidator {
   // Plain private fields: `#native` is a WeakMap lookup under the source loader.
   private readonly native: NativeContractSet
   /**
-   * The declared variable names of each contract. Only those cross to native code: every
-   * property of an object crossing costs ~0.2 µs, and a context may be a whole telemetry
-   * snapshot of which a contract reads a handful.
+   * What the fast path needs of each registered contract (see {@link Packing}). Only declared
+   * variables cross to native code: every property of an object crossing costs ~0.2 µs, and a
+   * context may be a whole telemetry snapshot of which a contract reads a handful.
    */
-  private readonly declared = new Map<string, readonly string[]>()
+  private readonly packings = new Map<string, Packing>()
 
   constructor(withSafety = true) {
     this.native = new NativeContractSet(withSafety)
-    if (withSafety) this.declared.set(SAFETY_CONTRACT.name, Object.keys(SAFETY_CONTRACT.variables ?? {}))
+    if (withSafety) this.remember(SAFETY_CONTRACT.name)
   }
 
   /** Compiles and adds a contract; returns its name. A name already taken is `DUPLICATE_ID`. */
   register(contract: ContractDefinition): string {
     const name = this.native.register(contractJson(contract))
-    this.declared.set(name, Object.keys(contract.variables ?? {}))
+    this.remember(name)
     return name
   }
 
   /** Compiles and adds or replaces a contract (even `safety_check`); true when one was replaced. */
   replace(contract: ContractDefinition): boolean {
     const replaced = this.native.replace(contractJson(contract))
-    this.declared.set(contract.name, Object.keys(contract.variables ?? {}))
+    this.remember(contract.name)
     return replaced
   }
 
   /** Removes a contract; true when there was one. */
   remove(name: string): boolean {
-    this.declared.delete(name)
+    this.packings.delete(name)
     return this.native.remove(name)
   }
 
@@ -186,39 +187,119 @@ export class GuardianValidator {
 
   /** Checks the preconditions of contract `name` against `context`. */
   checkPre(name: string, context: ContractContext): ContractCheckResult {
-    return this.native.check(name, ContractConditionKind.Pre, this.context(name, context))
+    return this.check(name, ContractConditionKind.Pre, 'pre', context)
   }
 
   /** Checks the postconditions of contract `name` against `context`. */
   checkPost(name: string, context: ContractContext): ContractCheckResult {
-    return this.native.check(name, ContractConditionKind.Post, this.context(name, context))
+    return this.check(name, ContractConditionKind.Post, 'post', context)
   }
 
   /** Checks the invariants of contract `name` against `context`. */
   checkInvariants(name: string, context: ContractContext): ContractCheckResult {
-    return this.native.check(name, ContractConditionKind.Invariant, this.context(name, context))
+    return this.check(name, ContractConditionKind.Invariant, 'invariants', context)
   }
 
-  /** The context's values of the variables contract `name` declares (none for an unknown name). */
-  private context(name: string, context: ContractContext): Record<string, number | bigint | boolean> {
-    if (typeof context !== 'object' || context === null || Array.isArray(context)) {
-      throw new GamesaError('INVALID_ARGUMENT', `context must be an object of variable values, got ${context === null ? 'null' : typeof context}`)
+  private remember(name: string): void {
+    const variables = this.native.variables(name) ?? []
+    const definition = JSON.parse(this.native.definitionJson(name) ?? '{}') as ContractDefinition
+    const conditions = { pre: definition.pre ?? [], post: definition.post ?? [], invariants: definition.invariants ?? [] }
+    this.packings.set(name, {
+      variables,
+      conditions,
+      values: new Float64Array(variables.length),
+      tags: new Uint8Array(variables.length),
+    })
+  }
+
+  /**
+   * The fast path: the declared variables packed into typed arrays, a `Uint32Array` summary
+   * back. A violated check (rare, and then the details matter) is asked again through objects,
+   * as is a context holding a BigInt.
+   */
+  private check(name: string, kind: ContractConditionKind, list: ConditionList, context: ContractContext): ContractCheckResult {
+    checkContextObject(context)
+    const packing = this.packings.get(name)
+    // Unknown here means unknown natively: let the core raise UNKNOWN_CONTRACT.
+    if (packing === undefined) return this.native.check(name, kind, {})
+    const { variables, values, tags } = packing
+    let packed = true
+    for (let i = 0; i < variables.length; i++) {
+      const value = ownValue(context, variables[i]!)
+      if (value === undefined) {
+        tags[i] = TAG_ABSENT
+      } else if (typeof value === 'number') {
+        tags[i] = TAG_DOUBLE
+        values[i] = value
+      } else if (typeof value === 'boolean') {
+        tags[i] = TAG_BOOL
+        values[i] = value ? 1 : 0
+      } else {
+        packed = false
+      }
     }
+    if (!packed) return this.native.check(name, kind, this.objectContext(packing, context))
+    const summary = this.native.checkPacked(name, KIND_INDEX[kind], values, tags)
+    if (summary[0] !== 0) return this.native.check(name, kind, this.objectContext(packing, context))
+    const skipped: ContractSkippedCondition[] = []
+    for (let at = 2, k = 0; k < summary[1]!; k++) {
+      const index = summary[at++]!
+      const absent: string[] = []
+      for (let n = summary[at++]!; n > 0; n--) absent.push(variables[summary[at++]!]!)
+      skipped.push({ condition: packing.conditions[list][index]!, kind, index, absent })
+    }
+    return { ok: true, violations: [], skipped }
+  }
+
+  /** The context's declared variables as an object (for BigInts, and for violation details). */
+  private objectContext(packing: Packing, context: ContractContext): Record<string, number | bigint | boolean> {
     // No prototype: a variable named like an Object.prototype member stays a plain entry.
     const out = Object.create(null) as Record<string, number | bigint | boolean>
-    for (const variable of this.declared.get(name) ?? []) {
-      if (!Object.hasOwn(context, variable)) continue
-      const value = context[variable]
-      if (value === undefined || value === null) continue
-      if (typeof value !== 'number' && typeof value !== 'bigint' && typeof value !== 'boolean') {
-        throw new GamesaError('INVALID_ARGUMENT', `context.${variable} must be a number, bigint or boolean, got ${typeof value}`, {
-          path: `$.${variable}`,
-        })
-      }
-      out[variable] = value
+    for (const variable of packing.variables) {
+      const value = ownValue(context, variable)
+      if (value !== undefined) out[variable] = value
     }
     return out
   }
+}
+
+type ConditionList = 'pre' | 'post' | 'invariants'
+
+/** A registered contract's variables (in native order), conditions, and reused buffers. */
+interface Packing {
+  variables: readonly string[]
+  conditions: Readonly<Record<ConditionList, readonly string[]>>
+  values: Float64Array
+  tags: Uint8Array
+}
+
+// Kind numbers and tags of `checkPacked` (crates/gamesa-napi/src/contracts.rs).
+const KIND_INDEX: Readonly<Record<ContractConditionKind, number>> = {
+  [ContractConditionKind.Pre]: 0,
+  [ContractConditionKind.Post]: 1,
+  [ContractConditionKind.Invariant]: 2,
+}
+const TAG_ABSENT = 0
+const TAG_DOUBLE = 1
+const TAG_BOOL = 2
+
+function checkContextObject(context: ContractContext): void {
+  if (typeof context !== 'object' || context === null || Array.isArray(context)) {
+    throw new GamesaError('INVALID_ARGUMENT', `context must be an object of variable values, got ${context === null ? 'null' : typeof context}`)
+  }
+}
+
+/** An own, present value of the context (`undefined` and `null` are absent), type-checked. */
+function ownValue(context: ContractContext, variable: string): number | bigint | boolean | undefined {
+  if (!Object.hasOwn(context, variable)) return undefined
+  const value = context[variable]
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'number' && typeof value !== 'bigint' && typeof value !== 'boolean') {
+    throw new GamesaError('INVALID_ARGUMENT', `context.${variable} must be a number, bigint or boolean, got ${typeof value}`, {
+      path: `$.${variable}`,
+    })
+  }
+  return value
 }
 
 /** The contract as JSON after the structural check, so its errors carry every JSON path. */

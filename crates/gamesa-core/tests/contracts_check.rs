@@ -3,7 +3,8 @@
 
 use gamesa_core::ErrorCode;
 use gamesa_core::contracts::{
-    CheckResult, ConditionKind, Contract, ContractError, ContractSet, OnViolation, ViolationReason,
+    CheckResult, ConditionKind, Context, Contract, ContractError, ContractSet, OnViolation,
+    ViolationReason,
 };
 use gamesa_core::expr::{EvalErrorKind, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -369,4 +370,50 @@ fn names_are_sorted() {
         ["alpha", "mid", "safety_check", "zeta"]
     );
     assert_eq!(set.len(), 4);
+}
+
+/// A context laid out in the contract's variable order, answering only by slot.
+struct BySlot(Vec<Option<Value>>);
+
+impl Context for BySlot {
+    fn get(&self, _name: &str) -> Option<Value> {
+        None
+    }
+
+    fn get_at(&self, slot: usize, _name: &str) -> Option<Value> {
+        self.0.get(slot).copied().flatten()
+    }
+}
+
+#[test]
+fn checks_ask_by_slot_in_variable_order() {
+    let c = power_trim();
+    let order: Vec<&str> = c.variables().map(|(n, _)| n).collect();
+    assert_eq!(
+        order,
+        [
+            "dry_run",
+            "gpu.limit_w",
+            "gpu.power_w",
+            "old.limit_w",
+            "steps"
+        ]
+    );
+    let ctx = BySlot(vec![
+        Some(Value::Bool(false)),
+        Some(Value::Double(40.0)),
+        None,
+        None,
+        Some(Value::Int(1)),
+    ]);
+    ok(&c.check(ConditionKind::Pre, &ctx));
+    let r = c.check(ConditionKind::Invariant, &ctx);
+    assert_eq!(r.violations.len(), 1);
+    assert_eq!(
+        r.violations[0].values,
+        vec![
+            ("dry_run".to_string(), Value::Bool(false)),
+            ("gpu.limit_w".to_string(), Value::Double(40.0)),
+        ]
+    );
 }

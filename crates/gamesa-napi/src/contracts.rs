@@ -2,6 +2,14 @@
 //! are the core's. Contracts cross as JSON text (compiled once, so the text costs nothing on
 //! the checking path); a check's context crosses as a plain object of numbers, booleans and
 //! BigInts, the one conversion done here (`INVALID_ARGUMENT` for a BigInt beyond 64 bits).
+//!
+//! A check through objects costs a few µs, nearly all of it building and reading napi objects
+//! (~0.2 µs per property). [`NativeContractSet::check_packed`] is the fast path the TypeScript
+//! `GuardianValidator` takes: the context as typed arrays in the contract's variable order,
+//! and a short array of numbers back; only a violated check is then asked again for its
+//! objects. The typed arrays are borrowed as slices: wrapping them as napi `TypedArray`s (a
+//! reference each, and a new external buffer for a `Uint32Array` result) measured ~3.5 µs per
+//! call.
 //! Exported functions spell `Result<T, JsError>` because napi-derive recognises a fallible
 //! return by the name `Result`, not through an alias.
 
@@ -261,6 +269,36 @@ pub fn validate_contract_json(json: String) -> Result<Vec<ContractProblem>, JsEr
     })
 }
 
+/// Tags of [`NativeContractSet::check_packed`]'s context: what `values[i]` holds. Any other
+/// tag (the TypeScript side writes 0) means the context lacks the variable.
+const TAG_DOUBLE: u8 = 1;
+/// A boolean: `values[i]` is 0 or 1.
+const TAG_BOOL: u8 = 2;
+
+/// A context given as values in the contract's variable order (see `check_packed`).
+struct PackedContext<'a> {
+    contract: &'a core::Contract,
+    values: &'a [f64],
+    tags: &'a [u8],
+}
+
+impl core::Context for PackedContext<'_> {
+    fn get(&self, name: &str) -> Option<Value> {
+        let i = self.contract.variables().position(|(n, _)| n == name)?;
+        self.get_at(i, name)
+    }
+
+    /// The core asks by slot, which is the index into the packed arrays.
+    fn get_at(&self, slot: usize, _name: &str) -> Option<Value> {
+        let value = *self.values.get(slot)?;
+        match *self.tags.get(slot)? {
+            TAG_DOUBLE => Some(Value::Double(value)),
+            TAG_BOOL => Some(Value::Bool(value != 0.0)),
+            _ => None,
+        }
+    }
+}
+
 /// Compiled contracts by name; wrapped by the TypeScript `GuardianValidator`.
 #[napi]
 pub struct NativeContractSet {
@@ -326,6 +364,77 @@ impl NativeContractSet {
     #[napi]
     pub fn definition_json(&self, name: String) -> Result<Option<String>, JsError> {
         guard(|| Ok(self.inner.get(&name).map(|c| c.definition().to_json())))
+    }
+
+    /// The declared variable names of contract `name`, in the order `check_packed` takes
+    /// values (sorted), or null when there is no such contract.
+    #[napi]
+    pub fn variables(&self, name: String) -> Result<Option<Vec<String>>, JsError> {
+        guard(|| {
+            Ok(self
+                .inner
+                .get(&name)
+                .map(|c| c.variables().map(|(n, _)| n.to_string()).collect()))
+        })
+    }
+
+    /// Checks one kind of condition (`kind`: 0 pre, 1 post, 2 invariant — a number, as a
+    /// string enum costs a string conversion) with the context packed: `values[i]` and `tags[i]` (0
+    /// absent, 1 number, 2 boolean as 0/1) for the i-th of `variables(name)`. Returns
+    /// `[violations, skipped, then per skipped condition: index, n, n variable indices]`.
+    /// `UNKNOWN_CONTRACT` if absent; `INVALID_ARGUMENT` when the arrays do not match.
+    #[napi]
+    pub fn check_packed(
+        &self,
+        name: String,
+        kind: u32,
+        values: &[f64],
+        tags: &[u8],
+    ) -> Result<Vec<u32>, JsError> {
+        guard(|| {
+            let contract = self.inner.get(&name).ok_or_else(|| {
+                to_js(core::ContractError::UnknownContract {
+                    name: name.clone(),
+                    known: self.inner.names().map(str::to_string).collect(),
+                })
+            })?;
+            let n = contract.variables().count();
+            if values.len() != n || tags.len() != n {
+                return Err(js_error(
+                    "INVALID_ARGUMENT",
+                    format!(
+                        "contract `{name}` declares {n} variables; got {} values and {} tags",
+                        values.len(),
+                        tags.len()
+                    ),
+                ));
+            }
+            let context = PackedContext {
+                contract,
+                values,
+                tags,
+            };
+            let kind = usize::try_from(kind)
+                .ok()
+                .and_then(|k| core::ConditionKind::ALL.get(k))
+                .ok_or_else(|| {
+                    js_error(
+                        "INVALID_ARGUMENT",
+                        format!("kind must be 0, 1 or 2, got {kind}"),
+                    )
+                })?;
+            let result = contract.check(*kind, &context);
+            let mut summary = vec![index(result.violations.len()), index(result.skipped.len())];
+            for skipped in &result.skipped {
+                summary.push(index(skipped.index));
+                summary.push(index(skipped.absent.len()));
+                for absent in &skipped.absent {
+                    let i = contract.variables().position(|(n, _)| n == absent);
+                    summary.push(index(i.unwrap_or(usize::MAX)));
+                }
+            }
+            Ok(summary)
+        })
     }
 
     /// Checks one kind of condition of contract `name` (`UNKNOWN_CONTRACT` if absent).

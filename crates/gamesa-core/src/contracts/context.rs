@@ -9,11 +9,25 @@ use std::collections::{BTreeMap, HashMap};
 pub trait Context {
     /// The value of `name`, or `None` when the context lacks it.
     fn get(&self, name: &str) -> Option<Value>;
+
+    /// The value of the variable at `slot` of the contract's [`variables`] order, named
+    /// `name`. A context laid out in that order (an array) answers by index; the default
+    /// looks the name up.
+    ///
+    /// [`variables`]: crate::contracts::Contract::variables
+    fn get_at(&self, slot: usize, name: &str) -> Option<Value> {
+        let _ = slot;
+        self.get(name)
+    }
 }
 
 impl<C: Context + ?Sized> Context for &C {
     fn get(&self, name: &str) -> Option<Value> {
         (**self).get(name)
+    }
+
+    fn get_at(&self, slot: usize, name: &str) -> Option<Value> {
+        (**self).get_at(slot, name)
     }
 }
 

@@ -162,6 +162,9 @@ impl Contract {
     /// Checks every condition of one kind against `context`. Never fails: a missing required
     /// variable, a value of the wrong type and an evaluation error are violations (fail
     /// closed); a condition reading an absent optional variable is skipped.
+    ///
+    /// A condition that holds costs no allocation: the names and values a violation reports
+    /// are gathered only for a condition that does not hold.
     pub fn check(&self, kind: ConditionKind, context: &(impl Context + ?Sized)) -> CheckResult {
         let programs = match kind {
             ConditionKind::Pre => &self.pre,
@@ -172,38 +175,33 @@ impl Contract {
         let mut skipped = Vec::new();
         let mut slots = self.template.clone();
         for (index, program) in programs.iter().enumerate() {
-            let mut values = Vec::new();
-            let mut missing = Vec::new();
-            let mut absent = Vec::new();
-            let mut invalid = None;
-            // Referenced slots are sorted, and slots are in name order: so are these lists.
+            let mut missing = false;
+            let mut invalid = false;
+            let mut absent = false;
             for &slot in program.referenced_slots() {
                 let (name, spec) = &self.vars[slot];
-                match context.get(name) {
-                    None if spec.is_optional() => absent.push(name.clone()),
-                    None => missing.push(name.clone()),
-                    Some(given) => match coerce(name, given, spec.var_type()) {
-                        Ok(value) => {
-                            slots[slot] = value;
-                            values.push((name.clone(), value));
-                        }
-                        Err(message) => {
-                            values.push((name.clone(), given));
-                            invalid.get_or_insert(message);
-                        }
+                match context.get_at(slot, name) {
+                    None if spec.is_optional() => absent = true,
+                    None => missing = true,
+                    Some(given) => match coerce(given, spec.var_type()) {
+                        Ok(value) => slots[slot] = value,
+                        Err(_) => invalid = true,
                     },
                 }
             }
-            let reason = if !missing.is_empty() {
+            // Fail closed first: a missing required variable or a bad value is a violation
+            // even when an optional variable is absent too.
+            let reason = if missing {
                 Some(ViolationReason::MissingVariable)
-            } else if let Some(message) = invalid {
-                Some(ViolationReason::InvalidValue(message))
-            } else if !absent.is_empty() {
+            } else if invalid {
+                // The message is built below, with the values.
+                Some(ViolationReason::InvalidValue(String::new()))
+            } else if absent {
                 skipped.push(SkippedCondition {
                     condition: program.source().to_string(),
                     kind,
                     index,
-                    absent,
+                    absent: self.gather(program, context).absent,
                 });
                 None
             } else {
@@ -214,15 +212,21 @@ impl Contract {
                     Err(e) => Some(ViolationReason::EvalError(e)),
                 }
             };
-            if let Some(reason) = reason {
+            if let Some(mut reason) = reason {
+                let gathered = self.gather(program, context);
+                if let (ViolationReason::InvalidValue(message), Some(first)) =
+                    (&mut reason, gathered.invalid)
+                {
+                    *message = first;
+                }
                 violations.push(Violation {
                     contract: self.def.name.clone(),
                     condition: program.source().to_string(),
                     kind,
                     index,
                     reason,
-                    values,
-                    missing,
+                    values: gathered.values,
+                    missing: gathered.missing,
                 });
             }
         }
@@ -235,6 +239,39 @@ impl Contract {
         }
     }
 
+    /// What a condition read, for its report: present values (as converted, or as given when
+    /// they do not convert), missing required and absent optional names, and the first
+    /// conversion error. Referenced slots are sorted and slots are in name order, so every
+    /// list is sorted by name.
+    fn gather(&self, program: &Program, context: &(impl Context + ?Sized)) -> Gathered {
+        let mut g = Gathered::default();
+        for &slot in program.referenced_slots() {
+            let (name, spec) = &self.vars[slot];
+            match context.get_at(slot, name) {
+                None if spec.is_optional() => g.absent.push(name.clone()),
+                None => g.missing.push(name.clone()),
+                Some(given) => match coerce(given, spec.var_type()) {
+                    Ok(value) => g.values.push((name.clone(), value)),
+                    Err(why) => {
+                        g.values.push((name.clone(), given));
+                        g.invalid.get_or_insert_with(|| {
+                            format!(
+                                "`{name}` is declared {} but the context has {given}{why}",
+                                spec.var_type().as_str()
+                            )
+                        });
+                    }
+                },
+            }
+        }
+        g
+    }
+
+    /// The declared variables in slot order (sorted by name), with their declarations.
+    pub fn variables(&self) -> impl Iterator<Item = (&str, VariableSpec)> {
+        self.vars.iter().map(|(name, spec)| (name.as_str(), *spec))
+    }
+
     /// The declared variables a context must provide (the non-optional ones), sorted.
     pub fn required_variables(&self) -> impl Iterator<Item = &str> {
         self.vars
@@ -242,6 +279,15 @@ impl Contract {
             .filter(|(_, spec)| !spec.is_optional())
             .map(|(name, _)| name.as_str())
     }
+}
+
+/// See [`Contract::gather`].
+#[derive(Default)]
+struct Gathered {
+    values: Vec<(String, Value)>,
+    missing: Vec<String>,
+    absent: Vec<String>,
+    invalid: Option<String>,
 }
 
 /// The zero of a type: what unread slots hold.
@@ -260,15 +306,10 @@ const TWO_POW_64: f64 = 18_446_744_073_709_551_616.0;
 /// Integers up to 2^53 in magnitude convert to a double exactly.
 const EXACT_IN_DOUBLE: u64 = 1 << 53;
 
-/// The context value as the declared type, when it converts without loss. JavaScript numbers
-/// arrive as doubles: a whole double is a valid `int`/`uint`, a fractional one is not.
-fn coerce(name: &str, given: Value, ty: VarType) -> Result<Value, String> {
-    let bad = |why: &str| {
-        Err(format!(
-            "`{name}` is declared {} but the context has {given}{why}",
-            ty.as_str()
-        ))
-    };
+/// The context value as the declared type, when it converts without loss; otherwise why not
+/// (appended to the message). JavaScript numbers arrive as doubles: a whole double is a valid
+/// `int`/`uint`, a fractional one is not.
+fn coerce(given: Value, ty: VarType) -> Result<Value, &'static str> {
     match (ty, given) {
         (VarType::Double, Value::Double(_))
         | (VarType::Int, Value::Int(_))
@@ -279,21 +320,19 @@ fn coerce(name: &str, given: Value, ty: VarType) -> Result<Value, String> {
         }
         (VarType::Double, Value::Uint(u)) if u <= EXACT_IN_DOUBLE => Ok(Value::Double(u as f64)),
         (VarType::Double, Value::Int(_) | Value::Uint(_)) => {
-            bad(" (beyond 2^53, not exact as a double)")
+            Err(" (beyond 2^53, not exact as a double)")
         }
-        (VarType::Int, Value::Uint(u)) => match i64::try_from(u) {
-            Ok(i) => Ok(Value::Int(i)),
-            Err(_) => bad(" (beyond the int range)"),
-        },
-        (VarType::Uint, Value::Int(i)) => match u64::try_from(i) {
-            Ok(u) => Ok(Value::Uint(u)),
-            Err(_) => bad(" (negative)"),
-        },
+        (VarType::Int, Value::Uint(u)) => i64::try_from(u)
+            .map(Value::Int)
+            .map_err(|_| " (beyond the int range)"),
+        (VarType::Uint, Value::Int(i)) => {
+            u64::try_from(i).map(Value::Uint).map_err(|_| " (negative)")
+        }
         (VarType::Int, Value::Double(d)) => {
             if d.is_nan() || (d.is_finite() && d.fract() != 0.0) {
-                bad(" (not a whole number)")
+                Err(" (not a whole number)")
             } else if !(-TWO_POW_63..TWO_POW_63).contains(&d) {
-                bad(" (beyond the int range)")
+                Err(" (beyond the int range)")
             } else {
                 // In range and whole: the cast is exact.
                 Ok(Value::Int(d as i64))
@@ -301,14 +340,14 @@ fn coerce(name: &str, given: Value, ty: VarType) -> Result<Value, String> {
         }
         (VarType::Uint, Value::Double(d)) => {
             if d.is_nan() || (d.is_finite() && d.fract() != 0.0) {
-                bad(" (not a whole number)")
+                Err(" (not a whole number)")
             } else if !(0.0..TWO_POW_64).contains(&d) {
-                bad(" (beyond the uint range)")
+                Err(" (beyond the uint range)")
             } else {
                 Ok(Value::Uint(d as u64))
             }
         }
-        (_, Value::Bool(_)) | (VarType::Bool, _) => bad(""),
+        (_, Value::Bool(_)) | (VarType::Bool, _) => Err(""),
     }
 }
 
