@@ -163,8 +163,8 @@ impl Contract {
     /// variable, a value of the wrong type and an evaluation error are violations (fail
     /// closed); a condition reading an absent optional variable is skipped.
     ///
-    /// A condition that holds costs no allocation: the names and values a violation reports
-    /// are gathered only for a condition that does not hold.
+    /// Beyond one slot array per call, a condition that holds allocates nothing: the names and
+    /// values a violation reports are gathered only for a condition that does not hold.
     pub fn check(&self, kind: ConditionKind, context: &(impl Context + ?Sized)) -> CheckResult {
         let programs = match kind {
             ConditionKind::Pre => &self.pre,
