@@ -1,9 +1,11 @@
 //! A compiled contract: every condition compiled once against the declared variables.
 
 use super::check::{CheckResult, SkippedCondition, Violation, ViolationReason};
+use super::coerce::{coerce, zero};
 use super::context::Context;
-use super::definition::{ConditionKind, ContractDef, VarType, VariableSpec};
+use super::definition::{ConditionKind, ContractDef, VariableSpec};
 use super::error::{ContractError, Problem};
+use super::names::{name_problem, variable_name_problem, variable_path};
 use crate::allocation::config::json_path;
 use crate::expr::{Env, Program, Type, Value};
 
@@ -21,31 +23,6 @@ pub struct Contract {
     post: Vec<Program>,
     invariants: Vec<Program>,
 }
-
-/// Words CEL reserves: a variable cannot be named after them (it could never be referenced).
-const RESERVED: [&str; 21] = [
-    "true",
-    "false",
-    "null",
-    "in",
-    "as",
-    "break",
-    "const",
-    "continue",
-    "else",
-    "for",
-    "function",
-    "if",
-    "import",
-    "let",
-    "loop",
-    "package",
-    "namespace",
-    "return",
-    "var",
-    "void",
-    "while",
-];
 
 impl Contract {
     /// Parses and compiles a contract from JSON text. A malformed document or a structural
@@ -288,117 +265,4 @@ struct Gathered {
     missing: Vec<String>,
     absent: Vec<String>,
     invalid: Option<String>,
-}
-
-/// The zero of a type: what unread slots hold.
-fn zero(ty: VarType) -> Value {
-    match ty {
-        VarType::Int => Value::Int(0),
-        VarType::Uint => Value::Uint(0),
-        VarType::Double => Value::Double(0.0),
-        VarType::Bool => Value::Bool(false),
-    }
-}
-
-/// 2^63 and 2^64 as doubles: the first values beyond `i64` and `u64`.
-const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
-const TWO_POW_64: f64 = 18_446_744_073_709_551_616.0;
-/// Integers up to 2^53 in magnitude convert to a double exactly.
-const EXACT_IN_DOUBLE: u64 = 1 << 53;
-
-/// The context value as the declared type, when it converts without loss; otherwise why not
-/// (appended to the message). JavaScript numbers arrive as doubles: a whole double is a valid
-/// `int`/`uint`, a fractional one is not.
-fn coerce(given: Value, ty: VarType) -> Result<Value, &'static str> {
-    match (ty, given) {
-        (VarType::Double, Value::Double(_))
-        | (VarType::Int, Value::Int(_))
-        | (VarType::Uint, Value::Uint(_))
-        | (VarType::Bool, Value::Bool(_)) => Ok(given),
-        (VarType::Double, Value::Int(i)) if i.unsigned_abs() <= EXACT_IN_DOUBLE => {
-            Ok(Value::Double(i as f64))
-        }
-        (VarType::Double, Value::Uint(u)) if u <= EXACT_IN_DOUBLE => Ok(Value::Double(u as f64)),
-        (VarType::Double, Value::Int(_) | Value::Uint(_)) => {
-            Err(" (beyond 2^53, not exact as a double)")
-        }
-        (VarType::Int, Value::Uint(u)) => i64::try_from(u)
-            .map(Value::Int)
-            .map_err(|_| " (beyond the int range)"),
-        (VarType::Uint, Value::Int(i)) => {
-            u64::try_from(i).map(Value::Uint).map_err(|_| " (negative)")
-        }
-        (VarType::Int, Value::Double(d)) => {
-            if d.is_nan() || (d.is_finite() && d.fract() != 0.0) {
-                Err(" (not a whole number)")
-            } else if !(-TWO_POW_63..TWO_POW_63).contains(&d) {
-                Err(" (beyond the int range)")
-            } else {
-                // In range and whole: the cast is exact.
-                Ok(Value::Int(d as i64))
-            }
-        }
-        (VarType::Uint, Value::Double(d)) => {
-            if d.is_nan() || (d.is_finite() && d.fract() != 0.0) {
-                Err(" (not a whole number)")
-            } else if !(0.0..TWO_POW_64).contains(&d) {
-                Err(" (beyond the uint range)")
-            } else {
-                Ok(Value::Uint(d as u64))
-            }
-        }
-        (_, Value::Bool(_)) | (VarType::Bool, _) => Err(""),
-    }
-}
-
-fn name_problem(name: &str) -> Option<String> {
-    if name.is_empty() {
-        return Some("the name must not be empty".to_string());
-    }
-    if let Some(c) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
-    {
-        return Some(format!(
-            "the name `{name}` contains {c:?}: use letters, digits, `_`, `-` and `.`"
-        ));
-    }
-    None
-}
-
-/// A variable name must be an identifier or dotted identifiers (`gpu0.temp_c`), none reserved.
-fn variable_name_problem(name: &str) -> Option<String> {
-    for segment in name.split('.') {
-        let mut chars = segment.chars();
-        let ok = chars
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !ok {
-            return Some(format!(
-                "`{name}` is not a variable name: use identifiers (letters, digits, `_`, not starting with a digit) joined by `.`"
-            ));
-        }
-        if RESERVED.contains(&segment) {
-            return Some(format!("`{name}` uses the reserved word `{segment}`"));
-        }
-    }
-    None
-}
-
-fn variable_path(name: &str) -> String {
-    // Variable names with dots are not identifiers: bracket them, as JSON paths do elsewhere.
-    let identifier = !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
-        && !name.starts_with(|c: char| c.is_ascii_digit());
-    if identifier {
-        format!("$.variables.{name}")
-    } else {
-        format!(
-            "$.variables[{}]",
-            serde_json::Value::String(name.to_string())
-        )
-    }
 }

@@ -29,10 +29,12 @@
 //!   `SafetyViolation` signal. Carrying it out is the engine's job.
 
 mod check;
+mod coerce;
 mod context;
 mod contract;
 mod definition;
 mod error;
+mod names;
 mod safety;
 mod set;
 
