@@ -13,7 +13,8 @@ Validates GAMESA JSON files and reports every problem, not only the first: its J
 (e.g. $.rules[2].when) and, inside an expression, the line and column there.
 
 The kind of each file comes from its "$schema" (the schema file it names, e.g.
-"../schemas/contract.schema.json"), or from --kind for every file given.
+"../schemas/contract.schema.json"), or from --kind for every file given. A file
+named - is read from standard input.
 
 kinds:
 ${FILE_KINDS.map((k) => `  ${k.kind.padEnd(17)}${k.schemaFile}`).join('\n')}
