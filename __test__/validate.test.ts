@@ -58,9 +58,8 @@ const hasSchema = (file: string) => '$schema' in (JSON.parse(readFileSync(file, 
 
 test('every sample names its schema and is valid', (t) => {
   const files = samples().filter(hasSchema)
-  // samples/allocation_schema.json predates the schemas (issue #2); every other sample has one.
   t.deepEqual(
-    samples().filter((f) => !hasSchema(f) && f !== join('samples', 'allocation_schema.json')),
+    samples().filter((f) => !hasSchema(f)),
     [],
   )
   t.true(files.length >= 10, files.join(', '))
@@ -74,7 +73,7 @@ test('every sample names its schema and is valid', (t) => {
   t.true(report.valid)
   t.deepEqual(
     [...new Set(report.files.map((f) => f.kind))].sort(),
-    ['contract', 'rule', 'scale-presets'],
+    ['allocator-config', 'contract', 'rule', 'scale-presets'],
   )
 })
 
