@@ -87,6 +87,115 @@ export declare class NativeAllocator {
   resources(): Array<ResourceType>
 }
 
+/** Compiled contracts by name; wrapped by the TypeScript `GuardianValidator`. */
+export declare class NativeContractSet {
+  /** A set holding the built-in `safety_check` contract, or an empty one. */
+  constructor(withSafety: boolean)
+  /**
+   * Compiles and adds a contract from JSON; returns its name (`INVALID_CONTRACT`,
+   * `DUPLICATE_ID` when the name is taken).
+   */
+  register(json: string): string
+  /** Compiles and adds or replaces a contract; true when one was replaced. */
+  replace(json: string): boolean
+  /** Removes a contract; true when there was one. */
+  remove(name: string): boolean
+  /** Whether a contract of this name is registered. */
+  has(name: string): boolean
+  /** The registered names, sorted. */
+  names(): Array<string>
+  /** The JSON definition of a registered contract, or null. */
+  definitionJson(name: string): string | null
+  /**
+   * The declared variable names of contract `name`, in the order `check_packed` takes
+   * values (sorted), or null when there is no such contract.
+   */
+  variables(name: string): Array<string> | null
+  /**
+   * Checks one kind of condition (`kind`: 0 pre, 1 post, 2 invariant — a number, as a
+   * string enum costs a string conversion) with the context packed: `values[i]` and `tags[i]` (0
+   * absent, 1 number, 2 boolean as 0/1) for the i-th of `variables(name)`. Returns
+   * `[violations, skipped, then per skipped condition: index, n, n variable indices]`.
+   * `UNKNOWN_CONTRACT` if absent; `INVALID_ARGUMENT` when the arrays do not match.
+   */
+  checkPacked(name: string, kind: number, values: Float64Array, tags: Uint8Array): Array<number>
+  /** Checks one kind of condition of contract `name` (`UNKNOWN_CONTRACT` if absent). */
+  check(name: string, kind: ContractConditionKind, context: Record<string, number | boolean | bigint>): ContractCheckResult
+}
+
+/** A compiled expression. Use `compileExpression` from `@gamesa/core`, which wraps this. */
+export declare class NativeExpression {
+  /**
+   * Compiles `source` with variables `names[i]` of type `types[i]` (`int`, `uint`, `double`,
+   * `bool`). A compile error has code `EXPR_COMPILE` and a message starting
+   * `line L, column C:`.
+   */
+  constructor(source: string, names: Array<string>, types: Array<string>)
+  /** The source compiled. */
+  get source(): string
+  /** The type of every result: `int`, `uint`, `double` or `bool`. */
+  get resultType(): string
+  /** The variables the program reads, in the order evaluation takes their values. */
+  get variables(): Array<string>
+  /** Their declared types, parallel to `variables`. */
+  get variableTypes(): Array<string>
+  /**
+   * Evaluates with `values[k]` the value of `variables[k]`: numbers, with booleans as 0/1.
+   * Integers must be integral and in range (`INVALID_ARGUMENT`); evaluation errors have
+   * code `EXPR_EVAL`.
+   */
+  evaluateNumbers(values: Float64Array): number | boolean | bigint
+  /** Like `evaluateNumbers`, with values that may be BigInts (64-bit ints and uints). */
+  evaluateValues(values: Array<number | boolean | bigint>): number | boolean | bigint
+}
+
+/** Compiled features with their own snapshot buffer. */
+export declare class NativeFeatureSet {
+  /**
+   * Compiles a feature document against the given declarations (default: the telemetry
+   * catalog). Errors: `INVALID_CONFIG` (every problem in the message).
+   */
+  constructor(json: string, names?: Array<string> | undefined | null, types?: Array<string> | undefined | null)
+  /** All declarations, base variables then `feat.<name>` for each feature. */
+  declarations(): Array<VariableDeclaration>
+  /** Number of base (non-feature) variables. */
+  baseLen(): number
+  /**
+   * Computes the features. `values`/`present` cover the base variables in declaration order.
+   * Returns `[present, value]` pairs, one per feature in order.
+   */
+  compute(values: Float64Array, present: Uint8Array): Float64Array
+  /** Why features were left absent by the last `compute`: one line per feature. */
+  lastIssues(): Array<string>
+}
+
+/** A compiled rule set with its state and snapshot buffer. */
+export declare class NativeRuleSet {
+  /**
+   * Compiles rules against the declarations (default: the telemetry catalog) or, given
+   * `features`, against its declarations plus `feat.*` (computed before each evaluation).
+   * Errors: `INVALID_RULE` (every problem in the message; `checkRuleSetJson` lists them).
+   */
+  constructor(json: string, names?: Array<string> | undefined | null, types?: Array<string> | undefined | null, features?: NativeFeatureSet | undefined | null)
+  /** All declarations in slot order (the layout of `evaluate`'s arrays). */
+  declarations(): Array<VariableDeclaration>
+  /** The rules in evaluation order (priority, highest first, then id), as a JSON array. */
+  rulesJson(): string
+  /**
+   * Evaluates at `nowMs` on the snapshot given in declaration order (see the module doc for
+   * the result's layout).
+   */
+  evaluate(values: Float64Array, present: Uint8Array, nowMs: number): Float64Array
+  /** The failures of the last evaluation, in rule order. */
+  lastErrors(): Array<RuleFailure>
+  /** Counters since compilation or the last `reset()`. */
+  stats(): RuleSetStats
+  /** Whether the rule at `index` (evaluation order) is latched. */
+  isLatched(index: number): boolean
+  /** Opens every latch, forgets every cooldown and zeroes the counters. */
+  reset(): void
+}
+
 /**
  * The domain-ranked, bounded, coalescing signal queue (see the core's `SignalScheduler`).
  * Users get it through the TypeScript `SignalScheduler` (src/signals.ts), which turns a
@@ -220,6 +329,9 @@ export interface CapacityChange {
   preempted: Array<string>
 }
 
+/** Every problem of a feature document, empty when it compiles. */
+export declare function checkFeaturesJson(json: string, names?: Array<string> | undefined | null, types?: Array<string> | undefined | null): Array<LocatedProblem>
+
 /** The answer of `check` / `require`. */
 export interface CheckResult {
   allowed: boolean
@@ -227,6 +339,76 @@ export interface CheckResult {
   reason: string
   /** Seq of the audit record of this decision. */
   seq: number
+}
+
+/**
+ * Every problem of a rule document, empty when it compiles. With `featuresJson`, the rules
+ * compile against the declarations plus the features.
+ */
+export declare function checkRuleSetJson(json: string, names?: Array<string> | undefined | null, types?: Array<string> | undefined | null, features?: NativeFeatureSet | undefined | null): Array<LocatedProblem>
+
+/** The result of a check. */
+export interface ContractCheckResult {
+  /** True when no condition was violated. */
+  ok: boolean
+  /** The contract's response when a condition was violated. */
+  response?: ContractResponse
+  violations: Array<ContractViolation>
+  skipped: Array<ContractSkippedCondition>
+}
+
+/** Which list of a contract a condition belongs to. */
+export declare enum ContractConditionKind {
+  Pre = 'pre',
+  Post = 'post',
+  Invariant = 'invariant',
+}
+
+/** A problem of a contract definition: JSON path, message, and line/column inside an expression. */
+export interface ContractProblem {
+  path: string
+  message: string
+  line?: number
+  column?: number
+}
+
+/** The response a violated contract names (carried out by the engine). */
+export declare enum ContractResponse {
+  /** Restore the value the action replaced. */
+  Rollback = 'rollback',
+  /** Bring the value back into bounds. */
+  Clamp = 'clamp',
+  /** Raise a SafetyViolation signal. */
+  Signal = 'signal',
+}
+
+/** A condition skipped because an optional variable it reads was absent. */
+export interface ContractSkippedCondition {
+  condition: string
+  kind: ContractConditionKind
+  index: number
+  /** The absent optional variables. */
+  absent: Array<string>
+}
+
+/** One violated condition of a check. */
+export interface ContractViolation {
+  /** The contract's name. */
+  contract: string
+  /** The condition's source text. */
+  condition: string
+  kind: ContractConditionKind
+  /** Index of the condition in its list (`pre`, `post` or `invariants`). */
+  index: number
+  reason: ViolationReason
+  /** A one-line explanation naming the condition and the values. */
+  message: string
+  /** The variables the condition reads that the context has, with their values. */
+  values: Record<string, number | boolean | bigint>
+  /** The required variables it reads that the context lacks. */
+  missing: Array<string>
+  /** The evaluation or value error, for `eval_error` and `invalid_value`. */
+  error?: string
 }
 
 /**
@@ -327,6 +509,19 @@ export interface GuardianDefaultGrant {
 /** The guardian default grant table. */
 export declare function guardianDefaultGrants(): Array<GuardianDefaultGrant>
 
+/** A problem of a feature or rule document: where and why. */
+export interface LocatedProblem {
+  /** The rule id or feature name, when readable. */
+  id?: string
+  /** JSON path such as `$.rules[2].when`. */
+  path: string
+  /** 1-based line inside the expression, for expression problems. */
+  line?: number
+  /** 1-based column inside the expression, for expression problems. */
+  column?: number
+  message: string
+}
+
 /** The version of the native addon (the crate version), to check that JS and native agree. */
 export declare function nativeVersion(): string
 
@@ -379,6 +574,29 @@ export declare enum ResourceType {
   /** Power budget in mW (Weighted). */
   PowerBudget = 'power_budget',
 }
+
+/** A rule that failed on the last evaluation. */
+export interface RuleFailure {
+  ruleId: string
+  /** `when`, `hysteresis.releaseWhen` or `emitsSignal.strength`. */
+  part: string
+  /** The evaluation error's kind, e.g. `division_by_zero`, `missing_binding`. */
+  kind: string
+  message: string
+}
+
+/** Counters since compilation or the last `reset()`. */
+export interface RuleSetStats {
+  evaluations: number
+  activeFirings: number
+  shadowFirings: number
+  errors: number
+  /** Rules latched now. */
+  latched: number
+}
+
+/** The JSON definition of the built-in `safety_check` contract (what `SAFETY_CONTRACT` is). */
+export declare function safetyContractJson(): string
 
 /** A signal. Times are ms; it expires when `now >= createdAtMs + ttlMs`. */
 export interface Signal {
@@ -506,6 +724,9 @@ export interface SignalStats {
   cleared: number
 }
 
+/** The default telemetry catalog (`cpu.util`, `gpu0.temp_c`, ...) in slot order. */
+export declare function telemetryCatalog(): Array<VariableDeclaration>
+
 /** Builds a signal for `kind` with its domain from the one kind → domain table (in Rust). */
 export declare function telemetrySignal(kind: SignalKind, strength: number, options?: TelemetrySignalOptions | undefined | null): Signal
 
@@ -536,6 +757,18 @@ export interface TornTail {
 export declare function validateAllocatorConfigJson(json: string): AllocatorConfigProblem | null
 
 /**
+ * Every problem of a contract's JSON text (empty when valid): structure, names, and each
+ * condition's compile errors with line and column.
+ */
+export declare function validateContractJson(json: string): Array<ContractProblem>
+
+/** A declared variable: its name and type (`int`, `uint`, `double`, `bool`). */
+export interface VariableDeclaration {
+  name: string
+  type: 'int' | 'uint' | 'double' | 'bool'
+}
+
+/**
  * Verifies an audit file without opening it for writing or repairing it (`IO_ERROR` if it
  * cannot be read).
  */
@@ -560,4 +793,16 @@ export interface VerifyAuditOptions {
    * and a rewritten chain, which the chain alone cannot.
    */
   end?: AuditAnchor
+}
+
+/** Why a condition counts as violated. */
+export declare enum ViolationReason {
+  /** The condition is false. */
+  Failed = 'failed',
+  /** The context lacks a required variable it reads (fail closed). */
+  MissingVariable = 'missing_variable',
+  /** A context value does not fit its declared type. */
+  InvalidValue = 'invalid_value',
+  /** Evaluating it failed (overflow, division by zero, …). */
+  EvalError = 'eval_error',
 }
