@@ -11,8 +11,8 @@
 
 use super::ast::{BinOp, Expr, ExprKind, UnOp};
 use super::env::Env;
-use super::error::{CompileError, CompileErrorKind};
-use super::node::{Bool, Dyn, Node, Num, eval_node};
+use super::error::{CompileError, CompileErrorKind, EvalErrorKind, EvalFault};
+use super::node::{Bool, Dyn, Flt, Node, Num, eval_node};
 use super::ops::{Arith, Cmp, MathFn, Scalar};
 use super::types::{Type, Value};
 use std::collections::BTreeSet;
@@ -254,6 +254,9 @@ pub(crate) struct Checker<'a> {
     pub src: &'a str,
     pub env: &'a Env,
     pub referenced: BTreeSet<usize>,
+    /// CEL's `disable_check`: every expression is treated as `dyn`, and what the checker
+    /// would reject (an undeclared name, a call with no overload) fails at evaluation instead.
+    pub unchecked: bool,
 }
 
 impl Checker<'_> {
@@ -274,6 +277,34 @@ impl Checker<'_> {
     }
 
     pub(crate) fn check(&mut self, e: &Expr) -> Result<Typed, CompileError> {
+        if !self.unchecked {
+            return self.check_node(e);
+        }
+        match self.check_node(e) {
+            Ok(t) => Ok(Typed {
+                cel: CelTy::Dyn,
+                ..t
+            }),
+            Err(err) => {
+                let kind = match err.kind {
+                    CompileErrorKind::UndeclaredName if matches!(e.kind, ExprKind::Ident(_)) => {
+                        EvalErrorKind::MissingBinding
+                    }
+                    CompileErrorKind::UndeclaredName
+                    | CompileErrorKind::NoMatchingOverload
+                    | CompileErrorKind::TypeMismatch => EvalErrorKind::NoMatchingOverload,
+                    _ => return Err(err),
+                };
+                Ok(Typed {
+                    node: Node::Dyn(Dyn::Fail(EvalFault::op(kind, ""))),
+                    cel: CelTy::Dyn,
+                    konst: true,
+                })
+            }
+        }
+    }
+
+    fn check_node(&mut self, e: &Expr) -> Result<Typed, CompileError> {
         let leaf = |node, cel| {
             Ok(Typed {
                 node,
@@ -392,7 +423,10 @@ impl Checker<'_> {
                 }
                 let node = match x.node {
                     Node::Int(n) => Node::Int(Num::Neg(Box::new(n))),
-                    Node::Double(n) => Node::Double(Num::Neg(Box::new(n))),
+                    Node::Double(n) => Node::Double(match Flt::from_num(n) {
+                        Ok(f) => Flt::Neg(Box::new(f)).into_num(),
+                        Err(n) => Num::Neg(Box::new(n)),
+                    }),
                     other => Node::Dyn(Dyn::Neg(Box::new(to_dyn(other)))),
                 };
                 Ok(Typed {
@@ -436,7 +470,7 @@ impl Checker<'_> {
                     Node::Uint(Num::Arith(a, Box::new(x), Box::new(y)))
                 }
                 (Node::Double(x), Node::Double(y)) if a != Arith::Rem => {
-                    Node::Double(Num::Arith(a, Box::new(x), Box::new(y)))
+                    Node::Double(double_arith(a, x, y))
                 }
                 (x, y) => Node::Dyn(Dyn::Arith(a, Box::new(to_dyn(x)), Box::new(to_dyn(y)))),
             };
@@ -473,7 +507,14 @@ impl Checker<'_> {
             }
             (Node::Int(x), Node::Int(y)) => Bool::CmpInt(cmp, Box::new(x), Box::new(y)),
             (Node::Uint(x), Node::Uint(y)) => Bool::CmpUint(cmp, Box::new(x), Box::new(y)),
-            (Node::Double(x), Node::Double(y)) => Bool::CmpDouble(cmp, Box::new(x), Box::new(y)),
+            (Node::Double(x), Node::Double(y)) => match (Flt::from_num(x), Flt::from_num(y)) {
+                (Ok(x), Ok(y)) => Bool::CmpPure(cmp, Box::new([x, y])),
+                (x, y) => Bool::CmpDouble(
+                    cmp,
+                    Box::new(x.map(Flt::into_num).unwrap_or_else(|n| n)),
+                    Box::new(y.map(Flt::into_num).unwrap_or_else(|n| n)),
+                ),
+            },
             (Node::Bool(x), Node::Bool(y)) => Bool::CmpBools(cmp, Box::new(x), Box::new(y)),
             (x, y) => Bool::CmpDyn(cmp, Box::new(to_dyn(x)), Box::new(to_dyn(y))),
         };
@@ -702,13 +743,39 @@ impl Checker<'_> {
                         .no_overload(e, name, &cels)
                         .with_suggestion(Some(format!("{name}(double(...))"))));
                 }
+                let node = match Flt::from_num(to_num::<f64>(a.node)) {
+                    Ok(x) => Flt::Math(f, Box::new(x)).into_num(),
+                    Err(n) => Num::Math(f, Box::new(n)),
+                };
                 Ok(Typed {
-                    node: Node::Double(Num::Math(f, Box::new(to_num::<f64>(a.node)))),
+                    node: Node::Double(node),
                     cel: CelTy::Double,
                     konst,
                 })
             }
         }
+    }
+}
+
+/// Double arithmetic, in its pure form when both operands have one.
+fn double_arith(a: Arith, x: Num<f64>, y: Num<f64>) -> Num<f64> {
+    match (Flt::from_num(x), Flt::from_num(y)) {
+        (Ok(x), Ok(y)) => {
+            let both = Box::new([x, y]);
+            match a {
+                Arith::Add => Flt::Add(both),
+                Arith::Sub => Flt::Sub(both),
+                Arith::Mul => Flt::Mul(both),
+                // `%` has no double overload and never reaches here.
+                Arith::Div | Arith::Rem => Flt::Div(both),
+            }
+            .into_num()
+        }
+        (x, y) => Num::Arith(
+            a,
+            Box::new(x.map(Flt::into_num).unwrap_or_else(|n| n)),
+            Box::new(y.map(Flt::into_num).unwrap_or_else(|n| n)),
+        ),
     }
 }
 

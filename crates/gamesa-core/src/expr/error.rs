@@ -155,6 +155,38 @@ impl ErrorCode for EvalError {
     }
 }
 
+/// Names of the operations a fault can name; a fault stores an index into this table so that
+/// it stays small (a `Result<f64, EvalFault>` fits in two registers).
+const OPERATIONS: [&str; 27] = [
+    "",
+    "_+_",
+    "_-_",
+    "_*_",
+    "_/_",
+    "_%_",
+    "-_",
+    "!_",
+    "_==_",
+    "_!=_",
+    "_<_",
+    "_<=_",
+    "_>_",
+    "_>=_",
+    "abs",
+    "int",
+    "uint",
+    "double",
+    "math",
+    "clamp",
+    "math.least",
+    "math.greatest",
+    "int operand",
+    "uint operand",
+    "double operand",
+    "bool operand",
+    "?",
+];
+
 /// An evaluation error before it is given a message: small and `Copy`, so the evaluator never
 /// allocates, not even on its error path. [`super::Program::try_eval_slots`] returns it;
 /// [`super::Program::describe_fault`] (or `eval_slots`) turns it into an [`EvalError`].
@@ -162,18 +194,39 @@ impl ErrorCode for EvalError {
 pub struct EvalFault {
     /// The kind of error.
     pub kind: EvalErrorKind,
-    /// The operator or function that failed (`"_+_"`, `"int"`), or `""` for a binding error.
-    pub operation: &'static str,
+    operation: u8,
     /// For binding errors: the slot concerned.
     pub slot: Option<u32>,
 }
 
 impl EvalFault {
-    pub(crate) const fn op(kind: EvalErrorKind, operation: &'static str) -> EvalFault {
+    /// A fault of `kind` in `operation` (one of the names in `OPERATIONS`; others read `?`).
+    pub(crate) fn op(kind: EvalErrorKind, operation: &'static str) -> EvalFault {
+        let index = OPERATIONS
+            .iter()
+            .position(|o| *o == operation)
+            .unwrap_or(OPERATIONS.len() - 1);
         EvalFault {
             kind,
-            operation,
+            operation: index as u8,
             slot: None,
         }
+    }
+
+    /// A binding fault (missing or wrongly typed variable) for `slot`.
+    pub(crate) const fn binding(kind: EvalErrorKind, slot: u32) -> EvalFault {
+        EvalFault {
+            kind,
+            operation: 0,
+            slot: Some(slot),
+        }
+    }
+
+    /// The operator or function that failed (`"_+_"`, `"int"`), or `""` for a binding error.
+    pub fn operation(&self) -> &'static str {
+        OPERATIONS
+            .get(usize::from(self.operation))
+            .copied()
+            .unwrap_or("?")
     }
 }

@@ -27,6 +27,89 @@ pub(crate) enum Num<T: Scalar> {
     /// A `dyn` value that must be a `T` at runtime, else no overload.
     Expect(Box<Dyn>),
     Fail(EvalFault),
+    /// Only built for `f64`: a subtree that cannot fail except by a bad binding.
+    Pure(Box<Flt>),
+}
+
+/// Double arithmetic over constants and variables: IEEE operations never fail, so this
+/// evaluates to a plain `f64` with no `Result` per node; a bad binding is flagged and turned
+/// into the same error the general evaluator reports (the first bad variable read).
+#[derive(Debug, Clone)]
+pub(crate) enum Flt {
+    Const(f64),
+    Slot(u32),
+    Add(Box<[Flt; 2]>),
+    Sub(Box<[Flt; 2]>),
+    Mul(Box<[Flt; 2]>),
+    Div(Box<[Flt; 2]>),
+    Neg(Box<Flt>),
+    Math(MathFn, Box<Flt>),
+}
+
+impl Flt {
+    /// The pure form of a double node, if it has one.
+    pub(crate) fn from_num(n: Num<f64>) -> Result<Flt, Num<f64>> {
+        match n {
+            Num::Const(c) => Ok(Flt::Const(c)),
+            Num::Slot(i) => Ok(Flt::Slot(i)),
+            Num::Pure(f) => Ok(*f),
+            other => Err(other),
+        }
+    }
+
+    /// Wraps as a node (constants and slots stay plain nodes).
+    pub(crate) fn into_num(self) -> Num<f64> {
+        match self {
+            Flt::Const(c) => Num::Const(c),
+            Flt::Slot(i) => Num::Slot(i),
+            other => Num::Pure(Box::new(other)),
+        }
+    }
+}
+
+fn eval_flt(n: &Flt, s: &[Value], bad: &mut bool) -> f64 {
+    match n {
+        Flt::Const(c) => *c,
+        Flt::Slot(i) => match s.get(*i as usize) {
+            Some(Value::Double(x)) => *x,
+            _ => {
+                *bad = true;
+                0.0
+            }
+        },
+        Flt::Add(ab) => eval_flt(&ab[0], s, bad) + eval_flt(&ab[1], s, bad),
+        Flt::Sub(ab) => eval_flt(&ab[0], s, bad) - eval_flt(&ab[1], s, bad),
+        Flt::Mul(ab) => eval_flt(&ab[0], s, bad) * eval_flt(&ab[1], s, bad),
+        Flt::Div(ab) => eval_flt(&ab[0], s, bad) / eval_flt(&ab[1], s, bad),
+        Flt::Neg(a) => -eval_flt(a, s, bad),
+        Flt::Math(f, a) => f.apply(eval_flt(a, s, bad)),
+    }
+}
+
+/// The fault of the first bad variable read, in evaluation order (cold path).
+#[cold]
+fn flt_fault(n: &Flt, s: &[Value]) -> Option<EvalFault> {
+    match n {
+        Flt::Const(_) => None,
+        Flt::Slot(i) => slot::<f64>(s, *i).err(),
+        Flt::Add(ab) | Flt::Sub(ab) | Flt::Mul(ab) | Flt::Div(ab) => {
+            flt_fault(&ab[0], s).or_else(|| flt_fault(&ab[1], s))
+        }
+        Flt::Neg(a) | Flt::Math(_, a) => flt_fault(a, s),
+    }
+}
+
+#[inline]
+fn eval_pure(n: &Flt, s: &[Value]) -> R<f64> {
+    let mut bad = false;
+    let v = eval_flt(n, s, &mut bad);
+    if bad {
+        return Err(flt_fault(n, s).unwrap_or(EvalFault::binding(
+            EvalErrorKind::BindingTypeMismatch,
+            u32::MAX,
+        )));
+    }
+    Ok(v)
 }
 
 /// A bool-valued node.
@@ -41,6 +124,8 @@ pub(crate) enum Bool {
     CmpInt(Cmp, Box<Num<i64>>, Box<Num<i64>>),
     CmpUint(Cmp, Box<Num<u64>>, Box<Num<u64>>),
     CmpDouble(Cmp, Box<Num<f64>>, Box<Num<f64>>),
+    /// Two pure double operands.
+    CmpPure(Cmp, Box<[Flt; 2]>),
     /// The commonest rule shape, `x < 0.9`, without two recursive calls.
     CmpDoubleSlotConst(Cmp, u32, f64),
     CmpBools(Cmp, Box<Bool>, Box<Bool>),
@@ -76,16 +161,10 @@ pub(crate) enum Node {
 #[inline(always)]
 fn slot<T: Scalar>(s: &[Value], i: u32) -> R<T> {
     match s.get(i as usize) {
-        Some(v) => T::read(v).ok_or(EvalFault {
-            kind: EvalErrorKind::BindingTypeMismatch,
-            operation: "",
-            slot: Some(i),
-        }),
-        None => Err(EvalFault {
-            kind: EvalErrorKind::MissingBinding,
-            operation: "",
-            slot: Some(i),
-        }),
+        Some(v) => {
+            T::read(v).ok_or_else(|| EvalFault::binding(EvalErrorKind::BindingTypeMismatch, i))
+        }
+        None => Err(EvalFault::binding(EvalErrorKind::MissingBinding, i)),
     }
 }
 
@@ -122,6 +201,7 @@ pub(crate) fn eval_num<T: Scalar>(n: &Num<T>, s: &[Value]) -> R<T> {
         Num::Convert(x) => T::convert(eval_node(x, s)?),
         Num::Expect(x) => ops::expect(eval_dyn(x, s)?),
         Num::Fail(f) => Err(*f),
+        Num::Pure(f) => T::from_f64(eval_pure(f, s)?),
     }
 }
 
@@ -130,16 +210,8 @@ pub(crate) fn eval_bool(n: &Bool, s: &[Value]) -> R<bool> {
         Bool::Const(v) => Ok(*v),
         Bool::Slot(i) => match s.get(*i as usize) {
             Some(Value::Bool(b)) => Ok(*b),
-            Some(_) => Err(EvalFault {
-                kind: EvalErrorKind::BindingTypeMismatch,
-                operation: "",
-                slot: Some(*i),
-            }),
-            None => Err(EvalFault {
-                kind: EvalErrorKind::MissingBinding,
-                operation: "",
-                slot: Some(*i),
-            }),
+            Some(_) => Err(EvalFault::binding(EvalErrorKind::BindingTypeMismatch, *i)),
+            None => Err(EvalFault::binding(EvalErrorKind::MissingBinding, *i)),
         },
         Bool::Not(a) => Ok(!eval_bool(a, s)?),
         // CEL's commutative error absorption: `false && error` and `error && false` are both
@@ -178,6 +250,20 @@ pub(crate) fn eval_bool(n: &Bool, s: &[Value]) -> R<bool> {
         Bool::CmpDouble(op, a, b) => {
             let a = eval_num(a, s)?;
             Ok(op.test(a.partial_cmp(&eval_num(b, s)?)))
+        }
+        Bool::CmpPure(op, ab) => {
+            let mut bad = false;
+            let a = eval_flt(&ab[0], s, &mut bad);
+            let b = eval_flt(&ab[1], s, &mut bad);
+            if bad {
+                return Err(flt_fault(&ab[0], s)
+                    .or_else(|| flt_fault(&ab[1], s))
+                    .unwrap_or(EvalFault::binding(
+                        EvalErrorKind::BindingTypeMismatch,
+                        u32::MAX,
+                    )));
+            }
+            Ok(op.test(a.partial_cmp(&b)))
         }
         Bool::CmpDoubleSlotConst(op, i, c) => {
             let a: f64 = slot(s, *i)?;

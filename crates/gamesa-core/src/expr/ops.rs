@@ -123,10 +123,14 @@ impl MathFn {
     }
 }
 
-pub(crate) const fn fault(kind: EvalErrorKind, op: &'static str) -> EvalFault {
+#[cold]
+#[inline(never)]
+pub(crate) fn fault(kind: EvalErrorKind, op: &'static str) -> EvalFault {
     EvalFault::op(kind, op)
 }
 
+#[cold]
+#[inline(never)]
 pub(crate) fn no_overload(op: &'static str) -> EvalFault {
     fault(EvalErrorKind::NoMatchingOverload, op)
 }
@@ -150,6 +154,8 @@ pub(crate) trait Scalar: Copy + PartialEq + std::fmt::Debug + 'static {
     /// CEL's conversion function of this type (`int(x)`, `uint(x)`, `double(x)`).
     fn convert(v: Value) -> R<Self>;
     fn math(f: MathFn, a: Self) -> R<Self>;
+    /// Only `f64` has pure nodes; the others never see one.
+    fn from_f64(x: f64) -> R<Self>;
 }
 
 impl Scalar for i64 {
@@ -173,13 +179,15 @@ impl Scalar for i64 {
             Arith::Rem if b == 0 => return Err(fault(EvalErrorKind::ModulusByZero, "_%_")),
             Arith::Rem => a.checked_rem(b),
         };
-        r.ok_or(fault(EvalErrorKind::Overflow, op.name()))
+        r.ok_or_else(|| fault(EvalErrorKind::Overflow, op.name()))
     }
     fn neg(a: i64) -> R<i64> {
-        a.checked_neg().ok_or(fault(EvalErrorKind::Overflow, "-_"))
+        a.checked_neg()
+            .ok_or_else(|| fault(EvalErrorKind::Overflow, "-_"))
     }
     fn abs(a: i64) -> R<i64> {
-        a.checked_abs().ok_or(fault(EvalErrorKind::Overflow, "abs"))
+        a.checked_abs()
+            .ok_or_else(|| fault(EvalErrorKind::Overflow, "abs"))
     }
     #[inline(always)]
     fn order(a: i64, b: i64) -> Option<Ordering> {
@@ -211,6 +219,9 @@ impl Scalar for i64 {
     fn math(_: MathFn, _: i64) -> R<i64> {
         Err(no_overload("math"))
     }
+    fn from_f64(_: f64) -> R<i64> {
+        Err(no_overload("double operand"))
+    }
 }
 
 impl Scalar for u64 {
@@ -234,7 +245,7 @@ impl Scalar for u64 {
             Arith::Rem if b == 0 => return Err(fault(EvalErrorKind::ModulusByZero, "_%_")),
             Arith::Rem => a.checked_rem(b),
         };
-        r.ok_or(fault(EvalErrorKind::Overflow, op.name()))
+        r.ok_or_else(|| fault(EvalErrorKind::Overflow, op.name()))
     }
     fn neg(_: u64) -> R<u64> {
         Err(no_overload("-_"))
@@ -269,6 +280,9 @@ impl Scalar for u64 {
     }
     fn math(_: MathFn, _: u64) -> R<u64> {
         Err(no_overload("math"))
+    }
+    fn from_f64(_: f64) -> R<u64> {
+        Err(no_overload("double operand"))
     }
 }
 
@@ -316,6 +330,10 @@ impl Scalar for f64 {
     }
     fn math(f: MathFn, a: f64) -> R<f64> {
         Ok(f.apply(a))
+    }
+    #[inline(always)]
+    fn from_f64(x: f64) -> R<f64> {
+        Ok(x)
     }
 }
 
@@ -484,12 +502,14 @@ pub(crate) fn clamp_values(x: Value, lo: Value, hi: Value) -> R<Value> {
 
 /// A value of type `ty`, or a no-overload fault (the runtime side of `dyn`).
 pub(crate) fn expect<T: Scalar>(v: Value) -> R<T> {
-    T::read(&v).ok_or(no_overload(match T::TYPE {
-        Type::Int => "int operand",
-        Type::Uint => "uint operand",
-        Type::Double => "double operand",
-        Type::Bool => "bool operand",
-    }))
+    T::read(&v).ok_or_else(|| {
+        no_overload(match T::TYPE {
+            Type::Int => "int operand",
+            Type::Uint => "uint operand",
+            Type::Double => "double operand",
+            Type::Bool => "bool operand",
+        })
+    })
 }
 
 #[cfg(test)]

@@ -23,11 +23,26 @@ impl Program {
     /// Parses, type-checks and compiles `source` against `env`: names become slots, constant
     /// subexpressions are folded (those that fail keep failing at evaluation, as in CEL).
     pub fn compile(source: &str, env: &Env) -> Result<Program, CompileError> {
+        Program::build(source, env, false)
+    }
+
+    /// Compiles without static type checking, as CEL's `disable_check`: every subexpression
+    /// is treated as `dyn`, so what [`Program::compile`] rejects as an undeclared name or a
+    /// missing overload instead fails when evaluated, and `&&`/`||` may absorb it
+    /// (`false && 32` is false). Syntax errors and limits are still compile errors, and the
+    /// result must still have one type. Meant for conformance testing and tooling; rules use
+    /// [`Program::compile`].
+    pub fn compile_unchecked(source: &str, env: &Env) -> Result<Program, CompileError> {
+        Program::build(source, env, true)
+    }
+
+    fn build(source: &str, env: &Env, unchecked: bool) -> Result<Program, CompileError> {
         let ast = parse(source, env.limits())?;
         let mut checker = Checker {
             src: source,
             env,
             referenced: Default::default(),
+            unchecked,
         };
         let typed = checker.check(&ast)?;
         // The result must have one type. Under `dyn` CEL may still know it (`dyn(1u) + 1` is
@@ -97,11 +112,10 @@ impl Program {
                 let ty = self.vars[i].1;
                 if value.type_of() != ty {
                     return Err(self
-                        .describe_fault(EvalFault {
-                            kind: EvalErrorKind::BindingTypeMismatch,
-                            operation: "",
-                            slot: u32::try_from(self.referenced[i]).ok(),
-                        })
+                        .describe_fault(EvalFault::binding(
+                            EvalErrorKind::BindingTypeMismatch,
+                            u32::try_from(self.referenced[i]).unwrap_or(u32::MAX),
+                        ))
                         .with_found(value.type_of()));
                 }
                 slots[self.referenced[i]] = *value;
@@ -109,11 +123,10 @@ impl Program {
             }
         }
         if let Some(i) = bound.iter().position(|b| !b) {
-            return Err(self.describe_fault(EvalFault {
-                kind: EvalErrorKind::MissingBinding,
-                operation: "",
-                slot: u32::try_from(self.referenced[i]).ok(),
-            }));
+            return Err(self.describe_fault(EvalFault::binding(
+                EvalErrorKind::MissingBinding,
+                u32::try_from(self.referenced[i]).unwrap_or(u32::MAX),
+            )));
         }
         self.eval_slots(&slots)
     }
@@ -156,7 +169,7 @@ impl Program {
             s.and_then(|s| self.referenced.iter().position(|r| *r == s as usize))
                 .map(|i| (self.vars[i].0.as_str(), self.vars[i].1))
         };
-        let op = fault.operation;
+        let op = fault.operation();
         let message = match fault.kind {
             EvalErrorKind::Overflow => format!("integer overflow in '{op}'"),
             EvalErrorKind::DivisionByZero => "division by zero".to_string(),
@@ -167,10 +180,7 @@ impl Program {
             }
             EvalErrorKind::MissingBinding => match var(fault.slot) {
                 Some((n, t)) => format!("no value for variable `{n}` ({t})"),
-                None => format!(
-                    "no value for variable slot {}",
-                    fault.slot.unwrap_or(u32::MAX)
-                ),
+                None => "undeclared reference (in a program compiled unchecked)".to_string(),
             },
             EvalErrorKind::BindingTypeMismatch => match var(fault.slot) {
                 Some((n, t)) => format!("variable `{n}` is declared {t} but bound to another type"),
@@ -188,7 +198,10 @@ impl EvalError {
     /// Names the bound value's type in a binding-type message.
     fn with_found(mut self, found: Type) -> EvalError {
         if self.kind == EvalErrorKind::BindingTypeMismatch {
-            self.message = self.message.replace("another type", &format!("a {found}"));
+            let article = if found == Type::Int { "an" } else { "a" };
+            self.message = self
+                .message
+                .replace("another type", &format!("{article} {found}"));
         }
         self
     }

@@ -270,3 +270,72 @@ fn deepest_accepted_expressions_run_on_the_test_stack() {
     let e = Program::compile(&format!("{}true", "!".repeat(30_000)), &env).unwrap_err();
     assert_eq!(e.kind, CompileErrorKind::TooDeep);
 }
+
+#[test]
+fn unchecked_defers_type_errors_to_evaluation() {
+    let env = Env::new();
+    let run = |src: &str| {
+        Program::compile_unchecked(src, &env)
+            .unwrap_or_else(|e| panic!("{src}: {e}"))
+            .eval_named(&[])
+    };
+    assert_eq!(run("false && 32"), Ok(Bool(false)));
+    assert_eq!(run("true || 32"), Ok(Bool(true)));
+    assert_eq!(run("x || true"), Ok(Bool(true)));
+    assert_eq!(run("f_unknown(17) || true"), Ok(Bool(true)));
+    assert_eq!(
+        run("-(42u) == -42").unwrap_err().kind,
+        EvalErrorKind::NoMatchingOverload
+    );
+    assert_eq!(
+        run("!0").unwrap_err().kind,
+        EvalErrorKind::NoMatchingOverload
+    );
+    assert_eq!(
+        run("x == 1").unwrap_err().kind,
+        EvalErrorKind::MissingBinding
+    );
+    // The result must still have one type.
+    assert_eq!(
+        Program::compile_unchecked("x", &env).unwrap_err().kind,
+        CompileErrorKind::TypeMismatch
+    );
+    assert_eq!(run("1 + 1"), Ok(Int(2)));
+    assert_eq!(run("dyn(1) == 1u"), Ok(Bool(true)));
+    assert_eq!(
+        Program::compile_unchecked("1 +", &env).unwrap_err().kind,
+        CompileErrorKind::Syntax
+    );
+    assert!(Program::compile("false && 32", &env).is_err());
+}
+
+#[test]
+fn pure_double_paths_report_the_first_bad_binding() {
+    let env = Env::new()
+        .declare("a", Type::Double)
+        .declare("b", Type::Double)
+        .declare("c", Type::Double);
+    for src in [
+        "(a + b) * 2.0 > c",
+        "(a + b) * c",
+        "-(a - b / c)",
+        "sqrt(a * b) + c",
+    ] {
+        let p = Program::compile(src, &env).unwrap();
+        let e = p
+            .eval_slots(&[Double(1.0), Int(2), Double(3.0)])
+            .unwrap_err();
+        assert_eq!(e.kind, EvalErrorKind::BindingTypeMismatch, "{src}");
+        assert_eq!(
+            e.message, "variable `b` is declared double but bound to an int",
+            "{src}"
+        );
+        let e = p.eval_slots(&[Double(1.0), Double(2.0)]).unwrap_err();
+        assert_eq!(e.kind, EvalErrorKind::MissingBinding, "{src}");
+        assert!(
+            p.eval_slots(&[Double(1.0), Double(2.0), Double(3.0)])
+                .is_ok(),
+            "{src}"
+        );
+    }
+}
