@@ -141,3 +141,34 @@ fn busy_loop_pinned_to_one_core_shows_on_that_core() {
         ),
     }
 }
+
+#[test]
+fn cgroup_version_detected_from_this_machine() {
+    use gamesa_telemetry::cgroup::{CgroupTarget, detect_layout, read_cgroup};
+    let text = std::fs::read_to_string("/proc/self/cgroup").unwrap();
+    let has_v1 = text
+        .lines()
+        .any(|l| l.split(':').nth(1).is_some_and(|c| !c.is_empty()));
+    let layout = detect_layout(&SysRoot::host(), &CgroupTarget::OwnProcess).unwrap();
+    assert_eq!(layout.version(), if has_v1 { "v1" } else { "v2" }, "{text}");
+    let reading = read_cgroup(&SysRoot::host(), &layout);
+    eprintln!("{layout:?}: {reading:?}");
+    assert!(reading.cpu_usage_ns.is_ok() || reading.memory_bytes.is_ok());
+}
+
+#[test]
+fn hundred_hz_sampling_stays_in_range() {
+    let root = SysRoot::host();
+    let mut tracker = CpuTracker::new();
+    let mut reported = 0;
+    for _ in 0..50 {
+        let util = tracker.update(&read_stat(&root).unwrap());
+        for value in util.total.iter().chain(util.cores.values()) {
+            assert!((0.0..=1.0).contains(value), "{value}");
+            reported += 1;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // After half a second every core has seen ticks, so values are being reported.
+    assert!(reported > 0);
+}
