@@ -29,6 +29,112 @@ pub(crate) enum Num<T: Scalar> {
     Fail(EvalFault),
     /// Only built for `f64`: a subtree that cannot fail except by a bad binding.
     Pure(Box<Flt>),
+    /// A `Pure` subtree lowered to postfix code (see [`lower_node`]).
+    Code(Box<Code>),
+}
+
+/// The deepest operand stack postfix code may use; deeper pure subtrees stay trees.
+const STACK: usize = 16;
+
+/// One postfix instruction over a stack of doubles.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Op {
+    Const(f64),
+    Slot(u32),
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Neg,
+    Math(MathFn),
+}
+
+/// Postfix code for pure double arithmetic: a loop over a flat array with a fixed stack,
+/// instead of a recursive call per node. Leaves one value per compiled operand on the stack.
+#[derive(Debug, Clone)]
+pub(crate) struct Code {
+    ops: Box<[Op]>,
+}
+
+impl Code {
+    /// Compiles `trees` in order; `None` if the stack would exceed [`STACK`].
+    fn compile(trees: &[&Flt]) -> Option<Code> {
+        fn emit(f: &Flt, ops: &mut Vec<Op>, depth: usize, max: &mut usize) {
+            *max = (*max).max(depth + 1);
+            match f {
+                Flt::Const(c) => ops.push(Op::Const(*c)),
+                Flt::Slot(i) => ops.push(Op::Slot(*i)),
+                Flt::Add(ab) | Flt::Sub(ab) | Flt::Mul(ab) | Flt::Div(ab) => {
+                    emit(&ab[0], ops, depth, max);
+                    emit(&ab[1], ops, depth + 1, max);
+                    ops.push(match f {
+                        Flt::Add(_) => Op::Add,
+                        Flt::Sub(_) => Op::Sub,
+                        Flt::Mul(_) => Op::Mul,
+                        _ => Op::Div,
+                    });
+                }
+                Flt::Neg(a) => {
+                    emit(a, ops, depth, max);
+                    ops.push(Op::Neg);
+                }
+                Flt::Math(m, a) => {
+                    emit(a, ops, depth, max);
+                    ops.push(Op::Math(*m));
+                }
+            }
+        }
+        let mut ops = Vec::new();
+        let mut max = 0;
+        for (k, t) in trees.iter().enumerate() {
+            emit(t, &mut ops, k, &mut max);
+        }
+        (max <= STACK).then(|| Code {
+            ops: ops.into_boxed_slice(),
+        })
+    }
+
+    /// Runs the code; the first bad variable read is the error (the same the tree evaluator
+    /// reports, as both read variables left to right).
+    #[inline]
+    fn run(&self, s: &[Value], stack: &mut [f64; STACK]) -> R<usize> {
+        let mut sp = 0usize;
+        for op in self.ops.iter() {
+            // `sp` stays within STACK by construction (checked in `compile`); `min` keeps every
+            // index provably in bounds without a panic path mattering.
+            match *op {
+                Op::Const(c) => {
+                    stack[sp.min(STACK - 1)] = c;
+                    sp += 1;
+                }
+                Op::Slot(i) => {
+                    stack[sp.min(STACK - 1)] = slot::<f64>(s, i)?;
+                    sp += 1;
+                }
+                Op::Neg => {
+                    let t = sp.wrapping_sub(1).min(STACK - 1);
+                    stack[t] = -stack[t];
+                }
+                Op::Math(m) => {
+                    let t = sp.wrapping_sub(1).min(STACK - 1);
+                    stack[t] = m.apply(stack[t]);
+                }
+                binary => {
+                    sp = sp.saturating_sub(1);
+                    let b = stack[sp.min(STACK - 1)];
+                    let t = sp.wrapping_sub(1).min(STACK - 1);
+                    let a = stack[t];
+                    stack[t] = match binary {
+                        Op::Add => a + b,
+                        Op::Sub => a - b,
+                        Op::Mul => a * b,
+                        _ => a / b,
+                    };
+                }
+            }
+        }
+        Ok(sp)
+    }
 }
 
 /// Double arithmetic over constants and variables: IEEE operations never fail, so this
@@ -126,6 +232,8 @@ pub(crate) enum Bool {
     CmpDouble(Cmp, Box<Num<f64>>, Box<Num<f64>>),
     /// Two pure double operands.
     CmpPure(Cmp, Box<[Flt; 2]>),
+    /// Two pure double operands lowered to postfix code leaving both on the stack.
+    CmpCode(Cmp, Box<Code>),
     /// The commonest rule shape, `x < 0.9`, without two recursive calls.
     CmpDoubleSlotConst(Cmp, u32, f64),
     CmpBools(Cmp, Box<Bool>, Box<Bool>),
@@ -202,6 +310,11 @@ pub(crate) fn eval_num<T: Scalar>(n: &Num<T>, s: &[Value]) -> R<T> {
         Num::Expect(x) => ops::expect(eval_dyn(x, s)?),
         Num::Fail(f) => Err(*f),
         Num::Pure(f) => T::from_f64(eval_pure(f, s)?),
+        Num::Code(c) => {
+            let mut stack = [0.0; STACK];
+            c.run(s, &mut stack)?;
+            T::from_f64(stack[0])
+        }
     }
 }
 
@@ -264,6 +377,11 @@ pub(crate) fn eval_bool(n: &Bool, s: &[Value]) -> R<bool> {
                     )));
             }
             Ok(op.test(a.partial_cmp(&b)))
+        }
+        Bool::CmpCode(op, c) => {
+            let mut stack = [0.0; STACK];
+            c.run(s, &mut stack)?;
+            Ok(op.test(stack[0].partial_cmp(&stack[1])))
         }
         Bool::CmpDoubleSlotConst(op, i, c) => {
             let a: f64 = slot(s, *i)?;
@@ -332,5 +450,106 @@ pub(crate) fn eval_node(n: &Node, s: &[Value]) -> R<Value> {
         Node::Double(x) => eval_num(x, s).map(Value::Double),
         Node::Bool(x) => eval_bool(x, s).map(Value::Bool),
         Node::Dyn(x) => eval_dyn(x, s),
+    }
+}
+
+/// Lowers every pure double subtree with more than one operation to postfix [`Code`].
+pub(crate) fn lower_node(n: &mut Node) {
+    match n {
+        Node::Int(x) => lower_num(x),
+        Node::Uint(x) => lower_num(x),
+        Node::Double(x) => lower_num(x),
+        Node::Bool(x) => lower_bool(x),
+        Node::Dyn(x) => lower_dyn(x),
+    }
+}
+
+fn lower_num<T: Scalar>(n: &mut Num<T>) {
+    match n {
+        Num::Const(_) | Num::Slot(_) | Num::Fail(_) | Num::Code(_) => {}
+        Num::Arith(_, a, b) => {
+            lower_num(a);
+            lower_num(b);
+        }
+        Num::Neg(a) | Num::Abs(a) | Num::Math(_, a) => lower_num(a),
+        Num::Pick(_, xs) => xs.iter_mut().for_each(lower_num),
+        Num::Clamp(xs) => xs.iter_mut().for_each(lower_num),
+        Num::Cond(c, t, f) => {
+            lower_bool(c);
+            lower_num(t);
+            lower_num(f);
+        }
+        Num::Convert(x) => lower_node(x),
+        Num::Expect(d) => lower_dyn(d),
+        Num::Pure(f) => {
+            if let Some(code) = Code::compile(&[f]) {
+                *n = Num::Code(Box::new(code));
+            }
+        }
+    }
+}
+
+fn lower_bool(n: &mut Bool) {
+    match n {
+        Bool::Const(_)
+        | Bool::Slot(_)
+        | Bool::Fail(_)
+        | Bool::CmpDoubleSlotConst(..)
+        | Bool::CmpCode(..) => {}
+        Bool::Not(a) => lower_bool(a),
+        Bool::And(a, b) | Bool::Or(a, b) => {
+            lower_bool(a);
+            lower_bool(b);
+        }
+        Bool::Cond(c, t, f) => {
+            lower_bool(c);
+            lower_bool(t);
+            lower_bool(f);
+        }
+        Bool::CmpInt(_, a, b) => {
+            lower_num(a);
+            lower_num(b);
+        }
+        Bool::CmpUint(_, a, b) => {
+            lower_num(a);
+            lower_num(b);
+        }
+        Bool::CmpDouble(_, a, b) => {
+            lower_num(a);
+            lower_num(b);
+        }
+        Bool::CmpBools(_, a, b) => {
+            lower_bool(a);
+            lower_bool(b);
+        }
+        Bool::CmpDyn(_, a, b) => {
+            lower_dyn(a);
+            lower_dyn(b);
+        }
+        Bool::Expect(d) => lower_dyn(d),
+        Bool::CmpPure(op, ab) => {
+            if let Some(code) = Code::compile(&[&ab[0], &ab[1]]) {
+                *n = Bool::CmpCode(*op, Box::new(code));
+            }
+        }
+    }
+}
+
+fn lower_dyn(n: &mut Dyn) {
+    match n {
+        Dyn::Of(x) => lower_node(x),
+        Dyn::Arith(_, a, b) => {
+            lower_dyn(a);
+            lower_dyn(b);
+        }
+        Dyn::Neg(a) | Dyn::Abs(a) => lower_dyn(a),
+        Dyn::Pick(_, xs) => xs.iter_mut().for_each(lower_dyn),
+        Dyn::Clamp(xs) => xs.iter_mut().for_each(lower_dyn),
+        Dyn::Cond(c, t, f) => {
+            lower_bool(c);
+            lower_dyn(t);
+            lower_dyn(f);
+        }
+        Dyn::Fail(_) => {}
     }
 }

@@ -3,7 +3,7 @@
 use super::checker::{CelTy, Checker, to_bool, to_num};
 use super::env::Env;
 use super::error::{CompileError, CompileErrorKind, EvalError, EvalErrorKind, EvalFault};
-use super::node::{Node, eval_node};
+use super::node::{Node, eval_node, lower_node};
 use super::parser::parse;
 use super::types::{Type, Value};
 
@@ -65,6 +65,8 @@ impl Program {
                 ));
             }
         };
+        let mut root = root;
+        lower_node(&mut root);
         let referenced: Vec<usize> = checker.referenced.into_iter().collect();
         let decls: Vec<(&str, Type)> = env.names().collect();
         let vars = referenced
