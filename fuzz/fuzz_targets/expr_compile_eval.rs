@@ -1,7 +1,9 @@
 //! Structured input: an expression built from a token stream (so most inputs parse and
 //! type-check and the evaluator is actually exercised) plus random bindings -> compile +
 //! `eval_slots` and `eval_named`. Must never panic; a successful result has the program's
-//! static result type, and the two evaluation paths agree.
+//! static result type, and the two evaluation paths agree. Sources the checker rejects are
+//! compiled with `Program::compile_unchecked` (CEL's disable_check) and run the same way, so
+//! the run-time overload dispatch is fuzzed too.
 #![no_main]
 
 use gamesa_core::expr::{Env, Program, Type, Value};
@@ -125,8 +127,12 @@ fuzz_target!(|input: Input| {
         env = env.declare(name, ty);
     }
     let source = render(&input.tokens);
-    let Ok(program) = Program::compile(&source, &env) else {
-        return;
+    let program = match Program::compile(&source, &env) {
+        Ok(p) => p,
+        Err(_) => match Program::compile_unchecked(&source, &env) {
+            Ok(p) => p,
+            Err(_) => return,
+        },
     };
     let slots: Vec<Value> = NAMES
         .iter()

@@ -5,7 +5,7 @@
 // Each test file uses a different part of this module.
 #![allow(dead_code)]
 
-use gamesa_core::expr::{CompileErrorKind, Env, EvalErrorKind, Program, Value};
+use gamesa_core::expr::{CompileError, CompileErrorKind, Env, EvalErrorKind, Program, Value};
 
 /// What a case must produce.
 #[derive(Debug, Clone, Copy)]
@@ -100,10 +100,18 @@ pub fn same(want: &Value, got: &Value) -> bool {
     }
 }
 
+/// A compiler: [`Program::compile`] or [`Program::compile_unchecked`].
+pub type Compiler = fn(&str, &Env) -> Result<Program, CompileError>;
+
 /// Runs one case against [`env`]; `None` when it behaves as wanted, else what went wrong.
 pub fn run(source: &str, want: Want) -> Option<String> {
+    run_with(Program::compile, source, want)
+}
+
+/// [`run`] with the given compiler.
+pub fn run_with(compiler: Compiler, source: &str, want: Want) -> Option<String> {
     let env = env();
-    let compiled = Program::compile(source, &env);
+    let compiled = compiler(source, &env);
     let outcome = match (&compiled, want) {
         (Err(e), Want::Rejected(kinds)) if kinds.contains(&e.kind) => return None,
         (Err(e), _) => format!("compile error {:?}: {e}", e.kind),
@@ -139,9 +147,16 @@ pub fn run(source: &str, want: Want) -> Option<String> {
 
 /// Runs a table and fails with every mismatching case listed.
 pub fn check(cases: &[(&str, Want)]) {
+    check_with(Program::compile, cases)
+}
+
+/// [`check`] with the given compiler.
+pub fn check_with(compiler: Compiler, cases: &[(&str, Want)]) {
     let failures: Vec<String> = cases
         .iter()
-        .filter_map(|(src, want)| run(src, *want).map(|why| format!("  `{src}`: {why}")))
+        .filter_map(|(src, want)| {
+            run_with(compiler, src, *want).map(|why| format!("  `{src}`: {why}"))
+        })
         .collect();
     assert!(
         failures.is_empty(),
