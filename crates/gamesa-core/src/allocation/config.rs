@@ -603,6 +603,15 @@ mod tests {
     }
 
     #[test]
+    fn large_capacities_read_exactly_as_json_parse_does() {
+        // Found by fuzzing: without serde_json's float_roundtrip, 2^53 - 1 written as a
+        // double literal came back one unit off.
+        let text = r#"{"pools":[{"resource":"cpu_time","strategy":"best_fit","capacity":9007199254740991.0}]}"#;
+        let c = AllocatorConfig::from_json(text).unwrap();
+        assert_eq!(c.pools[0].capacity, 9_007_199_254_740_991.0);
+    }
+
+    #[test]
     fn round_trips_through_json() {
         let d = AllocatorConfig::defaults();
         let text = serde_json::to_string(&d).unwrap();
