@@ -10,6 +10,7 @@ pub mod effects;
 pub mod error;
 pub mod expr;
 pub mod features;
+mod json_objects;
 pub mod rules;
 pub mod signals;
 pub mod types;

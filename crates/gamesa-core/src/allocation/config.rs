@@ -24,9 +24,10 @@
 //! 7. `preemptive: true` only on `priority` pools.
 
 use crate::error::ErrorCode;
+use crate::json_objects::objects_only;
 use crate::types::{Priority, ResourceType};
-use serde::de::{self, Deserializer, Visitor};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::de::{self, Deserializer};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt;
 
@@ -528,50 +529,7 @@ fn whole_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error
     }
 }
 
-/// serde accepts a struct written as a JSON array of its fields; configs are objects only
-/// (as in zod), so the structs are read through this adapter that asks for a map.
-struct MapOnly<D>(D);
-
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for MapOnly<D> {
-    type Error = D::Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_any(visitor)
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_map(visitor)
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
-        ignored_any
-    }
-}
-
-/// The derives above are `remote = "Self"` (inherent functions); these impls route decoding
-/// through [`MapOnly`] and keep encoding as derived.
-macro_rules! object_only {
-    ($($t:ty),*) => {$(
-        impl Serialize for $t {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                <$t>::serialize(self, s)
-            }
-        }
-        impl<'de> Deserialize<'de> for $t {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                <$t>::deserialize(MapOnly(d))
-            }
-        }
-    )*};
-}
-object_only!(AllocatorConfig, PoolConfig, PriorityWeights);
+objects_only!(AllocatorConfig, PoolConfig, PriorityWeights);
 
 #[cfg(test)]
 mod tests {

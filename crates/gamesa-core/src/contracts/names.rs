@@ -1,29 +1,9 @@
 //! The naming rules of a contract definition: contract names and variable names.
 
-/// Words CEL reserves: a variable cannot be named after them (it could never be referenced).
-const RESERVED: [&str; 21] = [
-    "true",
-    "false",
-    "null",
-    "in",
-    "as",
-    "break",
-    "const",
-    "continue",
-    "else",
-    "for",
-    "function",
-    "if",
-    "import",
-    "let",
-    "loop",
-    "package",
-    "namespace",
-    "return",
-    "var",
-    "void",
-    "while",
-];
+use crate::expr::RESERVED_WORDS;
+
+/// Literal keywords of the language: a variable named after one could never be referenced.
+const KEYWORDS: [&str; 4] = ["true", "false", "null", "in"];
 
 pub(super) fn name_problem(name: &str) -> Option<String> {
     if name.is_empty() {
@@ -53,7 +33,7 @@ pub(super) fn variable_name_problem(name: &str) -> Option<String> {
                 "`{name}` is not a variable name: use identifiers (letters, digits, `_`, not starting with a digit) joined by `.`"
             ));
         }
-        if RESERVED.contains(&segment) {
+        if KEYWORDS.contains(&segment) || RESERVED_WORDS.contains(&segment) {
             return Some(format!("`{name}` uses the reserved word `{segment}`"));
         }
     }

@@ -27,6 +27,8 @@ mod types;
 
 pub use env::{Env, Limits};
 pub use error::{CompileError, CompileErrorKind, EvalError, EvalErrorKind, EvalFault};
+/// Words langdef reserves for embedding languages: never identifiers or function names.
+pub use parser::RESERVED as RESERVED_WORDS;
 pub use program::Program;
 pub use types::{Type, Value};
 

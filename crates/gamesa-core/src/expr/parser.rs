@@ -11,7 +11,7 @@ use super::error::{CompileError, CompileErrorKind};
 use super::lexer::{Tok, Token, tokenize};
 
 /// Words langdef reserves for embedding languages; never identifiers or function names.
-pub(crate) const RESERVED: [&str; 17] = [
+pub const RESERVED: [&str; 17] = [
     "as",
     "break",
     "const",

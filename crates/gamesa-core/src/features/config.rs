@@ -2,8 +2,8 @@
 //! from them. The TypeScript side mirrors it with zod (`ScalePresetsSchema` in
 //! `src/features.ts`).
 
-use super::json::objects_only;
 use super::transform::Transform;
+use crate::json_objects::objects_only;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

@@ -2,7 +2,7 @@
 //! set. The TypeScript side mirrors it with zod (`MicroInferenceRuleSchema`, `RuleSetSchema` in
 //! `src/rules.ts`).
 
-use crate::features::json::objects_only;
+use crate::json_objects::objects_only;
 use crate::signals::{SignalDomain, SignalKind};
 use crate::types::Priority;
 use serde::{Deserialize, Serialize};
