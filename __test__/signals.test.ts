@@ -94,6 +94,10 @@ test('domainRanks reorders domains; invalid options are INVALID_CONFIG', (t) => 
   q.enqueue(at(SignalKind.IdleCapacity, 0.1, 'b'))
   t.deepEqual(drain(q).map((s) => s.kind), [SignalKind.IdleCapacity, SignalKind.SafetyViolation])
   throwsCode(t, () => new SignalScheduler({ capacity: 0 }), GamesaErrorCode.InvalidConfig, 'capacity')
+  // Node-API would truncate these to another u32 capacity; they must be refused instead.
+  for (const capacity of [1.5, -1, 2 ** 32, Number.NaN]) {
+    throwsCode(t, () => new SignalScheduler({ capacity }), GamesaErrorCode.InvalidConfig, 'capacity')
+  }
   throwsCode(t, () => new SignalScheduler({ domainRanks: [SignalDomain.Safety] }), GamesaErrorCode.InvalidConfig, 'domainRanks')
   throwsCode(t, () => new SignalScheduler({ domainRanks: ['safety', 'thermal', 'power', 'performance', 'efficiency', 'nope'] as SignalDomain[] }),
     GamesaErrorCode.InvalidConfig, 'domainRanks[5]')

@@ -98,6 +98,14 @@ export class SignalScheduler {
   private readonly native: NativeSignalScheduler
 
   constructor(options?: SignalSchedulerOptions) {
+    // Node-API converts a number to u32 by truncating (1.5 → 1, 2^32 → 0): check it first so a
+    // bad capacity is an error, not silently another capacity.
+    const capacity: unknown = options?.capacity
+    if (capacity != null && !(typeof capacity === 'number' && Number.isInteger(capacity) && capacity >= 1 && capacity <= 0xffff_ffff)) {
+      throw new GamesaError('INVALID_CONFIG', `options.capacity must be a whole number from 1 to 4294967295, got ${String(capacity)}`, {
+        path: '$.capacity',
+      })
+    }
     this.native = new NativeSignalScheduler(options)
   }
 
