@@ -174,6 +174,13 @@ test('every error code is a GamesaError with its code', (t) => {
   t.is(config.path, '$.pools[0].strategy')
   throwsCode(t, () => a.allocate({ id: 'r', resourceType: 'cpu' as ResourceType, amount: 1 }), 'INVALID_ARGUMENT')
   throwsCode(t, () => a.allocate({ id: 'p', resourceType: ResourceType.CpuCores, amount: 1, priority: 'urgent' as Priority }), 'INVALID_ARGUMENT')
+  // Wrong JS types from untyped callers: a GamesaError naming the field, not Node-API's code.
+  const wrongAmount = throwsCode(t, () => a.allocate({ id: 's', resourceType: ResourceType.CpuCores, amount: '4' as unknown as number }), 'INVALID_ARGUMENT')
+  t.is(wrongAmount.path, '$.amount')
+  const wrongId = throwsCode(t, () => a.allocate({ id: 7 as unknown as string, resourceType: ResourceType.CpuCores, amount: 1 }), 'INVALID_ARGUMENT')
+  t.is(wrongId.path, '$.id')
+  const wrongTtl = throwsCode(t, () => a.allocate({ id: 't', resourceType: ResourceType.CpuCores, amount: 1, ttlTicks: 'soon' as unknown as number }), 'INVALID_ARGUMENT')
+  t.is(wrongTtl.path, '$.ttlTicks')
 })
 
 test('createAllocator takes any valid config, typed', (t) => {

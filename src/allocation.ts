@@ -250,15 +250,23 @@ export class Allocator {
 
   /** Grants a lease (on a preemptive pool, possibly preempting others: see {@link takePreempted}). */
   allocate(request: AllocationRequest): Allocation {
-    const text = this.#native.allocate(
-      request.id,
-      resourceIndex(request.resourceType),
-      request.amount,
-      priorityRank(request.priority),
-      request.ttlTicks,
-      request.contiguous,
-      request.weight,
-    )
+    let text: string
+    try {
+      text = this.#native.allocate(
+        request.id,
+        resourceIndex(request.resourceType),
+        request.amount,
+        priorityRank(request.priority),
+        request.ttlTicks,
+        request.contiguous,
+        request.weight,
+      )
+    } catch (e) {
+      // Node-API's own conversion errors (a string where a number belongs, …) carry codes such
+      // as `NumberExpected`; name the field instead. Checked only after a failure, so the hot
+      // path pays nothing.
+      throw e instanceof GamesaError ? e : requestTypeError(request, e)
+    }
     return decodeLease(request.id, text)
   }
 
@@ -456,4 +464,29 @@ function pathSegments(path: string): (string | number)[] {
     else segments.push(JSON.parse(m[3]!) as string)
   }
   return segments
+}
+
+const REQUEST_FIELD_TYPES: ReadonlyArray<[keyof AllocationRequest, string, boolean]> = [
+  ['id', 'string', true],
+  ['amount', 'number', true],
+  ['ttlTicks', 'number', false],
+  ['contiguous', 'boolean', false],
+  ['weight', 'number', false],
+]
+
+/** The `INVALID_ARGUMENT` error naming the first request field of the wrong JS type. */
+function requestTypeError(request: AllocationRequest, cause: unknown): GamesaError {
+  if (typeof request !== 'object' || request === null) {
+    return new GamesaError('INVALID_ARGUMENT', 'allocate(request): request must be an object', { cause })
+  }
+  for (const [field, type, required] of REQUEST_FIELD_TYPES) {
+    const value: unknown = request[field]
+    if ((value != null || required) && typeof value !== type) {
+      return new GamesaError('INVALID_ARGUMENT', `request.${field}: expected ${required ? '' : 'undefined or '}a ${type}, got ${value === null ? 'null' : typeof value}`, {
+        path: `$.${field}`,
+        cause,
+      })
+    }
+  }
+  return new GamesaError('INVALID_ARGUMENT', `allocate(request): ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
 }
