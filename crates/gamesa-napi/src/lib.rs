@@ -15,6 +15,7 @@ mod expr;
 mod features;
 mod rules;
 mod signals;
+mod telemetry;
 
 use napi_derive::napi;
 
