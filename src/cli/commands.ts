@@ -7,6 +7,7 @@ export interface Command {
   run(args: string[]): Promise<number> | number
 }
 
+import { snapshotCommand } from './snapshot.js'
 import { validateCommand } from './validate.js'
 
-export const commands: Command[] = [validateCommand]
+export const commands: Command[] = [validateCommand, snapshotCommand]
