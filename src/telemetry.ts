@@ -1,7 +1,7 @@
 // TypeScript layer of the telemetry readers (crates/gamesa-telemetry). Readers, rates and the
 // sampler thread live in Rust; this file gives the native records their precise types and
 // adds what only JS can: an async iterator over a sampler's snapshots.
-import { nativeReadSnapshot } from '../index.js'
+import { NativeTelemetrySampler, type NativeTelemetrySnapshot, nativeReadSnapshot } from '../index.js'
 
 /** How a source fared in one reading. */
 export type TelemetrySourceStatus = 'present' | 'missing' | 'permission_denied' | 'unsupported' | 'error'
@@ -24,6 +24,109 @@ export interface TelemetrySnapshot {
  * absent with reason "needs two readings".
  */
 export function readSnapshot(): TelemetrySnapshot {
-  // The native record has exactly this shape; only `status` is typed as a plain string there.
-  return nativeReadSnapshot() as TelemetrySnapshot
+  return typed(nativeReadSnapshot())
+}
+
+// The native record has exactly this shape; only `status` is typed as a plain string there.
+function typed(s: NativeTelemetrySnapshot): TelemetrySnapshot {
+  return s as TelemetrySnapshot
+}
+
+/** Options of a {@link TelemetrySampler}. */
+export interface TelemetrySamplerOptions {
+  /** Snapshots per second, in (0, 1000]. Default 10. */
+  rateHz?: number
+  /** Slow sources (GPU compute processes) are read every this many ticks. Default 10. */
+  slowEvery?: number
+  /** Snapshots kept for `history()`. Default 100. */
+  bufferSize?: number
+}
+
+/**
+ * Samples every telemetry source on a native background thread. Snapshots reach JS through
+ * a thread-safe function in non-blocking mode, so sampling never waits for the event loop
+ * (and never blocks it). While something is subscribed (or iterated) the sampler holds the
+ * process open like a timer; `stop()` joins the thread and releases everything.
+ * Bad options throw a `GamesaError` with code `INVALID_CONFIG` naming the option.
+ */
+export class TelemetrySampler implements AsyncIterable<TelemetrySnapshot> {
+  readonly #native: NativeTelemetrySampler
+  /** Ends each open async iteration when the sampler stops. */
+  readonly #onStop = new Set<() => void>()
+  /** Bound on snapshots queued for a slow async iteration. */
+  readonly #bufferSize: number
+
+  constructor(options: TelemetrySamplerOptions = {}) {
+    this.#native = new NativeTelemetrySampler(options)
+    this.#bufferSize = options.bufferSize ?? 100
+  }
+
+  /** Whether the sampling thread runs. */
+  get running(): boolean {
+    return this.#native.running
+  }
+
+  /** The newest snapshot, or null before the first tick. */
+  latest(): TelemetrySnapshot | null {
+    const s = this.#native.latest()
+    return s === null ? null : typed(s)
+  }
+
+  /** Up to `n` (default: all kept) most recent snapshots, oldest first. */
+  history(n?: number): TelemetrySnapshot[] {
+    return this.#native.history(n) as TelemetrySnapshot[]
+  }
+
+  /** Calls `cb` with each new snapshot; returns the function that unsubscribes. */
+  subscribe(cb: (s: TelemetrySnapshot) => void): () => void {
+    const id = this.#native.subscribe((s) => cb(typed(s)))
+    return () => {
+      this.#native.unsubscribe(id)
+    }
+  }
+
+  /** Stops and joins the sampling thread and ends subscriptions and iterations. Idempotent. */
+  stop(): void {
+    this.#native.stop()
+    for (const end of [...this.#onStop]) end()
+  }
+
+  /**
+   * Yields each new snapshot until `stop()` or until the loop exits. Snapshots that arrive
+   * while the consumer is busy are queued (at most `bufferSize`; older ones are dropped).
+   */
+  [Symbol.asyncIterator](): AsyncIterator<TelemetrySnapshot> {
+    const queue: TelemetrySnapshot[] = []
+    const waiting: Array<(r: IteratorResult<TelemetrySnapshot>) => void> = []
+    let done = !this.running
+    let unsubscribe: (() => void) | null = null
+    const finish = (): IteratorResult<TelemetrySnapshot> => {
+      done = true
+      unsubscribe?.()
+      unsubscribe = null
+      this.#onStop.delete(end)
+      for (const resolve of waiting.splice(0)) resolve({ value: undefined, done: true })
+      return { value: undefined, done: true }
+    }
+    const end = (): void => {
+      finish()
+    }
+    if (!done) {
+      this.#onStop.add(end)
+      unsubscribe = this.subscribe((s) => {
+        const resolve = waiting.shift()
+        if (resolve) resolve({ value: s, done: false })
+        else if (queue.push(s) > this.#bufferSize) queue.shift()
+      })
+    }
+    return {
+      next: () => {
+        const s = queue.shift()
+        if (s) return Promise.resolve({ value: s, done: false })
+        if (done) return Promise.resolve({ value: undefined, done: true })
+        return new Promise((resolve) => waiting.push(resolve))
+      },
+      return: () => Promise.resolve(finish()),
+    }
+  }
 }
