@@ -132,3 +132,16 @@ test('a subscribed sampler keeps Node alive until stop(), then lets it exit', (t
   t.truthy(m, out)
   t.true(Number(m?.[1]) >= 3, out)
 })
+
+test('history(n) with a negative or fractional n is INVALID_ARGUMENT', (t) => {
+  const sampler = new TelemetrySampler({ rateHz: 10 })
+  try {
+    for (const n of [-1, 1.5, Number.NaN]) {
+      const err = t.throws(() => sampler.history(n), { instanceOf: GamesaError })
+      t.is(err?.code, 'INVALID_ARGUMENT')
+      t.regex(err?.message ?? '', /history\(n\)/)
+    }
+  } finally {
+    sampler.stop()
+  }
+})
