@@ -24,7 +24,7 @@ export interface TelemetrySnapshot {
 /**
  * Reads every source once. The process keeps one collector, so rates (CPU utilization, RAPL
  * watts, cgroup CPU) are the change since the previous call: the very first call reports them
- * absent with reason "needs two readings".
+ * absent with reason "needs two readings at least one kernel tick (10 ms) apart".
  */
 export function readSnapshot(): TelemetrySnapshot {
   return parse(nativeReadSnapshot())

@@ -31,7 +31,9 @@ pub const SOURCES: [&str; 11] = [
     "nvml",
 ];
 
-const NEEDS_TWO: &str = "needs two readings";
+// Also what a second reading less than one kernel tick (USER_HZ, 10 ms) after the first gets: no
+// CPU time elapsed yet, so there is no interval to divide by.
+const NEEDS_TWO: &str = "needs two readings at least one kernel tick (10 ms) apart";
 
 /// What to read.
 #[derive(Debug, Clone, Default)]
