@@ -7,7 +7,9 @@ export interface Command {
   run(args: string[]): Promise<number> | number
 }
 
+import { recordCommand } from './record.js'
 import { snapshotCommand } from './snapshot.js'
+import { topCommand } from './top.js'
 import { validateCommand } from './validate.js'
 
-export const commands: Command[] = [validateCommand, snapshotCommand]
+export const commands: Command[] = [validateCommand, snapshotCommand, recordCommand, topCommand]

@@ -1,0 +1,197 @@
+// `gamesa record`: samples telemetry at a fixed rate into an NDJSON trace — a versioned
+// header line, then one snapshot per line. Every line is written whole with one synchronous
+// write, so a trace cut by Ctrl-C (SIGINT) or SIGTERM still parses line by line: the
+// sampler is stopped, the file closed, the count printed, and the exit code is 130 / 143.
+import { closeSync, openSync, writeSync } from 'node:fs'
+import { arch, cpus, hostname, platform, release, totalmem } from 'node:os'
+import { readSnapshot, TelemetrySampler, type TelemetrySnapshot } from '../index.js'
+import type { Command } from './commands.js'
+import { UsageError, optionValue, parseDuration, parseRate } from './telemetry_options.js'
+
+const HELP = `usage: gamesa record --out <file> [--rate <Hz>] [--duration <time>] [--quiet]
+
+Samples telemetry at a fixed rate and writes an NDJSON trace: a header line
+  {"format":"gamesa-trace","version":1,"rateHz":..,"startedAtMs":..,"host":{..},"variables":[..]}
+then one snapshot per line ({ timestampMs, values, absent, sources }). Progress goes to
+standard error. Ctrl-C stops cleanly: every line written is complete.
+
+options:
+  --out <file>         where to write the trace; - for standard output (required)
+  --rate <Hz>          samples per second, 0.1 to 1000 (default 10)
+  --duration <time>    how long to record: 500ms, 60s, 5m, 1h; a bare number is seconds
+                       (default: until interrupted)
+  --quiet              no progress or summary on standard error
+  -h, --help           show this help
+
+exit codes: 0 recorded for the whole duration, 1 a write failed, 2 usage error (bad option,
+a file that cannot be opened), 130 stopped by SIGINT, 143 stopped by SIGTERM.`
+
+/** The trace format's name and version, written in the header line. */
+export const TRACE_FORMAT = 'gamesa-trace'
+export const TRACE_VERSION = 1
+
+/** The first line of a trace. */
+export interface TraceHeader {
+  format: typeof TRACE_FORMAT
+  version: typeof TRACE_VERSION
+  rateHz: number
+  startedAtMs: number
+  host: { hostname: string; platform: string; release: string; arch: string; cpus: number; totalMemMb: number; node: string }
+  /** Every variable the first reading knew of, present or absent, sorted. */
+  variables: string[]
+}
+
+interface Options {
+  out: string
+  rateHz: number
+  durationMs?: number
+  quiet: boolean
+}
+
+function parseArgs(args: string[]): Options | 'help' {
+  let out: string | undefined
+  let rateHz = 10
+  let durationMs: number | undefined
+  let quiet = false
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    const next = () => args[++i]
+    let value: string | undefined
+    if (arg === '-h' || arg === '--help') return 'help'
+    if (arg === '--quiet' || arg === '-q') quiet = true
+    else if ((value = optionValue(arg, '--out', next)) !== undefined) {
+      if (value === '') throw new UsageError('--out needs a file name (or - for standard output)')
+      out = value
+    } else if ((value = optionValue(arg, '--rate', next)) !== undefined) rateHz = parseRate('--rate', value)
+    else if ((value = optionValue(arg, '--duration', next)) !== undefined) durationMs = parseDuration('--duration', value)
+    else throw new UsageError(`unknown argument '${arg}'`)
+  }
+  if (out === undefined) throw new UsageError('--out is required (a file, or - for standard output)')
+  return { out, rateHz, durationMs, quiet }
+}
+
+function hostInfo(): TraceHeader['host'] {
+  return {
+    hostname: hostname(),
+    platform: platform(),
+    release: release(),
+    arch: arch(),
+    cpus: cpus().length,
+    totalMemMb: Math.round(totalmem() / 1048576),
+    node: process.version,
+  }
+}
+
+/** Progress on stderr: one line rewritten in place on a terminal, a plain line every 5 s otherwise. */
+class Progress {
+  private lastMs = 0
+  private readonly tty = process.stderr.isTTY === true
+  constructor(private readonly quiet: boolean, private readonly startedMs: number) {}
+  update(count: number, force = false): void {
+    if (this.quiet) return
+    const now = Date.now()
+    if (!force && now - this.lastMs < (this.tty ? 250 : 5000)) return
+    this.lastMs = now
+    const elapsed = (now - this.startedMs) / 1000
+    const line = `recorded ${count} snapshots in ${elapsed.toFixed(1)} s (${elapsed > 0 ? (count / elapsed).toFixed(1) : '0.0'} Hz)`
+    process.stderr.write(this.tty ? `\r\x1b[K${line}` : `${line}\n`)
+  }
+  finish(message: string): void {
+    if (this.quiet) return
+    process.stderr.write(this.tty ? `\r\x1b[K${message}\n` : `${message}\n`)
+  }
+}
+
+async function run(args: string[]): Promise<number> {
+  let options: Options
+  try {
+    const parsed = parseArgs(args)
+    if (parsed === 'help') {
+      console.log(HELP)
+      return 0
+    }
+    options = parsed
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err
+    console.error(`gamesa record: ${err.message}\n\n${HELP}`)
+    return 2
+  }
+
+  const toStdout = options.out === '-'
+  let fd: number
+  try {
+    fd = toStdout ? 1 : openSync(options.out, 'w')
+  } catch (err) {
+    console.error(`gamesa record: cannot open '${options.out}': ${err instanceof Error ? err.message : String(err)}`)
+    return 2
+  }
+
+  const first = readSnapshot()
+  const header: TraceHeader = {
+    format: TRACE_FORMAT,
+    version: TRACE_VERSION,
+    rateHz: options.rateHz,
+    startedAtMs: Date.now(),
+    host: hostInfo(),
+    variables: [...new Set([...Object.keys(first.values), ...Object.keys(first.absent)])].sort((a, b) =>
+      a.localeCompare(b, 'en', { numeric: true }),
+    ),
+  }
+  const where = toStdout ? 'standard output' : options.out
+  const progress = new Progress(options.quiet, header.startedAtMs)
+  let count = 0
+
+  return new Promise<number>((resolve) => {
+    let done = false
+    let sampler: TelemetrySampler | undefined
+    let unsubscribe: (() => void) | undefined
+    let timer: NodeJS.Timeout | undefined
+
+    // Ends the recording once: later snapshots already queued to the event loop are dropped,
+    // so the file ends on the last whole line.
+    const finish = (code: number, why: string) => {
+      if (done) return
+      done = true
+      if (timer) clearTimeout(timer)
+      unsubscribe?.()
+      sampler?.stop()
+      process.off('SIGINT', onInt)
+      process.off('SIGTERM', onTerm)
+      if (!toStdout) closeSync(fd)
+      progress.update(count, true)
+      progress.finish(`${why}: wrote ${count} snapshots to ${where}`)
+      resolve(code)
+    }
+    const write = (line: string): boolean => {
+      try {
+        writeSync(fd, `${line}\n`)
+        return true
+      } catch (err) {
+        // Reported even with --quiet: a failed write is an error, not progress.
+        console.error(`gamesa record: writing ${where} failed: ${err instanceof Error ? err.message : String(err)}`)
+        finish(1, 'stopped')
+        return false
+      }
+    }
+    const onInt = () => finish(130, 'interrupted')
+    const onTerm = () => finish(143, 'terminated')
+    process.on('SIGINT', onInt)
+    process.on('SIGTERM', onTerm)
+
+    if (!write(JSON.stringify(header))) return
+    sampler = new TelemetrySampler({ rateHz: options.rateHz })
+    unsubscribe = sampler.subscribe((snapshot: TelemetrySnapshot) => {
+      if (done) return
+      if (!write(JSON.stringify(snapshot))) return
+      count++
+      progress.update(count)
+    })
+    if (options.durationMs !== undefined) timer = setTimeout(() => finish(0, 'done'), options.durationMs)
+  })
+}
+
+export const recordCommand: Command = {
+  name: 'record',
+  summary: 'sample telemetry at a fixed rate into an NDJSON trace file',
+  run,
+}
