@@ -141,3 +141,23 @@ test('top --once prints one frame with the CPU lines', (t) => {
   t.notRegex(r.stdout, /\x1b\[/, 'no escape codes in --once')
   t.is(gamesa('top', '--rate', '500').code, 2)
 })
+
+test('record --out - ends cleanly (exit 0) when the reader closes the pipe', async (t) => {
+  const child = spawn(process.execPath, [...NODE_ARGS, 'record', '--rate', '50', '--out', '-'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stderr = ''
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)))
+  let text = ''
+  await new Promise<void>((resolve) => {
+    child.stdout.on('data', (d: Buffer) => {
+      text += d.toString()
+      // Like `| head -3`: read three lines, then close the pipe.
+      if (text.split('\n').length > 3) {
+        child.stdout.destroy()
+        resolve()
+      }
+    })
+  })
+  t.is(await exited, 0, stderr)
+  t.regex(stderr, /output closed: wrote \d+ snapshots to standard output/)
+})

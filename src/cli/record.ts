@@ -167,6 +167,12 @@ async function run(args: string[]): Promise<number> {
         writeSync(fd, `${line}\n`)
         return true
       } catch (err) {
+        // The reader of standard output went away (`gamesa record --out - | head`): an
+        // ordinary end, as for other Unix filters, not an error.
+        if (toStdout && (err as NodeJS.ErrnoException).code === 'EPIPE') {
+          finish(0, 'output closed')
+          return false
+        }
         // Reported even with --quiet: a failed write is an error, not progress.
         console.error(`gamesa record: writing ${where} failed: ${err instanceof Error ? err.message : String(err)}`)
         finish(1, 'stopped')
