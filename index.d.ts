@@ -253,6 +253,8 @@ export declare class NativeTelemetrySampler {
    * one array (one `JSON.parse` for the lot).
    */
   history(n?: number | undefined | null): string
+  /** The last process-table reading (slow schedule), or null before the first. */
+  processes(): NativeProcessesReading | null
   /**
    * Calls `callback` with the JSON text of every following snapshot; returns the id for
    * `unsubscribe`.
@@ -545,6 +547,30 @@ export interface LocatedProblem {
   column?: number
   message: string
 }
+
+/** The sampler's last process-table reading. */
+export interface NativeProcessesReading {
+  timestampMs: number
+  /** The processes; absent when the reading had none yet (see `error`). */
+  processes?: Array<NativeProcessInfo>
+  /** Code of why there are no processes (NEEDS_TWO_READINGS); absent otherwise. */
+  error?: string
+}
+
+/** One process of the table, as in the TS `ProcessInfo`. */
+export interface NativeProcessInfo {
+  pid: number
+  name: string
+  /** Fraction of one core since the previous reading; absent when the process is new. */
+  cpuRatio?: number
+  memoryMb: number
+}
+
+/**
+ * The top `limit` (default 32) processes by CPU. The first call of the process throws
+ * NEEDS_TWO_READINGS: CPU usage is the change since the previous call.
+ */
+export declare function nativeReadProcesses(limit?: number | undefined | null): Array<NativeProcessInfo>
 
 /** One reading of every telemetry source, as the JSON text of a `TelemetrySnapshot`. */
 export declare function nativeReadSnapshot(): string

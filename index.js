@@ -853,6 +853,7 @@ module.exports.createGuardianChecker = nativeBinding.createGuardianChecker
 module.exports.Effect = nativeBinding.Effect
 module.exports.EnqueueResult = nativeBinding.EnqueueResult
 module.exports.guardianDefaultGrants = nativeBinding.guardianDefaultGrants
+module.exports.nativeReadProcesses = nativeBinding.nativeReadProcesses
 module.exports.nativeReadSnapshot = nativeBinding.nativeReadSnapshot
 module.exports.nativeVersion = nativeBinding.nativeVersion
 module.exports.noop = nativeBinding.noop

@@ -24,6 +24,7 @@ export const GamesaErrorCode = {
   InvalidContract: 'INVALID_CONTRACT',
   UnknownContract: 'UNKNOWN_CONTRACT',
   ContractViolation: 'CONTRACT_VIOLATION',
+  NeedsTwoReadings: 'NEEDS_TWO_READINGS',
 } as const
 export type GamesaErrorCode = (typeof GamesaErrorCode)[keyof typeof GamesaErrorCode]
 

@@ -4,7 +4,12 @@
 // of `TelemetrySnapshot`: serializing in Rust + `JSON.parse` measured cheaper than building the
 // nested object through Node-API (release build, full reading incl. /proc reads: 133 µs vs
 // 140 µs median), and the sampler thread does the serializing off the event loop.
-import { NativeTelemetrySampler, nativeReadSnapshot } from '../index.js'
+import {
+  type NativeProcessInfo,
+  NativeTelemetrySampler,
+  nativeReadProcesses,
+  nativeReadSnapshot,
+} from '../index.js'
 
 /** How a source fared in one reading. */
 export type TelemetrySourceStatus = 'present' | 'missing' | 'permission_denied' | 'unsupported' | 'error'
@@ -35,11 +40,49 @@ function parse(json: string): TelemetrySnapshot {
   return JSON.parse(json) as TelemetrySnapshot
 }
 
+/** One process of the table (read through sysinfo: CPU time and resident memory only). */
+export interface ProcessInfo {
+  pid: number
+  /** Short name (`comm` on Linux, at most 15 bytes). */
+  name: string
+  /**
+   * CPU used since the previous reading as a fraction of ONE core (a process with four busy
+   * threads reads about 4). `null` when the process was not in the previous reading.
+   */
+  cpuRatio: number | null
+  /** Resident memory, MiB. */
+  memoryMb: number
+}
+
+/**
+ * The top `limit` (default 32) processes by CPU (descending, ties by pid). The process keeps
+ * one reader, so CPU usage is the change since the previous call: the first call throws a
+ * `GamesaError` with code `NEEDS_TWO_READINGS`. A bad `limit` throws `INVALID_ARGUMENT`.
+ */
+export function readProcesses(limit?: number): ProcessInfo[] {
+  return nativeReadProcesses(limit).map(toProcessInfo)
+}
+
+// Node-API leaves a `None` field out of the object; the TS shape says null explicitly.
+function toProcessInfo(p: NativeProcessInfo): ProcessInfo {
+  return { pid: p.pid, name: p.name, cpuRatio: p.cpuRatio ?? null, memoryMb: p.memoryMb }
+}
+
+/** The sampler's last reading of the process table (a slow source). */
+export interface ProcessesReading {
+  /** Wall-clock time of the tick that read it, milliseconds since the Unix epoch. */
+  timestampMs: number
+  /** The top 32 processes by CPU, or null when the reading had none (see `error`). */
+  processes: ProcessInfo[] | null
+  /** `NEEDS_TWO_READINGS` on the first slow tick, else null. */
+  error: 'NEEDS_TWO_READINGS' | null
+}
+
 /** Options of a {@link TelemetrySampler}. */
 export interface TelemetrySamplerOptions {
   /** Snapshots per second, in (0, 1000]. Default 10. */
   rateHz?: number
-  /** Slow sources (GPU compute processes) are read every this many ticks. Default 10. */
+  /** Slow sources (GPU compute processes, the process table) are read every this many ticks. Default 10. */
   slowEvery?: number
   /** Snapshots kept for `history()`. Default 100. */
   bufferSize?: number
@@ -78,6 +121,18 @@ export class TelemetrySampler implements AsyncIterable<TelemetrySnapshot> {
   /** Up to `n` (default: all kept) most recent snapshots, oldest first. */
   history(n?: number): TelemetrySnapshot[] {
     return JSON.parse(this.#native.history(n)) as TelemetrySnapshot[]
+  }
+
+  /** The last reading of the process table (every `slowEvery` ticks), or null before one. */
+  processes(): ProcessesReading | null {
+    const r = this.#native.processes()
+    if (r === null) return null
+    return {
+      timestampMs: r.timestampMs,
+      processes: r.processes?.map(toProcessInfo) ?? null,
+      // The native side only produces the codes listed in `ProcessesReading['error']`.
+      error: (r.error ?? null) as ProcessesReading['error'],
+    }
   }
 
   /** Calls `cb` with each new snapshot; returns the function that unsubscribes. */

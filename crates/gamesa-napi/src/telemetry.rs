@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use std::sync::{LazyLock, Mutex, PoisonError};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use gamesa_telemetry::{Collector, Sampler, SamplerConfig, Snapshot, SourceStatus, SubscriptionId};
+use gamesa_telemetry::{
+    Collector, ProcessInfo, ProcessReader, ProcessesError, ProcessesReading, Sampler,
+    SamplerConfig, Snapshot, SourceStatus, SubscriptionId,
+};
 use napi::Status;
 use napi::threadsafe_function::{
     ThreadsafeFunction, ThreadsafeFunctionCallMode, UnknownReturnValue,
@@ -101,6 +104,89 @@ fn collect_now() -> Snapshot {
 #[napi(js_name = "nativeReadSnapshot")]
 pub fn native_read_snapshot() -> Result<String, JsError> {
     guard(|| to_json(&collect_now()))
+}
+
+/// One process of the table, as in the TS `ProcessInfo`.
+#[napi(object, js_name = "NativeProcessInfo")]
+pub struct NativeProcessInfo {
+    pub pid: u32,
+    pub name: String,
+    /// Fraction of one core since the previous reading; absent when the process is new.
+    pub cpu_ratio: Option<f64>,
+    pub memory_mb: f64,
+}
+
+impl From<ProcessInfo> for NativeProcessInfo {
+    fn from(p: ProcessInfo) -> Self {
+        NativeProcessInfo {
+            pid: p.pid,
+            name: p.name,
+            cpu_ratio: p.cpu_ratio,
+            memory_mb: p.memory_mb,
+        }
+    }
+}
+
+fn processes_to_js(
+    r: Result<Vec<ProcessInfo>, ProcessesError>,
+) -> Result<Vec<NativeProcessInfo>, JsError> {
+    r.map(|list| list.into_iter().map(Into::into).collect())
+        .map_err(|e| js_error(e.code(), e.to_string()))
+}
+
+/// The one process reader of the process, so a second `readProcesses()` has CPU rates.
+static PROCESS_READER: LazyLock<Mutex<ProcessReader>> =
+    LazyLock::new(|| Mutex::new(ProcessReader::new()));
+
+/// Default number of processes returned by `readProcesses()`.
+const DEFAULT_PROCESS_LIMIT: usize = 32;
+
+/// The top `limit` (default 32) processes by CPU. The first call of the process throws
+/// NEEDS_TWO_READINGS: CPU usage is the change since the previous call.
+#[napi(js_name = "nativeReadProcesses")]
+pub fn native_read_processes(limit: Option<f64>) -> Result<Vec<NativeProcessInfo>, JsError> {
+    guard(|| {
+        let limit = match limit {
+            None => DEFAULT_PROCESS_LIMIT,
+            Some(x) if x >= 0.0 && x.fract() == 0.0 => x.min(usize::MAX as f64) as usize,
+            Some(x) => {
+                return Err(js_error(
+                    "INVALID_ARGUMENT",
+                    format!("readProcesses(limit): limit must be a whole number ≥ 0, got {x}"),
+                ));
+            }
+        };
+        // The reader only holds the previous refresh; a panic mid-read leaves it usable.
+        let mut reader = PROCESS_READER
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        processes_to_js(reader.read(limit))
+    })
+}
+
+/// The sampler's last process-table reading.
+#[napi(object, js_name = "NativeProcessesReading")]
+pub struct NativeProcessesReading {
+    pub timestamp_ms: f64,
+    /// The processes; absent when the reading had none yet (see `error`).
+    pub processes: Option<Vec<NativeProcessInfo>>,
+    /// Code of why there are no processes (NEEDS_TWO_READINGS); absent otherwise.
+    pub error: Option<String>,
+}
+
+impl From<ProcessesReading> for NativeProcessesReading {
+    fn from(r: ProcessesReading) -> Self {
+        let (processes, error) = match r.processes {
+            Ok(list) => (Some(list.into_iter().map(Into::into).collect()), None),
+            Err(e) => (None, Some(e.code().to_string())),
+        };
+        NativeProcessesReading {
+            // Epoch milliseconds are far below 2^53, exact in f64.
+            timestamp_ms: r.timestamp_ms as f64,
+            processes,
+            error,
+        }
+    }
 }
 
 /// Options of a sampler; each field defaults as in `SamplerConfig::default()` (10 Hz, slow
@@ -203,6 +289,12 @@ impl NativeTelemetrySampler {
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(format!("[{}]", items.join(",")))
         })
+    }
+
+    /// The last process-table reading (slow schedule), or null before the first.
+    #[napi]
+    pub fn processes(&self) -> Result<Option<NativeProcessesReading>, JsError> {
+        guard(|| Ok(self.inner.processes().map(Into::into)))
     }
 
     /// Calls `callback` with the JSON text of every following snapshot; returns the id for

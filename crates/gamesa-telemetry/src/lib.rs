@@ -14,6 +14,7 @@ pub mod gpu;
 pub mod loadavg;
 pub mod meminfo;
 mod parse;
+pub mod processes;
 pub mod psi;
 pub mod rapl;
 pub mod root;
@@ -24,6 +25,7 @@ pub mod thermal;
 
 pub use collector::{Collector, CollectorConfig, SOURCES};
 pub use error::ReadError;
+pub use processes::{ProcessInfo, ProcessReader, ProcessesError};
 pub use root::SysRoot;
-pub use sampler::{Sampler, SamplerConfig, SamplerError, SubscriptionId};
+pub use sampler::{ProcessesReading, Sampler, SamplerConfig, SamplerError, SubscriptionId};
 pub use snapshot::{Snapshot, SourceStatus};

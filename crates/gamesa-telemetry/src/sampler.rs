@@ -2,7 +2,7 @@
 //! in a ring buffer and hands each new one to subscribers.
 //!
 //! Fast sources are read every tick; slow ones (NVML compute processes, milliseconds under the
-//! driver lock) every `slow_every` ticks. The thread waits on a condition variable, so
+//! driver lock; the process table, a walk of every `/proc/<pid>`) every `slow_every` ticks. The thread waits on a condition variable, so
 //! [`Sampler::stop`] wakes it at once instead of after the rest of a period.
 
 use std::collections::VecDeque;
@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use crate::collector::Collector;
 use crate::gpu::GpuProcess;
+use crate::processes::{ProcessInfo, ProcessReader, ProcessesError};
 use crate::snapshot::{Snapshot, SourceStatus};
 
 /// Highest accepted rate: beyond 1 kHz the thread would spend its time in the readers.
@@ -117,10 +118,24 @@ pub struct GpuProcessesReading {
     pub processes: Result<Vec<GpuProcess>, SourceStatus>,
 }
 
+/// Processes kept per reading of the process table by the sampler (top CPU users).
+pub const SAMPLER_PROCESS_LIMIT: usize = 32;
+
+/// The last reading of the slow process-table source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProcessesReading {
+    /// Wall-clock milliseconds of the tick that read it.
+    pub timestamp_ms: u64,
+    /// The top [`SAMPLER_PROCESS_LIMIT`] processes by CPU, or why there are none yet (the
+    /// first slow tick only records CPU times).
+    pub processes: Result<Vec<ProcessInfo>, ProcessesError>,
+}
+
 struct State {
     stopped: bool,
     ring: VecDeque<Arc<Snapshot>>,
     gpu_processes: Option<GpuProcessesReading>,
+    processes: Option<ProcessesReading>,
     ticks: u64,
 }
 
@@ -167,6 +182,7 @@ impl Sampler {
                 stopped: false,
                 ring: VecDeque::with_capacity(config.buffer_size),
                 gpu_processes: None,
+                processes: None,
                 ticks: 0,
             }),
             wake: Condvar::new(),
@@ -211,6 +227,11 @@ impl Sampler {
     /// The last reading of GPU compute processes (a slow source), if one has run.
     pub fn gpu_processes(&self) -> Option<GpuProcessesReading> {
         lock(&self.shared.state).gpu_processes.clone()
+    }
+
+    /// The last reading of the process table (a slow source), if one has run.
+    pub fn processes(&self) -> Option<ProcessesReading> {
+        lock(&self.shared.state).processes.clone()
     }
 
     /// Calls `subscriber` with every following snapshot, on the sampling thread.
@@ -288,6 +309,7 @@ fn run(
     let period = config.period();
     let mut next = Instant::now();
     let mut tick: u64 = 0;
+    let mut process_reader = ProcessReader::new();
     loop {
         let now = Instant::now();
         let timestamp_ms = wall_clock_ms();
@@ -297,6 +319,10 @@ fn run(
             timestamp_ms,
             processes: collector.gpu().compute_processes(),
         });
+        let procs = slow.then(|| ProcessesReading {
+            timestamp_ms,
+            processes: process_reader.read(SAMPLER_PROCESS_LIMIT),
+        });
         {
             let mut state = lock(&shared.state);
             if state.ring.len() == config.buffer_size {
@@ -305,6 +331,9 @@ fn run(
             state.ring.push_back(Arc::clone(&snapshot));
             if let Some(gpu) = gpu {
                 state.gpu_processes = Some(gpu);
+            }
+            if let Some(procs) = procs {
+                state.processes = Some(procs);
             }
             state.ticks += 1;
         }

@@ -7,7 +7,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use gamesa_telemetry::sampler::{Sampler, SamplerConfig, SamplerError};
-use gamesa_telemetry::{Collector, CollectorConfig, SourceStatus};
+use gamesa_telemetry::{Collector, CollectorConfig, ProcessesError, SourceStatus};
 
 fn collector() -> Collector {
     Collector::new(CollectorConfig::default())
@@ -134,6 +134,22 @@ fn a_subscriber_that_returns_false_or_panics_is_dropped_and_sampling_goes_on() {
     let before = s.ticks();
     wait_ticks(&s, before + 4);
     assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn the_process_table_is_a_slow_source_that_needs_two_readings() {
+    // 50 ticks between slow reads leave time to look at the first one before the second.
+    let s = Sampler::start(collector(), config(500.0, 50, 64), counter()).unwrap();
+    wait_ticks(&s, 2);
+    let first = s.processes().expect("slow source read at tick 0");
+    assert_eq!(first.timestamp_ms, 0);
+    assert_eq!(first.processes, Err(ProcessesError::NeedsTwoReadings));
+    wait_ticks(&s, 52);
+    let second = s.processes().expect("read again at tick 50");
+    assert_eq!(second.timestamp_ms % 50, 0);
+    assert!(second.timestamp_ms >= 50);
+    let list = second.processes.expect("second reading has rates");
+    assert!(list.iter().any(|p| p.pid == std::process::id()));
 }
 
 #[test]
