@@ -25,28 +25,8 @@ const OPS: [&str; 16] = [
     "+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=", "&&", "||", "!", "?", ":",
 ];
 
-const FUNCS: [&str; 20] = [
-    "int",
-    "uint",
-    "double",
-    "dyn",
-    "math.least",
-    "math.greatest",
-    "min",
-    "max",
-    "abs",
-    "clamp",
-    "sqrt",
-    "exp",
-    "ln",
-    "sin",
-    "cos",
-    "tanh",
-    "floor",
-    "ceil",
-    "round",
-    "size",
-];
+/// A name outside the built-ins, so unknown-function errors get exercised too.
+const UNKNOWN_FUNCTION: &str = "size";
 
 #[derive(Arbitrary, Debug)]
 enum Tok {
@@ -108,7 +88,10 @@ fn render(tokens: &[Tok]) -> String {
             Tok::Var(i) => s.push_str(NAMES[*i as usize % NAMES.len()].0),
             Tok::Op(i) => s.push_str(OPS[*i as usize % OPS.len()]),
             Tok::Func(i) => {
-                s.push_str(FUNCS[*i as usize % FUNCS.len()]);
+                // The built-ins plus one unknown name.
+                let builtins = gamesa_core::expr::functions();
+                let k = *i as usize % (builtins.len() + 1);
+                s.push_str(builtins.get(k).copied().unwrap_or(UNKNOWN_FUNCTION));
                 s.push('(');
             }
             Tok::Open => s.push('('),

@@ -76,28 +76,6 @@ const OUTSIDE: [&str; 23] = [
     "bool",
 ];
 
-const FUNCTIONS: [&str; 19] = [
-    "int",
-    "uint",
-    "double",
-    "dyn",
-    "math.least",
-    "math.greatest",
-    "min",
-    "max",
-    "abs",
-    "clamp",
-    "sqrt",
-    "exp",
-    "ln",
-    "sin",
-    "cos",
-    "tanh",
-    "floor",
-    "ceil",
-    "round",
-];
-
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let verbose = args.iter().any(|a| a == "-v");
@@ -422,8 +400,9 @@ fn lexical_check(expr: &str, unknown_calls_allowed: bool) -> Result<(), String> 
             while j < chars.len() && chars[j].is_whitespace() {
                 j += 1;
             }
-            let unknown_call =
-                j < chars.len() && chars[j] == '(' && !FUNCTIONS.contains(&name.as_str());
+            let unknown_call = j < chars.len()
+                && chars[j] == '('
+                && !gamesa_core::expr::functions().contains(&name.as_str());
             if unknown_call && (segments.len() > 1 || !unknown_calls_allowed) {
                 return Err(if segments.len() > 1 {
                     format!("rule 5: receiver-style or unknown call `{name}(`")
