@@ -2,40 +2,10 @@
 //! wraps the system allocator, and the count must not move across many evaluations of
 //! rule-like programs (success paths, error paths through `try_eval_slots`, error absorption).
 
-// A `GlobalAlloc` implementation is necessarily `unsafe`; it only forwards to `System`.
-#![allow(unsafe_code)]
+mod counting_alloc;
 
+use counting_alloc::allocations;
 use gamesa_core::expr::{Env, Program, Type, Value};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
-struct Counting;
-
-thread_local! {
-    // Per thread, so allocations by the test harness's other threads are not counted.
-    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.with(|c| c.set(c.get() + 1));
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.with(|c| c.set(c.get() + 1));
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations() -> u64 {
-    ALLOCATIONS.with(Cell::get)
-}
 
 const SOURCES: [&str; 12] = [
     "cpu.util > 0.9 && thermal.headroom_c < 10.0",

@@ -2,42 +2,12 @@
 //! that neither fire nor fail allocates nothing; firings cost only the output vectors' growth.
 //! A counting global allocator wraps the system allocator.
 
-// A `GlobalAlloc` implementation is necessarily `unsafe`; it only forwards to `System`.
-#![allow(unsafe_code)]
+mod counting_alloc;
 
+use counting_alloc::allocations;
 use gamesa_core::expr::Value;
 use gamesa_core::features::{FeatureSet, Snapshot, telemetry_catalog};
 use gamesa_core::rules::RuleSet;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
-struct Counting;
-
-thread_local! {
-    // Per thread, so allocations by the test harness's other threads are not counted.
-    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.with(|c| c.set(c.get() + 1));
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.with(|c| c.set(c.get() + 1));
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations() -> u64 {
-    ALLOCATIONS.with(Cell::get)
-}
 
 fn samples() -> (FeatureSet, RuleSet) {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../samples");
