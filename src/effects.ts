@@ -15,7 +15,7 @@ export interface AuditRecordLine {
   seq: number
   time_ms: number
   agent: string
-  decision: 'allowed' | 'denied' | 'granted' | 'revoked'
+  decision: 'allowed' | 'denied' | 'granted' | 'revoked' | 'approved' | 'rejected'
   effect: EffectName | null
   target: string | null
   reason: string

@@ -6,14 +6,20 @@
 
 pub mod allocation;
 pub mod contracts;
+pub mod economics;
 pub mod effects;
 pub mod error;
 pub mod expr;
 pub mod features;
+pub mod gate;
 mod json_objects;
+pub mod per_resource;
 pub mod rules;
 pub mod signals;
+pub mod sim;
+pub mod stream;
 pub mod types;
 
 pub use error::ErrorCode;
+pub use per_resource::PerResource;
 pub use types::{Priority, ResourceType};

@@ -68,6 +68,10 @@ pub enum AuditDecision {
     Granted,
     #[napi(value = "revoked")]
     Revoked,
+    #[napi(value = "approved")]
+    Approved,
+    #[napi(value = "rejected")]
+    Rejected,
 }
 
 impl From<core::AuditDecision> for AuditDecision {
@@ -77,6 +81,8 @@ impl From<core::AuditDecision> for AuditDecision {
             core::AuditDecision::Denied => AuditDecision::Denied,
             core::AuditDecision::Granted => AuditDecision::Granted,
             core::AuditDecision::Revoked => AuditDecision::Revoked,
+            core::AuditDecision::Approved => AuditDecision::Approved,
+            core::AuditDecision::Rejected => AuditDecision::Rejected,
         }
     }
 }

@@ -42,6 +42,10 @@ pub enum AuditDecision {
     Granted,
     /// A grant was (or was asked to be) revoked.
     Revoked,
+    /// The ActionGate let an action through (the reason says which checks it passed).
+    Approved,
+    /// The ActionGate stopped an action (the reason names the check that failed).
+    Rejected,
 }
 
 impl AuditDecision {
@@ -52,6 +56,8 @@ impl AuditDecision {
             AuditDecision::Denied => "denied",
             AuditDecision::Granted => "granted",
             AuditDecision::Revoked => "revoked",
+            AuditDecision::Approved => "approved",
+            AuditDecision::Rejected => "rejected",
         }
     }
 }
