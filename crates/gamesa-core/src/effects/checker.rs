@@ -349,6 +349,33 @@ impl EffectChecker {
         }
     }
 
+    /// Records the ActionGate's verdict on an action: `approved` or `rejected`, with `reason`
+    /// (which check failed, or what passed). Agent and target are validated as in `check`
+    /// (`INVALID_ARGUMENT`, nothing recorded). Returns the seq of the record.
+    pub fn record_gate_decision(
+        &mut self,
+        time_ms: u64,
+        agent: &str,
+        approved: bool,
+        effect: Option<Effect>,
+        target: Option<&str>,
+        reason: String,
+    ) -> Result<u64, EffectError> {
+        validate_agent(agent)?;
+        if let Some(t) = target {
+            validate_target(t)?;
+        }
+        let decision = if approved {
+            AuditDecision::Approved
+        } else {
+            AuditDecision::Rejected
+        };
+        Ok(self
+            .trail
+            .append(time_ms, agent, decision, effect, target, reason)
+            .seq)
+    }
+
     /// The grants of `agent`, in the order made (empty if none).
     pub fn grants(&self, agent: &str) -> &[Grant] {
         self.grants.get(agent).map_or(&[], Vec::as_slice)

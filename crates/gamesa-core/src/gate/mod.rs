@@ -1,1 +1,37 @@
-//! Placeholder: being written (issue #5).
+//! The ActionGate (DESIGN §4): the last filter before an action is applied.
+//!
+//! Per action kind ([`ActionKindConfig`]): absolute bounds (numbers or snapshot variables such
+//! as `{target}.power_min_w`, plus a configured cap), a maximum step, a token-bucket rate
+//! limit, a cooldown per target, hysteresis, emergency mode (only safety kinds pass), the
+//! capability check through the [`EffectChecker`](crate::effects::EffectChecker), contract
+//! preconditions and a budget check. Unknown kinds and targets are denied. Every decision,
+//! approved or rejected, goes into the audit trail with its reason ([`RejectReason`]). The
+//! checks and their order are documented in `docs/gate.md`.
+
+mod action_gate;
+mod binding;
+mod checks;
+mod compiled;
+mod config;
+mod decision;
+mod error;
+mod reason;
+mod state;
+mod template;
+mod validate;
+
+#[cfg(test)]
+mod tests;
+
+pub use action_gate::{ActionGate, GATE_AGENT, GateContext};
+pub use binding::{BindSource, BoundContext};
+pub use config::{
+    ActionKindConfig, BIND_PREVIOUS, BIND_VALUE, Bound, ContractBinding,
+    DEFAULT_BENEFIT_PER_STRENGTH, GateConfig, TokenBucket, ValueMode, ValueSpec,
+};
+pub use decision::{ApprovedAction, GateDecision, Proposal, RejectedAction};
+pub use error::GateError;
+pub use reason::RejectReason;
+pub use state::Bucket;
+pub use template::{TARGET_PLACEHOLDER, Template};
+pub use validate::{MAX_KIND_LEN, kind_name_problem, target_pattern_problem};

@@ -1,0 +1,392 @@
+//! The ActionGate: the last filter before an action is applied (DESIGN §4).
+
+use super::binding::{BindSource, BoundContext};
+use super::checks::{self, Fail};
+use super::compiled::CompiledKind;
+use super::config::{GateConfig, key_path};
+use super::decision::{ApprovedAction, GateDecision, Proposal, RejectedAction};
+use super::error::GateError;
+use super::reason::RejectReason;
+use super::state::KindState;
+use crate::PerResource;
+use crate::contracts::{CheckResult, Context, ContractSet};
+use crate::effects::{Effect, EffectChecker};
+use crate::expr::Value;
+use std::collections::BTreeMap;
+
+/// The agent named in audit records of proposals whose kind is unknown (no agent is known).
+pub const GATE_AGENT: &str = "gate";
+
+/// What a check reads and writes besides the gate's own state.
+pub struct GateContext<'a> {
+    /// Time of the check in ms (the core has no clock). A non-finite time is taken as 0, which
+    /// fails closed: it is before any cooldown started and refills no token.
+    pub now_ms: f64,
+    /// Snapshot values and features by name (bounds, current values, contract variables).
+    pub values: &'a dyn Context,
+    /// A safety-domain signal is active: only kinds configured `safety: true` pass.
+    pub emergency: bool,
+    /// Capabilities; every decision is also recorded in its audit trail.
+    pub checker: &'a mut EffectChecker,
+    /// Contracts whose preconditions are checked.
+    pub contracts: &'a ContractSet,
+    /// Free capacity per resource (from the allocator).
+    pub free: &'a PerResource<f64>,
+    /// The agent's balance in credits; `None` skips the balance check.
+    pub balance: Option<f64>,
+    /// Current prices per resource, in credits per unit.
+    pub prices: &'a PerResource<f64>,
+}
+
+/// The gate: compiled kinds plus the state of rate limits, cooldowns and current values.
+#[derive(Debug, Clone)]
+pub struct ActionGate {
+    config: GateConfig,
+    kinds: BTreeMap<String, CompiledKind>,
+    state: BTreeMap<String, KindState>,
+}
+
+/// A check that passed everything so far: what is known about the action.
+struct Passed {
+    value: f64,
+    previous: Option<f64>,
+}
+
+impl ActionGate {
+    /// Builds a gate. The configuration is validated ([`GateConfig::validate`]), and every
+    /// contract it names must be in `contracts` and declare the variables bound
+    /// (`INVALID_GATE` with the JSON path, e.g. `$.actions.cpu_freq.contract.name`).
+    pub fn new(config: &GateConfig, contracts: &ContractSet) -> Result<ActionGate, GateError> {
+        config.validate()?;
+        let mut kinds = BTreeMap::new();
+        for (name, kind) in &config.actions {
+            let at = key_path("$.actions", name);
+            kinds.insert(name.clone(), CompiledKind::compile(kind, contracts, &at)?);
+        }
+        Ok(ActionGate {
+            config: config.clone(),
+            kinds,
+            state: BTreeMap::new(),
+        })
+    }
+
+    /// The configuration it was built from.
+    pub fn config(&self) -> &GateConfig {
+        &self.config
+    }
+
+    /// The compiled kind of this name.
+    fn kind(&self, kind: &str) -> Option<&CompiledKind> {
+        self.kinds.get(kind)
+    }
+
+    /// The value the gate believes `target` has for `kind`: the last approved value, else the
+    /// snapshot's `value.current`, else `value.initial`.
+    pub fn current_value(&self, kind: &str, target: &str, values: &dyn Context) -> Option<f64> {
+        let k = self.kind(kind)?;
+        self.state
+            .get(kind)
+            .and_then(|s| s.targets.get(target))
+            .and_then(|t| t.value)
+            .or_else(|| {
+                k.current
+                    .as_ref()
+                    .and_then(|t| checks::finite_number(values.get(&t.expand(target))))
+            })
+            .or(k.config.value.initial)
+    }
+
+    /// Tokens left in the kind's bucket at `now_ms` (`None`: unknown kind or no rate limit).
+    pub fn tokens(&self, kind: &str, now_ms: f64) -> Option<f64> {
+        let rate = self.kind(kind)?.config.rate?;
+        Some(
+            self.state
+                .get(kind)
+                .map_or(rate.burst, |s| s.bucket.available(&rate, now_ms)),
+        )
+    }
+
+    /// Credits one action of `kind` costs at `prices` (0 for an unknown kind), for scoring.
+    pub fn cost_credits(&self, kind: &str, prices: &PerResource<f64>) -> f64 {
+        self.kind(kind)
+            .map_or(0.0, |k| checks::cost_credits(k, prices))
+    }
+
+    /// Forgets rate-limit, cooldown and value state (the configuration stays).
+    pub fn reset(&mut self) {
+        self.state.clear();
+    }
+
+    /// Checks a proposal in the order of `docs/gate.md`, records the decision (with its
+    /// reason) in `ctx.checker`'s audit trail, and on approval commits it: takes a token,
+    /// starts the target's cooldown and remembers the value as current. Never panics.
+    pub fn check(&mut self, p: &Proposal, ctx: &mut GateContext) -> GateDecision {
+        let now = if ctx.now_ms.is_finite() { ctx.now_ms } else { 0.0 };
+        // `as` saturates: negative times are recorded as 0, huge ones as u64::MAX.
+        let audit_ms = now as u64;
+        let outcome = self.evaluate(p, ctx, now);
+        let kind = self.kinds.get(&p.kind);
+        let agent = kind.map_or_else(|| GATE_AGENT.to_string(), |k| k.config.agent.clone());
+        let effect = kind.map(|k| k.config.effect);
+        // A target that is not a valid name is left out of the record (it is named, escaped,
+        // in the reason instead).
+        let target = crate::effects::scope::validate_target(&p.target)
+            .is_ok()
+            .then_some(p.target.as_str());
+        match outcome {
+            Ok(passed) => {
+                let reason = format!(
+                    "approved{} proposal {:?} of rule {:?}: {} {} -> {} (previous {})",
+                    if p.healing.is_some() { " healing" } else { "" },
+                    p.id,
+                    p.rule,
+                    p.kind,
+                    p.target,
+                    passed.value,
+                    passed
+                        .previous
+                        .map_or_else(|| "unknown".to_string(), |v| v.to_string()),
+                );
+                let audit_seq = record(ctx.checker, audit_ms, &agent, true, effect, target, reason);
+                self.commit(p, now, passed.value);
+                GateDecision::Approved(ApprovedAction {
+                    id: p.id.clone(),
+                    rule: p.rule.clone(),
+                    kind: p.kind.clone(),
+                    target: p.target.clone(),
+                    agent,
+                    // An approved proposal has a known kind; the fallback is never used.
+                    effect: effect.unwrap_or(Effect::PolicyWrite),
+                    value: passed.value,
+                    previous: passed.previous,
+                    healing: p.healing.is_some(),
+                    audit_seq,
+                })
+            }
+            Err(((reason, message), value)) => {
+                let text = format!(
+                    "{reason}: {message} (proposal {:?} of rule {:?}, {} on {:?})",
+                    p.id, p.rule, p.kind, p.target
+                );
+                let audit_seq = record(ctx.checker, audit_ms, &agent, false, effect, target, text);
+                GateDecision::Rejected(RejectedAction {
+                    id: p.id.clone(),
+                    rule: p.rule.clone(),
+                    kind: p.kind.clone(),
+                    target: p.target.clone(),
+                    reason,
+                    message,
+                    value: value.filter(|v| v.is_finite()),
+                    audit_seq,
+                })
+            }
+        }
+    }
+
+    /// Every check, in order; the value computed so far comes back with a failure.
+    fn evaluate(
+        &self,
+        p: &Proposal,
+        ctx: &mut GateContext,
+        now: f64,
+    ) -> Result<Passed, (Fail, Option<f64>)> {
+        let no_value = |f: Fail| (f, None);
+        // 1. unknown_kind
+        let Some(kind) = self.kinds.get(&p.kind) else {
+            let known: Vec<&str> = self.kinds.keys().map(String::as_str).collect();
+            return Err(no_value((
+                RejectReason::UnknownKind,
+                format!(
+                    "action kind {:?} is not configured (known: {})",
+                    p.kind,
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            )));
+        };
+        // 2. unknown_target
+        checks::target(kind, &p.target, ctx.values).map_err(no_value)?;
+        // 3. no_capability (the effect checker records its own allowed/denied record too)
+        let c = &kind.config;
+        match ctx
+            .checker
+            .check(&c.agent, c.effect, Some(&p.target), now as u64)
+        {
+            Ok(d) if d.allowed => {}
+            Ok(d) => return Err(no_value((RejectReason::NoCapability, d.reason))),
+            Err(e) => return Err(no_value((RejectReason::NoCapability, e.to_string()))),
+        }
+        let healing = p.healing.is_some();
+        // 4. emergency (a healing rollback is itself a safety response)
+        if ctx.emergency && !c.safety && !healing {
+            return Err(no_value((
+                RejectReason::Emergency,
+                format!(
+                    "an emergency is active and {} is not a safety action",
+                    p.kind
+                ),
+            )));
+        }
+        // 5. invalid_param / missing_variable: the new value
+        let previous = self.current_value(&p.kind, &p.target, ctx.values);
+        let value = match p.healing {
+            Some(h) if h.is_finite() => h,
+            Some(h) => {
+                return Err(no_value((
+                    RejectReason::InvalidParam,
+                    format!("healing value {h} is not a finite number"),
+                )));
+            }
+            None => {
+                let x = checks::param(kind, &p.params).map_err(no_value)?;
+                checks::new_value(kind, x, previous).map_err(no_value)?
+            }
+        };
+        let with_value = |f: Fail| (f, Some(value));
+        // 6. out_of_bounds (missing_variable when a bound cannot be read)
+        let bounds = checks::bounds(kind, &p.target, ctx.values).map_err(with_value)?;
+        checks::within_bounds(value, bounds).map_err(with_value)?;
+        if healing {
+            return Ok(Passed { value, previous });
+        }
+        // 7. step_too_large, 8. within_hysteresis
+        checks::step(kind, value, previous).map_err(with_value)?;
+        checks::hysteresis(kind, value, previous).map_err(with_value)?;
+        // 9. cooldown
+        let state = self.state.get(&p.kind);
+        if let Some(at) = state
+            .and_then(|s| s.targets.get(&p.target))
+            .and_then(|t| t.at_ms)
+        {
+            let since = now - at;
+            if since < c.cooldown_ms {
+                return Err(with_value((
+                    RejectReason::Cooldown,
+                    format!(
+                        "last action on {} was {since} ms ago, cooldown is {} ms",
+                        p.target, c.cooldown_ms
+                    ),
+                )));
+            }
+        }
+        // 10. rate_limited
+        if let Some(rate) = &c.rate {
+            let bucket = state.map(|s| s.bucket).unwrap_or_default();
+            if bucket.available(rate, now) < 1.0 {
+                return Err(with_value((
+                    RejectReason::RateLimited,
+                    format!(
+                        "rate limit of {} per second (burst {}) reached; next token in {} ms",
+                        rate.per_second,
+                        rate.burst,
+                        bucket.wait_ms(rate, now)
+                    ),
+                )));
+            }
+        }
+        // 11. precondition_failed
+        if let Some((name, bind)) = &kind.contract {
+            let bound = bind_values(bind, &p.target, value, previous, ctx.values);
+            let context = BoundContext::new(bound, ctx.values);
+            match ctx.contracts.check_pre(name, &context) {
+                Ok(r) if r.ok => {}
+                Ok(r) => {
+                    let why: Vec<String> = r.violations.iter().map(|v| v.message()).collect();
+                    return Err(with_value((
+                        RejectReason::PreconditionFailed,
+                        why.join("; "),
+                    )));
+                }
+                Err(e) => {
+                    return Err(with_value((RejectReason::PreconditionFailed, e.to_string())));
+                }
+            }
+        }
+        // 12. over_budget
+        checks::budget(kind, ctx.free, ctx.balance, ctx.prices).map_err(with_value)?;
+        Ok(Passed { value, previous })
+    }
+
+    fn commit(&mut self, p: &Proposal, now: f64, value: f64) {
+        let Some(kind) = self.kinds.get(&p.kind) else {
+            return;
+        };
+        let state = self.state.entry(p.kind.clone()).or_default();
+        if p.healing.is_none()
+            && let Some(rate) = &kind.config.rate
+        {
+            state.bucket.take(rate, now);
+        }
+        let t = state.targets.entry(p.target.clone()).or_default();
+        t.value = Some(value);
+        t.at_ms = Some(now);
+    }
+
+    /// The contract variables bound for `a`, for its postcondition check on the next tick:
+    /// `$value`/`$previous` from the action, templates read from `values` (the new snapshot).
+    /// Sorted by variable name; variables without a value are left out. Empty when the kind
+    /// has no contract.
+    pub fn post_context(&self, a: &ApprovedAction, values: &dyn Context) -> Vec<(String, Value)> {
+        let Some((_, bind)) = self.kind(&a.kind).and_then(|k| k.contract.as_ref()) else {
+            return Vec::new();
+        };
+        let bound = bind_values(bind, &a.target, a.value, a.previous, values);
+        BoundContext::new(bound, values).bound_values()
+    }
+
+    /// The contract named by `a`'s kind, if any.
+    pub fn contract_of(&self, kind: &str) -> Option<&str> {
+        self.kind(kind)
+            .and_then(|k| k.contract.as_ref())
+            .map(|(name, _)| name.as_str())
+    }
+
+    /// Checks the postconditions of `a`'s contract against `values` (the snapshot after the
+    /// action) with the action's bindings laid over it. `None` when the kind has no contract.
+    pub fn check_post(
+        &self,
+        a: &ApprovedAction,
+        values: &dyn Context,
+        contracts: &ContractSet,
+    ) -> Option<Result<CheckResult, crate::contracts::ContractError>> {
+        let (name, bind) = self.kind(&a.kind)?.contract.as_ref()?;
+        let bound = bind_values(bind, &a.target, a.value, a.previous, values);
+        let context = BoundContext::new(bound, values);
+        Some(contracts.check_post(name, &context))
+    }
+}
+
+fn bind_values(
+    bind: &[(String, BindSource)],
+    target: &str,
+    value: f64,
+    previous: Option<f64>,
+    values: &dyn Context,
+) -> Vec<(String, Option<Value>)> {
+    bind.iter()
+        .map(|(var, source)| (var.clone(), source.resolve(target, value, previous, values)))
+        .collect()
+}
+
+/// Appends the gate's record. The agent is a validated configured name (or [`GATE_AGENT`]) and
+/// the target was validated, so this cannot fail; if it ever did, the record is retried
+/// without the target so the decision is still audited.
+fn record(
+    checker: &mut EffectChecker,
+    time_ms: u64,
+    agent: &str,
+    approved: bool,
+    effect: Option<Effect>,
+    target: Option<&str>,
+    reason: String,
+) -> u64 {
+    match checker.record_gate_decision(time_ms, agent, approved, effect, target, reason.clone()) {
+        Ok(seq) => seq,
+        Err(_) => checker
+            .record_gate_decision(time_ms, GATE_AGENT, approved, effect, None, reason)
+            .unwrap_or_else(|_| checker.trail().len().saturating_sub(1)),
+    }
+}

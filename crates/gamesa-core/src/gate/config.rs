@@ -1,0 +1,276 @@
+//! The gate configuration (JSON section `gate` of `engine.json`): one entry per action kind.
+//!
+//! Every struct is `deny_unknown_fields` with camelCase names; optional fields may be absent
+//! (or `null` where the field is an `Option`). Defaults are documented on each field. The
+//! semantic rules are in [`super::validate`]; `src/gate.ts` mirrors both with zod, and the
+//! corpus `samples/gate_configs/` checks that the two sides agree, path for path.
+
+use super::error::GateError;
+use super::validate::validate_config;
+use crate::allocation::config::json_path;
+use crate::effects::Effect;
+use crate::json_objects::objects_only;
+use crate::types::ResourceType;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The gate's configuration: what each action kind may do.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self", deny_unknown_fields, rename_all = "camelCase")]
+pub struct GateConfig {
+    /// Free text for humans.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The known action kinds, by name (snake_case, e.g. `set_gpu_power_limit`). Default: none,
+    /// so every action is denied (`unknown_kind`): deny by default.
+    #[serde(default)]
+    pub actions: BTreeMap<String, ActionKindConfig>,
+}
+
+/// The limits of one action kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self", deny_unknown_fields, rename_all = "camelCase")]
+pub struct ActionKindConfig {
+    /// The agent that performs actions of this kind; the capability is checked for it.
+    pub agent: String,
+    /// The capability required (`EffectChecker::check(agent, effect, Some(target), now)`).
+    pub effect: Effect,
+    /// Whether actions of this kind may pass during an emergency. Default `false`.
+    #[serde(default)]
+    pub safety: bool,
+    /// The targets it may act on: exact names or a prefix with one trailing `*` (`gpu*`).
+    /// At least one. A target outside every pattern is `unknown_target`.
+    pub targets: Vec<String>,
+    /// Optional variable template that the snapshot holds exactly when the target exists
+    /// (e.g. `{target}.power_limit_w`); when set and absent, the target is `unknown_target`
+    /// (a `gpu7` that matches `gpu*` but is not in the machine). Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exists: Option<String>,
+    /// Which parameter carries the value and how it is read. Default: parameter `value`,
+    /// absolute.
+    #[serde(default)]
+    pub value: ValueSpec,
+    /// Lower bound: a number or a variable template read from the snapshot. Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<Bound>,
+    /// Upper bound: a number or a variable template read from the snapshot. Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<Bound>,
+    /// A configured ceiling on top of `max` (the lower of the two applies). Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap: Option<f64>,
+    /// Largest |value − current| one action may make (> 0). Default: unlimited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_step: Option<f64>,
+    /// Token-bucket rate limit shared by every target of the kind. Default: unlimited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<TokenBucket>,
+    /// Minimum time between two approved actions on the same target, in ms (≥ 0). Default 0.
+    #[serde(default)]
+    pub cooldown_ms: f64,
+    /// Minimum |value − current| worth applying (≥ 0, ≤ `maxStep`). Default 0.
+    #[serde(default)]
+    pub hysteresis: f64,
+    /// A contract whose preconditions must hold before, and whose postconditions are checked
+    /// after, an action of this kind. Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract: Option<ContractBinding>,
+    /// Resources one action consumes (≥ 0 each), for scoring and the budget check. Default: none.
+    #[serde(default)]
+    pub costs: BTreeMap<ResourceType, f64>,
+    /// Credits of benefit per unit of signal strength (≥ 0), for scoring. Default 10.
+    #[serde(default = "default_benefit_per_strength")]
+    pub benefit_per_strength: f64,
+    /// Free text for humans.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// Default of [`ActionKindConfig::benefit_per_strength`].
+pub const DEFAULT_BENEFIT_PER_STRENGTH: f64 = 10.0;
+
+fn default_benefit_per_strength() -> f64 {
+    DEFAULT_BENEFIT_PER_STRENGTH
+}
+
+/// Where the value of a proposal is and what it means.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self", deny_unknown_fields, rename_all = "camelCase")]
+pub struct ValueSpec {
+    /// The parameter holding the number. Default `value`.
+    #[serde(default = "default_param")]
+    pub param: String,
+    /// How the number is applied to the current value. Default `absolute`.
+    #[serde(default)]
+    pub mode: ValueMode,
+    /// Variable template of the current value in the snapshot (e.g. `{target}.power_limit_w`).
+    /// Default: none (only the value last approved, or `initial`, is known).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<String>,
+    /// The current value to assume when nothing else tells it. Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial: Option<f64>,
+}
+
+fn default_param() -> String {
+    "value".to_string()
+}
+
+impl Default for ValueSpec {
+    fn default() -> Self {
+        ValueSpec {
+            param: default_param(),
+            mode: ValueMode::default(),
+            current: None,
+            initial: None,
+        }
+    }
+}
+
+/// How a proposal's number becomes the new value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueMode {
+    /// The number is the new value.
+    #[default]
+    Absolute,
+    /// The new value is current + number.
+    Delta,
+    /// The new value is current × number.
+    Factor,
+}
+
+impl ValueMode {
+    /// The string used in JSON.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ValueMode::Absolute => "absolute",
+            ValueMode::Delta => "delta",
+            ValueMode::Factor => "factor",
+        }
+    }
+}
+
+/// A bound: a fixed number, or a variable template read from the snapshot for the target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Bound {
+    /// A fixed number.
+    Number(f64),
+    /// A variable template such as `{target}.power_min_w`.
+    Variable(String),
+}
+
+impl fmt::Display for Bound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Bound::Number(x) => write!(f, "{x}"),
+            Bound::Variable(v) => f.write_str(v),
+        }
+    }
+}
+
+/// A token bucket: up to `burst` actions at once, refilled at `perSecond` tokens per second.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self", deny_unknown_fields, rename_all = "camelCase")]
+pub struct TokenBucket {
+    /// Capacity of the bucket (≥ 1); the bucket starts full.
+    pub burst: f64,
+    /// Refill rate in tokens per second (> 0).
+    pub per_second: f64,
+}
+
+/// A contract and how its variables are bound for an action.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self", deny_unknown_fields, rename_all = "camelCase")]
+pub struct ContractBinding {
+    /// The contract's name (must be in the engine's contract set).
+    pub name: String,
+    /// Contract variable → `$value` (the new value), `$previous` (the value it replaces) or a
+    /// variable template read from the snapshot. Variables not bound are read from the
+    /// snapshot by their own name. Default: none.
+    #[serde(default)]
+    pub bind: BTreeMap<String, String>,
+}
+
+/// A binding source that is the new value.
+pub const BIND_VALUE: &str = "$value";
+/// A binding source that is the value replaced.
+pub const BIND_PREVIOUS: &str = "$previous";
+
+objects_only!(GateConfig, ActionKindConfig, ValueSpec, TokenBucket, ContractBinding);
+
+impl GateConfig {
+    /// Parses and validates a gate document (the value of `gate` in `engine.json`). Errors name
+    /// the JSON path from the gate document's root, e.g. `$.actions.cpu_freq.maxStep`.
+    pub fn from_json(text: &str) -> Result<GateConfig, GateError> {
+        let value = parse_value(text)?;
+        GateConfig::from_value(&value)
+    }
+
+    /// Decodes and validates an already parsed JSON value (paths as in [`GateConfig::from_json`]).
+    pub fn from_value(value: &serde_json::Value) -> Result<GateConfig, GateError> {
+        let config: GateConfig =
+            serde_path_to_error::deserialize(value).map_err(|e| decode_error(&e))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The semantic rules (see `docs/gate.md`), paths from `$`.
+    pub fn validate(&self) -> Result<(), GateError> {
+        validate_config(self)
+    }
+
+    /// The semantic rules, paths from `root` (e.g. `$.gate` inside `engine.json`).
+    pub fn validate_at(&self, root: &str) -> Result<(), GateError> {
+        self.validate().map_err(|e| e.under(root))
+    }
+}
+
+/// Parses text into a JSON tree: malformed JSON is reported at `$`, except a number too large
+/// for a double (which `JSON.parse` reads as ±Infinity): that one at its own path.
+fn parse_value(text: &str) -> Result<serde_json::Value, GateError> {
+    let malformed = |e: &serde_json::Error| format!("malformed JSON: {e}");
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value: serde_json::Value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = if e.inner().to_string().starts_with("number out of range") {
+            json_path(e.path())
+        } else {
+            "$".to_string()
+        };
+        GateError::at(path, malformed(e.inner()))
+    })?;
+    de.end().map_err(|e| GateError::at("$", malformed(&e)))?;
+    Ok(value)
+}
+
+/// A typed-decoding error with its path; a missing field is named at the field, as zod does.
+fn decode_error(e: &serde_path_to_error::Error<serde_json::Error>) -> GateError {
+    let mut path = json_path(e.path());
+    let message = e.inner().to_string();
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.strip_suffix('`'))
+    {
+        path = key_path(&path, field);
+    }
+    GateError::at(path, message)
+}
+
+/// `parent.key`, or `parent["key"]` when the key is not an identifier (as `json_path` writes it).
+pub fn key_path(parent: &str, key: &str) -> String {
+    let mut chars = key.chars();
+    let identifier = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+    if identifier {
+        format!("{parent}.{key}")
+    } else {
+        format!(
+            "{parent}[{}]",
+            serde_json::Value::String(key.to_string())
+        )
+    }
+}
