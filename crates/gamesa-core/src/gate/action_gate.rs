@@ -121,7 +121,11 @@ impl ActionGate {
     /// reason) in `ctx.checker`'s audit trail, and on approval commits it: takes a token,
     /// starts the target's cooldown and remembers the value as current. Never panics.
     pub fn check(&mut self, p: &Proposal, ctx: &mut GateContext) -> GateDecision {
-        let now = if ctx.now_ms.is_finite() { ctx.now_ms } else { 0.0 };
+        let now = if ctx.now_ms.is_finite() {
+            ctx.now_ms
+        } else {
+            0.0
+        };
         // `as` saturates: negative times are recorded as 0, huge ones as u64::MAX.
         let audit_ms = now as u64;
         let outcome = self.evaluate(p, ctx, now);
@@ -301,7 +305,10 @@ impl ActionGate {
                     )));
                 }
                 Err(e) => {
-                    return Err(with_value((RejectReason::PreconditionFailed, e.to_string())));
+                    return Err(with_value((
+                        RejectReason::PreconditionFailed,
+                        e.to_string(),
+                    )));
                 }
             }
         }

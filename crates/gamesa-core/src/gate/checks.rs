@@ -242,9 +242,5 @@ pub fn budget(
 
 /// Credits the kind's costs come to at `prices` (for scoring).
 pub fn cost_credits(kind: &CompiledKind, prices: &PerResource<f64>) -> f64 {
-    kind.config
-        .costs
-        .iter()
-        .map(|(&r, &c)| c * prices[r])
-        .sum()
+    kind.config.costs.iter().map(|(&r, &c)| c * prices[r]).sum()
 }

@@ -89,10 +89,7 @@ impl CompiledKind {
                     if !c.variables().any(|(name, _)| name == var) {
                         return Err(GateError::at(
                             path,
-                            format!(
-                                "contract {:?} declares no variable {var:?}",
-                                binding.name
-                            ),
+                            format!("contract {:?} declares no variable {var:?}", binding.name),
                         ));
                     }
                     let source = BindSource::parse(source).map_err(|m| GateError::at(path, m))?;

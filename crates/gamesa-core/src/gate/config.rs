@@ -199,7 +199,13 @@ pub const BIND_VALUE: &str = "$value";
 /// A binding source that is the value replaced.
 pub const BIND_PREVIOUS: &str = "$previous";
 
-objects_only!(GateConfig, ActionKindConfig, ValueSpec, TokenBucket, ContractBinding);
+objects_only!(
+    GateConfig,
+    ActionKindConfig,
+    ValueSpec,
+    TokenBucket,
+    ContractBinding
+);
 
 impl GateConfig {
     /// Parses and validates a gate document (the value of `gate` in `engine.json`). Errors name
@@ -268,9 +274,6 @@ pub fn key_path(parent: &str, key: &str) -> String {
     if identifier {
         format!("{parent}.{key}")
     } else {
-        format!(
-            "{parent}[{}]",
-            serde_json::Value::String(key.to_string())
-        )
+        format!("{parent}[{}]", serde_json::Value::String(key.to_string()))
     }
 }

@@ -35,7 +35,11 @@ impl GateError {
 
 impl fmt::Display for GateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid gate configuration at {}: {}", self.path, self.message)
+        write!(
+            f,
+            "invalid gate configuration at {}: {}",
+            self.path, self.message
+        )
     }
 }
 

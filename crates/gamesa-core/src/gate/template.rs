@@ -79,7 +79,9 @@ mod tests {
         let t = Template::parse("{target}.power_min_w").unwrap();
         assert_eq!(t.expand("gpu0"), "gpu0.power_min_w");
         assert_eq!(
-            Template::parse("wl.{target}.weight").unwrap().expand("game"),
+            Template::parse("wl.{target}.weight")
+                .unwrap()
+                .expand("game"),
             "wl.game.weight"
         );
         assert_eq!(
@@ -90,7 +92,15 @@ mod tests {
 
     #[test]
     fn rejects_typos_and_junk() {
-        for bad in ["", "{targt}.x", "{target", "a }", "a b", "x\n", &"a".repeat(300)] {
+        for bad in [
+            "",
+            "{targt}.x",
+            "{target",
+            "a }",
+            "a b",
+            "x\n",
+            &"a".repeat(300),
+        ] {
             assert!(Template::parse(bad).is_err(), "{bad:?}");
         }
     }

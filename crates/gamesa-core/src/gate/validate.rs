@@ -22,9 +22,7 @@
 //! Whether the contract exists and declares the bound variables is checked when the gate is
 //! built ([`super::ActionGate::new`]), against the engine's contract set, with the same paths.
 
-use super::config::{
-    ActionKindConfig, BIND_PREVIOUS, BIND_VALUE, Bound, GateConfig, key_path,
-};
+use super::config::{ActionKindConfig, BIND_PREVIOUS, BIND_VALUE, Bound, GateConfig, key_path};
 use super::error::GateError;
 use super::template::template_problem;
 use crate::effects::checker::MAX_AGENT_LEN;
@@ -67,7 +65,9 @@ pub fn target_pattern_problem(pattern: &str) -> Option<String> {
             "a target pattern must be at most {MAX_TARGET_LEN} bytes"
         ))
     } else if pattern.chars().any(char::is_control) {
-        Some(format!("target pattern {pattern:?} contains a control character"))
+        Some(format!(
+            "target pattern {pattern:?} contains a control character"
+        ))
     } else if pattern.find('*').is_some_and(|i| i + 1 != pattern.len()) {
         Some(format!(
             "target pattern {pattern:?} has a '*' that is not the last character"
@@ -77,7 +77,11 @@ pub fn target_pattern_problem(pattern: &str) -> Option<String> {
     }
 }
 
-fn check(ok: bool, path: impl FnOnce() -> String, message: impl FnOnce() -> String) -> Result<(), GateError> {
+fn check(
+    ok: bool,
+    path: impl FnOnce() -> String,
+    message: impl FnOnce() -> String,
+) -> Result<(), GateError> {
     if ok {
         Ok(())
     } else {
@@ -90,7 +94,11 @@ fn some_problem(problem: Option<String>, path: String) -> Result<(), GateError> 
 }
 
 fn finite(x: f64, path: String, what: &str) -> Result<(), GateError> {
-    check(x.is_finite(), || path, || format!("{what} must be a finite number, got {x}"))
+    check(
+        x.is_finite(),
+        || path,
+        || format!("{what} must be a finite number, got {x}"),
+    )
 }
 
 fn bound(b: &Option<Bound>, path: String) -> Result<(), GateError> {
@@ -106,7 +114,11 @@ fn validate_kind(kind: &str, a: &ActionKindConfig, at: &str) -> Result<(), GateE
     some_problem(kind_name_problem(kind), at.to_string())?;
 
     let agent = &a.agent;
-    check(!agent.is_empty(), || p("agent"), || "agent must not be empty".into())?;
+    check(
+        !agent.is_empty(),
+        || p("agent"),
+        || "agent must not be empty".into(),
+    )?;
     check(
         agent.len() <= MAX_AGENT_LEN,
         || p("agent"),
@@ -145,12 +157,20 @@ fn validate_kind(kind: &str, a: &ActionKindConfig, at: &str) -> Result<(), GateE
     bound(&a.min, p("min"))?;
     bound(&a.max, p("max"))?;
     if let (Some(Bound::Number(lo)), Some(Bound::Number(hi))) = (&a.min, &a.max) {
-        check(lo <= hi, || p("max"), || format!("max {hi} is below min {lo}"))?;
+        check(
+            lo <= hi,
+            || p("max"),
+            || format!("max {hi} is below min {lo}"),
+        )?;
     }
     if let Some(cap) = a.cap {
         finite(cap, p("cap"), "cap")?;
         if let Some(Bound::Number(lo)) = &a.min {
-            check(*lo <= cap, || p("cap"), || format!("cap {cap} is below min {lo}"))?;
+            check(
+                *lo <= cap,
+                || p("cap"),
+                || format!("cap {cap} is below min {lo}"),
+            )?;
         }
     }
 
@@ -170,7 +190,12 @@ fn validate_kind(kind: &str, a: &ActionKindConfig, at: &str) -> Result<(), GateE
         check(
             rate.per_second.is_finite() && rate.per_second > 0.0,
             || p("rate.perSecond"),
-            || format!("perSecond must be a finite number > 0, got {}", rate.per_second),
+            || {
+                format!(
+                    "perSecond must be a finite number > 0, got {}",
+                    rate.per_second
+                )
+            },
         )?;
     }
     let cd = a.cooldown_ms;
@@ -201,7 +226,11 @@ fn validate_kind(kind: &str, a: &ActionKindConfig, at: &str) -> Result<(), GateE
         )?;
         for (var, source) in &c.bind {
             let path = key_path(&p("contract.bind"), var);
-            check(!var.is_empty(), || path.clone(), || "a bound variable name must not be empty".into())?;
+            check(
+                !var.is_empty(),
+                || path.clone(),
+                || "a bound variable name must not be empty".into(),
+            )?;
             if source != BIND_VALUE && source != BIND_PREVIOUS {
                 let problem = if source.starts_with('$') {
                     Some(format!(
