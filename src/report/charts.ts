@@ -44,11 +44,12 @@ const exactOrPrefixed =
   (run: BacktestRun): Array<[string, ReadonlyArray<number | null>]> =>
     Object.entries(extraOf(run)).filter(([k]) => names.some((n) => k === n || k.startsWith(`${n}.`)))
 
+/** The one extra series `name`, shown in the legend as `label` (default: its name). */
 const single =
-  (name: string) =>
+  (name: string, label = name) =>
   (run: BacktestRun): Array<[string, ReadonlyArray<number | null>]> => {
     const v = extraOf(run)[name]
-    return v ? [[name, v]] : []
+    return v ? [[label, v]] : []
   }
 
 /** Extra series names that the fixed groups draw. */
@@ -82,7 +83,7 @@ function groups(runs: readonly BacktestRun[]): Group[] {
     ...(grantResources.length === 0
       ? [{ id: 'grants', title: 'Grants', unit: 'units granted', includeZero: true, pick: byPrefix('grants.') }]
       : grantResources.map(
-          (res, i): Group => ({ id: `grants-${i}-${idPart(res)}`, title: `Grants: ${res}`, unit: 'units granted', includeZero: true, pick: single(`grants.${res}`) }),
+          (res, i): Group => ({ id: `grants-${i}-${idPart(res)}`, title: `Grants: ${res}`, unit: 'units granted', includeZero: true, pick: single(`grants.${res}`, res) }),
         )),
     { id: 'firings', title: 'Rule firings', unit: 'rules per tick', includeZero: true, pick: exactOrPrefixed('firings') },
     {
