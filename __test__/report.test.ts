@@ -150,6 +150,19 @@ test('the page is self-contained: no URL to fetch, no external font, a CSP that 
   t.deepEqual([...html.matchAll(/<svg class="chart" id="([^"]+)"/g)].map((m) => m[1]), EXPECTED_CHARTS)
 })
 
+test('resources never granted in any run share one note instead of flat charts', (t) => {
+  const report = syntheticReport()
+  const policy = report.runs[0]!
+  policy.series.extra['grants.gpu_memory'] = policy.series.tMs.map(() => 0)
+  policy.series.extra['grants.thermal_headroom'] = policy.series.tMs.map(() => 0)
+  const html = renderBacktestReport(report)
+  const ids = [...html.matchAll(/<figure data-chart="([^"]+)"/g)].map((m) => m[1])
+  t.false(ids.some((id) => /gpu-memory|thermal-headroom/.test(id!)))
+  t.true(ids.includes('chart-grants-none'))
+  t.regex(html, /<figcaption>Grants: gpu_memory, thermal_headroom<\/figcaption><p class="empty">Nothing of these resources was granted in any run\.<\/p>/)
+  t.is([...html.matchAll(/<svg class="chart" id="([^"]+)"/g)].length, EXPECTED_CHARTS.length, 'the granted resources keep their charts')
+})
+
 test('the actions chart is a running total that ends at the summary counts', (t) => {
   const report = syntheticReport()
   const lines = drawnData(renderBacktestReport(report))['chart-actions']!.lines

@@ -24,6 +24,8 @@ interface Group {
   title: string
   unit: string
   includeZero: boolean
+  /** What the page says when the chart has nothing to draw (default: no data recorded). */
+  emptyNote?: string
   /** Draw the running total instead of the per-tick values (event counts read better that way). */
   cumulative?: boolean
   /** Series of one run in this chart, by name (as shown in the legend). */
@@ -75,6 +77,9 @@ const byName = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: tru
 function groups(runs: readonly BacktestRun[]): Group[] {
   const extraNames = [...new Set(runs.flatMap((r) => Object.keys(extraOf(r))))].sort(byName)
   const grantResources = extraNames.filter((k) => k.startsWith('grants.')).map((k) => k.slice('grants.'.length))
+  // Resources never granted in any run get one note instead of a chart each of a flat zero line.
+  const granted = grantResources.filter((res) => runs.some((r) => (extraOf(r)[`grants.${res}`] ?? []).some((v) => typeof v === 'number' && Number.isFinite(v) && v !== 0)))
+  const never = grantResources.filter((res) => !granted.includes(res))
   const others = extraNames.filter((k) => !inGroups(k))
   return [
     { id: 'temperatures', title: 'Temperatures', unit: '°C', includeZero: false, pick: (r) => Object.entries(r.series.temperatures ?? {}) },
@@ -82,9 +87,21 @@ function groups(runs: readonly BacktestRun[]): Group[] {
     { id: 'prices', title: 'Prices', unit: 'credits per unit', includeZero: false, pick: byPrefix('prices.') },
     ...(grantResources.length === 0
       ? [{ id: 'grants', title: 'Grants', unit: 'units granted', includeZero: true, pick: byPrefix('grants.') }]
-      : grantResources.map(
+      : granted.map(
           (res, i): Group => ({ id: `grants-${i}-${idPart(res)}`, title: `Grants: ${res}`, unit: 'units granted', includeZero: true, pick: single(`grants.${res}`, res) }),
         )),
+    ...(never.length === 0
+      ? []
+      : [
+          {
+            id: 'grants-none',
+            title: `Grants: ${never.join(', ')}`,
+            unit: '',
+            includeZero: true,
+            emptyNote: 'Nothing of these resources was granted in any run.',
+            pick: () => [],
+          },
+        ]),
     { id: 'firings', title: 'Rule firings', unit: 'rules per tick', includeZero: true, pick: exactOrPrefixed('firings') },
     {
       id: 'actions',
@@ -122,6 +139,6 @@ export function chartSpecs(runs: readonly BacktestRun[]): LineChartSpec[] {
         lines.push({ name, run: runName(run), color: color.get(name)!, dash: runDash(ri), t, values: g.cumulative ? runningTotal(values) : values })
       }
     })
-    return { id: `chart-${g.id}`, title: g.title, unit: g.unit, includeZero: g.includeZero, lines }
+    return { id: `chart-${g.id}`, title: g.title, unit: g.unit, includeZero: g.includeZero, lines, ...(g.emptyNote ? { emptyNote: g.emptyNote } : {}) }
   })
 }

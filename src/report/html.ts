@@ -21,9 +21,9 @@ function swatch(color: string, dash: string): string {
 }
 
 /** The figure of one chart: caption, SVG (or "no data"), legend of series names, hover box. */
-function figure(id: string, title: string, chart: RenderedChart | undefined, names: Array<[string, string]>): string {
+function figure(id: string, title: string, chart: RenderedChart | undefined, names: Array<[string, string]>, emptyNote?: string): string {
   const caption = `<figcaption>${escapeHtml(title)}</figcaption>`
-  if (!chart) return `<figure data-chart="${id}">${caption}<p class="empty">No data recorded for this chart.</p></figure>`
+  if (!chart) return `<figure data-chart="${id}">${caption}<p class="empty">${escapeHtml(emptyNote ?? 'No data recorded for this chart.')}</p></figure>`
   const legend = names.map(([name, color]) => `<li>${swatch(color, '')}<span>${escapeHtml(name)}</span></li>`).join('')
   return `<figure data-chart="${id}">${caption}${chart.svg}<ul class="legend">${legend}</ul><div class="tip" hidden></div></figure>`
 }
@@ -60,7 +60,7 @@ export function renderBacktestReport(report: BacktestReport): string {
     if (chart) hoverData[spec.id] = chart.hover
     const names = new Map<string, string>()
     for (const l of spec.lines) if (!names.has(l.name)) names.set(l.name, l.color)
-    return figure(spec.id, spec.unit ? `${spec.title} (${spec.unit})` : spec.title, chart, [...names])
+    return figure(spec.id, spec.unit ? `${spec.title} (${spec.unit})` : spec.title, chart, [...names], spec.emptyNote)
   })
   const name = String(report.scenario?.name ?? '')
   const description = String(report.scenario?.description ?? '')

@@ -29,6 +29,8 @@ export interface LineChartSpec {
   /** Stretch the y axis to include 0 (counts, amounts). */
   includeZero: boolean
   lines: ChartLine[]
+  /** What the page says instead of a chart when there is nothing to draw. */
+  emptyNote?: string
 }
 
 /** The drawn chart and what the hover script needs to read values back. */
