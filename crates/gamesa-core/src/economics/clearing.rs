@@ -1,0 +1,105 @@
+//! How one resource is cleared: the kinds of clearing and the orders they work on.
+
+use crate::allocation::{PoolConfig, Strategy};
+use crate::types::Priority;
+use serde::Serialize;
+use std::cmp::Ordering;
+
+/// Slack allowed when a computed amount is compared with a whole number of quanta or units
+/// (`2.9999999999` cores is 3 cores).
+pub(crate) const ROUNDING_SLACK: f64 = 1e-9;
+
+/// How a resource is cleared.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum Clearing {
+    /// Proportional share (Kelly / Tycoon) at a uniform price, grants rounded down to
+    /// multiples of `quantum` (0 = continuous, 1 = whole units) with the leftover quanta
+    /// handed out by largest remainder.
+    Divisible {
+        /// Grant granularity in the resource's unit; 0 for continuous.
+        quantum: f64,
+    },
+    /// Sealed-bid uniform-price auction of whole `unit`s: the k units go to the k highest unit
+    /// bids at the (k+1)-th highest unit bid (or the posted price when higher).
+    Indivisible {
+        /// Size of one unit in the resource's unit (1 core, a 64 MB block), > 0.
+        unit: f64,
+    },
+}
+
+impl Clearing {
+    /// The clearing that fits an allocator pool: `first_fit` (core ids) and `buddy` blocks are
+    /// indivisible (units of 1 and of `minBlock`); `best_fit` ranges are divisible in whole
+    /// units; `priority` and `weighted` pools are continuous.
+    pub fn for_pool(pool: &PoolConfig) -> Clearing {
+        match pool.strategy {
+            Strategy::FirstFit => Clearing::Indivisible { unit: 1.0 },
+            Strategy::Buddy => Clearing::Indivisible {
+                unit: pool.effective_min_block() as f64,
+            },
+            Strategy::BestFit => Clearing::Divisible { quantum: 1.0 },
+            Strategy::Priority | Strategy::Weighted => Clearing::Divisible { quantum: 0.0 },
+        }
+    }
+
+    /// Whether the parameters are usable: `quantum` finite and ≥ 0, `unit` finite and > 0.
+    pub fn is_valid(&self) -> bool {
+        match *self {
+            Clearing::Divisible { quantum } => quantum.is_finite() && quantum >= 0.0,
+            Clearing::Indivisible { unit } => unit.is_finite() && unit > 0.0,
+        }
+    }
+}
+
+impl Default for Clearing {
+    /// Continuous proportional share.
+    fn default() -> Self {
+        Clearing::Divisible { quantum: 0.0 }
+    }
+}
+
+/// A bid admitted to the clearing of one resource.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Order<'a> {
+    /// Index of the bid in the tick's input.
+    pub bid: usize,
+    /// The bidder's priority and id, for ties (higher priority first, then id).
+    pub priority: Priority,
+    pub agent_id: &'a str,
+    /// Requested amount, capped at the capacity (nobody can be granted more), > 0.
+    pub demand: f64,
+    /// Credits this bid may spend (its share of the agent's balance), > 0.
+    pub slice: f64,
+    /// Most credits per unit, ≥ the posted price.
+    pub max_price: f64,
+}
+
+impl Order<'_> {
+    /// What the bid takes at unit price `u`: its demand, or what its slice buys, or nothing
+    /// above its limit price.
+    pub fn want_at(&self, u: f64) -> f64 {
+        if u > self.max_price {
+            0.0
+        } else {
+            self.demand.min(self.slice / u)
+        }
+    }
+
+    /// Deterministic tie order: higher priority first, then agent id, then bid index.
+    pub fn tie_order(&self, other: &Order<'_>) -> Ordering {
+        other
+            .priority
+            .cmp(&self.priority)
+            .then_with(|| self.agent_id.cmp(other.agent_id))
+            .then_with(|| self.bid.cmp(&other.bid))
+    }
+}
+
+/// The outcome of clearing one resource: a grant per order (same order) and the uniform unit
+/// price everyone pays.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Cleared {
+    pub price: f64,
+    pub grants: Vec<f64>,
+}

@@ -1,0 +1,353 @@
+//! The market itself: budgets, one clearing round per tick, and the prices it posts.
+
+use super::auction;
+use super::clearing::{Cleared, Clearing, Order};
+use super::config::{AgentDef, MarketConfig, validate_agents};
+use super::divisible;
+use super::error::MarketError;
+use super::pricing::{RateMatrix, SafetyInputs, posted, reserves, tatonnement};
+use crate::per_resource::PerResource;
+use crate::types::ResourceType;
+use serde::Serialize;
+
+/// A bid for one tick, with its amount already evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bid {
+    /// Index into the market's agents.
+    pub agent: usize,
+    /// The resource bid for.
+    pub resource: ResourceType,
+    /// Amount in the resource's unit (> 0 and finite to take part).
+    pub amount: f64,
+    /// Most credits per unit (finite and ≥ 0 to take part).
+    pub max_unit_price: f64,
+}
+
+/// Why a bid got less than it asked, when that is not just competition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BidNote {
+    /// The agent index is not one of the market's agents.
+    UnknownAgent,
+    /// Amount or limit price negative, zero amount, or not finite.
+    InvalidBid,
+    /// The limit price is below the posted price.
+    BelowPrice,
+    /// The agent's balance is empty.
+    NoBudget,
+    /// The resource has no capacity this tick.
+    NoCapacity,
+}
+
+/// The outcome of one bid (one per input bid, in input order).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MarketGrant {
+    /// Index into the market's agents (as in the bid).
+    pub agent: usize,
+    /// The resource.
+    pub resource: ResourceType,
+    /// What was asked (0 when the bid's amount was not a finite number).
+    pub requested: f64,
+    /// What was granted.
+    pub amount: f64,
+    /// The uniform clearing price of the resource this tick, credits per unit.
+    pub unit_price: f64,
+    /// Credits paid: `amount · unitPrice`, never more than the bid's share of the balance.
+    pub paid: f64,
+    /// Why the bid took no part, if it did not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<BidNote>,
+}
+
+/// One tick of the market.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MarketTick {
+    /// Posted prices, used for this clearing (scarcity price raised to the reserve).
+    pub prices: PerResource<f64>,
+    /// Prices posted for the next tick (before the next tick's reserves).
+    pub next_prices: PerResource<f64>,
+    /// Reserve prices from this tick's safety inputs (0 = none).
+    pub reserves: PerResource<f64>,
+    /// Uniform price each resource cleared at (≥ the posted price).
+    pub clearing_prices: PerResource<f64>,
+    /// Demand at the posted prices: Σ over admitted bids of `min(amount, slice / price)`.
+    pub demand: PerResource<f64>,
+    /// Capacity offered (negative or non-finite capacities count as 0).
+    pub supply: PerResource<f64>,
+    /// Total granted per resource.
+    pub granted: PerResource<f64>,
+    /// One per input bid, in input order.
+    pub grants: Vec<MarketGrant>,
+    /// Credits each agent spent in the clearing.
+    pub spent: Vec<f64>,
+    /// Balances after the clearing.
+    pub balances: Vec<f64>,
+}
+
+/// A market over the six resources for a fixed set of agents.
+#[derive(Debug, Clone)]
+pub struct Market {
+    config: MarketConfig,
+    agents: Vec<AgentDef>,
+    clearing: PerResource<Clearing>,
+    /// Scarcity (tâtonnement) prices, before reserves.
+    base: PerResource<f64>,
+    /// Prices posted for the next tick.
+    prices: PerResource<f64>,
+    balances: Vec<f64>,
+}
+
+impl Market {
+    /// A market with every agent's balance at 0 (each tick renews it first) and every price at
+    /// its initial value. Errors name the JSON path (`$.market.…`, `$.agents[i].…`); a clearing
+    /// with a non-finite or negative quantum, or a unit ≤ 0, is `INVALID_ARGUMENT`.
+    pub fn new(
+        config: &MarketConfig,
+        agents: &[AgentDef],
+        clearing: PerResource<Clearing>,
+    ) -> Result<Market, MarketError> {
+        config.validate()?;
+        validate_agents(agents)?;
+        if let Some((r, c)) = clearing.iter().find(|(_, c)| !c.is_valid()) {
+            return Err(MarketError::InvalidArgument {
+                message: format!(
+                    "clearing of {r}: quantum must be finite and >= 0, unit finite and > 0, got {c:?}"
+                ),
+            });
+        }
+        let base = PerResource(ResourceType::ALL.map(|r| config.initial_price(r)));
+        Ok(Market {
+            config: config.clone(),
+            agents: agents.to_vec(),
+            clearing,
+            base,
+            prices: base,
+            balances: vec![0.0; agents.len()],
+        })
+    }
+
+    /// One round: renew budgets, clear every resource at the posted prices (the scarcity
+    /// price raised to this tick's reserves), charge the winners, then move the scarcity prices
+    /// by tâtonnement on the demand seen and post the next prices.
+    pub fn tick(
+        &mut self,
+        bids: &[Bid],
+        capacity: &PerResource<f64>,
+        safety: &SafetyInputs,
+    ) -> MarketTick {
+        for (balance, agent) in self.balances.iter_mut().zip(&self.agents) {
+            *balance = (*balance + agent.budget_per_tick).min(agent.effective_budget_cap());
+        }
+        let reserve = reserves(&self.config, safety);
+        let prices = posted(&self.base, &reserve, &self.config);
+        let supply = capacity.map(|_, &c| if c.is_finite() && c > 0.0 { c } else { 0.0 });
+
+        let mut grants: Vec<MarketGrant> = bids
+            .iter()
+            .map(|b| MarketGrant {
+                agent: b.agent,
+                resource: b.resource,
+                requested: if b.amount.is_finite() { b.amount } else { 0.0 },
+                amount: 0.0,
+                unit_price: prices[b.resource],
+                paid: 0.0,
+                note: self.admission(b, &prices, &supply),
+            })
+            .collect();
+        let slices = self.slices(bids, &grants, &prices, &supply);
+
+        let mut demand = PerResource::splat(0.0);
+        let mut clearing_prices = prices;
+        let mut granted = PerResource::splat(0.0);
+        let mut spent = vec![0.0; self.agents.len()];
+        for r in ResourceType::ALL {
+            let orders: Vec<Order<'_>> = bids
+                .iter()
+                .enumerate()
+                .filter(|&(i, b)| b.resource == r && grants[i].note.is_none() && slices[i] > 0.0)
+                .filter_map(|(i, b)| {
+                    let agent = self.agents.get(b.agent)?;
+                    Some(Order {
+                        bid: i,
+                        priority: agent.priority,
+                        agent_id: &agent.id,
+                        demand: b.amount.min(supply[r]),
+                        slice: slices[i],
+                        max_price: b.max_unit_price,
+                    })
+                })
+                .collect();
+            demand[r] = bids
+                .iter()
+                .enumerate()
+                .filter(|&(i, b)| b.resource == r && grants[i].note.is_none() && slices[i] > 0.0)
+                .map(|(i, b)| b.amount.min(slices[i] / prices[r]))
+                .sum();
+            let Cleared { price, grants: got } = match self.clearing[r] {
+                Clearing::Divisible { quantum } => {
+                    divisible::clear(&orders, prices[r], supply[r], quantum)
+                }
+                Clearing::Indivisible { unit } => {
+                    auction::clear(&orders, prices[r], supply[r], unit)
+                }
+            };
+            clearing_prices[r] = price;
+            for g in grants.iter_mut().filter(|g| g.resource == r) {
+                g.unit_price = price;
+            }
+            for (o, amount) in orders.iter().zip(got) {
+                // The mechanisms keep `amount · price` within the slice; the min absorbs the
+                // last bit of floating-point rounding so no agent ever pays past it.
+                let paid = (amount * price).min(o.slice);
+                let g = &mut grants[o.bid];
+                g.amount = amount;
+                g.paid = paid;
+                granted[r] += amount;
+                if let Some(s) = spent.get_mut(g.agent) {
+                    *s += paid;
+                }
+            }
+        }
+        for (balance, s) in self.balances.iter_mut().zip(spent.iter_mut()) {
+            // Slices split the balance exactly up to rounding; a sum one ulp above the
+            // balance is the balance.
+            *s = s.min(*balance);
+            *balance = (*balance - *s).max(0.0);
+        }
+        for r in ResourceType::ALL {
+            self.base[r] = tatonnement(self.base[r], demand[r], supply[r], &self.config);
+        }
+        self.prices = posted(&self.base, &reserve, &self.config);
+        MarketTick {
+            prices,
+            next_prices: self.prices,
+            reserves: reserve,
+            clearing_prices,
+            demand,
+            supply,
+            granted,
+            grants,
+            spent,
+            balances: self.balances.clone(),
+        }
+    }
+
+    /// Why bid `b` cannot take part, if it cannot.
+    fn admission(
+        &self,
+        b: &Bid,
+        prices: &PerResource<f64>,
+        supply: &PerResource<f64>,
+    ) -> Option<BidNote> {
+        if b.agent >= self.agents.len() {
+            Some(BidNote::UnknownAgent)
+        } else if !(b.amount.is_finite()
+            && b.amount > 0.0
+            && b.max_unit_price.is_finite()
+            && b.max_unit_price >= 0.0)
+        {
+            Some(BidNote::InvalidBid)
+        } else if b.max_unit_price < prices[b.resource] {
+            Some(BidNote::BelowPrice)
+        } else if supply[b.resource] <= 0.0 {
+            Some(BidNote::NoCapacity)
+        } else if self.balances[b.agent] <= 0.0 {
+            Some(BidNote::NoBudget)
+        } else {
+            None
+        }
+    }
+
+    /// Splits each agent's balance over its admitted bids in proportion to what they cost at
+    /// the posted prices (request capped at the capacity), so the bids of one agent together
+    /// never spend more than its balance, and an agent that can pay for all of its bids at the
+    /// posted prices can pay for each.
+    fn slices(
+        &self,
+        bids: &[Bid],
+        grants: &[MarketGrant],
+        prices: &PerResource<f64>,
+        supply: &PerResource<f64>,
+    ) -> Vec<f64> {
+        let cost = |b: &Bid| b.amount.min(supply[b.resource]) * prices[b.resource];
+        let mut total = vec![0.0; self.agents.len()];
+        for (b, g) in bids.iter().zip(grants) {
+            if g.note.is_none() {
+                total[b.agent] += cost(b);
+            }
+        }
+        bids.iter()
+            .zip(grants)
+            .map(|(b, g)| {
+                if g.note.is_some() || total[b.agent].is_nan() || total[b.agent] <= 0.0 {
+                    0.0
+                } else {
+                    self.balances[b.agent] * (cost(b) / total[b.agent])
+                }
+            })
+            .collect()
+    }
+
+    /// Prices posted for the next tick.
+    pub fn prices(&self) -> &PerResource<f64> {
+        &self.prices
+    }
+
+    /// Exchange rates at the posted prices.
+    pub fn rates(&self) -> RateMatrix {
+        RateMatrix::from_prices(&self.prices)
+    }
+
+    /// Balances, by agent index.
+    pub fn balances(&self) -> &[f64] {
+        &self.balances
+    }
+
+    /// Charges an action's cost to an agent. The balance never goes below 0: a charge beyond
+    /// it empties the balance (the ActionGate checks budgets before approving). A negative or
+    /// non-finite amount, or an unknown agent, is `INVALID_ARGUMENT`.
+    pub fn charge(&mut self, agent: usize, credits: f64) -> Result<(), MarketError> {
+        if !(credits.is_finite() && credits >= 0.0) {
+            return Err(MarketError::InvalidArgument {
+                message: format!("a charge must be a finite number >= 0, got {credits}"),
+            });
+        }
+        let n = self.balances.len();
+        let balance = self
+            .balances
+            .get_mut(agent)
+            .ok_or_else(|| MarketError::InvalidArgument {
+                message: format!("unknown agent index {agent} (the market has {n} agents)"),
+            })?;
+        *balance = (*balance - credits).max(0.0);
+        Ok(())
+    }
+
+    /// The agents, in index order.
+    pub fn agents(&self) -> &[AgentDef] {
+        &self.agents
+    }
+
+    /// The index of the agent with this id.
+    pub fn agent_index(&self, id: &str) -> Option<usize> {
+        self.agents.iter().position(|a| a.id == id)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &MarketConfig {
+        &self.config
+    }
+
+    /// How each resource is cleared.
+    pub fn clearing(&self) -> &PerResource<Clearing> {
+        &self.clearing
+    }
+
+    /// Scarcity (tâtonnement) prices, before reserves.
+    pub fn base_prices(&self) -> &PerResource<f64> {
+        &self.base
+    }
+}
