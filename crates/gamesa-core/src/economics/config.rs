@@ -58,7 +58,8 @@ pub struct MarketConfig {
     /// Default 1000.
     #[serde(default = "default_price_max")]
     pub price_max: f64,
-    /// Starting price per resource; absent resources start at 1.0 credit per unit.
+    /// Starting price per resource; absent resources start at 1.0 credit per unit (moved into
+    /// [`priceMin`, `priceMax`] when outside).
     #[serde(default)]
     pub initial_prices: InitialPrices,
     /// Reserve prices set by safety inputs.
@@ -367,9 +368,12 @@ impl Default for PowerReserve {
 }
 
 impl MarketConfig {
-    /// The starting price of `r`: its `initialPrices` entry or 1.0.
+    /// The starting price of `r`: its `initialPrices` entry, or 1.0 moved into
+    /// [`priceMin`, `priceMax`].
     pub fn initial_price(&self, r: ResourceType) -> f64 {
-        self.initial_prices.get(r).unwrap_or(DEFAULT_INITIAL_PRICE)
+        self.initial_prices
+            .get(r)
+            .unwrap_or_else(|| DEFAULT_INITIAL_PRICE.clamp(self.price_min, self.price_max))
     }
 
     /// Rules 1–2 of the module documentation, paths under `$.market`.
