@@ -1,0 +1,80 @@
+// The gate configuration corpus (samples/gate_configs/) through the zod side: every valid file
+// is accepted, every invalid one rejected at the JSON path recorded in invalid_paths.json —
+// the same paths the Rust side gives (crates/gamesa-core/tests/gate_configs.rs checks those).
+import test from 'ava'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { GamesaError } from '@gamesa/core'
+import { GATE_REJECT_REASONS, checkGateConfig, gateConfigSchema, parseGateConfig, templateProblem } from '../src/gate.js'
+
+// ava runs from the package root.
+const corpus = resolve('samples/gate_configs')
+const files = (dir: string) =>
+  readdirSync(join(corpus, dir))
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+const expectedPaths = JSON.parse(readFileSync(join(corpus, 'invalid_paths.json'), 'utf8')) as Record<string, string>
+
+/** The TypeScript verdict: null when valid, else the GamesaError's path. */
+function tsPath(text: string): string | null {
+  try {
+    parseGateConfig(text)
+    return null
+  } catch (e) {
+    if (!(e instanceof Error) || (e as { code?: unknown }).code !== 'INVALID_GATE') throw e
+    return (e as GamesaError).path ?? '(no path)'
+  }
+}
+
+test('the corpus is big enough and fully listed', (t) => {
+  t.true(files('valid').length >= 10)
+  t.true(files('invalid').length >= 30)
+  t.deepEqual(files('invalid'), Object.keys(expectedPaths).sort())
+})
+
+for (const file of files('valid')) {
+  test(`valid/${file}: accepted by zod`, (t) => {
+    const text = readFileSync(join(corpus, 'valid', file), 'utf8')
+    t.is(tsPath(text), null)
+    t.true(gateConfigSchema.safeParse(JSON.parse(text)).success)
+  })
+}
+
+for (const file of files('invalid')) {
+  test(`invalid/${file}: rejected by zod at ${expectedPaths[file]}`, (t) => {
+    const text = readFileSync(join(corpus, 'invalid', file), 'utf8')
+    t.is(tsPath(text), expectedPaths[file]!)
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch {
+      return // malformed JSON never reaches the schema
+    }
+    const result = gateConfigSchema.safeParse(value)
+    t.false(result.success, 'the exported schema agrees')
+  })
+}
+
+test('the sample gate config is valid', (t) => {
+  t.is(checkGateConfig(JSON.parse(readFileSync('samples/gate/gate.json', 'utf8'))), null)
+})
+
+test('embedded in a larger schema, semantic problems keep their path under the section', (t) => {
+  const bad = { actions: { k: { agent: 'a', effect: 'cpu_control', targets: ['cpu'], maxStep: 5, hysteresis: 6 } } }
+  const result = gateConfigSchema.safeParse(bad)
+  t.false(result.success)
+  t.deepEqual(result.error?.issues[0]?.path, ['actions', 'k', 'hysteresis'])
+})
+
+test('templates: only {target} may use braces', (t) => {
+  t.is(templateProblem('{target}.power_min_w'), null)
+  t.is(templateProblem('thermal.headroom_c'), null)
+  t.not(templateProblem('{targt}.x'), null)
+  t.not(templateProblem('a b'), null)
+  t.not(templateProblem(''), null)
+})
+
+test('reject reasons are the stable snake_case codes', (t) => {
+  t.is(GATE_REJECT_REASONS.length, 14)
+  for (const r of GATE_REJECT_REASONS) t.regex(r, /^[a-z]+(_[a-z]+)*$/)
+})
