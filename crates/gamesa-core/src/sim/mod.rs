@@ -1,1 +1,64 @@
-//! Placeholder: being written (issue #5).
+//! The plant simulator: a deterministic, seeded model of one machine (CPU package, GPUs,
+//! memory, temperatures, power) running workloads, so that a policy can be tried in closed
+//! loop before it touches real hardware. See `docs/simulator.md` for the model, its equations
+//! and parameters.
+//!
+//! No clock, no I/O, no threads: time advances only through [`Plant::step`], randomness comes
+//! only from the scenario's seed ([`SplitMix64`]), and every output is ordered. The same
+//! scenario and policy give byte-identical results.
+
+mod actuation;
+mod cpu;
+mod error;
+mod gpu;
+mod metrics;
+mod plant;
+mod rng;
+mod runner;
+mod scenario;
+mod telemetry;
+mod thermal;
+mod workload;
+
+pub use actuation::{Actuation, ActuationKind};
+pub use cpu::{package_power, weighted_shares};
+pub use error::SimError;
+pub use gpu::{GpuPoint, MIN_SPEED, operating_point};
+pub use metrics::{Metrics, WorkloadMetrics};
+pub use plant::{MAX_FRAME_MS, MAX_STEP_MS, Plant, THROTTLE_HYSTERESIS_C};
+pub use rng::SplitMix64;
+pub use runner::{
+    NoPolicy, Policy, PolicyStep, RunResult, Series, StaticBaseline, Summary, run_closed_loop,
+};
+pub use scenario::{
+    BatchDef, BurstyDef, CpuDef, FrameLoopDef, GpuDef, MAX_CORES, MAX_GPUS, MAX_SEED, MAX_TICKS,
+    MAX_WORKLOADS, MachineDef, Profile, Scenario, SteadyDef, WorkloadDef,
+};
+pub use thermal::{Interval, ThermalNode};
+pub use workload::MAX_FRAMES_PER_STEP;
+
+/// The scenarios shipped in `samples/scenarios/`, as `(name, JSON text)`, sorted by name.
+pub fn builtin_scenarios() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (
+            "game_and_compile",
+            include_str!("../../../../samples/scenarios/game_and_compile.json"),
+        ),
+        (
+            "gpu_training_power_cap",
+            include_str!("../../../../samples/scenarios/gpu_training_power_cap.json"),
+        ),
+        (
+            "heat_soak",
+            include_str!("../../../../samples/scenarios/heat_soak.json"),
+        ),
+    ]
+}
+
+/// A shipped scenario by name, parsed.
+pub fn builtin_scenario(name: &str) -> Option<Result<Scenario, SimError>> {
+    builtin_scenarios()
+        .into_iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| Scenario::from_json(text))
+}
