@@ -206,6 +206,12 @@ fn fits(total: f64, limit: f64) -> bool {
 /// [`Problem::size`]; free candidates first of all), ties by higher score, then lower index;
 /// each is taken when it still fits the capacities and its agent's budget (its priced cost at
 /// `prices`, summed over the agent's chosen candidates, within `budgets[agent]`).
+///
+/// Density alone can be fooled by a small dense action that blocks a big valuable one (the
+/// classic knapsack trap), so a second pass starts from the single best-scoring action that
+/// fits on its own and fills greedily around it; the better of the two passes wins (the first
+/// on a tie). With one constraint this is the textbook ½-approximation; docs/market.md has
+/// the measured gap to the exact optimum.
 pub fn select_actions(
     candidates: &[Candidate],
     prices: &PerResource<f64>,
@@ -236,16 +242,52 @@ pub fn select_actions(
             })
             .then_with(|| a.cmp(&b))
     });
-    let mut used = PerResource::splat(0.0);
-    let mut paid = vec![0.0; budgets.len()];
-    let mut chosen = Vec::new();
-    for (i, _) in order {
-        if p.misfit(i, &used, &paid).is_none() {
-            p.take(i, &mut used, &mut paid);
-            chosen.push(i);
+    let order: Vec<usize> = order.into_iter().map(|(i, _)| i).collect();
+    let greedy = p.fill(None, &order);
+    let empty = (PerResource::splat(0.0), vec![0.0; budgets.len()]);
+    let best_single = order
+        .iter()
+        .copied()
+        .filter(|&i| p.misfit(i, &empty.0, &empty.1).is_none())
+        .fold(None, |best: Option<usize>, i| match best {
+            Some(b) if p.scores[b] >= p.scores[i] => Some(b),
+            _ => Some(i),
+        });
+    let chosen = match best_single {
+        Some(seed) if !greedy.contains(&seed) => {
+            let seeded = p.fill(Some(seed), &order);
+            if p.total(&seeded) > p.total(&greedy) {
+                seeded
+            } else {
+                greedy
+            }
         }
-    }
+        _ => greedy,
+    };
     p.finish(chosen)
+}
+
+impl Problem<'_> {
+    /// Takes `seed` (if any), then every candidate of `order` that still fits.
+    fn fill(&self, seed: Option<usize>, order: &[usize]) -> Vec<usize> {
+        let mut used = PerResource::splat(0.0);
+        let mut paid = vec![0.0; self.budgets.len()];
+        let mut chosen = Vec::new();
+        for i in seed.into_iter().chain(order.iter().copied()) {
+            if chosen.contains(&i) {
+                continue;
+            }
+            if self.misfit(i, &used, &paid).is_none() {
+                self.take(i, &mut used, &mut paid);
+                chosen.push(i);
+            }
+        }
+        chosen
+    }
+
+    fn total(&self, chosen: &[usize]) -> f64 {
+        chosen.iter().map(|&i| self.scores[i]).sum()
+    }
 }
 
 /// The exact optimum by depth-first search over subsets of the positive candidates (with

@@ -591,8 +591,9 @@ fn budgets_bind_the_selection() {
 }
 
 #[test]
-fn exact_beats_greedy_where_density_misleads() {
-    // Classic knapsack trap: a small dense item blocks the big valuable one.
+fn the_seeded_pass_escapes_the_density_trap() {
+    // A small dense action would block the big valuable one; the pass seeded with the best
+    // single action takes the big one, as the exact optimum does.
     let prices = PerResource::splat(0.0);
     let cap = capacity(CpuCores, 10.0);
     let cands = [
@@ -601,9 +602,27 @@ fn exact_beats_greedy_where_density_misleads() {
     ];
     let g = select_actions(&cands, &prices, &cap, &[1.0]);
     let e = select_exact(&cands, &prices, &cap, &[1.0]);
-    assert_eq!(g.chosen, vec![0]);
+    assert_eq!(g.chosen, vec![1]);
     assert_eq!(e.chosen, vec![1]);
-    assert_eq!(e.reasons[0], Some(scoring::OVER_CAPACITY));
+    assert_eq!(g.reasons[0], Some(scoring::OVER_CAPACITY));
+}
+
+#[test]
+fn greedy_can_still_miss_the_optimum_which_exact_finds() {
+    // Capacity 10: {6, 5, 5} by size. Density picks the 6 (score 7) and nothing else fits; the
+    // best single is the same 6; the optimum is the two 5s (score 5 + 5).
+    let prices = PerResource::splat(0.0);
+    let cap = capacity(CpuCores, 10.0);
+    let cands = [
+        cand(0, 7.0, &[(CpuCores, 6.0)]),
+        cand(0, 5.0, &[(CpuCores, 5.0)]),
+        cand(0, 5.0, &[(CpuCores, 5.0)]),
+    ];
+    let g = select_actions(&cands, &prices, &cap, &[1.0]);
+    let e = select_exact(&cands, &prices, &cap, &[1.0]);
+    assert_eq!(g.chosen, vec![0]);
+    assert_eq!(e.chosen, vec![1, 2]);
+    assert_eq!((g.total_score(), e.total_score()), (7.0, 10.0));
 }
 
 // ---------- properties ----------
