@@ -1,0 +1,428 @@
+//! The engine's one JSON configuration (`samples/engine.json`, schema
+//! `schemas/engine.schema.json`): pools, market, agents, features, rules, contracts, invariants,
+//! gate and signal options. Each section is decoded by its own module's decoder, so a section
+//! means the same here as in its own file; every problem of every section is reported at once,
+//! each with its JSON path from the document root.
+
+use super::error::EngineError;
+use crate::allocation::AllocatorConfig;
+use crate::allocation::config::json_path;
+use crate::contracts::{ContractDef, VarType};
+use crate::economics::{AgentDef, MarketConfig};
+use crate::features::{FeatureDef, Preset, Problem, ScalePresets};
+use crate::gate::GateConfig;
+use crate::rules::Rule;
+use crate::types::ResourceType;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+
+/// Default nominal tick spacing: 10 Hz.
+pub const DEFAULT_TICK_MS: f64 = 100.0;
+
+/// The whole configuration, decoded. Expressions are compiled by [`super::Engine::new`].
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Free text for humans.
+    pub description: Option<String>,
+    /// Nominal spacing of ticks in ms (the simulator steps by it; a live engine takes each
+    /// tick's time as given). Default 100.
+    pub tick_ms: f64,
+    /// Input variables beyond the telemetry catalog (e.g. `wl.game.frame_ms` from the
+    /// simulator), with their types.
+    pub variables: BTreeMap<String, VarType>,
+    /// The allocator's pools (`pools` section; same form as `samples/allocation_schema.json`).
+    pub pools: AllocatorConfig,
+    /// Market parameters (`market` section; docs/market.md).
+    pub market: MarketConfig,
+    /// The agents that bid and act (`agents` section).
+    pub agents: Vec<AgentDef>,
+    /// Features (`presets` and `features` sections; same form as `samples/scale_presets.json`).
+    pub features: ScalePresets,
+    /// Rules (`rules` section; docs/rules.md).
+    pub rules: Vec<Rule>,
+    /// Contracts besides the built-in `safety_check` (`contracts` section).
+    pub contracts: Vec<ContractDef>,
+    /// Contracts whose invariants are checked every tick, with their variable bindings.
+    pub invariants: Vec<InvariantBinding>,
+    /// Per-action-kind limits (`gate` section; docs/gate.md).
+    pub gate: GateConfig,
+    /// Signal queue options.
+    pub signals: SignalOptions,
+    /// Pools whose capacity follows a telemetry variable every tick (e.g.
+    /// `{"thermal_headroom": "thermal.headroom_c"}`).
+    pub capacity_from: BTreeMap<ResourceType, String>,
+    /// How many ticks a market grant's lease lives. Default 1: every tick re-clears.
+    pub lease_ticks: u64,
+    /// Audit records kept in memory (older ones have already been output). Default 4096.
+    pub audit_retention: usize,
+}
+
+/// A contract whose invariants hold every tick, and where its variables come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct InvariantBinding {
+    /// Name of a contract (built-in `safety_check` or one of `contracts`).
+    pub contract: String,
+    /// Contract variable → snapshot variable (e.g. `"temp_cpu": "thermal.cpu_c"`).
+    #[serde(default)]
+    pub bind: BTreeMap<String, String>,
+    /// When every bound snapshot variable is absent (the machine has no such sensor at all),
+    /// report the check as skipped instead of violated. A sensor that is present but reads
+    /// wrong is still caught. Default true; set false to fail closed on missing sensors.
+    #[serde(default = "yes")]
+    pub skip_without_sensors: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Options of the signal queue between rules and the market.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SignalOptions {
+    /// How long a raised signal stays relevant, ms. Default 1000.
+    #[serde(default = "default_signal_ttl")]
+    pub ttl_ms: f64,
+    /// Signals dequeued (ranked by domain) per tick; the rest wait. Default 32.
+    #[serde(default = "default_signals_per_tick")]
+    pub max_per_tick: usize,
+    /// Queue capacity. Default 1024.
+    #[serde(default = "default_signal_capacity")]
+    pub capacity: usize,
+}
+
+impl Default for SignalOptions {
+    fn default() -> Self {
+        SignalOptions {
+            ttl_ms: default_signal_ttl(),
+            max_per_tick: default_signals_per_tick(),
+            capacity: default_signal_capacity(),
+        }
+    }
+}
+
+fn default_signal_ttl() -> f64 {
+    1000.0
+}
+fn default_signals_per_tick() -> usize {
+    32
+}
+fn default_signal_capacity() -> usize {
+    1024
+}
+
+/// The document's top level: sections stay JSON until their own decoder reads them.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RawEngineConfig {
+    #[serde(rename = "$schema", default)]
+    _schema: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    tick_ms: Option<Json>,
+    #[serde(default)]
+    variables: Option<Json>,
+    #[serde(default)]
+    pools: Option<Json>,
+    #[serde(default)]
+    market: Option<Json>,
+    #[serde(default)]
+    agents: Option<Json>,
+    #[serde(default)]
+    presets: Option<Json>,
+    #[serde(default)]
+    features: Option<Json>,
+    #[serde(default)]
+    rules: Option<Json>,
+    #[serde(default)]
+    contracts: Option<Json>,
+    #[serde(default)]
+    invariants: Option<Json>,
+    #[serde(default)]
+    gate: Option<Json>,
+    #[serde(default)]
+    signals: Option<Json>,
+    #[serde(default)]
+    capacity_from: Option<Json>,
+    #[serde(default)]
+    lease_ticks: Option<Json>,
+    #[serde(default)]
+    audit_retention: Option<Json>,
+}
+
+/// Collects problems while the sections are decoded.
+struct Problems(Vec<Problem>);
+
+impl Problems {
+    fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.0.push(Problem::at(None, path, message));
+    }
+
+    /// Decodes `value` as `T`; on failure records the problem at `at` + the inner path.
+    fn decode<T: DeserializeOwned>(&mut self, value: &Json, at: &str) -> Option<T> {
+        match serde_path_to_error::deserialize::<_, T>(value) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let mut path = rebase(&json_path(e.path()), at);
+                let message = e.inner().to_string();
+                if let Some(field) = message
+                    .strip_prefix("missing field `")
+                    .and_then(|rest| rest.strip_suffix('`'))
+                {
+                    path.push('.');
+                    path.push_str(field);
+                }
+                self.push(path, message);
+                None
+            }
+        }
+    }
+}
+
+/// Rewrites a path that starts at a section's own root (`$…`) to start at the document's
+/// (`$.section…`).
+pub(crate) fn rebase(path: &str, at: &str) -> String {
+    match path.strip_prefix('$') {
+        Some(rest) => format!("{at}{rest}"),
+        None => format!("{at}: {path}"),
+    }
+}
+
+/// Rebases every problem of a section decoder.
+pub(crate) fn rebase_all(problems: Vec<Problem>, at: &str) -> Vec<Problem> {
+    problems
+        .into_iter()
+        .map(|mut p| {
+            p.path = rebase(&p.path, at);
+            p
+        })
+        .collect()
+}
+
+/// Parses JSON text; malformed text is one problem at `$` with its line and column.
+pub(crate) fn parse_json(text: &str) -> Result<Json, EngineError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = Json::deserialize(&mut de)
+        .and_then(|v| de.end().map(|()| v))
+        .map_err(|e| EngineError::config("$", format!("malformed JSON: {e}")))?;
+    Ok(value)
+}
+
+impl EngineConfig {
+    /// Parses the JSON text of a configuration. Every problem found is reported at once.
+    pub fn from_json(text: &str) -> Result<EngineConfig, EngineError> {
+        let value = parse_json(text)?;
+        EngineConfig::from_value(&value)
+    }
+
+    /// Decodes a parsed configuration.
+    pub fn from_value(value: &Json) -> Result<EngineConfig, EngineError> {
+        if !value.is_object() {
+            return Err(EngineError::config(
+                "$",
+                "expected an engine configuration object",
+            ));
+        }
+        let mut p = Problems(Vec::new());
+        let Some(raw) = p.decode::<RawEngineConfig>(value, "$") else {
+            return Err(EngineError::InvalidConfig { problems: p.0 });
+        };
+
+        let tick_ms = match &raw.tick_ms {
+            None => DEFAULT_TICK_MS,
+            Some(v) => match v.as_f64() {
+                Some(x) if x.is_finite() && x > 0.0 => x,
+                _ => {
+                    p.push("$.tickMs", format!("expected a number > 0, got {v}"));
+                    DEFAULT_TICK_MS
+                }
+            },
+        };
+        let variables = raw
+            .variables
+            .as_ref()
+            .and_then(|v| p.decode::<BTreeMap<String, VarType>>(v, "$.variables"))
+            .unwrap_or_default();
+        let pools = match &raw.pools {
+            None => AllocatorConfig::defaults(),
+            Some(v) => {
+                let doc = serde_json::json!({ "pools": v });
+                match AllocatorConfig::from_json(&doc.to_string()) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        p.push(e.path.clone(), e.message.clone());
+                        AllocatorConfig::defaults()
+                    }
+                }
+            }
+        };
+        let market = raw
+            .market
+            .as_ref()
+            .map_or_else(
+                || Some(MarketConfig::default()),
+                |v| p.decode::<MarketConfig>(v, "$.market"),
+            )
+            .unwrap_or_default();
+        let agents = raw
+            .agents
+            .as_ref()
+            .and_then(|v| p.decode::<Vec<AgentDef>>(v, "$.agents"))
+            .unwrap_or_default();
+        let market_error = |p: &mut Problems, e: crate::economics::MarketError| match e {
+            crate::economics::MarketError::Config { path, message } => p.push(path, message),
+            other => p.push("$", other.to_string()),
+        };
+        if raw.market.is_some()
+            && let Err(e) = market.validate_at("$.market")
+        {
+            market_error(&mut p, e);
+        }
+        if let Err(e) = crate::economics::validate_agents_at(&agents, "$.agents") {
+            market_error(&mut p, e);
+        }
+        let presets = raw
+            .presets
+            .as_ref()
+            .and_then(|v| p.decode::<BTreeMap<String, Preset>>(v, "$.presets"))
+            .unwrap_or_default();
+        let features = raw
+            .features
+            .as_ref()
+            .and_then(|v| p.decode::<Vec<FeatureDef>>(v, "$.features"))
+            .unwrap_or_default();
+        let rules = match &raw.rules {
+            None => Vec::new(),
+            Some(Json::Array(items)) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, item)| p.decode::<Rule>(item, &format!("$.rules[{i}]")))
+                .collect(),
+            Some(other) => {
+                p.push(
+                    "$.rules",
+                    format!("expected an array of rules, got {other}"),
+                );
+                Vec::new()
+            }
+        };
+        let contracts = match &raw.contracts {
+            None => Vec::new(),
+            Some(Json::Array(items)) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, item)| p.decode::<ContractDef>(item, &format!("$.contracts[{i}]")))
+                .collect(),
+            Some(other) => {
+                p.push(
+                    "$.contracts",
+                    format!("expected an array of contracts, got {other}"),
+                );
+                Vec::new()
+            }
+        };
+        let invariants = match &raw.invariants {
+            None => vec![default_safety_binding()],
+            Some(v) => p
+                .decode::<Vec<InvariantBinding>>(v, "$.invariants")
+                .unwrap_or_default(),
+        };
+        let gate = match &raw.gate {
+            None => GateConfig::default(),
+            Some(v) => match GateConfig::from_value(v) {
+                Ok(g) => g,
+                Err(e) => {
+                    let e = e.under("$.gate");
+                    p.push(e.path, e.message);
+                    GateConfig::default()
+                }
+            },
+        };
+        let signals = raw
+            .signals
+            .as_ref()
+            .and_then(|v| p.decode::<SignalOptions>(v, "$.signals"))
+            .unwrap_or_default();
+        if signals.ttl_ms.is_nan() || signals.ttl_ms < 0.0 {
+            p.push(
+                "$.signals.ttlMs",
+                format!("expected a number >= 0, got {}", signals.ttl_ms),
+            );
+        }
+        if signals.capacity == 0 {
+            p.push("$.signals.capacity", "expected at least 1");
+        }
+        let capacity_from = raw
+            .capacity_from
+            .as_ref()
+            .and_then(|v| p.decode::<BTreeMap<ResourceType, String>>(v, "$.capacityFrom"))
+            .unwrap_or_default();
+        let lease_ticks = match &raw.lease_ticks {
+            None => 1,
+            Some(v) => match v.as_u64() {
+                Some(n) if n >= 1 => n,
+                _ => {
+                    p.push(
+                        "$.leaseTicks",
+                        format!("expected a whole number >= 1, got {v}"),
+                    );
+                    1
+                }
+            },
+        };
+        let audit_retention = match &raw.audit_retention {
+            None => 4096,
+            Some(v) => match v.as_u64() {
+                Some(n) if n >= 1 => usize::try_from(n).unwrap_or(usize::MAX),
+                _ => {
+                    p.push(
+                        "$.auditRetention",
+                        format!("expected a whole number >= 1, got {v}"),
+                    );
+                    4096
+                }
+            },
+        };
+        if !p.0.is_empty() {
+            return Err(EngineError::InvalidConfig { problems: p.0 });
+        }
+        Ok(EngineConfig {
+            description: raw.description,
+            tick_ms,
+            variables,
+            pools,
+            market,
+            agents,
+            features: ScalePresets {
+                schema: None,
+                description: None,
+                presets,
+                features,
+            },
+            rules,
+            contracts,
+            invariants,
+            gate,
+            signals,
+            capacity_from,
+            lease_ticks,
+            audit_retention,
+        })
+    }
+}
+
+/// The built-in safety contract bound to the catalog's CPU and GPU 0 temperatures.
+pub fn default_safety_binding() -> InvariantBinding {
+    InvariantBinding {
+        contract: crate::contracts::SAFETY_CONTRACT_NAME.to_string(),
+        bind: BTreeMap::from([
+            ("temp_cpu".to_string(), "thermal.cpu_c".to_string()),
+            ("temp_gpu".to_string(), "gpu0.temp_c".to_string()),
+        ]),
+        skip_without_sensors: true,
+    }
+}

@@ -1,0 +1,437 @@
+//! The engine: everything one configuration compiles to, and the state carried from tick to
+//! tick (rule latches, prices, budgets, leases, gate tokens, pending postconditions, the audit
+//! chain). Building it reports every configuration problem at once.
+
+use super::config::{EngineConfig, rebase_all};
+use super::error::EngineError;
+use crate::allocation::{Allocator, Strategy};
+use crate::contracts::{Contract, ContractError, ContractSet};
+use crate::economics::{AgentDef, BidAmount, Clearing, Market};
+use crate::effects::{AuditTrail, EffectChecker, GrantOptions};
+use crate::expr::{Env, Program, Type};
+use crate::features::{FeatureSet, Problem, Snapshot, telemetry_catalog};
+use crate::gate::{ActionGate, ApprovedAction};
+use crate::per_resource::PerResource;
+use crate::rules::RuleSet;
+use crate::signals::{SchedulerConfig, SignalScheduler};
+use crate::types::ResourceType;
+
+/// A bid of an agent, with its amount compiled.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledBid {
+    pub(crate) agent: usize,
+    pub(crate) resource: ResourceType,
+    pub(crate) amount: BidSize,
+    pub(crate) max_unit_price: f64,
+}
+
+/// A bid's amount: fixed, or an expression of the snapshot.
+#[derive(Debug, Clone)]
+pub(crate) enum BidSize {
+    Fixed(f64),
+    Expr(Program),
+}
+
+/// An invariant check with its bindings resolved to snapshot slots.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledInvariant {
+    pub(crate) contract: String,
+    /// (contract variable, snapshot slot)
+    pub(crate) bind: Vec<(String, usize)>,
+    pub(crate) skip_without_sensors: bool,
+}
+
+/// An approved action whose contract's postconditions are checked next tick.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingPost {
+    pub(crate) action: ApprovedAction,
+    pub(crate) contract: String,
+}
+
+/// The deterministic stream for one configuration. See [`Engine::tick`].
+pub struct Engine {
+    pub(crate) config: EngineConfig,
+    pub(crate) features: FeatureSet,
+    pub(crate) rules: RuleSet,
+    pub(crate) contracts: ContractSet,
+    pub(crate) invariants: Vec<CompiledInvariant>,
+    pub(crate) gate: ActionGate,
+    pub(crate) market: Market,
+    pub(crate) allocator: Allocator,
+    pub(crate) checker: EffectChecker,
+    pub(crate) scheduler: SignalScheduler,
+    pub(crate) snapshot: Snapshot,
+    pub(crate) base_len: usize,
+    pub(crate) bids: Vec<CompiledBid>,
+    /// Pools whose capacity follows a snapshot slot.
+    pub(crate) capacity_from: Vec<(ResourceType, usize)>,
+    pub(crate) thermal_slot: Option<usize>,
+    pub(crate) power_slots: Vec<usize>,
+    pub(crate) pending_post: Vec<PendingPost>,
+    pub(crate) tick: u64,
+    pub(crate) last_now_ms: Option<f64>,
+    /// The next audit sequence number to output.
+    pub(crate) audit_next: u64,
+}
+
+impl Engine {
+    /// Parses and builds an engine from its JSON configuration text.
+    pub fn from_json(text: &str) -> Result<Engine, EngineError> {
+        Engine::new(EngineConfig::from_json(text)?)
+    }
+
+    /// Builds an engine, compiling every expression. All problems are reported at once.
+    pub fn new(config: EngineConfig) -> Result<Engine, EngineError> {
+        let mut problems: Vec<Problem> = Vec::new();
+
+        // Inputs: the telemetry catalog plus declared extras.
+        let mut env: Env = telemetry_catalog();
+        for (name, ty) in &config.variables {
+            let ty: Type = (*ty).into();
+            match env.type_of(name) {
+                None => env = env.declare(name, ty),
+                Some(existing) if existing == ty => {}
+                Some(existing) => problems.push(Problem::at(
+                    None,
+                    format!("$.variables[{}]", serde_json::Value::String(name.clone())),
+                    format!(
+                        "`{name}` is a catalog variable of type {}, not {}",
+                        existing.as_str(),
+                        ty.as_str()
+                    ),
+                )),
+            }
+        }
+
+        let features = match FeatureSet::compile(&config.features, &env) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                problems.extend(e.problems);
+                None
+            }
+        };
+        let feature_env = features.as_ref().map_or(env.clone(), |f| f.env().clone());
+        let rules = match RuleSet::compile(&config.rules, &feature_env) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                problems.extend(rebase_all(e.problems, "$.rules"));
+                None
+            }
+        };
+
+        let mut contracts = ContractSet::with_safety();
+        for (i, def) in config.contracts.iter().enumerate() {
+            let at = format!("$.contracts[{i}]");
+            match Contract::compile(def.clone()) {
+                Ok(c) => {
+                    if let Err(e) = contracts.register(c) {
+                        problems.push(Problem::at(None, format!("{at}.name"), e.to_string()));
+                    }
+                }
+                Err(ContractError::Invalid { problems: ps, .. }) => {
+                    for p in ps {
+                        let path = super::config::rebase(&p.path, &at);
+                        problems.push(Problem {
+                            id: Some(def.name.clone()),
+                            path,
+                            line: p.line,
+                            column: p.column,
+                            message: p.message,
+                        });
+                    }
+                }
+                Err(e) => problems.push(Problem::at(None, at, e.to_string())),
+            }
+        }
+
+        let mut invariants = Vec::new();
+        for (i, inv) in config.invariants.iter().enumerate() {
+            let at = format!("$.invariants[{i}]");
+            let Some(contract) = contracts.get(&inv.contract) else {
+                problems.push(Problem::at(
+                    None,
+                    format!("{at}.contract"),
+                    format!(
+                        "no contract `{}` (known: {})",
+                        inv.contract,
+                        contracts.names().collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+                continue;
+            };
+            let mut bind = Vec::new();
+            for (var, source) in &inv.bind {
+                let key = serde_json::Value::String(var.clone());
+                if !contract.variables().any(|(n, _)| n == var) {
+                    problems.push(Problem::at(
+                        None,
+                        format!("{at}.bind[{key}]"),
+                        format!("contract `{}` declares no variable `{var}`", inv.contract),
+                    ));
+                    continue;
+                }
+                match feature_env.slot(source) {
+                    Some(slot) => bind.push((var.clone(), slot)),
+                    None => problems.push(Problem::at(
+                        None,
+                        format!("{at}.bind[{key}]"),
+                        format!("`{source}` is not a declared variable or feature"),
+                    )),
+                }
+            }
+            invariants.push(CompiledInvariant {
+                contract: inv.contract.clone(),
+                bind,
+                skip_without_sensors: inv.skip_without_sensors,
+            });
+        }
+
+        let allocator = match Allocator::new(&config.pools) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                problems.push(Problem::at(None, "$.pools", e.to_string()));
+                None
+            }
+        };
+        let clearing = clearing_kinds(allocator.as_ref());
+        let market = match Market::new(&config.market, &config.agents, clearing) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                problems.push(Problem::at(None, "$", e.to_string()));
+                None
+            }
+        };
+
+        let mut bids = Vec::new();
+        for (a, agent) in config.agents.iter().enumerate() {
+            for (b, bid) in agent.bids.iter().enumerate() {
+                let at = format!("$.agents[{a}].bids[{b}].amount");
+                let amount = match &bid.amount {
+                    BidAmount::Fixed(x) => Some(BidSize::Fixed(*x)),
+                    BidAmount::Expr(source) => match Program::compile(source, &feature_env) {
+                        Ok(p)
+                            if matches!(p.result_type(), Type::Double | Type::Int | Type::Uint) =>
+                        {
+                            Some(BidSize::Expr(p))
+                        }
+                        Ok(p) => {
+                            problems.push(Problem::at(
+                                Some(&agent.id),
+                                at,
+                                format!(
+                                    "a bid amount must be a number, but `{source}` is {}",
+                                    p.result_type().as_str()
+                                ),
+                            ));
+                            None
+                        }
+                        Err(e) => {
+                            problems.push(Problem::expression(Some(&agent.id), at, &e));
+                            None
+                        }
+                    },
+                };
+                if let Some(amount) = amount {
+                    bids.push(CompiledBid {
+                        agent: a,
+                        resource: bid.resource,
+                        amount,
+                        max_unit_price: bid.max_unit_price,
+                    });
+                }
+            }
+        }
+
+        let mut trail = AuditTrail::new();
+        trail.set_retention(Some(config.audit_retention));
+        let mut checker = EffectChecker::with_trail(trail);
+        for (a, agent) in config.agents.iter().enumerate() {
+            if agent.effects.is_empty() {
+                continue;
+            }
+            if let Err(e) = checker.grant(&agent.id, &agent.effects, GrantOptions::default(), 0) {
+                problems.push(Problem::at(
+                    Some(&agent.id),
+                    format!("$.agents[{a}].effects"),
+                    e.to_string(),
+                ));
+            }
+        }
+
+        let gate = match ActionGate::new(&config.gate, &contracts) {
+            Ok(g) => Some(g),
+            Err(e) => {
+                let e = e.under("$.gate");
+                problems.push(Problem::at(None, e.path, e.message));
+                None
+            }
+        };
+        for (kind, k) in &config.gate.actions {
+            if !config.agents.iter().any(|a: &AgentDef| a.id == k.agent) {
+                problems.push(Problem::at(
+                    None,
+                    format!(
+                        "$.gate.actions[{}].agent",
+                        serde_json::Value::String(kind.clone())
+                    ),
+                    format!("no agent `{}` in $.agents", k.agent),
+                ));
+            }
+        }
+
+        let scheduler = match SignalScheduler::with_config(SchedulerConfig {
+            capacity: config.signals.capacity,
+            ..SchedulerConfig::default()
+        }) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                problems.push(Problem::at(None, "$.signals", e.to_string()));
+                None
+            }
+        };
+
+        let mut capacity_from = Vec::new();
+        for (resource, variable) in &config.capacity_from {
+            match feature_env.slot(variable) {
+                Some(slot) => capacity_from.push((*resource, slot)),
+                None => problems.push(Problem::at(
+                    None,
+                    format!("$.capacityFrom.{resource}"),
+                    format!("`{variable}` is not a declared variable or feature"),
+                )),
+            }
+        }
+        let reserve = &config.market.reserve;
+        let thermal_slot = if reserve.thermal.enabled {
+            let slot = feature_env.slot(&reserve.thermal.variable);
+            if slot.is_none() {
+                problems.push(Problem::at(
+                    None,
+                    "$.market.reserve.thermal.variable",
+                    format!(
+                        "`{}` is not a declared variable or feature",
+                        reserve.thermal.variable
+                    ),
+                ));
+            }
+            slot
+        } else {
+            None
+        };
+        let power_slots = if reserve.power.enabled {
+            let mut slots = Vec::new();
+            for (i, v) in reserve.power.variables.iter().enumerate() {
+                match feature_env.slot(v) {
+                    Some(slot) => slots.push(slot),
+                    None => problems.push(Problem::at(
+                        None,
+                        format!("$.market.reserve.power.variables[{i}]"),
+                        format!("`{v}` is not a declared variable or feature"),
+                    )),
+                }
+            }
+            slots
+        } else {
+            Vec::new()
+        };
+
+        if !problems.is_empty() {
+            return Err(EngineError::InvalidConfig { problems });
+        }
+        // Every part is Some when no problem was recorded.
+        let (
+            Some(features),
+            Some(rules),
+            Some(allocator),
+            Some(market),
+            Some(gate),
+            Some(scheduler),
+        ) = (features, rules, allocator, market, gate, scheduler)
+        else {
+            return Err(EngineError::config(
+                "$",
+                "the configuration could not be built",
+            ));
+        };
+        let snapshot = Snapshot::new(features.env());
+        let base_len = features.base_len();
+        Ok(Engine {
+            config,
+            features,
+            rules,
+            contracts,
+            invariants,
+            gate,
+            market,
+            allocator,
+            checker,
+            scheduler,
+            snapshot,
+            base_len,
+            bids,
+            capacity_from,
+            thermal_slot,
+            power_slots,
+            pending_post: Vec::new(),
+            tick: 0,
+            last_now_ms: None,
+            audit_next: 0,
+        })
+    }
+
+    /// The configuration it was built from.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// The input variables, in slot order: the order [`Engine::tick_slots`] expects.
+    pub fn input_names(&self) -> Vec<String> {
+        self.snapshot
+            .env()
+            .names()
+            .take(self.base_len)
+            .map(|(n, _)| n.to_string())
+            .collect()
+    }
+
+    /// Ticks run so far.
+    pub fn ticks(&self) -> u64 {
+        self.tick
+    }
+
+    /// The audit trail (records beyond the retention limit have been output and dropped).
+    pub fn audit(&self) -> &AuditTrail {
+        self.checker.trail()
+    }
+
+    /// The market (prices, balances).
+    pub fn market(&self) -> &Market {
+        &self.market
+    }
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("tick", &self.tick)
+            .field("inputs", &self.base_len)
+            .field("features", &self.features.len())
+            .field("rules", &self.rules.len())
+            .field("agents", &self.config.agents.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// How each pool clears in the market: whole units for FirstFit and Buddy (cores, blocks),
+/// whole µs for BestFit, continuous shares for Priority and Weighted pools.
+fn clearing_kinds(allocator: Option<&Allocator>) -> PerResource<Clearing> {
+    PerResource(
+        ResourceType::ALL.map(|r| match allocator.and_then(|a| a.strategy(r)) {
+            Some(Strategy::FirstFit) | Some(Strategy::Buddy) => Clearing::Indivisible { unit: 1.0 },
+            Some(Strategy::BestFit) => Clearing::Divisible { quantum: 1.0 },
+            Some(Strategy::Priority) | Some(Strategy::Weighted) | None => {
+                Clearing::Divisible { quantum: 0.0 }
+            }
+        }),
+    )
+}

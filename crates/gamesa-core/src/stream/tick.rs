@@ -1,0 +1,475 @@
+//! One tick: features, invariants, postconditions, rules and signals, the market round, then
+//! actions through scoring and the gate. The phases run in this fixed order; each reads only
+//! the snapshot, the engine's state and the tick's time.
+
+use super::engine::{BidSize, Engine};
+use super::error::EngineError;
+use super::input::{SnapshotContext, load_named, load_slots};
+use super::output::{
+    AllocationOut, CheckKind, ContractOut, FiringOut, Firings, RuleErrorOut, SignalOut, TickOutput,
+};
+use crate::allocation::{AllocationRequest, Placement};
+use crate::contracts::{CheckResult, OnViolation, ViolationReason};
+use crate::economics::{Bid, SafetyInputs};
+use crate::expr::Value;
+use crate::features::FEATURE_PREFIX;
+use crate::gate::Proposal;
+use crate::per_resource::PerResource;
+use crate::rules::Evaluation;
+use crate::signals::{Signal, SignalDomain, SignalKind};
+use crate::types::ResourceType;
+use std::collections::BTreeMap;
+
+impl Engine {
+    /// Runs one tick on named input values (telemetry variables by catalog name; names the
+    /// engine does not declare are ignored, non-finite values are absent) at `now_ms` (any
+    /// epoch; finite, never earlier than the previous tick's).
+    pub fn tick(
+        &mut self,
+        values: &BTreeMap<String, f64>,
+        now_ms: f64,
+    ) -> Result<TickOutput, EngineError> {
+        self.check_time(now_ms)?;
+        let mut input_errors = Vec::new();
+        load_named(&mut self.snapshot, self.base_len, values, &mut input_errors);
+        Ok(self.run(now_ms, input_errors))
+    }
+
+    /// Runs one tick on input values in [`Engine::input_names`] order (NaN = absent).
+    pub fn tick_slots(&mut self, values: &[f64], now_ms: f64) -> Result<TickOutput, EngineError> {
+        if values.len() != self.base_len {
+            return Err(EngineError::InvalidInput {
+                message: format!(
+                    "expected {} values (one per input variable, NaN for absent), got {}",
+                    self.base_len,
+                    values.len()
+                ),
+            });
+        }
+        self.check_time(now_ms)?;
+        let mut input_errors = Vec::new();
+        load_slots(&mut self.snapshot, values, &mut input_errors);
+        Ok(self.run(now_ms, input_errors))
+    }
+
+    fn check_time(&self, now_ms: f64) -> Result<(), EngineError> {
+        let earlier = self.last_now_ms.is_some_and(|p| now_ms < p);
+        if !now_ms.is_finite() || earlier {
+            return Err(EngineError::InvalidTime {
+                now_ms,
+                previous_ms: self.last_now_ms,
+            });
+        }
+        Ok(())
+    }
+
+    fn run(&mut self, now_ms: f64, input_errors: Vec<String>) -> TickOutput {
+        self.tick += 1;
+        self.last_now_ms = Some(now_ms);
+        // Leases of the previous round expire; this round clears again.
+        self.allocator.tick(1);
+        let audit_time = now_ms.max(0.0) as u64;
+
+        // Features. The snapshot was built for the feature set, so compute cannot fail.
+        let mut features_absent = BTreeMap::new();
+        if let Ok(report) = self.features.compute(&mut self.snapshot) {
+            for (i, slot) in &report.missing {
+                if let Some(f) = self.features.features().get(*i) {
+                    features_absent.insert(
+                        format!("{FEATURE_PREFIX}{}", f.name),
+                        format!("`{}` is absent", self.snapshot.name_of(*slot)),
+                    );
+                }
+            }
+            for (i, e) in &report.errors {
+                if let Some(f) = self.features.features().get(*i) {
+                    features_absent.insert(format!("{FEATURE_PREFIX}{}", f.name), e.to_string());
+                }
+            }
+        }
+        let mut features = BTreeMap::new();
+        for f in self.features.features() {
+            if let Some(Value::Double(x)) = self.snapshot.get(f.slot)
+                && x.is_finite()
+            {
+                features.insert(format!("{FEATURE_PREFIX}{}", f.name), x);
+            }
+        }
+
+        // Invariants, then last tick's postconditions (a violation heals first).
+        let mut contracts_out = Vec::new();
+        let mut raise: Vec<(String, f64)> = Vec::new();
+        self.check_invariants(&mut contracts_out, &mut raise);
+        let healing = self.check_postconditions(&mut contracts_out, &mut raise);
+
+        // Rules and signals.
+        let evaluation = self
+            .rules
+            .evaluate(&self.snapshot, now_ms)
+            .unwrap_or_default();
+        let firings = firings_out(&evaluation);
+        let rule_errors = evaluation
+            .errors
+            .iter()
+            .map(|f| RuleErrorOut {
+                rule: f.id.to_string(),
+                message: f.error.to_string(),
+            })
+            .collect();
+        for (source, strength) in &raise {
+            self.enqueue(
+                SignalKind::SafetyViolation,
+                SignalDomain::Safety,
+                *strength,
+                source,
+                now_ms,
+            );
+        }
+        for firing in &evaluation.active {
+            if let Some(sig) = &firing.signal {
+                self.enqueue(sig.kind, firing.domain, sig.strength, &firing.id, now_ms);
+            }
+        }
+        let mut signals = Vec::new();
+        while signals.len() < self.config.signals.max_per_tick {
+            match self.scheduler.dequeue(now_ms) {
+                Ok(Some(s)) => signals.push(SignalOut {
+                    kind: s.kind,
+                    domain: s.domain,
+                    strength: s.strength,
+                    source: s.source,
+                }),
+                _ => break,
+            }
+        }
+        let emergency = signals.iter().any(|s| s.domain == SignalDomain::Safety);
+
+        // The market round.
+        let market = self.market_round();
+        let allocations = self.allocate(&market.grants);
+        let rates = self.market.rates();
+
+        // Actions.
+        let mut free = PerResource::splat(0.0);
+        for r in ResourceType::ALL {
+            free[r] = self.allocator.stats(r).map_or(0.0, |s| s.free);
+        }
+        let actions = self.decide(now_ms, audit_time, emergency, healing, &evaluation, free);
+
+        let trail = self.checker.trail();
+        let audit = trail.range(self.audit_next, trail.len()).to_vec();
+        self.audit_next = trail.len();
+
+        TickOutput {
+            tick: self.tick,
+            now_ms,
+            emergency,
+            input_errors,
+            features,
+            features_absent,
+            signals,
+            firings,
+            rule_errors,
+            market,
+            rates,
+            scored: actions.scored,
+            approved: actions.approved,
+            rejected: actions.rejected,
+            allocations,
+            contracts: contracts_out,
+            audit,
+        }
+    }
+
+    fn enqueue(
+        &mut self,
+        kind: SignalKind,
+        domain: SignalDomain,
+        strength: f64,
+        source: &str,
+        now_ms: f64,
+    ) {
+        let signal = Signal {
+            id: format!("{}.{source}", self.tick),
+            kind,
+            domain,
+            strength: if strength.is_finite() {
+                strength.clamp(0.0, 1.0)
+            } else {
+                1.0
+            },
+            source: source.to_string(),
+            created_at_ms: now_ms,
+            ttl_ms: self.config.signals.ttl_ms,
+            payload: None,
+        };
+        // A full queue drops the lowest-ranked signal; that is the scheduler's documented
+        // policy, and the counters record it.
+        let _ = self.scheduler.enqueue(signal);
+    }
+
+    /// Checks every bound invariant contract on the snapshot.
+    fn check_invariants(&self, out: &mut Vec<ContractOut>, raise: &mut Vec<(String, f64)>) {
+        for inv in &self.invariants {
+            let mut context: Vec<(String, Value)> = Vec::with_capacity(inv.bind.len());
+            let mut absent: Vec<String> = Vec::new();
+            for (var, slot) in &inv.bind {
+                match self.snapshot.get(*slot) {
+                    Some(v) => context.push((var.clone(), v)),
+                    None => absent.push(var.clone()),
+                }
+            }
+            let Ok(result) = self.contracts.check_invariants(&inv.contract, &context) else {
+                continue;
+            };
+            let mut entry = contract_out(&inv.contract, CheckKind::Invariant, None, &result);
+            if inv.skip_without_sensors && !absent.is_empty() {
+                // Violations only because a sensor this machine lacks is absent are skips.
+                let sensorless = |v: &crate::contracts::Violation| {
+                    v.reason == ViolationReason::MissingVariable
+                        && v.missing.iter().all(|m| absent.contains(m))
+                };
+                let (skips, real): (Vec<_>, Vec<_>) =
+                    result.violations.iter().partition(|v| sensorless(v));
+                entry.violations = real.iter().map(|v| v.to_string()).collect();
+                for v in skips {
+                    entry.skipped.push(format!(
+                        "`{}`: no sensor for {}",
+                        v.condition,
+                        v.missing.join(", ")
+                    ));
+                }
+                entry.status = if !entry.violations.is_empty() {
+                    "violated"
+                } else if inv.bind.len() == absent.len() {
+                    "skipped"
+                } else {
+                    "ok"
+                };
+                if entry.violations.is_empty() {
+                    entry.response = None;
+                }
+            }
+            if entry.status == "violated" {
+                raise.push((format!("contract:{}", inv.contract), 1.0));
+            }
+            out.push(entry);
+        }
+    }
+
+    /// Checks the postconditions of last tick's approved actions; returns the healing
+    /// proposals for the violated ones that can be rolled back.
+    fn check_postconditions(
+        &mut self,
+        out: &mut Vec<ContractOut>,
+        raise: &mut Vec<(String, f64)>,
+    ) -> Vec<Proposal> {
+        let pending = std::mem::take(&mut self.pending_post);
+        let mut healing = Vec::new();
+        for p in pending {
+            let context = self
+                .gate
+                .post_context(&p.action, &SnapshotContext(&self.snapshot));
+            let Ok(result) = self.contracts.check_post(&p.contract, &context) else {
+                continue;
+            };
+            let entry = contract_out(&p.contract, CheckKind::Post, Some(&p.action.id), &result);
+            if !result.ok {
+                match (result.response, p.action.previous) {
+                    (Some(OnViolation::Rollback | OnViolation::Clamp), Some(previous)) => {
+                        healing.push(Proposal {
+                            id: format!("{}.heal.{}", self.tick, p.action.id),
+                            rule: p.action.rule.clone(),
+                            kind: p.action.kind.clone(),
+                            target: p.action.target.clone(),
+                            params: BTreeMap::new(),
+                            safety: true,
+                            healing: Some(previous),
+                        });
+                    }
+                    _ => raise.push((format!("contract:{}", p.contract), 1.0)),
+                }
+            }
+            out.push(entry);
+        }
+        healing
+    }
+
+    /// Collects this tick's bids and runs the market round.
+    fn market_round(&mut self) -> crate::economics::MarketTick {
+        for (resource, slot) in &self.capacity_from {
+            if let Some(Value::Double(x)) = self.snapshot.get(*slot)
+                && x.is_finite()
+            {
+                // A negative headroom is no headroom.
+                let _ = self.allocator.set_capacity(*resource, x.max(0.0));
+            }
+        }
+        let mut capacity = PerResource::splat(0.0);
+        for r in ResourceType::ALL {
+            capacity[r] = self.allocator.stats(r).map_or(0.0, |s| s.free);
+        }
+        let mut bids = Vec::with_capacity(self.bids.len());
+        for bid in &self.bids {
+            let amount = match &bid.amount {
+                BidSize::Fixed(x) => Some(*x),
+                BidSize::Expr(program) => {
+                    if program
+                        .referenced_slots()
+                        .iter()
+                        .all(|&s| self.snapshot.is_present(s))
+                    {
+                        program
+                            .eval_slots(self.snapshot.values())
+                            .ok()
+                            .and_then(as_f64)
+                    } else {
+                        None
+                    }
+                }
+            };
+            if let Some(amount) = amount.filter(|a| a.is_finite() && *a > 0.0) {
+                bids.push(Bid {
+                    agent: bid.agent,
+                    resource: bid.resource,
+                    amount,
+                    max_unit_price: bid.max_unit_price,
+                });
+            }
+        }
+        let read = |slot: usize| match self.snapshot.get(slot) {
+            Some(Value::Double(x)) if x.is_finite() => Some(x),
+            _ => None,
+        };
+        let thermal_headroom_c = self.thermal_slot.and_then(read);
+        let power = &self.config.market.reserve.power;
+        let power_headroom_w = match power.cap_w {
+            Some(cap_w) if power.enabled && !self.power_slots.is_empty() => {
+                let drawn: Option<f64> = self.power_slots.iter().map(|&s| read(s)).sum();
+                drawn.map(|d| cap_w - d)
+            }
+            _ => None,
+        };
+        self.market.tick(
+            &bids,
+            &capacity,
+            &SafetyInputs {
+                thermal_headroom_c,
+                power_headroom_w,
+            },
+        )
+    }
+
+    /// Turns the round's grants into leases.
+    fn allocate(&mut self, grants: &[crate::economics::MarketGrant]) -> Vec<AllocationOut> {
+        let mut out = Vec::new();
+        for g in grants {
+            let Some(agent) = self.config.agents.get(g.agent) else {
+                continue;
+            };
+            let integral = matches!(
+                self.allocator.strategy(g.resource),
+                Some(
+                    crate::allocation::Strategy::FirstFit
+                        | crate::allocation::Strategy::BestFit
+                        | crate::allocation::Strategy::Buddy
+                )
+            );
+            let amount = if integral { g.amount.floor() } else { g.amount };
+            if amount.is_nan() || amount <= 0.0 {
+                continue;
+            }
+            let id = format!("t{}/{}/{}", self.tick, agent.id, g.resource);
+            let request = AllocationRequest {
+                id: id.clone(),
+                resource: g.resource,
+                amount,
+                priority: agent.priority,
+                ttl_ticks: Some(self.config.lease_ticks),
+                contiguous: false,
+                weight: None,
+            };
+            let entry = match self.allocator.allocate(request) {
+                Ok(a) => {
+                    let (units, range) = match a.placement {
+                        Placement::Units(u) => (Some(u), None),
+                        Placement::Range { offset, size } => (None, Some([offset, size])),
+                        Placement::Share => (None, None),
+                    };
+                    AllocationOut {
+                        id,
+                        agent: agent.id.clone(),
+                        resource: g.resource,
+                        requested: a.requested,
+                        granted: a.granted,
+                        units,
+                        range,
+                        expires_at_tick: a.expires_at_tick,
+                        error: None,
+                    }
+                }
+                Err(e) => AllocationOut {
+                    id,
+                    agent: agent.id.clone(),
+                    resource: g.resource,
+                    requested: amount,
+                    granted: 0.0,
+                    units: None,
+                    range: None,
+                    expires_at_tick: None,
+                    error: Some(crate::error::ErrorCode::code(&e).to_string()),
+                },
+            };
+            out.push(entry);
+        }
+        out
+    }
+}
+
+fn as_f64(v: Value) -> Option<f64> {
+    match v {
+        Value::Double(x) => Some(x),
+        Value::Int(i) => Some(i as f64),
+        Value::Uint(u) => Some(u as f64),
+        Value::Bool(_) => None,
+    }
+}
+
+fn firings_out(evaluation: &Evaluation) -> Firings {
+    let one = |f: &crate::rules::Firing| FiringOut {
+        rule: f.id.to_string(),
+        priority: f.priority,
+        domain: f.domain,
+        held: f.held,
+        strength: f.signal.as_ref().map(|s| s.strength),
+    };
+    Firings {
+        active: evaluation.active.iter().map(one).collect(),
+        shadow: evaluation.shadow.iter().map(one).collect(),
+    }
+}
+
+fn contract_out(
+    contract: &str,
+    kind: CheckKind,
+    action: Option<&str>,
+    result: &CheckResult,
+) -> ContractOut {
+    ContractOut {
+        contract: contract.to_string(),
+        kind,
+        action: action.map(str::to_string),
+        status: if result.ok { "ok" } else { "violated" },
+        violations: result.violations.iter().map(|v| v.to_string()).collect(),
+        skipped: result
+            .skipped
+            .iter()
+            .map(|s| format!("`{}`: {} absent", s.condition, s.absent.join(", ")))
+            .collect(),
+        response: if result.ok {
+            None
+        } else {
+            result.response.map(|r| r.as_str())
+        },
+    }
+}

@@ -1,0 +1,207 @@
+//! The engine end to end on the shipped sample config (samples/engine.json): determinism,
+//! emergency mode, the market, postcondition rollback, errors.
+
+use gamesa_core::ErrorCode;
+use gamesa_core::gate::RejectReason;
+use gamesa_core::stream::{Engine, EngineError, TickOutput};
+use std::collections::BTreeMap;
+
+const SAMPLE: &str = include_str!("../../../samples/engine.json");
+
+/// A plausible machine reading: a warm CPU, a busy GPU, a game and a compile.
+fn reading(t: usize) -> BTreeMap<String, f64> {
+    let wave = (t as f64 * 0.3).sin();
+    let mut m = BTreeMap::new();
+    for (k, v) in [
+        ("cpu.util", 0.6 + 0.3 * wave),
+        ("cpu.freq_mhz", 3800.0),
+        ("cpu.freq_max_mhz", 4000.0),
+        ("cpu.load1", 6.0),
+        ("mem.used_ratio", 0.5),
+        ("thermal.cpu_c", 70.0 + 5.0 * wave),
+        ("thermal.headroom_c", 30.0 - 5.0 * wave),
+        ("power.cpu_w", 90.0),
+        ("power.total_w", 280.0 + 20.0 * wave),
+        ("power.cap_w", 300.0),
+        ("gpu.count", 1.0),
+        ("gpu0.util", 0.9),
+        ("gpu0.temp_c", 70.0),
+        ("gpu0.power_w", 190.0),
+        ("gpu0.power_limit_w", 250.0),
+        ("gpu0.power_min_w", 100.0),
+        ("gpu0.power_max_w", 350.0),
+        ("gpu0.mem_used_mb", 6000.0),
+        ("wl.game.cpu_weight", 100.0),
+        ("wl.game.cpu_quota", 8.0),
+        ("wl.game.pinned_cores", 0.0),
+        ("wl.game.frame_ms", 18.0),
+        ("wl.game.deadline_miss_rate", 0.04 + 0.04 * wave),
+        ("wl.compile.cpu_weight", 100.0),
+        ("wl.compile.cpu_quota", 8.0),
+    ] {
+        m.insert(k.to_string(), v);
+    }
+    for c in 0..16 {
+        m.insert(format!("cpu.core{c}.util"), 0.5 + 0.03 * c as f64);
+    }
+    m
+}
+
+fn run(ticks: usize) -> Vec<String> {
+    let mut engine = Engine::from_json(SAMPLE).expect("the sample builds");
+    (0..ticks)
+        .map(|t| {
+            let out = engine
+                .tick(&reading(t), 1_000.0 + 100.0 * t as f64)
+                .unwrap();
+            serde_json::to_string(&out).unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn the_sample_builds_and_ticks() {
+    let mut engine = Engine::from_json(SAMPLE).unwrap();
+    let out = engine.tick(&reading(0), 1000.0).unwrap();
+    assert_eq!(out.tick, 1);
+    assert!(out.features.contains_key("feat.cpu_heat"));
+    // Both GPU power (the cap is nearly reached) and the game (late frames) have rules.
+    assert!(!out.firings.active.is_empty(), "{:?}", out.firings);
+    assert!(!out.market.grants.is_empty());
+    assert!(!out.allocations.is_empty());
+    assert!(!out.audit.is_empty());
+    assert!(engine.audit().verify().problem.is_none());
+}
+
+#[test]
+fn same_inputs_give_byte_identical_outputs() {
+    let a = run(200);
+    let b = run(200);
+    assert_eq!(a, b);
+    // And the run does something: actions were approved at some point.
+    assert!(a.iter().any(|l| l.contains("\"approved\":[{")));
+}
+
+#[test]
+fn an_overheated_cpu_is_an_emergency_where_only_safety_actions_pass() {
+    let mut engine = Engine::from_json(SAMPLE).unwrap();
+    let mut r = reading(0);
+    r.insert("thermal.cpu_c".into(), 97.0);
+    r.insert("thermal.headroom_c".into(), 3.0);
+    r.insert("wl.game.deadline_miss_rate".into(), 0.3);
+    let out: TickOutput = engine.tick(&r, 1000.0).unwrap();
+    assert!(out.emergency);
+    assert!(out.signals.iter().any(|s| s.source == "cpu_overheat"));
+    // The safety action is approved; performance actions are stopped by the emergency.
+    assert!(
+        out.approved
+            .iter()
+            .any(|a| a.kind == "set_cpu_freq_max" && a.value == 2600.0),
+        "{:?}",
+        out.approved
+    );
+    assert!(
+        out.rejected
+            .iter()
+            .any(|r| r.reason == RejectReason::Emergency),
+        "{:?}",
+        out.rejected
+    );
+    assert!(out.approved.iter().all(|a| a.kind == "set_cpu_freq_max"));
+}
+
+#[test]
+fn a_violated_postcondition_rolls_the_action_back_first() {
+    let mut engine = Engine::from_json(SAMPLE).unwrap();
+    let mut r = reading(0);
+    r.insert("power.total_w".into(), 299.0);
+    let out = engine.tick(&r, 1000.0).unwrap();
+    let trim = out
+        .approved
+        .iter()
+        .find(|a| a.kind == "set_gpu_power_limit")
+        .expect("the power trim is approved");
+    assert_eq!(trim.value, 225.0);
+    assert_eq!(trim.previous, Some(250.0));
+    // Next tick the GPU still draws 240 W > 225 × 1.05: the contract's rollback heals.
+    let mut r2 = r.clone();
+    r2.insert("gpu0.power_w".into(), 240.0);
+    r2.insert("gpu0.power_limit_w".into(), 225.0);
+    let out2 = engine.tick(&r2, 1100.0).unwrap();
+    let post = out2
+        .contracts
+        .iter()
+        .find(|c| c.contract == "gpu_power_settles")
+        .expect("postcondition checked");
+    assert_eq!(post.status, "violated");
+    assert_eq!(post.response, Some("rollback"));
+    let first = out2.approved.first().expect("the rollback is approved");
+    assert!(first.healing);
+    assert_eq!(first.value, 250.0);
+}
+
+#[test]
+fn ticks_must_not_go_back_in_time() {
+    let mut engine = Engine::from_json(SAMPLE).unwrap();
+    engine.tick(&reading(0), 1000.0).unwrap();
+    let e = engine.tick(&reading(1), 999.0).unwrap_err();
+    assert_eq!(e.code(), "INVALID_ARGUMENT");
+    assert!(matches!(e, EngineError::InvalidTime { .. }));
+    assert!(engine.tick(&reading(1), f64::NAN).is_err());
+    let e = engine.tick_slots(&[1.0, 2.0], 1000.0).unwrap_err();
+    assert!(e.to_string().contains("expected"));
+}
+
+#[test]
+fn every_config_problem_is_reported_with_its_path() {
+    let mut doc: serde_json::Value = serde_json::from_str(SAMPLE).unwrap();
+    doc["rules"][1]["when"] = "feat.cpu_heat > 0.75 &&".into();
+    doc["rules"][2]["when"] = "thermal.cpu_cc < 75.0".into();
+    doc["gate"]["actions"]["pin_cores"]["agent"] = "nobody".into();
+    doc["invariants"] = serde_json::json!([{ "contract": "no_such_contract" }]);
+    doc["agents"][0]["bids"][0]["amount"] = "cpu.util +".into();
+    let e = Engine::from_json(&doc.to_string()).unwrap_err();
+    assert_eq!(e.code(), "INVALID_ENGINE_CONFIG");
+    let EngineError::InvalidConfig { problems } = e else {
+        unreachable!()
+    };
+    let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+    for expected in [
+        "$.rules[1].when",
+        "$.rules[2].when",
+        "$.gate.actions[\"pin_cores\"].agent",
+        "$.invariants[0].contract",
+        "$.agents[0].bids[0].amount",
+    ] {
+        assert!(paths.contains(&expected), "{expected} not in {paths:?}");
+    }
+    let misspelt = problems
+        .iter()
+        .find(|p| p.path == "$.rules[2].when")
+        .unwrap();
+    assert!(
+        misspelt.message.contains("thermal.cpu_c"),
+        "{}",
+        misspelt.message
+    );
+    assert!(misspelt.column.is_some());
+
+    for (text, path) in [
+        ("[]", "$"),
+        ("{\"tickMs\": -1}", "$.tickMs"),
+        ("{\"rules\": {}}", "$.rules"),
+        ("{\"unknown\": 1}", "$.unknown"),
+        ("{\"market\": {\"kappa\": \"x\"}}", "$.market.kappa"),
+        (
+            "{\"pools\": [{\"resource\": \"cpu_cores\", \"strategy\": \"buddy\", \"capacity\": 4}]}",
+            "$.pools[0].strategy",
+        ),
+        ("{", "$"),
+    ] {
+        let e = Engine::from_json(text).unwrap_err();
+        let EngineError::InvalidConfig { problems } = &e else {
+            panic!("{text}: {e}")
+        };
+        assert_eq!(problems[0].path, path, "{text}: {e}");
+    }
+}
