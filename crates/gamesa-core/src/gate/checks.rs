@@ -218,8 +218,11 @@ pub fn budget(
             continue;
         }
         let available = free[resource];
-        // Written as !(a >= b) so a NaN capacity fails closed.
-        if !(available >= cost) {
+        // `is_none_or(Less)`: a NaN capacity (no ordering) fails closed too.
+        if available
+            .partial_cmp(&cost)
+            .is_none_or(|o| o == std::cmp::Ordering::Less)
+        {
             return fail(
                 RejectReason::OverBudget,
                 format!("needs {cost} {resource}, only {available} free"),
@@ -230,7 +233,9 @@ pub fn budget(
     // Only a cost is weighed against the balance (a free action passes an empty balance).
     if let Some(b) = balance
         && credits != 0.0
-        && !(credits <= b)
+        && credits
+            .partial_cmp(&b)
+            .is_none_or(|o| o == std::cmp::Ordering::Greater)
     {
         return fail(
             RejectReason::OverBudget,

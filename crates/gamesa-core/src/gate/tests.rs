@@ -51,8 +51,13 @@ fn snapshot() -> BTreeMap<String, Value> {
 
 fn checker() -> EffectChecker {
     let mut c = EffectChecker::new();
-    c.grant("gpu_agent", &[Effect::GpuControl], GrantOptions::default(), 0)
-        .unwrap();
+    c.grant(
+        "gpu_agent",
+        &[Effect::GpuControl],
+        GrantOptions::default(),
+        0,
+    )
+    .unwrap();
     c
 }
 
@@ -116,16 +121,25 @@ fn construction_checks_contracts_and_bindings() {
 fn approval_commits_value_token_and_cooldown() {
     let mut g = gate();
     let mut w = World::new();
-    assert_eq!(g.current_value("set_gpu_power_limit", "gpu0", &w.snap), Some(200.0));
+    assert_eq!(
+        g.current_value("set_gpu_power_limit", "gpu0", &w.snap),
+        Some(200.0)
+    );
     assert_eq!(g.tokens("set_gpu_power_limit", 0.0), Some(1.0));
     let GateDecision::Approved(a) = w.check(&mut g, &set(180.0), 1000.0) else {
         panic!()
     };
-    assert_eq!((a.value, a.previous, a.healing), (180.0, Some(200.0), false));
+    assert_eq!(
+        (a.value, a.previous, a.healing),
+        (180.0, Some(200.0), false)
+    );
     assert_eq!(a.agent, "gpu_agent");
     assert_eq!(a.effect, Effect::GpuControl);
     // The gate now believes 180 is set, whatever the (dry-run) snapshot says.
-    assert_eq!(g.current_value("set_gpu_power_limit", "gpu0", &w.snap), Some(180.0));
+    assert_eq!(
+        g.current_value("set_gpu_power_limit", "gpu0", &w.snap),
+        Some(180.0)
+    );
     assert_eq!(g.tokens("set_gpu_power_limit", 1000.0), Some(0.0));
     assert_eq!(g.tokens("set_gpu_power_limit", 1500.0), Some(0.5));
     // Cooldown and rate both block at 1500; cooldown is checked first.
@@ -136,7 +150,10 @@ fn approval_commits_value_token_and_cooldown() {
     // Rejections change nothing: at 2000 both have recovered.
     assert!(w.check(&mut g, &set(170.0), 2000.0).is_approved());
     g.reset();
-    assert_eq!(g.current_value("set_gpu_power_limit", "gpu0", &w.snap), Some(200.0));
+    assert_eq!(
+        g.current_value("set_gpu_power_limit", "gpu0", &w.snap),
+        Some(200.0)
+    );
     assert_eq!(g.tokens("set_gpu_power_limit", 2000.0), Some(1.0));
 }
 
@@ -162,7 +179,12 @@ fn healing_skips_rate_and_step_but_not_bounds_and_records_the_value() {
     let trail = w.checker.trail();
     let last = trail.records().last().unwrap();
     assert_eq!(last.decision, AuditDecision::Rejected);
-    assert!(last.reason.starts_with("out_of_bounds: value 301 is outside [100, 300]"), "{}", last.reason);
+    assert!(
+        last.reason
+            .starts_with("out_of_bounds: value 301 is outside [100, 300]"),
+        "{}",
+        last.reason
+    );
     assert!(trail.verify().problem.is_none());
 }
 
@@ -251,7 +273,10 @@ fn same_inputs_same_decisions_and_trail() {
         let mut g = gate();
         let mut w = World::new();
         let mut out = Vec::new();
-        for (i, v) in [180.0, 150.0, 260.0, 90.0, 185.0, f64::NAN].into_iter().enumerate() {
+        for (i, v) in [180.0, 150.0, 260.0, 90.0, 185.0, f64::NAN]
+            .into_iter()
+            .enumerate()
+        {
             let d = w.check(&mut g, &set(v), i as f64 * 700.0);
             out.push(serde_json::to_string(&d).unwrap());
         }
