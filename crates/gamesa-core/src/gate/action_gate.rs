@@ -224,13 +224,14 @@ impl ActionGate {
             Err(e) => return Err(no_value((RejectReason::NoCapability, e.to_string()))),
         }
         let healing = p.healing.is_some();
-        // 4. emergency (a healing rollback is itself a safety response)
-        if ctx.emergency && !c.safety && !healing {
+        // 4. emergency: a safety kind, a proposal of a safety-domain rule (the response to the
+        // emergency itself) and a healing rollback pass; nothing else does.
+        if ctx.emergency && !c.safety && !p.safety && !healing {
             return Err(no_value((
                 RejectReason::Emergency,
                 format!(
-                    "an emergency is active and {} is not a safety action",
-                    p.kind
+                    "an emergency is active, {} is not a safety action and rule {:?} is not a safety rule",
+                    p.kind, p.rule
                 ),
             )));
         }

@@ -19,8 +19,9 @@ pub struct Proposal {
     pub target: String,
     /// Parameters; the kind's `value.param` carries the number.
     pub params: BTreeMap<String, ParamValue>,
-    /// The proposer considers it a safety action. Informational: only a kind configured with
-    /// `safety: true` passes during an emergency (a rule cannot declare its own way through).
+    /// It comes from a safety-domain rule (set by the engine from the rule's configuration,
+    /// never from runtime input): it may pass during an emergency, like a kind configured
+    /// `safety: true` — it is the response to the emergency.
     pub safety: bool,
     /// A rollback to this absolute value: skips cooldown, rate, step, hysteresis, emergency,
     /// contract and budget checks; still checks kind, target, capability and bounds.
