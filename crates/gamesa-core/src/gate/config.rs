@@ -11,6 +11,7 @@ use crate::allocation::config::json_path;
 use crate::effects::Effect;
 use crate::json_objects::objects_only;
 use crate::types::ResourceType;
+use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -77,7 +78,7 @@ pub struct ActionKindConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract: Option<ContractBinding>,
     /// Resources one action consumes (≥ 0 each), for scoring and the budget check. Default: none.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "resource_costs")]
     pub costs: BTreeMap<ResourceType, f64>,
     /// Credits of benefit per unit of signal strength (≥ 0), for scoring. Default 10.
     #[serde(default = "default_benefit_per_strength")]
@@ -150,6 +151,26 @@ impl ValueMode {
             ValueMode::Factor => "factor",
         }
     }
+}
+
+/// `costs` read with string keys first, so a bad value is reported at its key
+/// (`….costs.cpu_cores`, as zod does) and an unknown resource at the map.
+fn resource_costs<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<ResourceType, f64>, D::Error> {
+    let raw = BTreeMap::<String, f64>::deserialize(d)?;
+    let mut out = BTreeMap::new();
+    for (key, cost) in raw {
+        let Some(resource) = ResourceType::parse(&key) else {
+            let known: Vec<&str> = ResourceType::ALL.iter().map(|r| r.as_str()).collect();
+            return Err(de::Error::custom(format!(
+                "unknown resource `{key}`, expected one of {}",
+                known.join(", ")
+            )));
+        };
+        out.insert(resource, cost);
+    }
+    Ok(out)
 }
 
 /// A bound: a fixed number, or a variable template read from the snapshot for the target.
