@@ -50,6 +50,7 @@ pub struct ActionGate {
 struct Passed {
     value: f64,
     previous: Option<f64>,
+    effect: Effect,
 }
 
 impl ActionGate {
@@ -159,8 +160,7 @@ impl ActionGate {
                     kind: p.kind.clone(),
                     target: p.target.clone(),
                     agent,
-                    // An approved proposal has a known kind; the fallback is never used.
-                    effect: effect.unwrap_or(Effect::PolicyWrite),
+                    effect: passed.effect,
                     value: passed.value,
                     previous: passed.previous,
                     healing: p.healing.is_some(),
@@ -255,7 +255,11 @@ impl ActionGate {
         let bounds = checks::bounds(kind, &p.target, ctx.values).map_err(with_value)?;
         checks::within_bounds(value, bounds).map_err(with_value)?;
         if healing {
-            return Ok(Passed { value, previous });
+            return Ok(Passed {
+                value,
+                previous,
+                effect: c.effect,
+            });
         }
         // 7. step_too_large, 8. within_hysteresis
         checks::step(kind, value, previous).map_err(with_value)?;
@@ -315,7 +319,11 @@ impl ActionGate {
         }
         // 12. over_budget
         checks::budget(kind, ctx.free, ctx.balance, ctx.prices).map_err(with_value)?;
-        Ok(Passed { value, previous })
+        Ok(Passed {
+            value,
+            previous,
+            effect: c.effect,
+        })
     }
 
     fn commit(&mut self, p: &Proposal, now: f64, value: f64) {
