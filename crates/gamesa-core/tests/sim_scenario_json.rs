@@ -118,3 +118,13 @@ fn error_codes_are_stable() {
     assert_eq!(a.code(), "INVALID_ACTUATION");
     assert_eq!(a.path(), None);
 }
+
+#[test]
+fn null_is_absent_for_options_and_a_type_error_for_defaults() {
+    // Mirrors the zod test in __test__/scenario_config.test.ts.
+    let minimal = r#"{"name":"min","durationS":2,"machine":{"cpu":{"cores":2,"freqMinMhz":800,"freqMaxMhz":3000,"idleW":5,"dynamicW":30,"thermalResistanceCPerW":1,"timeConstantS":5,"limitC":80,"criticalC":95,"initialC":null},"powerCapW":null},"workloads":[{"name":"w","steady":{},"batch":null,"cpuWeight":null}]}"#;
+    Scenario::from_json(minimal).expect("nulls for options are accepted");
+    let with_null_tick = minimal.replacen("\"durationS\":2", "\"durationS\":2,\"tickMs\":null", 1);
+    let err = Scenario::from_json(&with_null_tick).expect_err("null tick");
+    assert_eq!(err.path(), Some("$.tickMs"));
+}
