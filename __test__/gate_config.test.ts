@@ -78,3 +78,63 @@ test('reject reasons are the stable snake_case codes', (t) => {
   t.is(GATE_REJECT_REASONS.length, 14)
   for (const r of GATE_REJECT_REASONS) t.regex(r, /^[a-z]+(_[a-z]+)*$/)
 })
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+type Mutation = { at: (string | number)[]; set?: Json; delete?: true; path: string | null }
+
+/** Same as `apply` in crates/gamesa-core/tests/gate_config_mutations.rs. */
+function apply(root: Json, path: (string | number)[], set: Json | undefined): Json {
+  const isObject = (v: Json): v is { [key: string]: Json } => typeof v === 'object' && v !== null && !Array.isArray(v)
+  const holder: { root: Json } = { root }
+  let parent: { [key: string]: Json } | Json[] = holder as unknown as { [key: string]: Json }
+  let key: string | number = 'root'
+  const node = () => (parent as Record<string | number, Json>)[key]!
+  const put = (v: Json) => {
+    ;(parent as Record<string | number, Json>)[key] = v
+  }
+  for (const seg of path.slice(0, -1)) {
+    if (typeof seg === 'number') {
+      if (!Array.isArray(node())) put([])
+      const a = node() as Json[]
+      if (seg >= a.length) a.push({})
+      parent = a
+      key = Math.min(seg, a.length - 1)
+    } else {
+      if (!isObject(node())) put({})
+      const o = node() as { [key: string]: Json }
+      if (!Object.hasOwn(o, seg)) o[seg] = {}
+      parent = o
+      key = seg
+    }
+  }
+  const last = path[path.length - 1]!
+  if (typeof last === 'number') {
+    if (!Array.isArray(node())) put([])
+    const a = node() as Json[]
+    if (set !== undefined) {
+      if (last < a.length) a[last] = set
+      else a.push(set)
+    } else if (last < a.length) a.splice(last, 1)
+  } else {
+    if (!isObject(node())) put({})
+    const o = node() as { [key: string]: Json }
+    if (set !== undefined) o[last] = set
+    else delete o[last]
+  }
+  return holder.root
+}
+
+test('mutation corpus: zod gives serde verdict and path for every mutation of the sample', (t) => {
+  const sample = readFileSync('samples/gate/gate.json', 'utf8')
+  const cases = JSON.parse(readFileSync(join(corpus, 'mutations.json'), 'utf8')) as Mutation[]
+  t.true(cases.length > 800)
+  const disagreements: string[] = []
+  for (const c of cases) {
+    const doc = apply(JSON.parse(sample) as Json, c.at, c.delete === true ? undefined : c.set)
+    const problem = checkGateConfig(doc)
+    const got = problem === null ? null : problem.path
+    if (got !== c.path) disagreements.push(`${JSON.stringify(c.at)} ${c.delete ? 'deleted' : JSON.stringify(c.set)}: serde ${c.path}, zod ${got}`)
+    if (gateConfigSchema.safeParse(doc).success !== (c.path === null)) disagreements.push(`${JSON.stringify(c)}: schema verdict differs`)
+  }
+  t.deepEqual(disagreements, [])
+})

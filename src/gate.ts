@@ -304,20 +304,32 @@ function kindProblem(kind: string, a: ActionKindConfig, at: string): GateConfigP
  */
 function firstStructuralProblem(issues: readonly z.core.$ZodIssue[], root: unknown): GateConfigProblem {
   const candidates = issues.flatMap((issue) => {
-    // `actions.<kind>.costs` is the one record with restricted keys: serde names an unknown
-    // resource at the map (an unknown variant), zod at the same place; strict objects name the key.
+    // `actions.<kind>.costs` is the one record with restricted keys. serde reads every cost as
+    // a number first (named at its key), then names an unknown resource at the map; zod
+    // neither type-checks the value of an unknown key nor names the key.
     const isCosts = issue.path.length === 3 && issue.path[0] === 'actions' && issue.path[2] === 'costs'
     if (issue.code === 'unrecognized_keys' && isCosts) {
-      return [{ path: [...issue.path], message: `unknown resource ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}` }]
+      const costs = valueAt(root, issue.path) as Record<string, unknown>
+      const badValues = issue.keys.filter((k) => typeof costs[k] !== 'number')
+      if (badValues.length > 0) {
+        return badValues.map((key) => ({ path: [...issue.path, key], message: `invalid type: expected f64, got ${JSON.stringify(costs[key])}` }))
+      }
+      return [{ path: [...issue.path], message: `unknown resource ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`, afterInner: true }]
     }
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ path: [...issue.path, key], message: `unknown field \`${key}\`` }))
     }
     return [{ path: [...issue.path], message: issue.message }]
   })
+  // An unknown resource is only reported once every cost in its map has been read.
+  const kept = candidates.filter(
+    (c) =>
+      !('afterInner' in c) ||
+      !candidates.some((o) => o.path.length > c.path.length && c.path.every((seg, i) => o.path[i] === seg)),
+  )
   // Array.prototype.sort is stable: issues met at the same point keep zod's (declaration) order.
-  candidates.sort((a, b) => compareInWalkOrder(a.path, b.path, root))
-  const first = candidates[0] ?? { path: [], message: 'invalid gate configuration' }
+  kept.sort((a, b) => compareInWalkOrder(a.path, b.path, root))
+  const first = kept[0] ?? { path: [], message: 'invalid gate configuration' }
   return { path: formatPath(first.path), message: first.message }
 }
 
@@ -337,6 +349,12 @@ function compareInWalkOrder(a: readonly PropertyKey[], b: readonly PropertyKey[]
     node = isPresent(node, x) ? (node as Record<PropertyKey, unknown>)[x] : undefined
   }
   return 0
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let node = root
+  for (const key of path) node = isPresent(node, key) ? (node as Record<PropertyKey, unknown>)[key] : undefined
+  return node
 }
 
 function isPresent(node: unknown, key: PropertyKey): boolean {
