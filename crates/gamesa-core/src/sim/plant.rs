@@ -403,7 +403,7 @@ impl Plant {
             }
             busy += service.cpu_used;
             runnable += d.threads;
-            unmet += (d.threads - grant[i]).max(0.0);
+            unmet += (d.threads - cpu_grant[i]).max(0.0);
             services.push(service);
         }
         let busy = busy.min(cpu.cores);

@@ -25,6 +25,9 @@ impl Plant {
         );
         put("cpu.freq_mhz".into(), last.freq_mhz);
         put("cpu.freq_max_mhz".into(), self.freq_max_mhz);
+        // The hardware ceiling, so a policy can restore a lowered cap without asking for more
+        // than the CPU can do.
+        put("cpu.freq_hw_max_mhz".into(), cpu.freq_max_mhz);
         put("cpu.load1".into(), self.load1);
         put("cpu.psi_some_avg10".into(), self.psi);
         // Per-core: exclusive cores first, each carrying its workload's use; the shared cores
