@@ -1,11 +1,11 @@
 //! Why an action was rejected: stable snake_case codes (outputs, audit records, docs/gate.md).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The check an action failed. The string forms are stable: they appear in tick outputs, in
 /// audit records and in `docs/gate.md`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RejectReason {
     /// The action kind is not configured (deny by default).
@@ -101,10 +101,9 @@ mod tests {
     fn names_round_trip_and_match_serde() {
         for r in RejectReason::ALL {
             assert_eq!(RejectReason::parse(r.as_str()), Some(r));
-            assert_eq!(
-                serde_json::to_string(&r).unwrap(),
-                format!("\"{}\"", r.as_str())
-            );
+            let json = serde_json::to_string(&r).unwrap();
+            assert_eq!(json, format!("\"{}\"", r.as_str()));
+            assert_eq!(serde_json::from_str::<RejectReason>(&json).unwrap(), r);
         }
     }
 }
