@@ -6,8 +6,8 @@
 //! 2. `agent`: non-empty, at most 128 bytes, no control characters;
 //! 3. `targets`: at least one; each a target pattern (non-empty, ≤ 256 bytes, no control
 //!    character, `*` only as the last character);
-//! 4. `exists`, `value.current`: variable templates; `value.param` non-empty;
-//!    `value.initial` finite;
+//! 4. `exists` a variable template; `value.param` non-empty; `value.current` a variable
+//!    template; `value.initial` finite;
 //! 5. `min`, `max`: finite numbers or variable templates; when both are numbers, min ≤ max
 //!    (reported at `max`); `cap` finite and not below a numeric `min` (reported at `cap`);
 //! 6. `maxStep` finite and > 0;
