@@ -96,7 +96,7 @@ fn an_overheated_cpu_is_an_emergency_where_only_safety_actions_pass() {
     assert!(
         out.approved
             .iter()
-            .any(|a| a.kind == "set_cpu_freq_max" && a.value == 2600.0),
+            .any(|a| a.kind == "set_cpu_freq_max" && a.value == 3200.0),
         "{:?}",
         out.approved
     );
@@ -203,5 +203,57 @@ fn every_config_problem_is_reported_with_its_path() {
             panic!("{text}: {e}")
         };
         assert_eq!(problems[0].path, path, "{text}: {e}");
+    }
+}
+
+/// The sample policy in closed loop beats doing nothing on every shipped scenario, on the
+/// scenario's own measure, and a backtest is reproducible to the byte.
+#[test]
+fn the_sample_policy_beats_no_policy_on_every_scenario() {
+    use gamesa_core::sim::{Scenario, builtin_scenarios};
+    use gamesa_core::stream::{Baseline, EngineConfig, backtest};
+    for (name, json) in builtin_scenarios() {
+        let scenario = Scenario::from_json(json).unwrap();
+        let run = || {
+            backtest(
+                &scenario,
+                EngineConfig::from_json(SAMPLE).unwrap(),
+                Baseline::None,
+            )
+            .unwrap()
+        };
+        let report = run();
+        let (policy, baseline) = (
+            &report.runs[0].result.summary,
+            &report.runs[1].result.summary,
+        );
+        match name {
+            "game_and_compile" => assert!(
+                policy.priority_deadline_misses * 10 < baseline.priority_deadline_misses,
+                "{name}: {} vs {}",
+                policy.priority_deadline_misses,
+                baseline.priority_deadline_misses
+            ),
+            "gpu_training_power_cap" => assert!(
+                policy.power_cap_overshoot_ws * 10.0 < baseline.power_cap_overshoot_ws,
+                "{name}: {} vs {}",
+                policy.power_cap_overshoot_ws,
+                baseline.power_cap_overshoot_ws
+            ),
+            "heat_soak" => assert!(
+                policy.seconds_above_thermal_limit * 10.0 < baseline.seconds_above_thermal_limit,
+                "{name}: {} vs {}",
+                policy.seconds_above_thermal_limit,
+                baseline.seconds_above_thermal_limit
+            ),
+            other => panic!("a new scenario {other}: add its measure here"),
+        }
+        assert!(policy.actions_applied > 0);
+        if name == "game_and_compile" {
+            assert_eq!(
+                serde_json::to_string(&report).unwrap(),
+                serde_json::to_string(&run()).unwrap()
+            );
+        }
     }
 }

@@ -17,6 +17,7 @@
 //!    capacities and budgets, and each goes through the ActionGate (audited either way).
 
 mod actions;
+mod backtest;
 mod config;
 mod engine;
 mod error;
@@ -24,6 +25,9 @@ mod input;
 mod output;
 mod tick;
 
+pub use backtest::{
+    BacktestError, BacktestReport, BacktestRun, Baseline, EnginePolicy, ScenarioInfo, backtest,
+};
 pub use config::{
     DEFAULT_TICK_MS, EngineConfig, InvariantBinding, SignalOptions, default_safety_binding,
 };

@@ -1,0 +1,194 @@
+//! Closed-loop backtests: the engine as a [`Policy`] of the plant simulator. Each simulated
+//! tick, the plant's telemetry goes into [`Engine::tick`]; the approved actions are applied to
+//! the plant (their kinds are the simulator's actuations); the same scenario also runs under a
+//! baseline, and the report puts both side by side.
+
+use super::config::EngineConfig;
+use super::engine::Engine;
+use super::error::EngineError;
+use crate::error::ErrorCode;
+use crate::sim::{
+    Actuation, NoPolicy, Policy, PolicyStep, RunResult, Scenario, SimError, StaticBaseline,
+    run_closed_loop,
+};
+use crate::types::ResourceType;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// What the policy is compared against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Baseline {
+    /// Nothing is ever changed.
+    None,
+    /// The scenario's static settings, applied once at the start.
+    Static,
+}
+
+/// The engine driving the plant.
+pub struct EnginePolicy {
+    engine: Engine,
+    /// The first tick error (a tick can only fail on its time, which the runner controls).
+    error: Option<EngineError>,
+}
+
+impl EnginePolicy {
+    /// Wraps an engine.
+    pub fn new(engine: Engine) -> EnginePolicy {
+        EnginePolicy {
+            engine,
+            error: None,
+        }
+    }
+
+    /// The engine (its audit trail, market state).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+}
+
+impl Policy for EnginePolicy {
+    fn decide(&mut self, now_ms: f64, telemetry: &BTreeMap<String, f64>) -> PolicyStep {
+        let mut step = PolicyStep::default();
+        let out = match self.engine.tick(telemetry, now_ms) {
+            Ok(out) => out,
+            Err(e) => {
+                self.error.get_or_insert(e);
+                return step;
+            }
+        };
+        for a in &out.approved {
+            step.actuations.push(Actuation {
+                kind: a.kind.clone(),
+                target: a.target.clone(),
+                value: a.value,
+            });
+        }
+        step.rejected = out
+            .rejected
+            .iter()
+            .filter(|r| r.reason != crate::gate::RejectReason::NotSelected)
+            .count() as u64;
+        for (r, p) in out.market.prices.iter() {
+            step.extra.insert(format!("prices.{r}"), *p);
+        }
+        let mut grants = BTreeMap::<ResourceType, f64>::new();
+        for a in &out.allocations {
+            *grants.entry(a.resource).or_default() += a.granted;
+        }
+        for r in ResourceType::ALL {
+            step.extra.insert(
+                format!("grants.{r}"),
+                grants.get(&r).copied().unwrap_or(0.0),
+            );
+        }
+        step.extra
+            .insert("firings".to_string(), out.firings.active.len() as f64);
+        step.extra
+            .insert("shadowFirings".to_string(), out.firings.shadow.len() as f64);
+        step.extra
+            .insert("rejected".to_string(), out.rejected.len() as f64);
+        step.extra
+            .insert("applied".to_string(), out.approved.len() as f64);
+        step.extra
+            .insert("emergency".to_string(), f64::from(u8::from(out.emergency)));
+        step
+    }
+}
+
+/// A scenario's description in the report.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScenarioInfo {
+    pub name: String,
+    pub description: String,
+    pub duration_s: f64,
+    pub tick_ms: f64,
+}
+
+/// One run of a report.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BacktestRun {
+    /// `policy` or `baseline`.
+    pub label: &'static str,
+    /// For the baseline run: which one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<Baseline>,
+    #[serde(flatten)]
+    pub result: RunResult,
+}
+
+/// Policy and baseline, side by side.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BacktestReport {
+    pub scenario: ScenarioInfo,
+    pub runs: Vec<BacktestRun>,
+}
+
+/// Why a backtest could not run.
+#[derive(Debug, Clone)]
+pub enum BacktestError {
+    Engine(EngineError),
+    Sim(SimError),
+}
+
+impl fmt::Display for BacktestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BacktestError::Engine(e) => e.fmt(f),
+            BacktestError::Sim(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for BacktestError {}
+
+impl ErrorCode for BacktestError {
+    fn code(&self) -> &'static str {
+        match self {
+            BacktestError::Engine(e) => e.code(),
+            BacktestError::Sim(e) => e.code(),
+        }
+    }
+}
+
+/// Runs `scenario` under the engine built from `config`, then under `baseline`.
+pub fn backtest(
+    scenario: &Scenario,
+    config: EngineConfig,
+    baseline: Baseline,
+) -> Result<BacktestReport, BacktestError> {
+    let engine = Engine::new(config).map_err(BacktestError::Engine)?;
+    let mut policy = EnginePolicy::new(engine);
+    let policy_run = run_closed_loop(scenario, &mut policy);
+    if let Some(e) = policy.error {
+        return Err(BacktestError::Engine(e));
+    }
+    let baseline_run = match baseline {
+        Baseline::None => run_closed_loop(scenario, &mut NoPolicy),
+        Baseline::Static => run_closed_loop(scenario, &mut StaticBaseline::new(scenario)),
+    };
+    Ok(BacktestReport {
+        scenario: ScenarioInfo {
+            name: scenario.name.clone(),
+            description: scenario.description.clone(),
+            duration_s: scenario.duration_s,
+            tick_ms: scenario.tick_ms,
+        },
+        runs: vec![
+            BacktestRun {
+                label: "policy",
+                baseline: None,
+                result: policy_run,
+            },
+            BacktestRun {
+                label: "baseline",
+                baseline: Some(baseline),
+                result: baseline_run,
+            },
+        ],
+    })
+}
