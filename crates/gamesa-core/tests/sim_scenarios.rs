@@ -199,3 +199,50 @@ fn heat_soak_heat_guard_beats_no_policy() {
     assert!(g.priority_throughput > 0.9 * n.priority_throughput);
     assert!(g.priority_throughput > b.priority_throughput);
 }
+
+#[test]
+fn static_baseline_applies_once_and_series_carry_policy_extras() {
+    let s = scenario("game_and_compile");
+    let base = run_closed_loop(&s, &mut StaticBaseline::new(&s));
+    assert_eq!(base.summary.actions_applied, s.baseline.len() as u64);
+    assert_eq!(base.series.extra["applied"][0], 1.0);
+    assert!(base.series.extra["applied"][1..].iter().all(|&x| x == 0.0));
+    let guard = run_closed_loop(
+        &s,
+        &mut FrameGuard {
+            weight: 400.0,
+            pinned: 0.0,
+        },
+    );
+    let ticks = guard.summary.ticks as usize;
+    assert_eq!(ticks, 1200);
+    assert_eq!(guard.series.t_ms.len(), ticks);
+    assert_eq!(guard.series.t_ms[0], 100.0);
+    assert_eq!(guard.series.extra["game.weight"].len(), ticks);
+    assert_eq!(guard.series.extra["game.weight"][ticks - 1], 800.0);
+    assert_eq!(
+        guard.series.temperatures.keys().collect::<Vec<_>>(),
+        ["cpu", "gpu0"]
+    );
+    assert_eq!(
+        guard.series.power_w.keys().collect::<Vec<_>>(),
+        ["cpu", "gpu0", "total"]
+    );
+    assert!(guard.series.workloads.contains_key("game.frame_ms"));
+    // Refused actuations are counted, not fatal.
+    struct Bad;
+    impl Policy for Bad {
+        fn decide(&mut self, _: f64, _: &BTreeMap<String, f64>) -> PolicyStep {
+            PolicyStep {
+                actuations: vec![Actuation::new("set_gpu_power_limit", "gpu3", 100.0)],
+                rejected: 1,
+                ..PolicyStep::default()
+            }
+        }
+    }
+    let bad = run_closed_loop(&s, &mut Bad);
+    assert_eq!(bad.summary.actions_rejected, 2 * 1200);
+    assert_eq!(bad.summary.actions_applied, 0);
+    let json = serde_json::to_string(&bad).expect("json");
+    assert!(json.contains("\"secondsAboveThermalLimit\"") && json.contains("\"tMs\""));
+}

@@ -79,8 +79,8 @@ pub struct WorkloadState {
     pub work_units: f64,
     /// Work units full service would have given while active.
     pub nominal_units: f64,
-    /// Seconds active.
-    pub active_s: f64,
+    /// Milliseconds active (summed in ms, where tick lengths are usually exact).
+    pub active_ms: f64,
 }
 
 impl WorkloadState {
@@ -110,7 +110,7 @@ impl WorkloadState {
             miss_rate: 0.0,
             work_units: 0.0,
             nominal_units: 0.0,
-            active_s: 0.0,
+            active_ms: 0.0,
         }
     }
 
@@ -182,7 +182,7 @@ impl WorkloadState {
             return;
         }
         let dt_s = dt_ms / 1000.0;
-        self.active_s += dt_s;
+        self.active_ms += dt_ms;
         self.nominal_units += service.nominal * dt_s;
         match self.def.profile() {
             Some(Profile::FrameLoop(f)) => {
