@@ -5,21 +5,25 @@ import { z } from 'zod'
 import { formatPath } from './allocation.js'
 import { GamesaError, type GamesaErrorCode } from './errors.js'
 
-/** Largest seed: 2^53 − 1. */
-export const MAX_SEED = Number.MAX_SAFE_INTEGER
-/** Most ticks one run may have. */
-export const MAX_TICKS = 1_000_000
-/** Most CPU cores of a simulated machine. */
-export const MAX_CORES = 1024
-/** Most GPUs of a simulated machine. */
-export const MAX_GPUS = 8
-/** Most workloads in a scenario. */
-export const MAX_WORKLOADS = 64
+/** Limits of a scenario (the `MAX_*` constants of crates/gamesa-core/src/sim/scenario.rs). */
+export const SCENARIO_LIMITS = {
+  /** Largest seed: 2^53 − 1. */
+  maxSeed: Number.MAX_SAFE_INTEGER,
+  /** Most ticks one run may have. */
+  maxTicks: 1_000_000,
+  /** Most CPU cores of a simulated machine. */
+  maxCores: 1024,
+  /** Most GPUs of a simulated machine. */
+  maxGpus: 8,
+  /** Most workloads in a scenario. */
+  maxWorkloads: 64,
+} as const
+const { maxSeed: MAX_SEED, maxTicks: MAX_TICKS, maxCores: MAX_CORES, maxGpus: MAX_GPUS, maxWorkloads: MAX_WORKLOADS } = SCENARIO_LIMITS
 
 /** The actuation kinds the simulated plant understands (stream-api §3). */
-export const ACTUATION_KINDS = ['set_gpu_power_limit', 'set_cpu_freq_max', 'set_cpu_weight', 'set_cpu_quota', 'pin_cores'] as const
-/** One of {@link ACTUATION_KINDS}. */
-export type ActuationKind = (typeof ACTUATION_KINDS)[number]
+export const SIM_ACTUATION_KINDS = ['set_gpu_power_limit', 'set_cpu_freq_max', 'set_cpu_weight', 'set_cpu_quota', 'pin_cores'] as const
+/** One of {@link SIM_ACTUATION_KINDS}. */
+export type SimActuationKind = (typeof SIM_ACTUATION_KINDS)[number]
 
 // The code of scenario errors in Rust (`SimError::InvalidScenario`). It belongs in
 // GamesaErrorCode (src/errors.ts, owned by the lead); the cast keeps this module compiling
@@ -138,23 +142,23 @@ const structureSchema = z.strictObject({
 })
 
 /** A setting change: `kind` on `target` to `value`. */
-export type Actuation = z.infer<typeof actuationSchema>
+export type SimActuation = z.infer<typeof actuationSchema>
 /** The CPU package of a simulated machine. */
-export type CpuDef = z.infer<typeof cpuSchema>
+export type ScenarioCpu = z.infer<typeof cpuSchema>
 /** A GPU of a simulated machine. */
-export type GpuDef = z.infer<typeof gpuSchema>
+export type ScenarioGpu = z.infer<typeof gpuSchema>
 /** The simulated machine. */
-export type MachineDef = z.infer<typeof machineSchema>
+export type ScenarioMachine = z.infer<typeof machineSchema>
 /** A workload with exactly one profile (`steady`, `bursty`, `frameLoop`, `batch`). */
-export type WorkloadDef = z.infer<typeof workloadSchema>
+export type ScenarioWorkload = z.infer<typeof workloadSchema>
 /** Constant demand. */
-export type SteadyDef = z.infer<typeof steadySchema>
+export type SteadyProfile = z.infer<typeof steadySchema>
 /** On/off demand. */
-export type BurstyDef = z.infer<typeof burstySchema>
+export type BurstyProfile = z.infer<typeof burstySchema>
 /** A periodic frame loop with a deadline. */
-export type FrameLoopDef = z.infer<typeof frameLoopSchema>
+export type FrameLoopProfile = z.infer<typeof frameLoopSchema>
 /** A batch job with a total amount of work. */
-export type BatchDef = z.infer<typeof batchSchema>
+export type BatchProfile = z.infer<typeof batchSchema>
 
 /** A problem of a scenario: its JSON path (`$` for malformed JSON) and a message. */
 export interface ScenarioProblem {
@@ -268,7 +272,7 @@ function thermal(r: number, tau: number, limit: number, ambient: number, at: str
   )
 }
 
-function machineProblem(m: MachineDef): Problem {
+function machineProblem(m: ScenarioMachine): Problem {
   const ambient = m.ambientC ?? 25
   const memTotal = m.memTotalMb ?? 32768
   const c = m.cpu
@@ -311,7 +315,7 @@ function machineProblem(m: MachineDef): Problem {
 }
 
 /** Whether the workload's (single) profile puts work on a GPU. */
-function usesGpu(w: WorkloadDef): boolean {
+function usesGpu(w: ScenarioWorkload): boolean {
   const set = [w.steady, w.bursty, w.frameLoop, w.batch].filter((x) => x != null).length
   if (set !== 1) return false
   if (w.steady != null) return (w.steady.gpuUtil ?? 0) > 0
@@ -371,7 +375,7 @@ function workloadsProblem(s: Structure): Problem {
   return null
 }
 
-function profileProblem(w: WorkloadDef, at: string): Problem {
+function profileProblem(w: ScenarioWorkload, at: string): Problem {
   const set = [w.steady, w.bursty, w.frameLoop, w.batch].filter((x) => x != null).length
   if (set !== 1) return { path: at, message: `exactly one of steady, bursty, frameLoop, batch is required, got ${set}` }
   if (w.steady != null) {
@@ -429,8 +433,8 @@ function baselineProblem(s: Structure): Problem {
     const fail = (message: string): Problem => ({ path: `$.baseline[${i}]`, message: `${a.kind} on ${a.target}: ${message}` })
     const inRange = (lo: number, hi: number): Problem =>
       Number.isFinite(a.value) && a.value >= lo && a.value <= hi ? null : fail(`value must be a finite number in [${lo}, ${hi}], got ${a.value}`)
-    if (!(ACTUATION_KINDS as readonly string[]).includes(a.kind)) return fail(`unknown kind (known: ${ACTUATION_KINDS.join(', ')})`)
-    const kind = a.kind as ActuationKind
+    if (!(SIM_ACTUATION_KINDS as readonly string[]).includes(a.kind)) return fail(`unknown kind (known: ${SIM_ACTUATION_KINDS.join(', ')})`)
+    const kind = a.kind as SimActuationKind
     let p: Problem = null
     if (kind === 'set_gpu_power_limit') {
       const index = gpuIndex(a.target)
