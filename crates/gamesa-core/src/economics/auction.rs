@@ -66,10 +66,4 @@ pub(crate) fn fit(capacity: f64, unit: f64) -> f64 {
     }
 }
 
-/// Whole units in `x`, with slack for `2.9999999999`.
-fn whole(x: f64) -> f64 {
-    if !x.is_finite() {
-        return 0.0;
-    }
-    (x + ROUNDING_SLACK).floor().max(0.0)
-}
+use super::clearing::whole;

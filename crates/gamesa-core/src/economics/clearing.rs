@@ -103,3 +103,15 @@ pub(crate) struct Cleared {
     pub price: f64,
     pub grants: Vec<f64>,
 }
+
+/// The whole number of units in `x` ≥ 0, with slack for `2.9999999999`; 0 for anything
+/// negative or not finite. Exact below 2^53; larger values (no real bid) saturate.
+pub(crate) fn whole(x: f64) -> f64 {
+    let y = x + ROUNDING_SLACK;
+    if y.is_nan() || y < 1.0 {
+        return 0.0;
+    }
+    // A cast truncates, which is floor for positive values, and compiles to one instruction
+    // where `f64::floor` is a libm call on baseline x86-64.
+    (y.min(9_007_199_254_740_992.0) as u64) as f64
+}

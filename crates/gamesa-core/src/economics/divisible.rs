@@ -9,7 +9,7 @@
 //! redistributed"). When an order's limit price is the clearing price, the orders at that limit
 //! share what is left in proportion to what they want. Demand is piecewise `A + S/u` between
 //! the kinks `slice/demand` and limit prices, so the price is found exactly by walking them in
-//! order, O(n log n).
+//! order: O(n log n).
 
 use super::clearing::{Cleared, Order, ROUNDING_SLACK};
 use std::cmp::Ordering;
@@ -24,10 +24,6 @@ pub(crate) fn clear(orders: &[Order<'_>], posted: f64, capacity: f64, quantum: f
     out
 }
 
-fn total_at(orders: &[Order<'_>], u: f64) -> f64 {
-    orders.iter().map(|o| o.want_at(u)).sum()
-}
-
 /// Continuous proportional share; the grants never sum above `capacity`.
 fn proportional(orders: &[Order<'_>], posted: f64, capacity: f64) -> Cleared {
     let zero = || Cleared {
@@ -37,19 +33,29 @@ fn proportional(orders: &[Order<'_>], posted: f64, capacity: f64) -> Cleared {
     if capacity.is_nan() || capacity <= 0.0 || orders.is_empty() {
         return zero();
     }
-    if total_at(orders, posted) <= capacity {
-        return at_price(orders, posted, capacity);
+    // Uncontested: everyone gets what they want at the posted price.
+    let wants: Vec<f64> = orders.iter().map(|o| o.want_at(posted)).collect();
+    if wants.iter().sum::<f64>() <= capacity {
+        return Cleared {
+            price: posted,
+            grants: wants,
+        };
     }
-    // Events above the posted price: kinks (where an order stops being capped by its demand
-    // and starts being limited by its slice) and limit prices (where it leaves).
-    let mut events: Vec<f64> = orders
-        .iter()
-        .flat_map(|o| [o.slice / o.demand, o.max_price])
-        .filter(|&v| v > posted)
-        .collect();
-    events.sort_by(f64::total_cmp);
-    events.dedup();
-    // Demand just above price `lo` is `capped + spend / u`, over the orders still in.
+    // Events above the posted price, in order: kinks (where an order stops being capped by
+    // its demand and starts being limited by its slice) before limit prices (where it leaves)
+    // at the same price.
+    let mut events: Vec<(f64, bool, usize)> = Vec::with_capacity(2 * orders.len());
+    for (i, o) in orders.iter().enumerate() {
+        let kink = o.slice / o.demand;
+        if kink > posted && kink <= o.max_price {
+            events.push((kink, false, i));
+        }
+        if o.max_price > posted {
+            events.push((o.max_price, true, i));
+        }
+    }
+    events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    // Demand just above the current price is `capped + spend / u`, over the orders still in.
     let mut capped = 0.0;
     let mut spend = 0.0;
     for o in orders {
@@ -65,7 +71,9 @@ fn proportional(orders: &[Order<'_>], posted: f64, capacity: f64) -> Cleared {
     if capped + spend / posted <= capacity {
         return marginal(orders, posted, capacity, capped + spend / posted);
     }
-    for &v in &events {
+    let mut k = 0;
+    while k < events.len() {
+        let v = events[k].0;
         if capacity > capped && spend > 0.0 {
             let u = spend / (capacity - capped);
             if u <= v {
@@ -73,20 +81,18 @@ fn proportional(orders: &[Order<'_>], posted: f64, capacity: f64) -> Cleared {
             }
         }
         // Cross `v`: kinks first (continuous), then limit prices (orders leave).
-        for o in orders {
-            if o.max_price >= v && o.slice / o.demand == v {
+        while k < events.len() && events[k].0 == v {
+            let (_, leaves, i) = events[k];
+            let o = &orders[i];
+            if !leaves {
                 capped -= o.demand;
                 spend += o.slice;
+            } else if o.slice / o.demand > v {
+                capped -= o.demand;
+            } else {
+                spend -= o.slice;
             }
-        }
-        for o in orders {
-            if o.max_price == v {
-                if o.slice / o.demand > v {
-                    capped -= o.demand;
-                } else {
-                    spend -= o.slice;
-                }
-            }
+            k += 1;
         }
         capped = capped.max(0.0);
         spend = spend.max(0.0);
@@ -207,5 +213,5 @@ fn round_to_quanta(
 
 /// The whole number of quanta in `x` (with slack for `2.9999999999`).
 fn whole(x: f64) -> f64 {
-    (x + ROUNDING_SLACK).floor().max(0.0)
+    super::clearing::whole(x)
 }

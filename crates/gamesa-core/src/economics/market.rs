@@ -73,7 +73,8 @@ pub struct MarketTick {
     pub reserves: PerResource<f64>,
     /// Uniform price each resource cleared at (≥ the posted price).
     pub clearing_prices: PerResource<f64>,
-    /// Demand at the posted prices: Σ over admitted bids of `min(amount, slice / price)`.
+    /// Demand at the posted prices: Σ over admitted bids of `min(amount, slice / price)`, in
+    /// whole units for indivisible resources.
     pub demand: PerResource<f64>,
     /// Capacity offered (negative or non-finite capacities count as 0).
     pub supply: PerResource<f64>,
@@ -152,41 +153,43 @@ impl Market {
                 resource: b.resource,
                 requested: if b.amount.is_finite() { b.amount } else { 0.0 },
                 amount: 0.0,
-                unit_price: prices[b.resource],
+                unit_price: 0.0, // set to the clearing price below
                 paid: 0.0,
                 note: self.admission(b, &prices, &supply),
             })
             .collect();
         let slices = self.slices(bids, &grants, &prices, &supply);
 
+        // Bids that take part, by resource, in input order.
+        let mut by_resource: PerResource<Vec<usize>> = PerResource::default();
+        for (i, b) in bids.iter().enumerate() {
+            if grants[i].note.is_none() && slices[i] > 0.0 {
+                by_resource[b.resource].push(i);
+            }
+        }
         let mut demand = PerResource::splat(0.0);
         let mut clearing_prices = prices;
         let mut granted = PerResource::splat(0.0);
         let mut spent = vec![0.0; self.agents.len()];
         for r in ResourceType::ALL {
-            let orders: Vec<Order<'_>> = bids
-                .iter()
-                .enumerate()
-                .filter(|&(i, b)| b.resource == r && grants[i].note.is_none() && slices[i] > 0.0)
-                .filter_map(|(i, b)| {
-                    let agent = self.agents.get(b.agent)?;
-                    Some(Order {
-                        bid: i,
-                        priority: agent.priority,
-                        agent_id: &agent.id,
-                        demand: b.amount.min(supply[r]),
-                        slice: slices[i],
-                        max_price: b.max_unit_price,
-                    })
-                })
-                .collect();
-            demand[r] = bids
-                .iter()
-                .enumerate()
-                .filter(|&(i, b)| b.resource == r && grants[i].note.is_none() && slices[i] > 0.0)
-                .map(|(i, b)| b.amount.min(slices[i] / prices[r]))
-                .sum();
-            let Cleared { price, grants: got } = match self.clearing[r] {
+            let clearing = self.clearing[r];
+            let mut orders: Vec<Order<'_>> = Vec::with_capacity(by_resource[r].len());
+            for &i in &by_resource[r] {
+                let b = &bids[i];
+                let Some(agent) = self.agents.get(b.agent) else {
+                    continue;
+                };
+                demand[r] += demand_at(b.amount, slices[i], prices[r], clearing);
+                orders.push(Order {
+                    bid: i,
+                    priority: agent.priority,
+                    agent_id: &agent.id,
+                    demand: b.amount.min(supply[r]),
+                    slice: slices[i],
+                    max_price: b.max_unit_price,
+                });
+            }
+            let Cleared { price, grants: got } = match clearing {
                 Clearing::Divisible { quantum } => {
                     divisible::clear(&orders, prices[r], supply[r], quantum)
                 }
@@ -195,9 +198,6 @@ impl Market {
                 }
             };
             clearing_prices[r] = price;
-            for g in grants.iter_mut().filter(|g| g.resource == r) {
-                g.unit_price = price;
-            }
             for (o, amount) in orders.iter().zip(got) {
                 // The mechanisms keep `amount · price` within the slice; the min absorbs the
                 // last bit of floating-point rounding so no agent ever pays past it.
@@ -210,6 +210,9 @@ impl Market {
                     *s += paid;
                 }
             }
+        }
+        for g in &mut grants {
+            g.unit_price = clearing_prices[g.resource];
         }
         for (balance, s) in self.balances.iter_mut().zip(spent.iter_mut()) {
             // Slices split the balance exactly up to rounding; a sum one ulp above the
@@ -349,5 +352,15 @@ impl Market {
     /// Scarcity (tâtonnement) prices, before reserves.
     pub fn base_prices(&self) -> &PerResource<f64> {
         &self.base
+    }
+}
+
+/// What a bid asks for at price `p` with `slice` credits: `min(amount, slice / p)`, in whole
+/// units for an indivisible resource (a fraction of a core is not demand for a core).
+fn demand_at(amount: f64, slice: f64, p: f64, clearing: Clearing) -> f64 {
+    let want = amount.min(slice / p);
+    match clearing {
+        Clearing::Divisible { .. } => want,
+        Clearing::Indivisible { unit } => super::clearing::whole(want / unit) * unit,
     }
 }

@@ -171,8 +171,12 @@ impl<'a> Problem<'a> {
             self.take(i, &mut used, &mut paid);
         }
         let mut reasons = vec![None; self.candidates.len()];
+        let mut taken = vec![false; self.candidates.len()];
+        for &i in &chosen {
+            taken[i] = true;
+        }
         for (i, reason) in reasons.iter_mut().enumerate() {
-            if chosen.contains(&i) {
+            if taken[i] {
                 continue;
             }
             *reason = Some(if !self.valid[i] {
@@ -274,8 +278,8 @@ impl Problem<'_> {
         let mut paid = vec![0.0; self.budgets.len()];
         let mut chosen = Vec::new();
         for i in seed.into_iter().chain(order.iter().copied()) {
-            if chosen.contains(&i) {
-                continue;
+            if Some(i) == seed && !chosen.is_empty() {
+                continue; // the seed, met again in `order`
             }
             if self.misfit(i, &used, &paid).is_none() {
                 self.take(i, &mut used, &mut paid);

@@ -812,3 +812,48 @@ proptest! {
         prop_assert!(g.total_score() <= e.total_score() + 1e-9);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The proportional-share outcome is a competitive equilibrium at the minimal price: every
+    /// order not at its limit gets exactly what it wants at the price; when the price is above
+    /// the posted one the capacity is used up, and just below the price demand exceeds it.
+    #[test]
+    fn divisible_clearing_is_the_minimal_clearing_price(
+        orders in prop::collection::vec((0.1f64..30.0, 0.1f64..60.0, 1.0f64..8.0, 0u8..3), 1..12),
+        capacity in 0.5f64..60.0,
+    ) {
+        let posted = 1.0;
+        let orders: Vec<clearing::Order<'_>> = orders
+            .iter()
+            .enumerate()
+            .map(|(i, &(demand, slice, max_price, snap))| clearing::Order {
+                bid: i,
+                priority: Priority::Normal,
+                agent_id: "x",
+                demand: demand.min(capacity),
+                slice,
+                // Some limits on round values so several orders share a limit price.
+                max_price: if snap == 0 { max_price.round() } else { max_price },
+            })
+            .collect();
+        let c = divisible::clear(&orders, posted, capacity, 0.0);
+        let total: f64 = c.grants.iter().sum();
+        prop_assert!(total <= capacity);
+        prop_assert!(c.price >= posted);
+        for (o, &g) in orders.iter().zip(&c.grants) {
+            prop_assert!(g >= 0.0 && g <= o.want_at(c.price) * (1.0 + 1e-9) + 1e-12);
+            if o.max_price != c.price {
+                prop_assert!(close(g, o.want_at(c.price)), "order {:?} got {g} at {}", o, c.price);
+            }
+            prop_assert!(g * c.price <= o.slice * (1.0 + 1e-9));
+        }
+        if c.price > posted {
+            prop_assert!(close(total, capacity), "price {} above posted but {total} of {capacity} used", c.price);
+            let below = c.price * (1.0 - 1e-7);
+            let demand_below: f64 = orders.iter().map(|o| o.want_at(below)).sum();
+            prop_assert!(demand_below > capacity * (1.0 - 1e-9), "demand {demand_below} at {below} fits {capacity}");
+        }
+    }
+}
