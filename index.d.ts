@@ -123,6 +123,28 @@ export declare class NativeContractSet {
   check(name: string, kind: ContractConditionKind, context: Record<string, number | boolean | bigint>): ContractCheckResult
 }
 
+/** An engine: one configuration and its state from tick to tick. */
+export declare class NativeEngine {
+  /**
+   * Builds an engine from its JSON configuration. `INVALID_ENGINE_CONFIG` lists every
+   * problem in the message (`checkEngineConfigJson` returns them as objects).
+   */
+  constructor(configJson: string)
+  /** The input variables in the order `tickValues` expects. */
+  inputNames(): Array<string>
+  /** Ticks run so far. */
+  ticks(): number
+  /**
+   * One tick on a telemetry snapshot given as JSON (`{"values": {name: number}, …}`);
+   * returns the tick output as JSON.
+   */
+  tickJson(snapshotJson: string, nowMs: number): string
+  /** One tick on values in `inputNames()` order (NaN = absent): the fast path. */
+  tickValues(values: Float64Array, nowMs: number): string
+  /** The audit trail kept in memory, as NDJSON. */
+  auditNdjson(): string
+}
+
 /** A compiled expression. Use `compileExpression` from `@gamesa/core`, which wraps this. */
 export declare class NativeExpression {
   /**
@@ -167,6 +189,21 @@ export declare class NativeFeatureSet {
   compute(values: Float64Array, present: Uint8Array): Float64Array
   /** Why features were left absent by the last `compute`: one line per feature. */
   lastIssues(): Array<string>
+}
+
+/** A replay of a trace file into an output file, run in steps so the caller can show progress. */
+export declare class NativeReplay {
+  /**
+   * Opens the trace and the output, and writes the output's header line. Errors:
+   * `INVALID_ENGINE_CONFIG`, `INVALID_TRACE` (with the line number), `IO_ERROR`.
+   */
+  constructor(configJson: string, tracePath: string, outPath: string)
+  /** Replays up to `maxTicks` snapshots; returns how many ran (0 at the end). */
+  step(maxTicks: number): number
+  /** `[bytes read, trace size in bytes]`. */
+  progress(): Array<number>
+  /** Flushes the output; returns the summary as JSON. */
+  finish(): string
 }
 
 /** A compiled rule set with its state and snapshot buffer. */
@@ -302,6 +339,8 @@ export declare enum AuditDecision {
   Denied = 'denied',
   Granted = 'granted',
   Revoked = 'revoked',
+  Approved = 'approved',
+  Rejected = 'rejected',
 }
 
 /** What opening an audit file found. */
@@ -354,6 +393,9 @@ export interface CapacityChange {
   /** Leases preempted by the change, in preemption order. */
   preempted: Array<string>
 }
+
+/** Every problem of an engine configuration, empty when it builds. */
+export declare function checkEngineConfigJson(json: string): Array<LocatedProblem>
 
 /** Every problem of a feature document, empty when it compiles. */
 export declare function checkFeaturesJson(json: string, names?: Array<string> | undefined | null, types?: Array<string> | undefined | null): Array<LocatedProblem>
@@ -548,6 +590,9 @@ export interface LocatedProblem {
   message: string
 }
 
+/** The scenarios shipped with the package, by name. */
+export declare function nativeBuiltinScenarios(): Array<ScenarioInfo>
+
 /** The sampler's last process-table reading. */
 export interface NativeProcessesReading {
   timestampMs: number
@@ -574,6 +619,12 @@ export declare function nativeReadProcesses(limit?: number | undefined | null): 
 
 /** One reading of every telemetry source, as the JSON text of a `TelemetrySnapshot`. */
 export declare function nativeReadSnapshot(): string
+
+/**
+ * Runs a closed-loop backtest of `configJson` on `scenarioJson` against a baseline (`none`
+ * or `static`); returns the report (summaries and series of both runs) as JSON.
+ */
+export declare function nativeRunBacktest(scenarioJson: string, configJson: string, baseline: string): string
 
 /**
  * Options of a sampler; each field defaults as in `SamplerConfig::default()` (10 Hz, slow
@@ -660,6 +711,14 @@ export interface RuleSetStats {
 
 /** The JSON definition of the built-in `safety_check` contract (what `SAFETY_CONTRACT` is). */
 export declare function safetyContractJson(): string
+
+/** A shipped backtest scenario. */
+export interface ScenarioInfo {
+  name: string
+  description: string
+  /** The scenario's JSON text. */
+  json: string
+}
 
 /** A signal. Times are ms; it expires when `now >= createdAtMs + ttlMs`. */
 export interface Signal {

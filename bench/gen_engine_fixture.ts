@@ -134,6 +134,7 @@ const config = {
   },
 }
 
-const out = resolve(import.meta.dirname, 'fixtures', 'engine_64x200.json')
+// Run from the repository root.
+const out = resolve('bench', 'fixtures', 'engine_64x200.json')
 writeFileSync(out, `${JSON.stringify(config, null, 2)}\n`)
 console.log(`wrote ${out}`)

@@ -25,6 +25,11 @@ export const GamesaErrorCode = {
   UnknownContract: 'UNKNOWN_CONTRACT',
   ContractViolation: 'CONTRACT_VIOLATION',
   NeedsTwoReadings: 'NEEDS_TWO_READINGS',
+  InvalidGate: 'INVALID_GATE',
+  InvalidEngineConfig: 'INVALID_ENGINE_CONFIG',
+  InvalidTrace: 'INVALID_TRACE',
+  InvalidScenario: 'INVALID_SCENARIO',
+  InvalidActuation: 'INVALID_ACTUATION',
 } as const
 export type GamesaErrorCode = (typeof GamesaErrorCode)[keyof typeof GamesaErrorCode]
 

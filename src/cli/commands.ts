@@ -7,9 +7,11 @@ export interface Command {
   run(args: string[]): Promise<number> | number
 }
 
+import { backtestCommand } from './backtest.js'
 import { recordCommand } from './record.js'
+import { replayCommand } from './replay.js'
 import { snapshotCommand } from './snapshot.js'
 import { topCommand } from './top.js'
 import { validateCommand } from './validate.js'
 
-export const commands: Command[] = [validateCommand, snapshotCommand, recordCommand, topCommand]
+export const commands: Command[] = [validateCommand, snapshotCommand, recordCommand, topCommand, replayCommand, backtestCommand]

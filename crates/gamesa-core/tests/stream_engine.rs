@@ -169,7 +169,7 @@ fn every_config_problem_is_reported_with_its_path() {
     for expected in [
         "$.rules[1].when",
         "$.rules[2].when",
-        "$.gate.actions[\"pin_cores\"].agent",
+        "$.gate.actions.pin_cores.agent",
         "$.invariants[0].contract",
         "$.agents[0].bids[0].amount",
     ] {

@@ -2,6 +2,7 @@
 
 use gamesa_core::ErrorCode;
 use gamesa_core::effects::EffectError;
+use gamesa_core::stream::EngineError;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -35,6 +36,15 @@ pub enum HostError {
     SinkFailed { path: PathBuf },
     /// An error of the checker itself (`CAPABILITY_DENIED`, `INVALID_ARGUMENT`).
     Effect(EffectError),
+    /// A trace line (1-based) that is not what `gamesa record` writes, or whose time goes
+    /// backwards. Code `INVALID_TRACE`.
+    Trace {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    /// The engine could not be built (`INVALID_ENGINE_CONFIG` with every problem).
+    Engine(EngineError),
 }
 
 impl fmt::Display for HostError {
@@ -73,6 +83,12 @@ impl fmt::Display for HostError {
                 path.display()
             ),
             HostError::Effect(e) => e.fmt(f),
+            HostError::Trace {
+                path,
+                line,
+                message,
+            } => write!(f, "trace {} line {line}: {message}", path.display()),
+            HostError::Engine(e) => e.fmt(f),
         }
     }
 }
@@ -85,6 +101,8 @@ impl ErrorCode for HostError {
             HostError::Io { .. } | HostError::SinkFailed { .. } => "IO_ERROR",
             HostError::Corrupt { .. } | HostError::TornTail { .. } => "AUDIT_CORRUPT",
             HostError::Effect(e) => e.code(),
+            HostError::Trace { .. } => "INVALID_TRACE",
+            HostError::Engine(e) => e.code(),
         }
     }
 }

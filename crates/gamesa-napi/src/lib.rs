@@ -10,6 +10,7 @@
 mod allocator;
 mod contracts;
 mod effects;
+mod engine;
 mod errors;
 mod expr;
 mod features;

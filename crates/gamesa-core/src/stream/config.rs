@@ -192,6 +192,20 @@ pub(crate) fn rebase(path: &str, at: &str) -> String {
     }
 }
 
+/// `parent.key`, or `parent["key"]` when the key is not an identifier (as zod paths print).
+pub(crate) fn key_path(parent: &str, key: &str) -> String {
+    let mut chars = key.chars();
+    let identifier = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+    if identifier {
+        format!("{parent}.{key}")
+    } else {
+        format!("{parent}[{}]", Json::String(key.to_string()))
+    }
+}
+
 /// Rebases every problem of a section decoder.
 pub(crate) fn rebase_all(problems: Vec<Problem>, at: &str) -> Vec<Problem> {
     problems

@@ -2,7 +2,7 @@
 //! tick (rule latches, prices, budgets, leases, gate tokens, pending postconditions, the audit
 //! chain). Building it reports every configuration problem at once.
 
-use super::config::{EngineConfig, rebase_all};
+use super::config::{EngineConfig, key_path, rebase_all};
 use super::error::EngineError;
 use crate::allocation::{Allocator, Strategy};
 use crate::contracts::{Contract, ContractError, ContractSet};
@@ -93,7 +93,7 @@ impl Engine {
                 Some(existing) if existing == ty => {}
                 Some(existing) => problems.push(Problem::at(
                     None,
-                    format!("$.variables[{}]", serde_json::Value::String(name.clone())),
+                    key_path("$.variables", name),
                     format!(
                         "`{name}` is a catalog variable of type {}, not {}",
                         existing.as_str(),
@@ -161,11 +161,10 @@ impl Engine {
             };
             let mut bind = Vec::new();
             for (var, source) in &inv.bind {
-                let key = serde_json::Value::String(var.clone());
                 if !contract.variables().any(|(n, _)| n == var) {
                     problems.push(Problem::at(
                         None,
-                        format!("{at}.bind[{key}]"),
+                        key_path(&format!("{at}.bind"), var),
                         format!("contract `{}` declares no variable `{var}`", inv.contract),
                     ));
                     continue;
@@ -174,7 +173,7 @@ impl Engine {
                     Some(slot) => bind.push((var.clone(), slot)),
                     None => problems.push(Problem::at(
                         None,
-                        format!("{at}.bind[{key}]"),
+                        key_path(&format!("{at}.bind"), var),
                         format!("`{source}` is not a declared variable or feature"),
                     )),
                 }
@@ -270,10 +269,7 @@ impl Engine {
             if !config.agents.iter().any(|a: &AgentDef| a.id == k.agent) {
                 problems.push(Problem::at(
                     None,
-                    format!(
-                        "$.gate.actions[{}].agent",
-                        serde_json::Value::String(kind.clone())
-                    ),
+                    format!("{}.agent", key_path("$.gate.actions", kind)),
                     format!("no agent `{}` in $.agents", k.agent),
                 ));
             }

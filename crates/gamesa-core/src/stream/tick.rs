@@ -267,10 +267,12 @@ impl Engine {
         let pending = std::mem::take(&mut self.pending_post);
         let mut healing = Vec::new();
         for p in pending {
-            let context = self
-                .gate
-                .post_context(&p.action, &SnapshotContext(&self.snapshot));
-            let Ok(result) = self.contracts.check_post(&p.contract, &context) else {
+            // The gate binds the contract's variables ($value, $previous, templates); the
+            // rest are read from the snapshot.
+            let Some(Ok(result)) =
+                self.gate
+                    .check_post(&p.action, &SnapshotContext(&self.snapshot), &self.contracts)
+            else {
                 continue;
             };
             let entry = contract_out(&p.contract, CheckKind::Post, Some(&p.action.id), &result);

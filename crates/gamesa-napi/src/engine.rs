@@ -1,0 +1,228 @@
+//! Binding for `gamesa_core::stream` (the engine), `gamesa_core::sim` (scenarios and
+//! backtests) and `gamesa_host::replay`. Tick outputs cross as JSON text: the same bytes the
+//! replay writes, parsed once on the JS side, cheaper than building a deep napi object.
+
+use crate::errors::{JsError, guard, js_error, to_js};
+use crate::features::LocatedProblem;
+use gamesa_core::sim;
+use gamesa_core::stream::{Engine, EngineConfig, EngineError};
+use gamesa_host::replay::Replay;
+use napi::bindgen_prelude::Float64Array;
+use napi_derive::napi;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::Path;
+
+/// The part of a telemetry snapshot the engine reads.
+#[derive(Deserialize)]
+struct SnapshotValues {
+    values: BTreeMap<String, f64>,
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, JsError> {
+    serde_json::to_string(value).map_err(|e| js_error("INTERNAL_PANIC", e.to_string()))
+}
+
+/// Every problem of an engine configuration, empty when it builds.
+#[napi]
+pub fn check_engine_config_json(json: String) -> Result<Vec<LocatedProblem>, JsError> {
+    guard(|| {
+        Ok(match EngineConfig::from_json(&json).and_then(Engine::new) {
+            Ok(_) => Vec::new(),
+            Err(EngineError::InvalidConfig { problems }) => {
+                problems.into_iter().map(LocatedProblem::from).collect()
+            }
+            Err(e) => vec![LocatedProblem {
+                id: None,
+                path: "$".to_string(),
+                line: None,
+                column: None,
+                message: e.to_string(),
+            }],
+        })
+    })
+}
+
+/// An engine: one configuration and its state from tick to tick.
+#[napi]
+pub struct NativeEngine {
+    inner: Engine,
+}
+
+#[napi]
+impl NativeEngine {
+    /// Builds an engine from its JSON configuration. `INVALID_ENGINE_CONFIG` lists every
+    /// problem in the message (`checkEngineConfigJson` returns them as objects).
+    #[napi(constructor)]
+    pub fn new(config_json: String) -> Result<Self, JsError> {
+        guard(|| {
+            Ok(NativeEngine {
+                inner: Engine::from_json(&config_json).map_err(to_js)?,
+            })
+        })
+    }
+
+    /// The input variables in the order `tickValues` expects.
+    #[napi]
+    pub fn input_names(&self) -> Result<Vec<String>, JsError> {
+        guard(|| Ok(self.inner.input_names()))
+    }
+
+    /// Ticks run so far.
+    #[napi]
+    pub fn ticks(&self) -> Result<f64, JsError> {
+        guard(|| Ok(self.inner.ticks() as f64))
+    }
+
+    /// One tick on a telemetry snapshot given as JSON (`{"values": {name: number}, …}`);
+    /// returns the tick output as JSON.
+    #[napi]
+    pub fn tick_json(&mut self, snapshot_json: String, now_ms: f64) -> Result<String, JsError> {
+        guard(|| {
+            let snapshot: SnapshotValues = serde_json::from_str(&snapshot_json).map_err(|e| {
+                js_error(
+                    "INVALID_ARGUMENT",
+                    format!("snapshot: expected {{\"values\": {{name: number}}}}: {e}"),
+                )
+            })?;
+            let out = self.inner.tick(&snapshot.values, now_ms).map_err(to_js)?;
+            to_json(&out)
+        })
+    }
+
+    /// One tick on values in `inputNames()` order (NaN = absent): the fast path.
+    #[napi]
+    pub fn tick_values(&mut self, values: Float64Array, now_ms: f64) -> Result<String, JsError> {
+        guard(|| {
+            let out = self.inner.tick_slots(&values, now_ms).map_err(to_js)?;
+            to_json(&out)
+        })
+    }
+
+    /// The audit trail kept in memory, as NDJSON.
+    #[napi]
+    pub fn audit_ndjson(&self) -> Result<String, JsError> {
+        guard(|| Ok(self.inner.audit().to_ndjson()))
+    }
+}
+
+/// A shipped backtest scenario.
+#[napi(object)]
+pub struct ScenarioInfo {
+    pub name: String,
+    pub description: String,
+    /// The scenario's JSON text.
+    pub json: String,
+}
+
+/// The scenarios shipped with the package, by name.
+#[napi]
+pub fn native_builtin_scenarios() -> Result<Vec<ScenarioInfo>, JsError> {
+    guard(|| {
+        let mut out = Vec::new();
+        for (name, json) in sim::builtin_scenarios() {
+            let scenario = sim::Scenario::from_json(json).map_err(to_js)?;
+            out.push(ScenarioInfo {
+                name: name.to_string(),
+                description: scenario.description.clone(),
+                json: json.to_string(),
+            });
+        }
+        Ok(out)
+    })
+}
+
+/// Runs a closed-loop backtest of `configJson` on `scenarioJson` against a baseline (`none`
+/// or `static`); returns the report (summaries and series of both runs) as JSON.
+#[napi]
+pub fn native_run_backtest(
+    scenario_json: String,
+    config_json: String,
+    baseline: String,
+) -> Result<String, JsError> {
+    guard(|| {
+        let scenario = sim::Scenario::from_json(&scenario_json).map_err(to_js)?;
+        let config = EngineConfig::from_json(&config_json).map_err(to_js)?;
+        let baseline = match baseline.as_str() {
+            "none" => gamesa_core::stream::Baseline::None,
+            "static" => gamesa_core::stream::Baseline::Static,
+            other => {
+                return Err(js_error(
+                    "INVALID_ARGUMENT",
+                    format!("baseline must be \"none\" or \"static\", got \"{other}\""),
+                ));
+            }
+        };
+        let report = gamesa_core::stream::backtest(&scenario, config, baseline).map_err(to_js)?;
+        to_json(&report)
+    })
+}
+
+/// A replay of a trace file into an output file, run in steps so the caller can show progress.
+#[napi]
+pub struct NativeReplay {
+    replay: Replay<BufReader<File>>,
+    out: BufWriter<File>,
+    out_path: String,
+    total_bytes: f64,
+}
+
+fn io_error(path: &str, action: &str, e: std::io::Error) -> JsError {
+    js_error("IO_ERROR", format!("I/O error {action} {path}: {e}"))
+}
+
+#[napi]
+impl NativeReplay {
+    /// Opens the trace and the output, and writes the output's header line. Errors:
+    /// `INVALID_ENGINE_CONFIG`, `INVALID_TRACE` (with the line number), `IO_ERROR`.
+    #[napi(constructor)]
+    pub fn new(config_json: String, trace_path: String, out_path: String) -> Result<Self, JsError> {
+        guard(|| {
+            let total_bytes = std::fs::metadata(&trace_path)
+                .map(|m| m.len() as f64)
+                .unwrap_or(0.0);
+            let replay = Replay::open(&config_json, Path::new(&trace_path)).map_err(to_js)?;
+            let file = File::create(&out_path).map_err(|e| io_error(&out_path, "creating", e))?;
+            let mut out = BufWriter::with_capacity(1 << 20, file);
+            writeln!(out, "{}", replay.output_header())
+                .map_err(|e| io_error(&out_path, "writing", e))?;
+            Ok(NativeReplay {
+                replay,
+                out,
+                out_path,
+                total_bytes,
+            })
+        })
+    }
+
+    /// Replays up to `maxTicks` snapshots; returns how many ran (0 at the end).
+    #[napi]
+    pub fn step(&mut self, max_ticks: u32) -> Result<u32, JsError> {
+        guard(|| {
+            let n = self
+                .replay
+                .step(max_ticks as usize, &mut self.out)
+                .map_err(to_js)?;
+            Ok(n as u32)
+        })
+    }
+
+    /// `[bytes read, trace size in bytes]`.
+    #[napi]
+    pub fn progress(&self) -> Result<Vec<f64>, JsError> {
+        guard(|| Ok(vec![self.replay.bytes_read() as f64, self.total_bytes]))
+    }
+
+    /// Flushes the output; returns the summary as JSON.
+    #[napi]
+    pub fn finish(&mut self) -> Result<String, JsError> {
+        guard(|| {
+            self.out
+                .flush()
+                .map_err(|e| io_error(&self.out_path, "writing", e))?;
+            to_json(self.replay.summary())
+        })
+    }
+}

@@ -1,0 +1,164 @@
+// `gamesa backtest`: a policy (an engine config) in closed loop with the plant simulator on a
+// scenario, beside a baseline, with a summary table and an optional self-contained HTML report.
+import { readFileSync, writeFileSync } from 'node:fs'
+import { type BacktestReport, GamesaError, builtinScenarios, renderBacktestReport, runBacktest } from '../index.js'
+import type { Command } from './commands.js'
+import { StderrProgress } from './stderr_progress.js'
+import { UsageError, optionValue } from './telemetry_options.js'
+
+const HELP = `usage: gamesa backtest --scenario <name|file> --config <engine.json> [--baseline none|static]
+                       [--report <report.html>] [--json] [--quiet]
+       gamesa backtest --list
+
+Runs the engine in closed loop with the deterministic plant simulator: each simulated tick the
+engine sees the plant's telemetry, and its approved actions (power limits, CPU weights, quotas,
+pinning, frequency caps) change what the plant does next. The same scenario also runs under a
+baseline, and a table compares them: seconds above thermal limits, power-cap overshoot, the
+priority workload's deadline misses and throughput, total throughput, actions applied and
+rejected. Same inputs, same numbers, every time.
+
+options:
+  --scenario <s>    a shipped scenario name (see --list) or a scenario JSON file
+  --config <file>   engine configuration (required; see samples/engine.json)
+  --baseline <b>    none: nothing is changed; static: the scenario's static settings (default none)
+  --report <file>   also write a self-contained HTML report with charts (opens offline)
+  --json            print the whole report (summaries and series) as JSON on standard output
+  --list            print the shipped scenarios, one per line: name, then description
+  --quiet           no progress on standard error (shown only on a terminal)
+  -h, --help        show this help
+
+exit codes: 0 done, 1 invalid scenario or config (the message names the JSON path), 2 usage error.`
+
+interface Options {
+  scenario: string
+  config: string
+  baseline: 'none' | 'static'
+  report?: string
+  json: boolean
+  quiet: boolean
+}
+
+function parseArgs(args: string[]): Options | 'help' | 'list' {
+  let scenario: string | undefined
+  let config: string | undefined
+  let baseline: 'none' | 'static' = 'none'
+  let report: string | undefined
+  let json = false
+  let quiet = false
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    const next = () => args[++i]
+    let value: string | undefined
+    if (arg === '-h' || arg === '--help') return 'help'
+    if (arg === '--list') return 'list'
+    if (arg === '--json') json = true
+    else if (arg === '--quiet' || arg === '-q') quiet = true
+    else if ((value = optionValue(arg, '--scenario', next)) !== undefined) scenario = value
+    else if ((value = optionValue(arg, '--config', next)) !== undefined) config = value
+    else if ((value = optionValue(arg, '--report', next)) !== undefined) report = value
+    else if ((value = optionValue(arg, '--baseline', next)) !== undefined) {
+      if (value !== 'none' && value !== 'static') throw new UsageError(`--baseline must be none or static, got '${value}'`)
+      baseline = value
+    } else throw new UsageError(`unknown argument '${arg}'`)
+  }
+  if (scenario === undefined) throw new UsageError('--scenario <name|file> is required (gamesa backtest --list shows the names)')
+  if (config === undefined) throw new UsageError('--config <engine.json> is required')
+  return { scenario, config, baseline, report, json, quiet }
+}
+
+const ROWS: [keyof BacktestReport['runs'][number]['summary'], string, number][] = [
+  ['secondsAboveThermalLimit', 'seconds above thermal limits', 1],
+  ['powerCapOvershootS', 'power-cap overshoot (s)', 1],
+  ['powerCapOvershootWs', 'power-cap overshoot (W·s)', 0],
+  ['priorityDeadlineMisses', 'priority deadline misses', 0],
+  ['priorityThroughput', 'priority throughput', 1],
+  ['totalThroughput', 'total throughput', 1],
+  ['actionsApplied', 'actions applied', 0],
+  ['actionsRejected', 'actions rejected', 0],
+]
+
+/** The summary table, policy and baseline side by side. */
+export function summaryTable(report: BacktestReport): string {
+  const runs = report.runs
+  const head = ['metric', ...runs.map((r) => (r.label === 'baseline' ? `baseline (${r.baseline ?? 'none'})` : r.label))]
+  const rows = ROWS.map(([key, label, digits]) => [label, ...runs.map((r) => Number(r.summary[key]).toFixed(digits))])
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n')
+}
+
+function readScenario(scenario: string): string {
+  if (builtinScenarios().some((s) => s.name === scenario)) return scenario
+  try {
+    return readFileSync(scenario, 'utf8')
+  } catch (err) {
+    const names = builtinScenarios()
+      .map((s) => s.name)
+      .join(', ')
+    throw new UsageError(`'${scenario}' is neither a shipped scenario (${names}) nor a readable file: ${(err as Error).message}`)
+  }
+}
+
+function run(args: string[]): number {
+  let options: Options
+  let scenario: string
+  let config: string
+  try {
+    const parsed = parseArgs(args)
+    if (parsed === 'help') {
+      console.log(HELP)
+      return 0
+    }
+    if (parsed === 'list') {
+      for (const s of builtinScenarios()) console.log(`${s.name}\t${s.description}`)
+      return 0
+    }
+    options = parsed
+    scenario = readScenario(options.scenario)
+    try {
+      config = readFileSync(options.config, 'utf8')
+    } catch (err) {
+      throw new UsageError(`cannot read config '${options.config}': ${(err as Error).message}`)
+    }
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err
+    console.error(`gamesa backtest: ${err.message}\n\n${HELP}`)
+    return 2
+  }
+  const progress = new StderrProgress(options.quiet)
+  progress.update(`simulating ${options.scenario}: policy and baseline (${options.baseline})…`, true)
+  let report: BacktestReport
+  try {
+    report = runBacktest(scenario, config, options.baseline)
+  } catch (err) {
+    progress.done()
+    if (err instanceof GamesaError) {
+      console.error(`gamesa backtest: ${err.code}: ${err.message}`)
+      return 1
+    }
+    throw err
+  }
+  progress.done()
+  if (options.report !== undefined) {
+    try {
+      writeFileSync(options.report, renderBacktestReport(report))
+    } catch (err) {
+      console.error(`gamesa backtest: cannot write report '${options.report}': ${(err as Error).message}`)
+      return 2
+    }
+  }
+  if (options.json) {
+    console.log(JSON.stringify(report))
+  } else {
+    console.log(`scenario ${report.scenario.name}: ${report.scenario.durationS} s simulated at ${report.scenario.tickMs} ms per tick`)
+    console.log(summaryTable(report))
+    if (options.report !== undefined) console.log(`report: ${options.report}`)
+  }
+  return 0
+}
+
+export const backtestCommand: Command = {
+  name: 'backtest',
+  summary: 'closed-loop backtest of an engine config on a simulated scenario vs a baseline (--report html)',
+  run,
+}

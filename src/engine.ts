@@ -1,0 +1,385 @@
+// TypeScript layer of the engine (crates/gamesa-core/src/stream): the zod schema of the
+// engine configuration (the source of schemas/engine.schema.json), the `Engine` class, replay
+// and backtest entry points. Everything a tick does is the Rust core's; tick outputs cross as
+// JSON text (the same bytes `gamesa replay` writes) and are parsed here once.
+import { readFileSync } from 'node:fs'
+import { z } from 'zod'
+import {
+  NativeEngine,
+  NativeReplay,
+  type ScenarioInfo,
+  nativeBuiltinScenarios,
+  checkEngineConfigJson,
+  nativeRunBacktest,
+} from '../index.js'
+import { checkAllocatorConfig } from './allocation.js'
+import { ContractSchema } from './contracts.js'
+import { GamesaError } from './errors.js'
+import { type DocumentProblem, DocumentProblemsError, FeatureSchema, ScalePresetSchema, documentText } from './features.js'
+import { gateConfigSchema } from './gate.js'
+import { agentSchema, marketConfigSchema } from './market.js'
+import type { BacktestReport } from './report/types.js'
+import { MicroInferenceRuleSchema } from './rules.js'
+import type { TelemetrySnapshot } from './telemetry.js'
+
+const RESOURCES = ['cpu_cores', 'cpu_time', 'gpu_compute', 'gpu_memory', 'thermal_headroom', 'power_budget'] as const
+
+/** A contract whose invariants are checked every tick, and where its variables come from. */
+export const InvariantBindingSchema = z.strictObject({
+  contract: z.string().describe('A contract name: the built-in safety_check or one of `contracts`.'),
+  bind: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe('Contract variable → snapshot variable or feature, e.g. {"temp_cpu": "thermal.cpu_c"}.'),
+  skipWithoutSensors: z
+    .boolean()
+    .optional()
+    .describe('Report conditions whose bound sensors are all absent as skipped instead of violated (default true).'),
+})
+
+/** Options of the signal queue between rules and the market. */
+export const SignalOptionsSchema = z.strictObject({
+  ttlMs: z.number().min(0).optional().describe('How long a raised signal stays relevant, ms (default 1000).'),
+  maxPerTick: z.number().int().min(0).optional().describe('Signals dequeued per tick, most urgent first (default 32).'),
+  capacity: z.number().int().min(1).optional().describe('Queue capacity (default 1024).'),
+})
+
+/** The engine configuration (`samples/engine.json`, docs/engine.md). */
+export const EngineConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('The JSON Schema of this file, for editors.'),
+    description: z.string().optional(),
+    tickMs: z.number().positive().optional().describe('Nominal tick spacing in ms (default 100 = 10 Hz).'),
+    variables: z
+      .record(z.string(), z.enum(['int', 'uint', 'double', 'bool']))
+      .optional()
+      .describe('Input variables beyond the telemetry catalog, with their types.'),
+    pools: z
+      .array(z.unknown())
+      .optional()
+      .describe('Allocator pools, as in samples/allocation_schema.json (default: that file).'),
+    market: marketConfigSchema.optional(),
+    agents: z.array(agentSchema).optional(),
+    presets: z.record(z.string(), ScalePresetSchema).optional(),
+    features: z.array(FeatureSchema).optional(),
+    rules: z.array(MicroInferenceRuleSchema).optional(),
+    contracts: z.array(ContractSchema).optional(),
+    invariants: z
+      .array(InvariantBindingSchema)
+      .optional()
+      .describe('Default: safety_check bound to thermal.cpu_c and gpu0.temp_c.'),
+    gate: gateConfigSchema.optional(),
+    signals: SignalOptionsSchema.optional(),
+    capacityFrom: z
+      .partialRecord(z.enum(RESOURCES), z.string())
+      .optional()
+      .describe('Pools whose capacity follows a variable each tick, e.g. {"thermal_headroom": "thermal.headroom_c"}.'),
+    leaseTicks: z.number().int().min(1).optional().describe('Ticks a market grant lives (default 1).'),
+    auditRetention: z.number().int().min(1).optional().describe('Audit records kept in memory (default 4096).'),
+  })
+  .superRefine((config, ctx) => {
+    if (config.pools === undefined) return
+    const problem = checkAllocatorConfig({ pools: config.pools })
+    if (problem !== null) {
+      const path = problem.path.replace(/^\$\.?/, '')
+      ctx.addIssue({ code: 'custom', message: problem.message, path: pathSegments(path) })
+    }
+  })
+
+/** A validated engine configuration. */
+export type EngineConfig = z.infer<typeof EngineConfigSchema>
+
+function pathSegments(path: string): (string | number)[] {
+  const out: (string | number)[] = []
+  for (const m of path.matchAll(/\.?([A-Za-z_$][\w$]*)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]/g)) {
+    if (m[1] !== undefined) out.push(m[1])
+    else if (m[2] !== undefined) out.push(Number(m[2]))
+    else if (m[3] !== undefined) out.push(JSON.parse(`"${m[3]}"`) as string)
+  }
+  return out
+}
+
+function jsonPath(path: readonly PropertyKey[]): string {
+  let out = '$'
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`
+    else if (typeof seg === 'string' && /^[A-Za-z_$][\w$]*$/.test(seg)) out += `.${seg}`
+    else out += `[${JSON.stringify(String(seg))}]`
+  }
+  return out
+}
+
+/**
+ * Every problem of an engine configuration: the zod schema's (structure) and, when the
+ * structure is right, the Rust engine's (expressions with line and column, references between
+ * sections). Empty when the engine builds.
+ */
+export function checkEngineConfig(config: EngineConfig | string): DocumentProblem[] {
+  const text = documentText(config, 'config')
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    return checkEngineConfigJson(text)
+  }
+  const result = EngineConfigSchema.safeParse(parsed)
+  if (!result.success) {
+    return result.error.issues.map((issue) => ({ path: jsonPath(issue.path), message: issue.message }))
+  }
+  return checkEngineConfigJson(text)
+}
+
+/** A dequeued signal. */
+export interface TickSignal {
+  kind: string
+  domain: string
+  strength: number
+  source: string
+}
+
+/** A rule that fired. */
+export interface TickFiring {
+  rule: string
+  priority: string
+  domain: string
+  held: boolean
+  strength?: number
+}
+
+/** A candidate action with its score. */
+export interface ScoredAction {
+  id: string
+  rule: string
+  kind: string
+  target: string
+  agent: string
+  mode: 'active' | 'shadow'
+  benefit: number
+  cost: number
+  score: number
+  chosen: boolean
+}
+
+/** An action the gate let through (dry-run: recorded, not applied). */
+export interface ApprovedAction {
+  id: string
+  rule: string
+  kind: string
+  target: string
+  agent: string
+  effect: string
+  value: number
+  previous: number | null
+  healing: boolean
+  auditSeq: number
+}
+
+/** An action that was stopped, with the reason code and a message. */
+export interface RejectedAction {
+  id: string
+  rule: string
+  kind: string
+  target: string
+  reason: string
+  message: string
+  value: number | null
+  auditSeq: number
+}
+
+/** Per-resource values, keyed by resource name. */
+export type PerResource<T = number> = Record<(typeof RESOURCES)[number], T>
+
+/** One tick's output (crates/gamesa-core/src/stream/output.rs). */
+export interface TickOutput {
+  tick: number
+  nowMs: number
+  emergency: boolean
+  inputErrors?: string[]
+  features: Record<string, number>
+  featuresAbsent?: Record<string, string>
+  signals: TickSignal[]
+  firings: { active: TickFiring[]; shadow: TickFiring[] }
+  ruleErrors?: { rule: string; message: string }[]
+  market: {
+    prices: PerResource
+    nextPrices: PerResource
+    demand: PerResource
+    supply: PerResource
+    grants: { agent: number; resource: string; requested: number; amount: number; unitPrice: number; paid: number }[]
+    spent: number[]
+    balances: number[]
+    [key: string]: unknown
+  }
+  rates: PerResource<PerResource>
+  scored: ScoredAction[]
+  approved: ApprovedAction[]
+  rejected: RejectedAction[]
+  allocations: {
+    id: string
+    agent: string
+    resource: string
+    requested: number
+    granted: number
+    units?: number[]
+    range?: [number, number]
+    expiresAtTick: number | null
+    error?: string
+  }[]
+  contracts: {
+    contract: string
+    kind: 'invariant' | 'post'
+    action?: string
+    status: 'ok' | 'violated' | 'skipped'
+    violations?: string[]
+    skipped?: string[]
+    response?: string
+  }[]
+  audit: { seq: number; time_ms: number; agent: string; decision: string; effect: string | null; target: string | null; reason: string }[]
+}
+
+/** What `tick` accepts: a telemetry snapshot, or just its values. */
+export type TickInput = Pick<TelemetrySnapshot, 'values'> & Partial<Pick<TelemetrySnapshot, 'timestampMs'>>
+
+/**
+ * The deterministic stream for one configuration: `tick(snapshot, nowMs)` turns one telemetry
+ * snapshot into priced, gated, audited decisions. Dry-run: nothing is applied to the machine.
+ * The same configuration and the same snapshots give byte-identical `tickJson` outputs.
+ */
+export class Engine {
+  readonly #native: NativeEngine
+  /** The input variables in the order `tickValues` expects. */
+  readonly inputNames: readonly string[]
+
+  /**
+   * Builds an engine from a configuration object (checked by zod first) or JSON text.
+   * Throws `INVALID_ENGINE_CONFIG` (a `DocumentProblemsError` listing every problem).
+   */
+  constructor(config: EngineConfig | string) {
+    const text = documentText(config, 'config')
+    const problems = checkEngineConfig(text)
+    if (problems.length > 0) {
+      const list = problems.map((p) => `${p.path}: ${p.message}`).join('; ')
+      throw new DocumentProblemsError('INVALID_ENGINE_CONFIG', `invalid engine config: ${list}`, problems)
+    }
+    this.#native = new NativeEngine(text)
+    this.inputNames = Object.freeze(this.#native.inputNames())
+  }
+
+  /** Reads and builds the configuration in `path`. */
+  static fromFile(path: string): Engine {
+    let text: string
+    try {
+      text = readFileSync(path, 'utf8')
+    } catch (err) {
+      throw new GamesaError('IO_ERROR', `cannot read engine config ${path}: ${(err as Error).message}`, { cause: err })
+    }
+    return new Engine(text)
+  }
+
+  /** One tick; `nowMs` defaults to the snapshot's `timestampMs`. */
+  tick(snapshot: TickInput, nowMs?: number): TickOutput {
+    return JSON.parse(this.tickJson(snapshot, nowMs)) as TickOutput
+  }
+
+  /** One tick, its output as JSON text (what `gamesa replay` writes per line). */
+  tickJson(snapshot: TickInput, nowMs?: number): string {
+    const time = nowMs ?? snapshot.timestampMs
+    if (typeof time !== 'number') {
+      throw new GamesaError('INVALID_ARGUMENT', 'nowMs: give a time in ms, or a snapshot with timestampMs')
+    }
+    return this.#native.tickJson(JSON.stringify({ values: snapshot.values }), time)
+  }
+
+  /** The fast path: one tick on values in `inputNames` order (NaN = absent), output as JSON. */
+  tickValuesJson(values: Float64Array, nowMs: number): string {
+    return this.#native.tickValues(values, nowMs)
+  }
+
+  /** Ticks run so far. */
+  get ticks(): number {
+    return this.#native.ticks()
+  }
+
+  /** The audit records kept in memory, as NDJSON (verify with `verifyAuditTrail`). */
+  auditNdjson(): string {
+    return this.#native.auditNdjson()
+  }
+}
+
+/** A backtest scenario shipped with the package. */
+export type BuiltinScenario = ScenarioInfo
+
+/** The shipped scenarios (`gamesa backtest --list`). */
+export function builtinScenarios(): BuiltinScenario[] {
+  return nativeBuiltinScenarios()
+}
+
+/** Which run the policy is compared against. */
+export type Baseline = 'none' | 'static'
+
+/**
+ * Closed-loop backtest: the engine drives the plant simulator through `scenario` (a shipped
+ * name or scenario JSON text), and the same scenario runs under `baseline`.
+ */
+export function runBacktest(scenario: string, config: EngineConfig | string, baseline: Baseline = 'none'): BacktestReport {
+  const builtin = nativeBuiltinScenarios().find((s) => s.name === scenario)
+  const scenarioText = builtin?.json ?? scenario
+  const text = documentText(config, 'config')
+  const problems = checkEngineConfig(text)
+  if (problems.length > 0) {
+    const list = problems.map((p) => `${p.path}: ${p.message}`).join('; ')
+    throw new DocumentProblemsError('INVALID_ENGINE_CONFIG', `invalid engine config: ${list}`, problems)
+  }
+  return JSON.parse(nativeRunBacktest(scenarioText, text, baseline)) as BacktestReport
+}
+
+/** Totals of a replay. */
+export interface ReplaySummary {
+  ticks: number
+  firstMs: number | null
+  lastMs: number | null
+  emergencyTicks: number
+  activeFirings: number
+  shadowFirings: number
+  ruleErrors: number
+  approved: number
+  rejected: number
+  rejectedByReason: Record<string, number>
+  contractViolations: number
+  auditRecords: number
+}
+
+/** Options of `replayTrace`. */
+export interface ReplayOptions {
+  /** Called after each chunk with bytes read and the trace's size. */
+  onProgress?: (bytesRead: number, totalBytes: number, ticks: number) => void
+  /** Ticks per chunk between progress calls (default 2000). */
+  chunk?: number
+}
+
+/**
+ * Open-loop replay of a trace recorded by `gamesa record` through an engine built from
+ * `config`, writing `outPath`: a header line, then one tick output per line. Byte-identical
+ * for the same config and trace. Errors: `INVALID_TRACE` with the line number, `IO_ERROR`.
+ */
+export function replayTrace(config: EngineConfig | string, tracePath: string, outPath: string, options: ReplayOptions = {}): ReplaySummary {
+  const text = documentText(config, 'config')
+  const problems = checkEngineConfig(text)
+  if (problems.length > 0) {
+    const list = problems.map((p) => `${p.path}: ${p.message}`).join('; ')
+    throw new DocumentProblemsError('INVALID_ENGINE_CONFIG', `invalid engine config: ${list}`, problems)
+  }
+  const replay = new NativeReplay(text, tracePath, outPath)
+  const chunk = options.chunk ?? 2000
+  let ticks = 0
+  for (;;) {
+    const n = replay.step(chunk)
+    ticks += n
+    if (options.onProgress) {
+      const [read, total] = replay.progress()
+      options.onProgress(read ?? 0, total ?? 0, ticks)
+    }
+    if (n === 0) break
+  }
+  return JSON.parse(replay.finish()) as ReplaySummary
+}
