@@ -8,7 +8,7 @@
 //! units (`min(maxUnitPrice, slice / units)`), so the price it pays never takes it past its
 //! slice. Equal unit bids are ranked by priority (higher first), then agent id, then bid.
 
-use super::clearing::{Cleared, Order, ROUNDING_SLACK};
+use super::clearing::{Cleared, Order, whole};
 use std::cmp::Ordering;
 
 /// Clears `orders` for `capacity` in units of `unit`, at posted price `posted` per unit of the
@@ -65,5 +65,3 @@ pub(crate) fn fit(capacity: f64, unit: f64) -> f64 {
         n
     }
 }
-
-use super::clearing::whole;
