@@ -1,0 +1,135 @@
+// The engine as users call it: build from the sample config, tick on real and synthetic
+// snapshots, errors with codes and JSON paths, byte-identical outputs, the fast path.
+import test from 'ava'
+import { readFileSync } from 'node:fs'
+import { Engine, EngineConfigSchema, GamesaError, checkEngineConfig, readSnapshot, runBacktest, builtinScenarios } from '@gamesa/core'
+
+const SAMPLE = readFileSync('samples/engine.json', 'utf8')
+
+function reading(t: number): { values: Record<string, number> } {
+  const wave = Math.sin(t * 0.3)
+  return {
+    values: {
+      'cpu.util': 0.6 + 0.3 * wave,
+      'cpu.freq_max_mhz': 4000,
+      'cpu.freq_hw_max_mhz': 4800,
+      'thermal.cpu_c': 70 + 5 * wave,
+      'thermal.headroom_c': 30 - 5 * wave,
+      'power.cpu_w': 90,
+      'power.total_w': 280 + 20 * wave,
+      'power.cap_w': 300,
+      'gpu.count': 1,
+      'gpu0.util': 0.9,
+      'gpu0.temp_c': 70,
+      'gpu0.power_w': 190,
+      'gpu0.power_limit_w': 250,
+      'gpu0.power_min_w': 100,
+      'gpu0.power_max_w': 350,
+      'gpu0.mem_used_mb': 6000,
+      'wl.game.cpu_weight': 100,
+      'wl.game.pinned_cores': 0,
+      'wl.game.deadline_miss_rate': 0.04 + 0.04 * wave,
+    },
+  }
+}
+
+test('the sample config passes zod and builds; a tick has every part of the output', (t) => {
+  t.true(EngineConfigSchema.safeParse(JSON.parse(SAMPLE)).success)
+  t.deepEqual(checkEngineConfig(SAMPLE), [])
+  const engine = new Engine(SAMPLE)
+  const out = engine.tick(reading(0), 1000)
+  t.is(out.tick, 1)
+  t.is(out.nowMs, 1000)
+  t.is(typeof out.features['feat.cpu_heat'], 'number')
+  t.true(out.firings.active.length > 0)
+  t.true(out.market.grants.length > 0)
+  t.true(out.allocations.length > 0)
+  t.is(typeof out.rates.cpu_cores.power_budget, 'number')
+  t.true(out.audit.length > 0)
+  t.true(out.approved.length + out.rejected.length > 0)
+  t.is(engine.ticks, 1)
+  t.true(engine.inputNames.includes('cpu.util'))
+  t.true(engine.auditNdjson().split('\n').length > 1)
+})
+
+test('two engines fed the same snapshots give byte-identical outputs', (t) => {
+  const a = new Engine(SAMPLE)
+  const b = new Engine(JSON.parse(SAMPLE))
+  for (let i = 0; i < 100; i++) {
+    t.is(a.tickJson(reading(i), 1000 + 100 * i), b.tickJson(reading(i), 1000 + 100 * i))
+  }
+})
+
+test('the fast path takes values in inputNames order, NaN for absent', (t) => {
+  const engine = new Engine(SAMPLE)
+  const values = new Float64Array(engine.inputNames.length).fill(Number.NaN)
+  const r = reading(0).values
+  engine.inputNames.forEach((name, i) => {
+    if (r[name] !== undefined) values[i] = r[name]!
+  })
+  const viaValues = JSON.parse(engine.tickValuesJson(values, 1000))
+  const other = new Engine(SAMPLE)
+  t.deepEqual(viaValues, other.tick(reading(0), 1000))
+  const error = t.throws(() => engine.tickValuesJson(new Float64Array(3), 2000))
+  t.is((error as GamesaError).code, 'INVALID_ARGUMENT')
+})
+
+test('this machine: a live snapshot goes through; absent sensors are skipped, not faked', (t) => {
+  const engine = new Engine(SAMPLE)
+  readSnapshot()
+  const snapshot = readSnapshot()
+  const out = engine.tick(snapshot)
+  t.is(out.nowMs, snapshot.timestampMs)
+  if (snapshot.values['thermal.cpu_c'] === undefined) {
+    const safety = out.contracts.find((c) => c.contract === 'safety_check')
+    t.truthy(safety)
+    t.not(safety!.status, 'violated')
+  }
+  t.pass()
+})
+
+test('time may not go backwards; errors are GamesaErrors with codes', (t) => {
+  const engine = new Engine(SAMPLE)
+  engine.tick(reading(0), 1000)
+  const error = t.throws(() => engine.tick(reading(1), 999))
+  t.true(error instanceof GamesaError)
+  t.is((error as GamesaError).code, 'INVALID_ARGUMENT')
+  t.regex(error!.message, /not earlier than the previous one/)
+  t.throws(() => engine.tick({ values: {} }), { message: /nowMs/ })
+})
+
+test('bad configs: zod problems with JSON paths, then the engine’s (expressions with line and column)', (t) => {
+  const doc = JSON.parse(SAMPLE)
+  doc.market.kappa = 'fast'
+  const problems = checkEngineConfig(doc)
+  t.true(problems.some((p) => p.path === '$.market.kappa'), JSON.stringify(problems))
+
+  const doc2 = JSON.parse(SAMPLE)
+  doc2.rules[2].when = 'thermal.headroom_cc > 18.0'
+  doc2.gate.actions.pin_cores.agent = 'nobody'
+  const p2 = checkEngineConfig(doc2)
+  const when = p2.find((p) => p.path === '$.rules[2].when')
+  t.truthy(when, JSON.stringify(p2))
+  t.regex(when!.message, /thermal\.headroom_c/)
+  t.is(typeof when!.column, 'number')
+  t.true(p2.some((p) => p.path === '$.gate.actions.pin_cores.agent'))
+
+  const error = t.throws(() => new Engine(doc2))
+  t.is((error as GamesaError).code, 'INVALID_ENGINE_CONFIG')
+  t.true(error instanceof GamesaError)
+  t.is(checkEngineConfig('{ nope')[0]!.path, '$')
+})
+
+test('backtest: the sample policy beats no policy on the game scenario; scenarios are listed', (t) => {
+  const names = builtinScenarios().map((s) => s.name)
+  t.deepEqual(names, ['game_and_compile', 'gpu_training_power_cap', 'heat_soak'])
+  const report = runBacktest('game_and_compile', SAMPLE, 'none')
+  const [policy, baseline] = report.runs
+  t.is(policy!.label, 'policy')
+  t.is(baseline!.label, 'baseline')
+  t.true(policy!.summary.priorityDeadlineMisses * 10 < baseline!.summary.priorityDeadlineMisses)
+  t.is(policy!.series.tMs.length, 1200)
+  t.truthy(policy!.series.extra['prices.cpu_cores'])
+  const error = t.throws(() => runBacktest('{"name": 3}', SAMPLE))
+  t.is((error as GamesaError).code, 'INVALID_SCENARIO')
+})
