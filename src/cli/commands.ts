@@ -10,8 +10,9 @@ export interface Command {
 import { backtestCommand } from './backtest.js'
 import { recordCommand } from './record.js'
 import { replayCommand } from './replay.js'
+import { runCommand } from './run.js'
 import { snapshotCommand } from './snapshot.js'
 import { topCommand } from './top.js'
 import { validateCommand } from './validate.js'
 
-export const commands: Command[] = [validateCommand, snapshotCommand, recordCommand, topCommand, replayCommand, backtestCommand]
+export const commands: Command[] = [validateCommand, snapshotCommand, recordCommand, topCommand, replayCommand, backtestCommand, runCommand]

@@ -30,8 +30,6 @@ export interface LiveTickOutput {
     demand?: Readonly<Record<string, number>>
     supply?: Readonly<Record<string, number>>
   }
-  /** `rates[r][s] = p_r / p_s`: how many units of `s` one unit of `r` is worth. */
-  rates?: Readonly<Record<string, Readonly<Record<string, number>>>>
   approved: ReadonlyArray<{ id: string; rule: string; kind: string; target: string; agent: string; value: number; previous?: number | null; healing: boolean }>
   rejected: ReadonlyArray<{ id: string; rule: string; kind: string; target: string; reason: string; message: string }>
   ruleErrors?: ReadonlyArray<{ rule: string; message: string }>
@@ -76,7 +74,7 @@ function pricesSection(o: LiveTickOutput): string[] {
   const width = Math.max(8, ...resources.map((r) => r.length))
   const lines = [
     'PRICES (credits per unit)',
-    `  ${'resource'.padEnd(width)}  ${'price'.padStart(10)} ${'next'.padStart(10)}  ${'change'.padStart(6)}  ${'demand / supply'.padStart(17)}    1 unit = ? ${base}`,
+    `  ${'resource'.padEnd(width)}  ${'price'.padStart(10)} ${'next'.padStart(10)}  ${'change'.padStart(6)}  ${'demand / supply'.padStart(17)}    value in ${base}`,
   ]
   for (const r of resources) {
     const p = o.market.prices[r]
@@ -84,7 +82,10 @@ function pricesSection(o: LiveTickOutput): string[] {
     const change = p !== undefined && next !== undefined && p > 0 ? `${next >= p ? '+' : '−'}${Math.abs(((next - p) / p) * 100).toFixed(1)}%` : ''
     const d = o.market.demand?.[r]
     const s = o.market.supply?.[r]
-    const rate = o.rates?.[r]?.[base] ?? (p !== undefined && o.market.prices[base]! > 0 ? p / o.market.prices[base]! : undefined)
+    // From the posted prices on the same line (rate r→base = p_r / p_base), so the row reads
+    // consistently whatever moment the engine's own rate matrix was taken at.
+    const pb = o.market.prices[base]
+    const rate = p !== undefined && pb !== undefined && pb > 0 ? p / pb : undefined
     lines.push(
       `  ${r.padEnd(width)}  ${num(p).padStart(10)} ${num(next).padStart(10)}  ${change.padStart(6)}  ${`${num(d, 2)} / ${num(s, 2)}`.padStart(17)}    ${num(rate)}`,
     )
@@ -119,8 +120,9 @@ export function renderRunFrame(o: LiveTickOutput, stats: RunStats, options: Fram
     `${mode.padEnd(6)}  ${f.rule.padEnd(24)} ${f.priority.padEnd(8)} ${f.domain.padEnd(12)} ${f.strength === undefined || f.strength === null ? ''.padStart(6) : num(f.strength, 2).padStart(6)}${f.held ? '  held' : ''}`
   const fired = [...o.firings.active.map((f) => firing('active', f)), ...o.firings.shadow.map((f) => firing('shadow', f))]
   lines.push(...section(`FIRED RULES — ${o.firings.active.length} active, ${o.firings.shadow.length} shadow`, fired, 'none this tick'))
-  for (const e of o.ruleErrors ?? []) lines.push(`  error   ${e.rule}: ${e.message}`)
   lines.push('')
+  const ruleErrors = (o.ruleErrors ?? []).map((e) => `${e.rule}: ${e.message}`)
+  if (ruleErrors.length > 0) lines.push(...section('RULE ERRORS — not evaluated this tick', ruleErrors, ''), '')
 
   const approved = o.approved.map(
     (a) =>
@@ -141,7 +143,7 @@ export function renderRunFrame(o: LiveTickOutput, stats: RunStats, options: Fram
  * the line is cut to `columns` code points, ending in `…` when cut.
  */
 function clip(line: string, columns: number): string {
-  const chars = [...line.replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd')]
-  if (columns < 2 || chars.length <= columns) return line
+  const chars = [...line.replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd').trimEnd()]
+  if (columns < 2 || chars.length <= columns) return chars.join('')
   return `${chars.slice(0, columns - 1).join('')}…`
 }
