@@ -30,6 +30,17 @@ pub(crate) fn clear(orders: &[Order<'_>], posted: f64, capacity: f64, unit: f64)
             (bid >= posted).then_some((i, units, bid))
         })
         .collect();
+    // Uncontested: every unit asked for is on offer, so all win at the posted price (no
+    // losing bid sets a price) and the ranking is not needed.
+    if bids.iter().map(|&(_, units, _)| units).sum::<f64>() <= units_on_offer {
+        for &(i, units, _) in &bids {
+            grants[i] = units * unit;
+        }
+        return Cleared {
+            price: posted,
+            grants,
+        };
+    }
     bids.sort_by(|a, b| {
         b.2.partial_cmp(&a.2)
             .unwrap_or(Ordering::Equal)
