@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { type BacktestReport, type BacktestRun, renderBacktestReport } from '../src/report/index.js'
+import { type BacktestReport, type BacktestRun, renderBacktestReport } from '@gamesa/core'
 
 // ---------------------------------------------------------------- synthetic backtest data
 
@@ -161,6 +161,22 @@ test('resources never granted in any run share one note instead of flat charts',
   t.true(ids.includes('chart-grants-none'))
   t.regex(html, /<figcaption>Grants: gpu_memory, thermal_headroom<\/figcaption><p class="empty">Nothing of these resources was granted in any run\.<\/p>/)
   t.is([...html.matchAll(/<svg class="chart" id="([^"]+)"/g)].length, EXPECTED_CHARTS.length, 'the granted resources keep their charts')
+})
+
+test('prices spanning decades get a log axis; the time axis starts at 0 when samples start one tick in', (t) => {
+  const report = syntheticReport()
+  const policy = report.runs[0]!
+  policy.series.tMs = policy.series.tMs.map((ms) => ms + 100)
+  policy.series.extra['prices.power_budget'] = policy.series.tMs.map(() => 400)
+  policy.series.extra['prices.gpu_memory'] = policy.series.tMs.map((_, i) => 1e-4 * (1 + i / 1000))
+  const html = renderBacktestReport(report)
+  const prices = /<svg class="chart" id="chart-prices".*?<\/svg>/s.exec(html)![0]
+  t.regex(prices, />credits per unit \(log scale\)</)
+  const yTicks = [...prices.matchAll(/<text x="54" y="[\d.]+" text-anchor="end" dominant-baseline="middle">([^<]+)</g)].map((m) => m[1])
+  t.deepEqual(yTicks, ['1e-4', '0.001', '0.01', '0.1', '1', '10', '100', '1000'])
+  const temps = /<svg class="chart" id="chart-temperatures".*?<\/svg>/s.exec(html)![0]
+  t.regex(temps, /<text x="60" y="[\d.]+" text-anchor="middle">0<\/text>/, 'a 0 s tick at the left edge')
+  t.notRegex(temps, /log scale/, 'temperatures stay linear')
 })
 
 test('the actions chart is a running total that ends at the summary counts', (t) => {

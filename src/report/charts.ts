@@ -26,6 +26,7 @@ interface Group {
   includeZero: boolean
   /** What the page says when the chart has nothing to draw (default: no data recorded). */
   emptyNote?: string
+  yScale?: LineChartSpec['yScale']
   /** Draw the running total instead of the per-tick values (event counts read better that way). */
   cumulative?: boolean
   /** Series of one run in this chart, by name (as shown in the legend). */
@@ -84,7 +85,7 @@ function groups(runs: readonly BacktestRun[]): Group[] {
   return [
     { id: 'temperatures', title: 'Temperatures', unit: '°C', includeZero: false, pick: (r) => Object.entries(r.series.temperatures ?? {}) },
     { id: 'power', title: 'Power', unit: 'W', includeZero: true, pick: (r) => Object.entries(r.series.powerW ?? {}) },
-    { id: 'prices', title: 'Prices', unit: 'credits per unit', includeZero: false, pick: byPrefix('prices.') },
+    { id: 'prices', title: 'Prices', unit: 'credits per unit', includeZero: false, yScale: 'auto', pick: byPrefix('prices.') },
     ...(grantResources.length === 0
       ? [{ id: 'grants', title: 'Grants', unit: 'units granted', includeZero: true, pick: byPrefix('grants.') }]
       : granted.map(
@@ -139,6 +140,6 @@ export function chartSpecs(runs: readonly BacktestRun[]): LineChartSpec[] {
         lines.push({ name, run: runName(run), color: color.get(name)!, dash: runDash(ri), t, values: g.cumulative ? runningTotal(values) : values })
       }
     })
-    return { id: `chart-${g.id}`, title: g.title, unit: g.unit, includeZero: g.includeZero, lines, ...(g.emptyNote ? { emptyNote: g.emptyNote } : {}) }
+    return { id: `chart-${g.id}`, title: g.title, unit: g.unit, includeZero: g.includeZero, lines, ...(g.yScale ? { yScale: g.yScale } : {}), ...(g.emptyNote ? { emptyNote: g.emptyNote } : {}) }
   })
 }

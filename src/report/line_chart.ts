@@ -2,7 +2,7 @@
 // Pure and deterministic (same spec, same bytes); every piece of text is escaped.
 import { decimate, type Points } from './decimate.js'
 import { escapeHtml } from './escape.js'
-import { dataRange, formatNumber, linear, niceAxis } from './scale.js'
+import { dataRange, formatNumber, linear, logAxis, niceAxis } from './scale.js'
 
 /** One line of a chart. */
 export interface ChartLine {
@@ -28,6 +28,11 @@ export interface LineChartSpec {
   unit: string
   /** Stretch the y axis to include 0 (counts, amounts). */
   includeZero: boolean
+  /**
+   * `log` draws the y axis on a base-10 log scale; `auto` does so when every value is positive
+   * and they span two decades or more (prices: a cheap and a dear resource on one chart).
+   */
+  yScale?: 'linear' | 'log' | 'auto'
   lines: ChartLine[]
   /** What the page says instead of a chart when there is nothing to draw. */
   emptyNote?: string
@@ -79,17 +84,22 @@ export function renderLineChart(spec: LineChartSpec): RenderedChart | undefined 
   const tRange = dataRange(thinned.filter((p) => p.v.some((v) => v !== null)).map((p) => p.t))
   if (!yRange || !tRange) return undefined
 
-  const xAxis = niceAxis({ min: tRange.min, max: tRange.max === tRange.min ? tRange.min + 1 : tRange.max }, 8)
-  // The time axis ends where the data ends rather than at the next round number.
-  const t0 = tRange.min
-  const t1 = tRange.max === tRange.min ? tRange.min + 1 : tRange.max
-  const yAxis = niceAxis(yRange, 5)
+  // Time axis: from 0 when the run starts at a positive time (its first sample is one tick in),
+  // to the data's end, or to the next round tick when that is within 1% of the span.
+  const t0 = tRange.min > 0 ? 0 : tRange.min
+  let t1 = tRange.max > t0 ? tRange.max : t0 + 1
+  const xAxis = niceAxis({ min: t0, max: t1 }, 8)
+  if (xAxis.max - t1 <= (t1 - t0) * 0.01) t1 = xAxis.max
+  // A log axis cannot show zero or negative values: such data stays linear.
+  const log = yRange.min > 0 && (spec.yScale === 'log' || (spec.yScale === 'auto' && yRange.max / yRange.min >= 100))
+  const yAxis = log ? logAxis(yRange) : niceAxis(yRange, 5)
   const x0 = MARGIN.left
   const x1 = WIDTH - MARGIN.right
   const yTop = MARGIN.top
   const yBottom = HEIGHT - MARGIN.bottom
   const x = linear(t0, t1, x0, x1)
-  const y = linear(yAxis.min, yAxis.max, yBottom, yTop)
+  const yLinear = log ? linear(Math.log10(yAxis.min), Math.log10(yAxis.max), yBottom, yTop) : linear(yAxis.min, yAxis.max, yBottom, yTop)
+  const y = log ? (v: number) => yLinear(Math.log10(v)) : yLinear
 
   const out: string[] = []
   const title = escapeHtml(spec.title)
@@ -105,7 +115,7 @@ export function renderLineChart(spec: LineChartSpec): RenderedChart | undefined 
     out.push(`<text x="${x0 - 6}" y="${ty}" text-anchor="end" dominant-baseline="middle">${escapeHtml(formatNumber(tick))}</text>`)
   }
   out.push(
-    `<text class="axis-label" transform="translate(14 ${px((yTop + yBottom) / 2)}) rotate(-90)" text-anchor="middle">${escapeHtml(spec.unit)}</text>`,
+    `<text class="axis-label" transform="translate(14 ${px((yTop + yBottom) / 2)}) rotate(-90)" text-anchor="middle">${escapeHtml(log ? `${spec.unit} (log scale)` : spec.unit)}</text>`,
     '</g>',
   )
   // x ticks: the nice ticks that fall inside the data's time span.

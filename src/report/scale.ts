@@ -78,7 +78,29 @@ export function formatNumber(v: number | null | undefined): string {
   if (Number.isInteger(v)) return String(v)
   if (a >= 100) return trim(v.toFixed(1))
   if (a >= 1) return trim(v.toFixed(2))
+  if (a < 1e-3) {
+    const [mantissa, exponent] = v.toExponential(2).split('e')
+    return `${trim(mantissa!)}e${exponent}`
+  }
   return trim(v.toPrecision(3))
+}
+
+/**
+ * A base-10 logarithmic axis over a positive range: from the decade at or below `min` to the
+ * decade at or above `max`, ticks at every decade, plus 2× and 5× when it spans at most two
+ * decades (so there are always a few labels).
+ */
+export function logAxis(range: Range): { min: number; max: number; ticks: number[] } {
+  const lo = Math.floor(Math.log10(range.min))
+  let hi = Math.ceil(Math.log10(range.max))
+  if (hi === lo) hi = lo + 1
+  const ticks: number[] = []
+  for (let k = lo; k <= hi; k++) {
+    const decade = Number(`1e${k}`) // exact decimal powers: 1e-3, not 0.0010000000000000002
+    ticks.push(decade)
+    if (hi - lo <= 2 && k < hi) ticks.push(Number(`2e${k}`), Number(`5e${k}`))
+  }
+  return { min: Number(`1e${lo}`), max: Number(`1e${hi}`), ticks }
 }
 
 function trim(s: string): string {
