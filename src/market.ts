@@ -11,9 +11,9 @@
 //    initialPrices.<resource> (resource order) within [priceMin, priceMax]; then
 //    reserve.thermal and reserve.power (variables non-blank, comfort > 0, minimum headroom in
 //    (0, comfort), exponent in (0, 16], priceAtComfort > 0, appliesTo without duplicates).
-// 3. agents[i] in order: id (1-128 of letters, digits, _ . : -, unique), budgetPerTick >= 0,
-//    budgetCap >= budgetPerTick, effects without duplicates, bids[j]: amount a number >= 0 or
-//    a non-blank expression, maxUnitPrice >= 0.
+// 3. agents[i] in order: id (1-128 of letters, digits, _ . : -, unique), budgetPerTick in
+//    [0, 1e15], budgetCap in [budgetPerTick, 1e15], effects without duplicates, bids[j]: amount
+//    a number >= 0 or a non-blank expression, maxUnitPrice >= 0.
 import { z } from 'zod'
 import { formatPath } from './allocation.js'
 import { GamesaError } from './errors.js'
@@ -36,6 +36,8 @@ const EFFECTS = [
 export const MARKET_KAPPA_MAX = 10
 /** Upper bound of a reserve `exponent`. */
 export const MARKET_EXPONENT_MAX = 16
+/** Most credits a budget (`budgetPerTick`, `budgetCap`) may name. */
+export const MAX_CREDITS = 1e15
 /** Longest agent id. */
 export const AGENT_ID_MAX_LENGTH = 128
 
@@ -267,11 +269,11 @@ function idProblem(id: string, at: string): Problem {
 
 /** Everything of rule 3 about one agent except id uniqueness. */
 function agentFieldsProblem(a: AgentStructureT, at: string): Problem {
-  const budget = inRange(a.budgetPerTick, `${at}.budgetPerTick`, 0, false)
+  const budget = inRange(a.budgetPerTick, `${at}.budgetPerTick`, 0, false, MAX_CREDITS)
   if (budget !== null) return budget
   if (a.budgetCap !== null && a.budgetCap !== undefined) {
     const capAt = `${at}.budgetCap`
-    const f = finite(a.budgetCap, capAt)
+    const f = inRange(a.budgetCap, capAt, 0, false, MAX_CREDITS)
     if (f !== null) return f
     if (a.budgetCap < a.budgetPerTick) {
       return { path: capAt, message: `must be at least budgetPerTick (${a.budgetPerTick}), got ${a.budgetCap}` }

@@ -14,7 +14,8 @@
 //!    [`PowerReserve`] (variables not empty; comfort > 0; minimum headroom in (0, comfort);
 //!    `exponent` in (0, 16]; `priceAtComfort` > 0; `appliesTo` without duplicates).
 //! 3. `agents[i]`, in order: `id` (1–128 of letters, digits, `_ . : -`, unique),
-//!    `budgetPerTick` ≥ 0, `budgetCap` ≥ `budgetPerTick`, `effects` without duplicates, then
+//!    `budgetPerTick` in [0, 1e15], `budgetCap` in [`budgetPerTick`, 1e15], `effects` without
+//!    duplicates, then
 //!    each `bids[j]`: `amount` a number ≥ 0 or a non-blank expression, `maxUnitPrice` ≥ 0.
 //!
 //! Every number must also be finite (JSON cannot write ±∞ or NaN; a number too large for a
@@ -33,6 +34,9 @@ use std::fmt;
 pub const KAPPA_MAX: f64 = 10.0;
 /// Upper bound of a reserve `exponent`.
 pub const EXPONENT_MAX: f64 = 16.0;
+/// Most credits a budget (`budgetPerTick`, `budgetCap`) may name: far beyond any real use, and
+/// low enough that sums of balances, payments and demand stay finite.
+pub const MAX_CREDITS: f64 = 1e15;
 /// Longest agent id.
 pub const AGENT_ID_MAX_LEN: usize = 128;
 
@@ -495,11 +499,11 @@ impl AgentDef {
             self.budget_per_tick,
             &format!("{at}.budgetPerTick"),
             AtLeast(0.0),
-            NoMax,
+            AtMost(MAX_CREDITS),
         )?;
         if let Some(cap) = self.budget_cap {
             let cap_at = format!("{at}.budgetCap");
-            finite(cap, &cap_at)?;
+            in_range(cap, &cap_at, AtLeast(0.0), AtMost(MAX_CREDITS))?;
             if cap < self.budget_per_tick {
                 return Err(MarketError::config(
                     cap_at,

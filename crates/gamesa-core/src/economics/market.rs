@@ -214,6 +214,8 @@ impl Market {
         for g in &mut grants {
             g.unit_price = clearing_prices[g.resource];
         }
+        // Bid amounts are any finite numbers; their sum can still overflow.
+        let demand = demand.map(|_, &d: &f64| if d.is_finite() { d } else { f64::MAX });
         for (balance, s) in self.balances.iter_mut().zip(spent.iter_mut()) {
             // Slices split the balance exactly up to rounding; a sum one ulp above the
             // balance is the balance.

@@ -857,3 +857,59 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Whatever the engine hands over — NaN, ±∞, huge or negative numbers, unknown agents —
+    /// the market neither panics nor puts a non-finite number into its output.
+    #[test]
+    fn any_input_gives_finite_output(
+        raw_bids in prop::collection::vec((0usize..4, 0usize..6, prop::num::f64::ANY, prop::num::f64::ANY), 0..16),
+        cap in prop::array::uniform6(prop::num::f64::ANY),
+        thermal in prop::option::of(prop::num::f64::ANY),
+        power in prop::option::of(prop::num::f64::ANY),
+        cands in prop::collection::vec((0usize..4, prop::num::f64::ANY, prop::array::uniform6(prop::num::f64::ANY)), 0..8),
+        budgets in prop::collection::vec(prop::num::f64::ANY, 0..3),
+    ) {
+        let mut clearing = continuous();
+        clearing[CpuCores] = Clearing::Indivisible { unit: 1.0 };
+        clearing[CpuTime] = Clearing::Divisible { quantum: 1.0 };
+        let mut poor = agent("poor", 0.0);
+        poor.budget_cap = Some(0.0);
+        let agents = [agent("rich", super::config::MAX_CREDITS), poor, agent("c", 3.0)];
+        let config = MarketConfig {
+            price_min: 1e-300,
+            price_max: 1e300,
+            reserve: ReserveConfig {
+                power: PowerReserve { cap_w: Some(100.0), ..PowerReserve::default() },
+                ..ReserveConfig::default()
+            },
+            ..MarketConfig::default()
+        };
+        let mut m = Market::new(&config, &agents, clearing).unwrap();
+        let bids: Vec<Bid> = raw_bids
+            .iter()
+            .map(|&(a, r, amount, price)| bid(a, ResourceType::ALL[r], amount, price))
+            .collect();
+        let safety = SafetyInputs { thermal_headroom_c: thermal, power_headroom_w: power };
+        for _ in 0..3 {
+            let t = m.tick(&bids, &PerResource(cap), &safety);
+            let json = serde_json::to_string(&t).unwrap();
+            prop_assert!(!json.contains("null"), "{json}");
+            let rates = serde_json::to_string(&m.rates()).unwrap();
+            prop_assert!(!rates.contains("null"), "{rates}");
+        }
+        let cands: Vec<Candidate> = cands
+            .into_iter()
+            .map(|(agent, benefit, costs)| Candidate { agent, benefit, costs: PerResource(costs) })
+            .collect();
+        for s in [
+            select_actions(&cands, m.prices(), &PerResource(cap), &budgets),
+            select_exact(&cands, m.prices(), &PerResource(cap), &budgets),
+        ] {
+            prop_assert!(s.scores.iter().all(|x| x.is_finite()));
+            prop_assert_eq!(s.reasons.iter().filter(|r| r.is_none()).count(), s.chosen.len());
+        }
+    }
+}
