@@ -51,8 +51,9 @@ export function renderSummaryTable(runs: readonly BacktestRun[]): string {
     const values = runs.map((r) => num(r.summary?.[m.key]))
     const finite = values.filter((v): v is number => v !== undefined)
     const best = m.better === 'none' || finite.length < 2 ? undefined : m.better === 'lower' ? Math.min(...finite) : Math.max(...finite)
-    // Marking only when the runs differ: a tie has no better side.
-    const marks = best !== undefined && finite.some((v) => v !== best)
+    // Marking only when the runs differ as shown: a tie (or a difference below the rounding of
+    // the cells) has no better side.
+    const marks = best !== undefined && finite.some((v) => formatCell(v) !== formatCell(best))
     const cells = values.map((v, i) => {
       const cls = marks && v === best ? ' class="better"' : ''
       // data-value keeps the exact number for scripts and tests; the text is rounded for reading.
