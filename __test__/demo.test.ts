@@ -1,4 +1,4 @@
-// `npm start` runs examples/cross_forex_demo.ts: keep it working on whatever machine runs the
+// `npm run demo` runs examples/cross_forex_demo.ts: keep it working on whatever machine runs the
 // tests (its capacities come from this machine's core count).
 import test from 'ava'
 import { execFileSync } from 'node:child_process'

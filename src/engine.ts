@@ -74,7 +74,6 @@ export const EngineConfigSchema = z
       .partialRecord(z.enum(RESOURCES), z.string())
       .optional()
       .describe('Pools whose capacity follows a variable each tick, e.g. {"thermal_headroom": "thermal.headroom_c"}.'),
-    leaseTicks: z.number().int().min(1).optional().describe('Ticks a market grant lives (default 1).'),
     auditRetention: z.number().int().min(1).optional().describe('Audit records kept in memory (default 4096).'),
   })
   .superRefine((config, ctx) => {
@@ -214,15 +213,17 @@ export interface TickOutput {
   scored: ScoredAction[]
   approved: ApprovedAction[]
   rejected: RejectedAction[]
+  /** Changes to the agents' standing leases (one per agent and resource); unchanged ones are not listed. */
   allocations: {
     id: string
     agent: string
     resource: string
+    change: 'granted' | 'resized' | 'released' | 'preempted' | 'failed'
+    previous: number
     requested: number
     granted: number
     units?: number[]
     range?: [number, number]
-    expiresAtTick: number | null
     error?: string
   }[]
   contracts: {

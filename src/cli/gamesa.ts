@@ -16,7 +16,7 @@ function usage(): string {
     'commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `gamesa <command> --help` for a command\'s options; snapshot and validate take --json for scripts.',
+    'Run `gamesa <command> --help` for a command\'s options; snapshot, validate, run, replay and backtest take --json for scripts.',
   ].join('\n')
 }
 

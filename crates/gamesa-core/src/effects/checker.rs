@@ -316,6 +316,23 @@ impl EffectChecker {
         }
     }
 
+    /// Decides like [`EffectChecker::check`] without recording: for a caller that writes its
+    /// own record of the whole decision (the ActionGate writes one record per action, naming
+    /// the capability it lacked when it rejects for that).
+    pub fn peek(
+        &self,
+        agent: &str,
+        effect: Effect,
+        target: Option<&str>,
+        now_ms: u64,
+    ) -> Result<(bool, String), EffectError> {
+        validate_agent(agent)?;
+        if let Some(t) = target {
+            validate_target(t)?;
+        }
+        Ok(self.decide(agent, effect, target, now_ms))
+    }
+
     /// `check`, reduced to the boolean.
     pub fn can_perform(
         &mut self,

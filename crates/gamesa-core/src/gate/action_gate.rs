@@ -213,14 +213,15 @@ impl ActionGate {
         };
         // 2. unknown_target
         checks::target(kind, &p.target, ctx.values).map_err(no_value)?;
-        // 3. no_capability (the effect checker records its own allowed/denied record too)
+        // 3. no_capability (decided by the effect checker; the gate's one record of the
+        // decision carries its reason)
         let c = &kind.config;
         match ctx
             .checker
-            .check(&c.agent, c.effect, Some(&p.target), now as u64)
+            .peek(&c.agent, c.effect, Some(&p.target), now as u64)
         {
-            Ok(d) if d.allowed => {}
-            Ok(d) => return Err(no_value((RejectReason::NoCapability, d.reason))),
+            Ok((true, _)) => {}
+            Ok((false, reason)) => return Err(no_value((RejectReason::NoCapability, reason))),
             Err(e) => return Err(no_value((RejectReason::NoCapability, e.to_string()))),
         }
         let healing = p.healing.is_some();

@@ -74,8 +74,8 @@ impl Policy for EnginePolicy {
             step.extra.insert(format!("prices.{r}"), *p);
         }
         let mut grants = BTreeMap::<ResourceType, f64>::new();
-        for a in &out.allocations {
-            *grants.entry(a.resource).or_default() += a.granted;
+        for g in &out.market.grants {
+            *grants.entry(g.resource).or_default() += g.amount;
         }
         for r in ResourceType::ALL {
             step.extra.insert(

@@ -53,8 +53,6 @@ pub struct EngineConfig {
     /// Pools whose capacity follows a telemetry variable every tick (e.g.
     /// `{"thermal_headroom": "thermal.headroom_c"}`).
     pub capacity_from: BTreeMap<ResourceType, String>,
-    /// How many ticks a market grant's lease lives. Default 1: every tick re-clears.
-    pub lease_ticks: u64,
     /// Audit records kept in memory (older ones have already been output). Default 4096.
     pub audit_retention: usize,
 }
@@ -148,8 +146,6 @@ struct RawEngineConfig {
     signals: Option<Json>,
     #[serde(default)]
     capacity_from: Option<Json>,
-    #[serde(default)]
-    lease_ticks: Option<Json>,
     #[serde(default)]
     audit_retention: Option<Json>,
 }
@@ -375,19 +371,6 @@ impl EngineConfig {
             .as_ref()
             .and_then(|v| p.decode::<BTreeMap<ResourceType, String>>(v, "$.capacityFrom"))
             .unwrap_or_default();
-        let lease_ticks = match &raw.lease_ticks {
-            None => 1,
-            Some(v) => match v.as_u64() {
-                Some(n) if n >= 1 => n,
-                _ => {
-                    p.push(
-                        "$.leaseTicks",
-                        format!("expected a whole number >= 1, got {v}"),
-                    );
-                    1
-                }
-            },
-        };
         let audit_retention = match &raw.audit_retention {
             None => 4096,
             Some(v) => match v.as_u64() {
@@ -423,7 +406,6 @@ impl EngineConfig {
             gate,
             signals,
             capacity_from,
-            lease_ticks,
             audit_retention,
         })
     }

@@ -68,6 +68,13 @@ pub struct Engine {
     pub(crate) thermal_slot: Option<usize>,
     pub(crate) power_slots: Vec<usize>,
     pub(crate) pending_post: Vec<PendingPost>,
+    /// Standing lease per (agent, resource), `agent * 6 + resource index`: the amount
+    /// requested of the allocator, 0 when none.
+    pub(crate) leases: Vec<f64>,
+    /// Lease ids `<agent>/<resource>`, same indexing.
+    pub(crate) lease_ids: Vec<String>,
+    /// Lease id → index, for leases a pool preempts.
+    pub(crate) lease_slots: std::collections::BTreeMap<String, usize>,
     pub(crate) tick: u64,
     pub(crate) last_now_ms: Option<f64>,
     /// The next audit sequence number to output.
@@ -350,6 +357,11 @@ impl Engine {
             ));
         };
         let snapshot = Snapshot::new(features.env());
+        let lease_ids: Vec<String> = config
+            .agents
+            .iter()
+            .flat_map(|a| ResourceType::ALL.map(|r| format!("{}/{r}", a.id)))
+            .collect();
         let base_len = features.base_len();
         Ok(Engine {
             config,
@@ -369,6 +381,13 @@ impl Engine {
             thermal_slot,
             power_slots,
             pending_post: Vec::new(),
+            leases: vec![0.0; lease_ids.len()],
+            lease_slots: lease_ids
+                .iter()
+                .enumerate()
+                .map(|(i, id)| (id.clone(), i))
+                .collect(),
+            lease_ids,
             tick: 0,
             last_now_ms: None,
             audit_next: 0,

@@ -44,7 +44,7 @@ pub struct TickOutput {
     pub approved: Vec<ApprovedAction>,
     /// Actions that were stopped, each with the reason.
     pub rejected: Vec<RejectedAction>,
-    /// Leases granted from this tick's clearing.
+    /// Changes to the agents' standing leases this tick.
     pub allocations: Vec<AllocationOut>,
     /// Invariant and postcondition checks of this tick.
     pub contracts: Vec<ContractOut>,
@@ -119,24 +119,118 @@ pub struct ScoredAction {
     pub chosen: bool,
 }
 
-/// A lease granted from the market's clearing.
+/// What happened to a standing lease this tick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeaseChange {
+    /// The agent started winning: a new lease.
+    Granted,
+    /// The amount it won changed: the lease was remade.
+    Resized,
+    /// It won nothing this round: the lease was released.
+    Released,
+    /// A preemptive pool took it back (capacity shrank, or a higher priority came).
+    Preempted,
+    /// The allocator refused the cleared amount (fragmentation): no lease.
+    Failed,
+}
+
+/// A change to an agent's standing lease on a resource (unchanged leases are not listed; the
+/// round's full result is `market.grants`).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AllocationOut {
+    /// `<agent>/<resource>`: one standing lease per pair.
     pub id: String,
     pub agent: String,
     pub resource: ResourceType,
+    pub change: LeaseChange,
+    /// The amount leased before this tick (0 when none).
+    pub previous: f64,
+    /// The amount asked of the allocator (the cleared amount, whole units where the pool needs
+    /// them); 0 when released.
     pub requested: f64,
+    /// The amount the allocator granted (a weighted pool's share may differ).
     pub granted: f64,
-    /// Unit ids (FirstFit), `[offset, size]` (BestFit, Buddy), or nothing (shares).
+    /// Unit ids (FirstFit).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub units: Option<Vec<u32>>,
+    /// `[offset, size]` (BestFit, Buddy).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub range: Option<[u64; 2]>,
-    pub expires_at_tick: Option<u64>,
-    /// When the allocator refused the cleared amount (fragmentation), its error code.
+    /// The allocator's error code when it refused.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    pub error: Option<&'static str>,
+}
+
+impl AllocationOut {
+    pub(crate) fn granted(a: crate::allocation::Allocation, agent: &str, previous: f64) -> Self {
+        use crate::allocation::Placement;
+        let (units, range) = match a.placement {
+            Placement::Units(u) => (Some(u), None),
+            Placement::Range { offset, size } => (None, Some([offset, size])),
+            Placement::Share => (None, None),
+        };
+        AllocationOut {
+            id: a.id,
+            agent: agent.to_string(),
+            resource: a.resource,
+            change: if previous > 0.0 {
+                LeaseChange::Resized
+            } else {
+                LeaseChange::Granted
+            },
+            previous,
+            requested: a.requested,
+            granted: a.granted,
+            units,
+            range,
+            error: None,
+        }
+    }
+
+    fn empty(id: &str, agent: &str, resource: ResourceType, change: LeaseChange) -> Self {
+        AllocationOut {
+            id: id.to_string(),
+            agent: agent.to_string(),
+            resource,
+            change,
+            previous: 0.0,
+            requested: 0.0,
+            granted: 0.0,
+            units: None,
+            range: None,
+            error: None,
+        }
+    }
+
+    pub(crate) fn released(id: &str, agent: &str, r: ResourceType, previous: f64) -> Self {
+        AllocationOut {
+            previous,
+            ..Self::empty(id, agent, r, LeaseChange::Released)
+        }
+    }
+
+    pub(crate) fn preempted(id: &str, agent: &str, r: ResourceType, previous: f64) -> Self {
+        AllocationOut {
+            previous,
+            ..Self::empty(id, agent, r, LeaseChange::Preempted)
+        }
+    }
+
+    pub(crate) fn failed(
+        id: &str,
+        agent: &str,
+        r: ResourceType,
+        requested: f64,
+        code: &'static str,
+    ) -> Self {
+        AllocationOut {
+            requested,
+            error: Some(code),
+            ..Self::empty(id, agent, r, LeaseChange::Failed)
+        }
+    }
 }
 
 /// Which conditions were checked.

@@ -8,7 +8,7 @@ use super::input::{SnapshotContext, load_named, load_slots};
 use super::output::{
     AllocationOut, CheckKind, ContractOut, FiringOut, Firings, RuleErrorOut, SignalOut, TickOutput,
 };
-use crate::allocation::{AllocationRequest, Placement};
+use crate::allocation::AllocationRequest;
 use crate::contracts::{CheckResult, OnViolation, ViolationReason};
 use crate::economics::{Bid, SafetyInputs};
 use crate::expr::Value;
@@ -66,7 +66,7 @@ impl Engine {
     fn run(&mut self, now_ms: f64, input_errors: Vec<String>) -> TickOutput {
         self.tick += 1;
         self.last_now_ms = Some(now_ms);
-        // Leases of the previous round expire; this round clears again.
+        // The allocator's clock (lease creation ticks) follows the engine's.
         self.allocator.tick(1);
         let audit_time = now_ms.max(0.0) as u64;
 
@@ -147,7 +147,9 @@ impl Engine {
         // The market round.
         let market = self.market_round();
         let allocations = self.allocate(&market.grants);
-        let rates = self.market.rates();
+        // Rates at the prices this round cleared at (the market has already moved its
+        // prices for the next tick).
+        let rates = crate::economics::RateMatrix::from_prices(&market.prices);
 
         // Actions.
         let mut free = PerResource::splat(0.0);
@@ -362,67 +364,79 @@ impl Engine {
         )
     }
 
-    /// Turns the round's grants into leases.
+    /// Keeps one standing lease per (agent, resource) in step with the round's grants: a
+    /// lease is made when an agent starts winning, remade when the amount it won changes, and
+    /// released when it wins nothing; an unchanged grant keeps its lease (and its placement).
+    /// Returns the changes, including leases a preemptive pool took back.
     fn allocate(&mut self, grants: &[crate::economics::MarketGrant]) -> Vec<AllocationOut> {
-        let mut out = Vec::new();
+        use crate::allocation::Strategy;
+        let mut wanted = vec![0.0_f64; self.leases.len()];
         for g in grants {
-            let Some(agent) = self.config.agents.get(g.agent) else {
-                continue;
-            };
             let integral = matches!(
                 self.allocator.strategy(g.resource),
-                Some(
-                    crate::allocation::Strategy::FirstFit
-                        | crate::allocation::Strategy::BestFit
-                        | crate::allocation::Strategy::Buddy
-                )
+                Some(Strategy::FirstFit | Strategy::BestFit | Strategy::Buddy)
             );
             let amount = if integral { g.amount.floor() } else { g.amount };
-            if amount.is_nan() || amount <= 0.0 {
+            if let Some(w) = wanted.get_mut(g.agent * 6 + g.resource.index())
+                && amount.is_finite()
+                && amount > 0.0
+            {
+                *w = amount;
+            }
+        }
+        let mut out = Vec::new();
+        for (slot, &want) in wanted.iter().enumerate() {
+            let held = self.leases[slot];
+            if held == want {
                 continue;
             }
-            let id = format!("t{}/{}/{}", self.tick, agent.id, g.resource);
+            let resource = ResourceType::ALL[slot % 6];
+            let agent = &self.config.agents[slot / 6];
+            let id = &self.lease_ids[slot];
+            if held > 0.0 {
+                // A standing lease is live unless a pool preempted it (handled below).
+                let _ = self.allocator.release(id);
+                self.leases[slot] = 0.0;
+            }
+            if want <= 0.0 {
+                out.push(AllocationOut::released(id, &agent.id, resource, held));
+                continue;
+            }
             let request = AllocationRequest {
                 id: id.clone(),
-                resource: g.resource,
-                amount,
+                resource,
+                amount: want,
                 priority: agent.priority,
-                ttl_ticks: Some(self.config.lease_ticks),
+                ttl_ticks: None,
                 contiguous: false,
                 weight: None,
             };
-            let entry = match self.allocator.allocate(request) {
+            out.push(match self.allocator.allocate(request) {
                 Ok(a) => {
-                    let (units, range) = match a.placement {
-                        Placement::Units(u) => (Some(u), None),
-                        Placement::Range { offset, size } => (None, Some([offset, size])),
-                        Placement::Share => (None, None),
-                    };
-                    AllocationOut {
-                        id,
-                        agent: agent.id.clone(),
-                        resource: g.resource,
-                        requested: a.requested,
-                        granted: a.granted,
-                        units,
-                        range,
-                        expires_at_tick: a.expires_at_tick,
-                        error: None,
-                    }
+                    self.leases[slot] = want;
+                    AllocationOut::granted(a, &agent.id, held)
                 }
-                Err(e) => AllocationOut {
+                Err(e) => AllocationOut::failed(
                     id,
-                    agent: agent.id.clone(),
-                    resource: g.resource,
-                    requested: amount,
-                    granted: 0.0,
-                    units: None,
-                    range: None,
-                    expires_at_tick: None,
-                    error: Some(crate::error::ErrorCode::code(&e).to_string()),
-                },
-            };
-            out.push(entry);
+                    &agent.id,
+                    resource,
+                    want,
+                    crate::error::ErrorCode::code(&e),
+                ),
+            });
+        }
+        for id in self.allocator.take_preempted() {
+            if let Some(&slot) = self.lease_slots.get(&id) {
+                let agent = &self.config.agents[slot / 6];
+                let resource = ResourceType::ALL[slot % 6];
+                out.push(AllocationOut::preempted(
+                    &id,
+                    &agent.id,
+                    resource,
+                    self.leases[slot],
+                ));
+                self.leases[slot] = 0.0;
+            }
         }
         out
     }
