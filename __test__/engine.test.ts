@@ -133,3 +133,13 @@ test('backtest: the sample policy beats no policy on the game scenario; scenario
   const error = t.throws(() => runBacktest('{"name": 3}', SAMPLE))
   t.is((error as GamesaError).code, 'INVALID_SCENARIO')
 })
+
+test('the README snippet runs as written', (t) => {
+  const engine = Engine.fromFile('samples/engine.json')
+  const out = engine.tick(readSnapshot()) // nowMs defaults to the snapshot's timestamp
+  t.is(typeof out.market.prices.cpu_cores, 'number')
+  t.true(Array.isArray(out.approved))
+  t.true(out.rejected.map((r) => r.reason).every((r) => typeof r === 'string'))
+  const error = t.throws(() => Engine.fromFile('no/such/engine.json'))
+  t.is((error as GamesaError).code, 'IO_ERROR')
+})
