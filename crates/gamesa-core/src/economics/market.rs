@@ -146,55 +146,74 @@ impl Market {
         let prices = posted(&self.base, &reserve, &self.config);
         let supply = capacity.map(|_, &c| if c.is_finite() && c > 0.0 { c } else { 0.0 });
 
-        let mut grants: Vec<MarketGrant> = bids
-            .iter()
-            .map(|b| MarketGrant {
+        // Pass 1: admission, and what each admitted bid costs at the posted prices (request
+        // capped at the capacity), summed per agent.
+        let mut cost = vec![0.0; bids.len()];
+        let mut total = vec![0.0; self.agents.len()];
+        let mut grants: Vec<MarketGrant> = Vec::with_capacity(bids.len());
+        for (i, b) in bids.iter().enumerate() {
+            let note = self.admission(b, &prices, &supply);
+            if note.is_none() {
+                cost[i] = b.amount.min(supply[b.resource]) * prices[b.resource];
+                total[b.agent] += cost[i];
+            }
+            grants.push(MarketGrant {
                 agent: b.agent,
                 resource: b.resource,
                 requested: if b.amount.is_finite() { b.amount } else { 0.0 },
                 amount: 0.0,
                 unit_price: 0.0, // set to the clearing price below
                 paid: 0.0,
-                note: self.admission(b, &prices, &supply),
-            })
-            .collect();
-        let slices = self.slices(bids, &grants, &prices, &supply);
-
-        // Bids that take part, by resource, in input order.
-        let mut by_resource: PerResource<Vec<usize>> = PerResource::default();
-        for (i, b) in bids.iter().enumerate() {
-            if grants[i].note.is_none() && slices[i] > 0.0 {
-                by_resource[b.resource].push(i);
-            }
+                note,
+            });
         }
+        // Pass 2: each agent's balance split over its admitted bids in proportion to their
+        // cost, so the bids of one agent together never spend more than its balance and an
+        // agent that can pay for all of its bids at the posted prices can pay for each; demand
+        // at the posted prices; the orders of each resource in input order.
         let mut demand = PerResource::splat(0.0);
+        let mut orders: PerResource<Vec<Order<'_>>> = PerResource::default();
+        for (i, b) in bids.iter().enumerate() {
+            if grants[i].note.is_some() {
+                continue;
+            }
+            let (Some(agent), Some(&balance), Some(&sum)) = (
+                self.agents.get(b.agent),
+                self.balances.get(b.agent),
+                total.get(b.agent),
+            ) else {
+                continue;
+            };
+            if sum.is_nan() || sum <= 0.0 {
+                continue;
+            }
+            let slice = balance * (cost[i] / sum);
+            if slice.is_nan() || slice <= 0.0 {
+                continue;
+            }
+            let r = b.resource;
+            demand[r] += demand_at(b.amount, slice, prices[r], self.clearing[r]);
+            orders[r].push(Order {
+                bid: i,
+                priority: agent.priority,
+                agent_id: &agent.id,
+                demand: b.amount.min(supply[r]),
+                slice,
+                max_price: b.max_unit_price,
+            });
+        }
         let mut clearing_prices = prices;
         let mut granted = PerResource::splat(0.0);
         let mut spent = vec![0.0; self.agents.len()];
         for r in ResourceType::ALL {
             let clearing = self.clearing[r];
-            let mut orders: Vec<Order<'_>> = Vec::with_capacity(by_resource[r].len());
-            for &i in &by_resource[r] {
-                let b = &bids[i];
-                let Some(agent) = self.agents.get(b.agent) else {
-                    continue;
-                };
-                demand[r] += demand_at(b.amount, slices[i], prices[r], clearing);
-                orders.push(Order {
-                    bid: i,
-                    priority: agent.priority,
-                    agent_id: &agent.id,
-                    demand: b.amount.min(supply[r]),
-                    slice: slices[i],
-                    max_price: b.max_unit_price,
-                });
-            }
+            let orders = &orders[r];
             let Cleared { price, grants: got } = match clearing {
                 Clearing::Divisible { quantum } => {
-                    divisible::clear(&orders, prices[r], supply[r], quantum)
+                    divisible::clear(orders, prices[r], supply[r], quantum)
                 }
                 Clearing::Indivisible { unit } => {
-                    auction::clear(&orders, prices[r], supply[r], unit)
+                    auction::clear(orders, prices[r], supply[r], unit)
                 }
             };
             clearing_prices[r] = price;
@@ -264,36 +283,6 @@ impl Market {
         } else {
             None
         }
-    }
-
-    /// Splits each agent's balance over its admitted bids in proportion to what they cost at
-    /// the posted prices (request capped at the capacity), so the bids of one agent together
-    /// never spend more than its balance, and an agent that can pay for all of its bids at the
-    /// posted prices can pay for each.
-    fn slices(
-        &self,
-        bids: &[Bid],
-        grants: &[MarketGrant],
-        prices: &PerResource<f64>,
-        supply: &PerResource<f64>,
-    ) -> Vec<f64> {
-        let cost = |b: &Bid| b.amount.min(supply[b.resource]) * prices[b.resource];
-        let mut total = vec![0.0; self.agents.len()];
-        for (b, g) in bids.iter().zip(grants) {
-            if g.note.is_none() {
-                total[b.agent] += cost(b);
-            }
-        }
-        bids.iter()
-            .zip(grants)
-            .map(|(b, g)| {
-                if g.note.is_some() || total[b.agent].is_nan() || total[b.agent] <= 0.0 {
-                    0.0
-                } else {
-                    self.balances[b.agent] * (cost(b) / total[b.agent])
-                }
-            })
-            .collect()
     }
 
     /// Prices posted for the next tick.

@@ -5,7 +5,6 @@
 use crate::per_resource::PerResource;
 use crate::types::ResourceType;
 use serde::Serialize;
-use std::cmp::Ordering;
 
 /// Why a candidate was not chosen: its score is ≤ 0.
 pub const NEGATIVE_SCORE: &str = "negative_score";
@@ -62,7 +61,7 @@ pub fn score(c: &Candidate, prices: &PerResource<f64>) -> f64 {
 
 /// `Σ_r cost_r · p_r`: what the candidate's resources are worth at these prices.
 pub fn priced_cost(c: &Candidate, prices: &PerResource<f64>) -> f64 {
-    c.costs.iter().map(|(r, &q)| q * prices[r]).sum()
+    c.costs.0.iter().zip(&prices.0).map(|(q, p)| q * p).sum()
 }
 
 /// The problem in a shape both selectors share.
@@ -82,31 +81,24 @@ impl<'a> Problem<'a> {
         capacity: &PerResource<f64>,
         budgets: &'a [f64],
     ) -> Problem<'a> {
-        let valid: Vec<bool> = candidates
-            .iter()
-            .map(|c| {
-                c.benefit.is_finite()
-                    && c.costs.iter().all(|(_, &q)| q.is_finite() && q >= 0.0)
-                    && budgets.get(c.agent).is_some_and(|b| !b.is_nan())
-                    && score(c, prices).is_finite()
-            })
-            .collect();
-        let scores = candidates
-            .iter()
-            .zip(&valid)
-            .map(|(c, &ok)| if ok { score(c, prices) } else { 0.0 })
-            .collect();
-        let charges = candidates
-            .iter()
-            .zip(&valid)
-            .map(|(c, &ok)| {
-                if ok {
-                    priced_cost(c, prices).max(0.0)
-                } else {
-                    0.0
-                }
-            })
-            .collect();
+        // One pass: the priced cost is computed once per candidate.
+        let n = candidates.len();
+        let (mut valid, mut scores, mut charges) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        for c in candidates {
+            let priced = priced_cost(c, prices);
+            let score = c.benefit - priced;
+            let ok = c.benefit.is_finite()
+                && c.costs.0.iter().all(|&q| q.is_finite() && q >= 0.0)
+                && budgets.get(c.agent).is_some_and(|b| !b.is_nan())
+                && score.is_finite();
+            valid.push(ok);
+            scores.push(if ok { score } else { 0.0 });
+            charges.push(if ok { priced.max(0.0) } else { 0.0 });
+        }
         Problem {
             candidates,
             capacity: capacity.map(|_, &c| if c.is_nan() { 0.0 } else { c }),
@@ -236,14 +228,11 @@ pub fn select_actions(
             (i, density)
         })
         .collect();
+    // Densities and scores are never NaN here (scores are finite, sizes > 0 or the density is
+    // +∞); the index makes every key distinct.
     order.sort_by(|&(a, da), &(b, db)| {
-        db.partial_cmp(&da)
-            .unwrap_or(Ordering::Equal)
-            .then_with(|| {
-                p.scores[b]
-                    .partial_cmp(&p.scores[a])
-                    .unwrap_or(Ordering::Equal)
-            })
+        db.total_cmp(&da)
+            .then_with(|| p.scores[b].total_cmp(&p.scores[a]))
             .then_with(|| a.cmp(&b))
     });
     let order: Vec<usize> = order.into_iter().map(|(i, _)| i).collect();
