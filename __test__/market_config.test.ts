@@ -5,6 +5,7 @@
 import test from 'ava'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { z } from 'zod'
 import {
   GamesaError,
   MARKET_DEFAULTS,
@@ -96,6 +97,12 @@ test('section schemas report paths relative to the section, so an engine schema 
   t.deepEqual(agents.error?.issues[0]?.path, [1, 'id'])
   const one = agentSchema.safeParse({ id: 'a', budgetPerTick: 1, bids: [{ resource: 'cpu_cores', amount: -1, maxUnitPrice: 1 }] })
   t.deepEqual(one.error?.issues[0]?.path, ['bids', 0, 'amount'])
+  // Nested as the engine schema nests them, the paths start at the document root.
+  const engineLike = z.strictObject({ market: marketConfigSchema.optional(), agents: agentsSchema.optional() })
+  const nested = engineLike.safeParse({ market: { priceMin: 2, priceMax: 1 }, agents: [{ id: 'a', budgetPerTick: 1 }] })
+  t.deepEqual(nested.error?.issues.map((i) => i.path), [['market', 'priceMax']])
+  const nestedAgents = engineLike.safeParse({ agents: [{ id: 'a', budgetPerTick: 1 }, { id: 'b', budgetPerTick: 1, effects: ['gpu_control', 'gpu_control'] }] })
+  t.deepEqual(nestedAgents.error?.issues.map((i) => i.path), [['agents', 1, 'effects', 1]])
 })
 
 test('the documented defaults are valid and within their own bounds', (t) => {

@@ -40,6 +40,10 @@ fn valid_files_are_accepted_and_build_a_market() {
         )
         .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(market.agents().len(), doc.agents.len());
+        // Serializing and reading back gives the same configuration.
+        let again = MarketDocument::from_json(&serde_json::to_string(&doc).unwrap())
+            .unwrap_or_else(|e| panic!("{name} round trip: {e}"));
+        assert_eq!(again, doc, "{name} round trip");
         for (r, &p) in market.prices().iter() {
             assert!(
                 p >= doc.market.price_min && p <= doc.market.price_max,

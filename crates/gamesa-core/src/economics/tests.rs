@@ -189,6 +189,38 @@ fn market_new_validates_with_engine_paths() {
     assert_eq!(e.code(), "INVALID_ARGUMENT");
 }
 
+#[test]
+fn clearing_follows_the_pool_strategy() {
+    use crate::allocation::{AllocatorConfig, Strategy};
+    let pools = AllocatorConfig::defaults().pools;
+    let kinds: Vec<(Strategy, Clearing)> = pools
+        .iter()
+        .map(|p| (p.strategy, Clearing::for_pool(p)))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (Strategy::FirstFit, Clearing::Indivisible { unit: 1.0 }),
+            (Strategy::BestFit, Clearing::Divisible { quantum: 1.0 }),
+            (Strategy::Buddy, Clearing::Indivisible { unit: 1.0 }),
+            (Strategy::Buddy, Clearing::Indivisible { unit: 1.0 }),
+            (Strategy::Priority, Clearing::Divisible { quantum: 0.0 }),
+            (Strategy::Weighted, Clearing::Divisible { quantum: 0.0 }),
+        ]
+    );
+    assert!(!Clearing::Divisible { quantum: -1.0 }.is_valid());
+    assert!(
+        !Clearing::Indivisible {
+            unit: f64::INFINITY
+        }
+        .is_valid()
+    );
+    assert_eq!(
+        serde_json::to_string(&Clearing::Indivisible { unit: 64.0 }).unwrap(),
+        r#"{"kind":"indivisible","unit":64.0}"#
+    );
+}
+
 // ---------- prices ----------
 
 #[test]
