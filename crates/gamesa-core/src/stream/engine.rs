@@ -4,7 +4,7 @@
 
 use super::config::{EngineConfig, key_path, rebase_all};
 use super::error::EngineError;
-use crate::allocation::{Allocator, Strategy};
+use crate::allocation::Allocator;
 use crate::contracts::{Contract, ContractError, ContractSet};
 use crate::economics::{AgentDef, BidAmount, Clearing, Market};
 use crate::effects::{AuditTrail, EffectChecker, GrantOptions};
@@ -199,7 +199,7 @@ impl Engine {
                 None
             }
         };
-        let clearing = clearing_kinds(allocator.as_ref());
+        let clearing = clearing_kinds(&config.pools);
         let market = match Market::new(&config.market, &config.agents, clearing) {
             Ok(m) => Some(m),
             Err(e) => {
@@ -437,16 +437,15 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-/// How each pool clears in the market: whole units for FirstFit and Buddy (cores, blocks),
-/// whole µs for BestFit, continuous shares for Priority and Weighted pools.
-fn clearing_kinds(allocator: Option<&Allocator>) -> PerResource<Clearing> {
-    PerResource(
-        ResourceType::ALL.map(|r| match allocator.and_then(|a| a.strategy(r)) {
-            Some(Strategy::FirstFit) | Some(Strategy::Buddy) => Clearing::Indivisible { unit: 1.0 },
-            Some(Strategy::BestFit) => Clearing::Divisible { quantum: 1.0 },
-            Some(Strategy::Priority) | Some(Strategy::Weighted) | None => {
-                Clearing::Divisible { quantum: 0.0 }
-            }
-        }),
-    )
+/// How each pool clears in the market ([`Clearing::for_pool`]: whole units for FirstFit, blocks
+/// of `minBlock` for Buddy, whole µs for BestFit, continuous shares for Priority and Weighted);
+/// a resource without a pool has no capacity, so how it clears does not matter.
+fn clearing_kinds(pools: &crate::allocation::AllocatorConfig) -> PerResource<Clearing> {
+    PerResource(ResourceType::ALL.map(|r| {
+        pools
+            .pools
+            .iter()
+            .find(|p| p.resource == r)
+            .map_or(Clearing::Divisible { quantum: 0.0 }, Clearing::for_pool)
+    }))
 }
