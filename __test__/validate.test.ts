@@ -32,13 +32,30 @@ function jsonReport(...args: string[]): { code: number | null; report: Report } 
   return { code: r.code, report: JSON.parse(r.stdout) as Report }
 }
 
-/** Every .json file under samples/, except the allocator corpus (checked below with --kind). */
+/**
+ * Corpora of valid and invalid files (each checked by its own tests; the allocator and engine
+ * corpora also below) and data files that are not documents of a kind (test cases, lists).
+ */
+const NOT_SAMPLES = new Set(
+  [
+    'allocation_configs',
+    'engine_configs',
+    'gate_configs',
+    'market_configs',
+    join('scenarios', 'invalid'),
+    join('gate', 'contracts.json'),
+    join('gate', 'unsafe_actions.json'),
+  ].map((p) => join('samples', p)),
+)
+
+/** Every .json document under samples/, except the corpora and data files above. */
 function samples(dir = 'samples'): string[] {
   return readdirSync(dir)
     .sort()
     .flatMap((name) => {
       const path = join(dir, name)
-      if (statSync(path).isDirectory()) return path === join('samples', 'allocation_configs') ? [] : samples(path)
+      if (NOT_SAMPLES.has(path)) return []
+      if (statSync(path).isDirectory()) return samples(path)
       return name.endsWith('.json') ? [path] : []
     })
 }
@@ -73,7 +90,7 @@ test('every sample names its schema and is valid', (t) => {
   t.true(report.valid)
   t.deepEqual(
     [...new Set(report.files.map((f) => f.kind))].sort(),
-    ['allocator-config', 'contract', 'rule', 'scale-presets'],
+    ['allocator-config', 'contract', 'engine', 'gate-config', 'rule', 'scale-presets', 'scenario'],
   )
 })
 
@@ -245,4 +262,130 @@ test('usage errors exit 2 with a clear message; --help exits 0', (t) => {
   t.regex(help.stdout, /exit codes: 0/)
   const top = gamesa('--help')
   t.regex(top.stdout, /validate\s+check GAMESA JSON files/)
+})
+
+const ENGINE = join('samples', 'engine.json')
+const engineCorpus = join('samples', 'engine_configs')
+
+test('engine: the sample and the valid corpus pass (kind from $schema), exit 0', (t) => {
+  const valid = readdirSync(join(engineCorpus, 'valid')).map((f) => join(engineCorpus, 'valid', f))
+  const { code, report } = jsonReport(ENGINE, ...valid)
+  t.is(code, 0, JSON.stringify(report.files.filter((f) => !f.valid)))
+  t.true(report.files.every((f) => f.kind === 'engine' && f.problems.length === 0))
+  const human = gamesa('validate', ENGINE)
+  t.is(human.code, 0)
+  t.regex(human.stdout, /samples\/engine\.json \(engine\): valid/)
+})
+
+test('engine: every invalid corpus file exits 1 with a problem at its recorded path', (t) => {
+  const expected = JSON.parse(readFileSync(join(engineCorpus, 'invalid_paths.json'), 'utf8')) as Record<string, string>
+  const invalid = Object.keys(expected).sort()
+  // Malformed files and arrays have no $schema to detect the kind from.
+  const { code, report } = jsonReport('--kind', 'engine', ...invalid.map((f) => join(engineCorpus, 'invalid', f)))
+  t.is(code, 1)
+  t.false(report.valid)
+  report.files.forEach((f, i) => {
+    const want = expected[invalid[i]!]!
+    t.false(f.valid, f.file)
+    t.is(f.kind, 'engine')
+    t.true(
+      f.problems.some((p) => p.path === want),
+      `${f.file}: expected a problem at ${want}, got ${JSON.stringify(f.problems)}`,
+    )
+  })
+})
+
+test('engine: every problem, structure first; expressions with line and column; human output', (t) => {
+  const config = JSON.parse(readFileSync(join(engineCorpus, 'valid', 'base.json'), 'utf8')) as Record<string, any>
+  config.$schema = '../schemas/engine.schema.json'
+  config.rules[0].when = 'wl.game.deadline_miss_rate >\n  && true'
+  config.gate.actions.set_cpu_weight.agent = 'nobody'
+  config.capacityFrom.thermal_headroom = 'thermal.headroom'
+  const semantic = write('engine_semantic.json', config)
+  const { code, report } = jsonReport(semantic)
+  t.is(code, 1)
+  const [f] = report.files
+  t.is(f!.kind, 'engine')
+  const paths = f!.problems.map((p) => p.path)
+  for (const want of ['$.rules[0].when', '$.gate.actions.set_cpu_weight.agent', '$.capacityFrom.thermal_headroom']) {
+    t.true(paths.includes(want), `${want} in ${JSON.stringify(paths)}`)
+  }
+  const when = f!.problems.find((p) => p.path === '$.rules[0].when')!
+  t.is(when.line, 2, 'the error is on the second line of the expression')
+  t.is(typeof when.column, 'number')
+
+  config.tickMs = -5
+  config.market.gain = 1
+  const structural = write('engine_structure.json', config)
+  const bad = jsonReport(structural)
+  t.is(bad.code, 1)
+  t.deepEqual(bad.report.files[0]!.problems.map((p) => p.path).sort(), ['$.market.gain', '$.tickMs'], 'structure problems only')
+
+  const human = gamesa('validate', semantic)
+  t.is(human.code, 1)
+  t.regex(human.stdout, /engine_semantic\.json \(engine\): \d+ problems/)
+  t.regex(human.stdout, /\$\.rules\[0\]\.when \(line 2, column \d+\): /)
+  t.regex(human.stdout, /\$\.gate\.actions\.set_cpu_weight\.agent: no agent `nobody`/)
+})
+
+test('scenario: the samples pass (kind from $schema); an invalid one exits 1 with its path', (t) => {
+  const dir = join('samples', 'scenarios')
+  const valid = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => join(dir, f))
+  t.true(valid.length >= 3)
+  const ok = jsonReport(...valid)
+  t.is(ok.code, 0, JSON.stringify(ok.report.files.filter((f) => !f.valid)))
+  t.true(ok.report.files.every((f) => f.kind === 'scenario'))
+
+  const scenario = JSON.parse(readFileSync(join(dir, 'heat_soak.json'), 'utf8')) as Record<string, any>
+  scenario.$schema = '../schemas/scenario.schema.json'
+  scenario.durationS = 0
+  const semantic = write('scenario_bad.json', scenario)
+  const bad = jsonReport(semantic)
+  t.is(bad.code, 1)
+  t.is(bad.report.files[0]!.kind, 'scenario')
+  t.deepEqual(bad.report.files[0]!.problems.map((p) => p.path), ['$.durationS'])
+
+  // Structure problems: every one, unknown keys named at their own path.
+  scenario.durationS = 'long'
+  scenario.machine.cpu.turbo = true
+  const structural = write('scenario_structure.json', scenario)
+  const human = gamesa('validate', structural)
+  t.is(human.code, 1)
+  t.regex(human.stdout, /scenario_structure\.json \(scenario\): 2 problems/)
+  t.regex(human.stdout, /\$\.durationS: /)
+  t.regex(human.stdout, /\$\.machine\.cpu\.turbo: unknown field `turbo`/)
+
+  // The invalid scenario corpus, forced to the kind (some files are malformed JSON).
+  const expected = JSON.parse(readFileSync(join(dir, 'invalid', '_expected_paths.json'), 'utf8')) as Record<string, string>
+  const names = Object.keys(expected).sort()
+  const corpus = jsonReport('--kind', 'scenario', ...names.map((f) => join(dir, 'invalid', f)))
+  t.is(corpus.code, 1)
+  corpus.report.files.forEach((f, i) => {
+    t.true(
+      f.problems.some((p) => p.path === expected[names[i]!]),
+      `${f.file}: expected ${expected[names[i]!]}, got ${JSON.stringify(f.problems)}`,
+    )
+  })
+})
+
+test('gate and market documents are detected from $schema too', (t) => {
+  const { code, report } = jsonReport(join('samples', 'gate', 'gate.json'), join('samples', 'market_configs', 'valid', 'game_and_compile.json'))
+  t.is(code, 0, JSON.stringify(report))
+  t.deepEqual(
+    report.files.map((f) => f.kind),
+    ['gate-config', 'market'],
+  )
+  const gate = write('gate_bad.json', { $schema: '../schemas/gate-config.schema.json', actions: { k: { agent: 'a', effect: 'gpu_control', targets: [], extra: 1 } } })
+  const bad = jsonReport(gate)
+  t.is(bad.code, 1)
+  t.deepEqual(bad.report.files[0]!.problems.map((p) => p.path).sort(), ['$.actions.k.extra', '$.actions.k.targets'])
+})
+
+test('--help lists the engine and scenario kinds and says what checks them', (t) => {
+  const help = gamesa('validate', '--help')
+  t.is(help.code, 0)
+  for (const kind of ['engine', 'scenario', 'gate-config', 'market']) t.regex(help.stdout, new RegExp(`\\n  ${kind} +${kind}\\.schema\\.json`))
+  t.regex(help.stdout, /Scenarios, gate\s+configs and market documents are checked by their zod schemas only/)
 })

@@ -13,11 +13,11 @@ import {
   nativeRunBacktest,
 } from '../index.js'
 import { checkAllocatorConfig } from './allocation.js'
-import { ContractSchema } from './contracts.js'
+import { ContractSchema, zodProblems } from './contracts.js'
 import { GamesaError } from './errors.js'
 import { type DocumentProblem, DocumentProblemsError, FeatureSchema, ScalePresetSchema, documentText } from './features.js'
 import { gateConfigSchema } from './gate.js'
-import { agentSchema, marketConfigSchema } from './market.js'
+import { agentsSchema, marketConfigSchema } from './market.js'
 import type { BacktestReport } from './report/types.js'
 import { MicroInferenceRuleSchema } from './rules.js'
 import type { TelemetrySnapshot } from './telemetry.js'
@@ -44,40 +44,44 @@ export const SignalOptionsSchema = z.strictObject({
   capacity: z.number().int().min(1).optional().describe('Queue capacity (default 1024).'),
 })
 
-/** The engine configuration (`samples/engine.json`, docs/engine.md). */
+/**
+ * The engine configuration (`samples/engine.json`, docs/engine.md). Every top-level field is
+ * `nullish`: the Rust decoder reads each section as an `Option`, so `null` means "absent, use
+ * the default" there, and both sides must give the same verdict (samples/engine_configs/).
+ */
 export const EngineConfigSchema = z
   .strictObject({
-    $schema: z.string().optional().describe('The JSON Schema of this file, for editors.'),
-    description: z.string().optional(),
-    tickMs: z.number().positive().optional().describe('Nominal tick spacing in ms (default 100 = 10 Hz).'),
+    $schema: z.string().nullish().describe('The JSON Schema of this file, for editors.'),
+    description: z.string().nullish(),
+    tickMs: z.number().positive().nullish().describe('Nominal tick spacing in ms (default 100 = 10 Hz).'),
     variables: z
       .record(z.string(), z.enum(['int', 'uint', 'double', 'bool']))
-      .optional()
+      .nullish()
       .describe('Input variables beyond the telemetry catalog, with their types.'),
     pools: z
       .array(z.unknown())
-      .optional()
+      .nullish()
       .describe('Allocator pools, as in samples/allocation_schema.json (default: that file).'),
-    market: marketConfigSchema.optional(),
-    agents: z.array(agentSchema).optional(),
-    presets: z.record(z.string(), ScalePresetSchema).optional(),
-    features: z.array(FeatureSchema).optional(),
-    rules: z.array(MicroInferenceRuleSchema).optional(),
-    contracts: z.array(ContractSchema).optional(),
+    market: marketConfigSchema.nullish(),
+    agents: agentsSchema.nullish(),
+    presets: z.record(z.string(), ScalePresetSchema).nullish(),
+    features: z.array(FeatureSchema).nullish(),
+    rules: z.array(MicroInferenceRuleSchema).nullish(),
+    contracts: z.array(ContractSchema).nullish(),
     invariants: z
       .array(InvariantBindingSchema)
-      .optional()
+      .nullish()
       .describe('Default: safety_check bound to thermal.cpu_c and gpu0.temp_c.'),
-    gate: gateConfigSchema.optional(),
-    signals: SignalOptionsSchema.optional(),
+    gate: gateConfigSchema.nullish(),
+    signals: SignalOptionsSchema.nullish(),
     capacityFrom: z
       .partialRecord(z.enum(RESOURCES), z.string())
-      .optional()
+      .nullish()
       .describe('Pools whose capacity follows a variable each tick, e.g. {"thermal_headroom": "thermal.headroom_c"}.'),
-    auditRetention: z.number().int().min(1).optional().describe('Audit records kept in memory (default 4096).'),
+    auditRetention: z.number().int().min(1).nullish().describe('Audit records kept in memory (default 4096).'),
   })
   .superRefine((config, ctx) => {
-    if (config.pools === undefined) return
+    if (config.pools === undefined || config.pools === null) return
     const problem = checkAllocatorConfig({ pools: config.pools })
     if (problem !== null) {
       const path = problem.path.replace(/^\$\.?/, '')
@@ -98,16 +102,6 @@ function pathSegments(path: string): (string | number)[] {
   return out
 }
 
-function jsonPath(path: readonly PropertyKey[]): string {
-  let out = '$'
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`
-    else if (typeof seg === 'string' && /^[A-Za-z_$][\w$]*$/.test(seg)) out += `.${seg}`
-    else out += `[${JSON.stringify(String(seg))}]`
-  }
-  return out
-}
-
 /**
  * Every problem of an engine configuration: the zod schema's (structure) and, when the
  * structure is right, the Rust engine's (expressions with line and column, references between
@@ -122,9 +116,8 @@ export function checkEngineConfig(config: EngineConfig | string): DocumentProble
     return checkEngineConfigJson(text)
   }
   const result = EngineConfigSchema.safeParse(parsed)
-  if (!result.success) {
-    return result.error.issues.map((issue) => ({ path: jsonPath(issue.path), message: issue.message }))
-  }
+  // zodProblems names an unknown key at its own path ($.market.gain), as serde does.
+  if (!result.success) return zodProblems(result.error.issues)
   return checkEngineConfigJson(text)
 }
 

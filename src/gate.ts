@@ -94,6 +94,7 @@ const actionKindSchema = z.strictObject({
 })
 
 const structureSchema = z.strictObject({
+  $schema: z.string().nullish().describe('The JSON Schema of this file, for editors.'),
   description: z.string().nullish(),
   actions: z.record(z.string(), actionKindSchema).optional().describe('Action kinds by name; none = every action denied.'),
 })

@@ -6,13 +6,18 @@ import type { z } from 'zod'
 import {
   AllocatorConfigSchema,
   ContractSchema,
+  EngineConfigSchema,
   type Features,
   MicroInferenceRuleSchema,
   RuleSetSchema,
   ScalePresetsSchema,
+  checkEngineConfig,
   checkFeatures,
   checkRules,
   contractProblems,
+  gateConfigSchema,
+  marketDocumentSchema,
+  scenarioSchema,
   validateAllocatorConfigJson,
   zodProblems,
 } from '../index.js'
@@ -58,6 +63,14 @@ function plain(problems: readonly ValidationProblem[]): ValidationProblem[] {
     ...(line === undefined || line === null ? {} : { line }),
     ...(column === undefined || column === null ? {} : { column }),
   }))
+}
+
+/** Every zod issue of a schema whose refinements mirror the Rust validator (no native check is bound). */
+function zodOnly(schema: z.ZodType): (value: unknown) => ValidationProblem[] {
+  return (value) => {
+    const parsed = schema.safeParse(value)
+    return parsed.success ? [] : zodProblems(parsed.error.issues)
+  }
 }
 
 const rulesCheck =
@@ -110,6 +123,41 @@ export const FILE_KINDS: readonly FileKind[] = [
     title: 'GAMESA contract',
     description: 'Named preconditions, postconditions and invariants (DESIGN §4); see samples/contracts/ and docs/contracts.md.',
     check: (value) => contractProblems(value),
+  },
+  {
+    kind: 'engine',
+    schemaFile: 'engine.schema.json',
+    schema: EngineConfigSchema,
+    title: 'GAMESA engine configuration',
+    description:
+      'Pools, market, agents, features, rules, contracts, invariants, gate and signal options in one file (docs/engine.md); see samples/engine.json.',
+    // zod first (every structure problem), then the engine is built natively: every expression
+    // compiled, references between sections (agents, contracts, variables) resolved.
+    check: (_value, text) => plain(checkEngineConfig(text)),
+  },
+  {
+    kind: 'scenario',
+    schemaFile: 'scenario.schema.json',
+    schema: scenarioSchema,
+    title: 'GAMESA backtest scenario',
+    description: 'A simulated machine, its workloads and a static baseline for `gamesa backtest`; see samples/scenarios/.',
+    check: zodOnly(scenarioSchema),
+  },
+  {
+    kind: 'gate-config',
+    schemaFile: 'gate-config.schema.json',
+    schema: gateConfigSchema,
+    title: 'GAMESA ActionGate configuration',
+    description: 'Limits per action kind: bounds, step, rate, cooldown, hysteresis, contract (docs/gate.md); the gate section of an engine configuration. See samples/gate/gate.json.',
+    check: zodOnly(gateConfigSchema),
+  },
+  {
+    kind: 'market',
+    schemaFile: 'market.schema.json',
+    schema: marketDocumentSchema,
+    title: 'GAMESA market document',
+    description: 'Market parameters and agents, { market, agents } as in an engine configuration (docs/market.md); see samples/market_configs/valid/.',
+    check: zodOnly(marketDocumentSchema),
   },
 ]
 

@@ -1,7 +1,8 @@
 // `gamesa validate <file>...`: checks GAMESA JSON files — allocator configs, rules, rule sets,
-// scale presets, contracts — and reports every problem with its JSON path and, inside an
-// expression, its line and column. Exit codes: 0 all valid, 1 a file is invalid, 2 usage
-// error (bad option, unknown kind, a file that cannot be read).
+// scale presets, contracts, engine configs, scenarios, gate configs, market documents — and
+// reports every problem with its JSON path and, inside an expression, its line and column.
+// Exit codes: 0 all valid, 1 a file is invalid, 2 usage error (bad option, unknown kind, a
+// file that cannot be read).
 import { readFileSync } from 'node:fs'
 import { type Features, compileFeatures } from '../index.js'
 import type { Command } from './commands.js'
@@ -21,6 +22,12 @@ ${FILE_KINDS.map((k) => `  ${k.kind.padEnd(17)}${k.schemaFile}`).join('\n')}
 
 Rules and rule sets compile against the telemetry catalog (cpu.util, gpu0.temp_c, ...);
 with --features, also against the feat.<name> variables of that scale-presets file.
+
+An engine configuration is checked by its schema, then built by the native engine: every
+expression compiled (line and column given), every reference between sections resolved (the
+gate's agents, invariants' contracts, capacityFrom and bind variables). Scenarios, gate
+configs and market documents are checked by their zod schemas only (they mirror the Rust
+validators; no native check of these files is bound to Node).
 
 options:
   --kind <kind>        treat every file as this kind (overrides detection)
@@ -196,6 +203,6 @@ function loadFeatures(file: string, text: string): Features {
 
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'check GAMESA JSON files (configs, rules, presets, contracts): every error with its path',
+  summary: 'check GAMESA JSON files (configs, rules, presets, contracts, scenarios): every error with its path',
   run,
 }

@@ -177,6 +177,18 @@ impl Problems {
             }
         }
     }
+
+    /// Decodes `value` as the struct `T`, which must be written as an object: serde's derived
+    /// structs also take an array of their fields in order (`"signals": [1000, 32]`), a form
+    /// nobody writes on purpose and the zod schema rejects.
+    fn decode_object<T: DeserializeOwned>(&mut self, value: &Json, at: &str) -> Option<T> {
+        if value.is_object() {
+            self.decode(value, at)
+        } else {
+            self.push(at, format!("expected an object, got {value}"));
+            None
+        }
+    }
 }
 
 /// Rewrites a path that starts at a section's own root (`$…`) to start at the document's
@@ -337,9 +349,18 @@ impl EngineConfig {
         };
         let invariants = match &raw.invariants {
             None => vec![default_safety_binding()],
-            Some(v) => p
-                .decode::<Vec<InvariantBinding>>(v, "$.invariants")
-                .unwrap_or_default(),
+            Some(Json::Array(items)) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, item)| p.decode_object(item, &format!("$.invariants[{i}]")))
+                .collect(),
+            Some(other) => {
+                p.push(
+                    "$.invariants",
+                    format!("expected an array of invariant bindings, got {other}"),
+                );
+                Vec::new()
+            }
         };
         let gate = match &raw.gate {
             None => GateConfig::default(),
@@ -355,7 +376,7 @@ impl EngineConfig {
         let signals = raw
             .signals
             .as_ref()
-            .and_then(|v| p.decode::<SignalOptions>(v, "$.signals"))
+            .and_then(|v| p.decode_object::<SignalOptions>(v, "$.signals"))
             .unwrap_or_default();
         if signals.ttl_ms.is_nan() || signals.ttl_ms < 0.0 {
             p.push(
@@ -369,7 +390,8 @@ impl EngineConfig {
         let capacity_from = raw
             .capacity_from
             .as_ref()
-            .and_then(|v| p.decode::<BTreeMap<ResourceType, String>>(v, "$.capacityFrom"))
+            .and_then(|v| p.decode::<BTreeMap<String, Json>>(v, "$.capacityFrom"))
+            .map(|entries| capacity_sources(&mut p, entries))
             .unwrap_or_default();
         let audit_retention = match &raw.audit_retention {
             None => 4096,
@@ -409,6 +431,40 @@ impl EngineConfig {
             audit_retention,
         })
     }
+}
+
+/// The `capacityFrom` entries, read key by key so a bad resource name or a value that is not
+/// a string is reported at its own key (`$.capacityFrom.disk`), as the zod schema reports it;
+/// decoding the map as `BTreeMap<ResourceType, String>` would name only `$.capacityFrom`.
+fn capacity_sources(
+    p: &mut Problems,
+    entries: BTreeMap<String, Json>,
+) -> BTreeMap<ResourceType, String> {
+    let mut out = BTreeMap::new();
+    for (key, value) in entries {
+        let at = key_path("$.capacityFrom", &key);
+        let Some(resource) = ResourceType::parse(&key) else {
+            let known: Vec<&str> = ResourceType::ALL.iter().map(|r| r.as_str()).collect();
+            p.push(
+                at,
+                format!(
+                    "unknown resource `{key}`, expected one of {}",
+                    known.join(", ")
+                ),
+            );
+            continue;
+        };
+        match value {
+            Json::String(variable) => {
+                out.insert(resource, variable);
+            }
+            other => p.push(
+                at,
+                format!("expected a variable name (a string), got {other}"),
+            ),
+        }
+    }
+    out
 }
 
 /// The built-in safety contract bound to the catalog's CPU and GPU 0 temperatures.
