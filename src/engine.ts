@@ -12,7 +12,7 @@ import {
   checkEngineConfigJson,
   nativeRunBacktest,
 } from '../index.js'
-import { checkAllocatorConfig } from './allocation.js'
+import { AllocatorConfigSchema, checkAllocatorConfig } from './allocation.js'
 import { ContractSchema, zodProblems } from './contracts.js'
 import { GamesaError } from './errors.js'
 import { type DocumentProblem, DocumentProblemsError, FeatureSchema, ScalePresetSchema, documentText } from './features.js'
@@ -58,8 +58,9 @@ export const EngineConfigSchema = z
       .record(z.string(), z.enum(['int', 'uint', 'double', 'bool']))
       .nullish()
       .describe('Input variables beyond the telemetry catalog, with their types.'),
-    pools: z
-      .array(z.unknown())
+    // The pools' structure (so the JSON Schema describes them); the allocator's own rules
+    // (one pool per resource, strategy fits the resource, ...) are checked below.
+    pools: AllocatorConfigSchema.shape.pools
       .nullish()
       .describe('Allocator pools, as in samples/allocation_schema.json (default: that file).'),
     market: marketConfigSchema.nullish(),
