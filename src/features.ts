@@ -32,24 +32,25 @@ export const ScalePresetSchema = z.strictObject({
   alpha: z.number().describe('Gain α.'),
   beta: z.number().describe('Offset β.'),
   theta: z.number().describe('Inner scale θ (sin, cos, tanh, log1p).'),
-  description: z.string().optional(),
+  description: z.string().nullish(),
 })
 
 /** One feature: `feat.<name> = transform(source)`. */
 export const FeatureSchema = z
   .strictObject({
     name: z.string().regex(IDENTIFIER).describe('The feature is the variable feat.<name>.'),
-    description: z.string().optional(),
+    description: z.string().nullish(),
     source: z.string().describe('A variable name or a numeric expression; may use features declared before this one.'),
     transform: z
       .enum(TRANSFORMS)
       .describe('linear: α·x+β; sin, cos, tanh: α·f(θ·x)+β; log1p: α·ln(1+θ·x)+β; clamp01: α·x+β clamped to [0, 1].'),
-    preset: z.string().optional().describe('A preset name; excludes inline alpha, beta, theta.'),
-    alpha: z.number().optional().describe('Inline α (default 1).'),
-    beta: z.number().optional().describe('Inline β (default 0).'),
-    theta: z.number().optional().describe('Inline θ (default 1).'),
+    // nullish like every optional field: serde reads `null` as an absent `Option`.
+    preset: z.string().nullish().describe('A preset name; excludes inline alpha, beta, theta.'),
+    alpha: z.number().nullish().describe('Inline α (default 1).'),
+    beta: z.number().nullish().describe('Inline β (default 0).'),
+    theta: z.number().nullish().describe('Inline θ (default 1).'),
   })
-  .refine((f) => f.preset === undefined || (f.alpha === undefined && f.beta === undefined && f.theta === undefined), {
+  .refine((f) => f.preset == null || (f.alpha == null && f.beta == null && f.theta == null), {
     message: 'give either a preset or inline alpha/beta/theta, not both',
     path: ['preset'],
   })

@@ -54,7 +54,8 @@ export const MicroInferenceRuleSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,128}$/)
     .describe('Unique in its set: letters, digits and _ . : -, at most 128 characters.'),
-  description: z.string().optional(),
+  // nullish where serde reads `null` as an absent `Option` (description, hysteresis, emitsSignal).
+  description: z.string().nullish(),
   domain: z.enum(DOMAINS).describe('The governor domain the rule acts in.'),
   priority: z.enum(PRIORITIES).describe('Rules are evaluated and reported by priority (highest first), then id.'),
   mode: z.enum(['active', 'shadow']).optional().describe('shadow: evaluated and recorded, never acted on (default active).'),
@@ -63,14 +64,14 @@ export const MicroInferenceRuleSchema = z.strictObject({
   cooldownMs: z.number().min(0).optional().describe('After firing at t, not again before t + cooldownMs (default 0).'),
   hysteresis: z
     .strictObject({ releaseWhen: z.string().describe('A bool expression; the latch opens on the first tick it holds.') })
-    .optional()
+    .nullish()
     .describe('A fired rule stays latched, asserting its action, until releaseWhen holds.'),
   emitsSignal: z
     .strictObject({
       kind: z.enum(KINDS),
       strength: z.string().describe('A numeric expression, clamped to [0, 1].'),
     })
-    .optional(),
+    .nullish(),
 })
 
 /** A rule-set document: `{ rules: [...] }`. */
@@ -176,7 +177,7 @@ export class RuleSet {
       action: rule.action,
       held,
     }
-    if (rule.emitsSignal !== undefined) firing.signal = { kind: rule.emitsSignal.kind as SignalKind, strength }
+    if (rule.emitsSignal != null) firing.signal = { kind: rule.emitsSignal.kind as SignalKind, strength }
     return firing
   }
 
