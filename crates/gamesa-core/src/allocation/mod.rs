@@ -34,10 +34,26 @@ pub use error::AllocError;
 pub use lease::{Allocation, AllocationRequest, Placement};
 pub use stats::PoolStats;
 
-use crate::types::ResourceType;
+use crate::types::{Priority, ResourceType};
 use lease::{Lease, LeaseBook};
 use pool::Pool;
 use std::collections::btree_map::Entry;
+
+/// `INSUFFICIENT_CAPACITY` for `id` asking `amount`, from the pool's `(free, largest)`.
+fn insufficient(
+    resource: ResourceType,
+    id: &str,
+    amount: f64,
+    (free, largest): (f64, f64),
+) -> AllocError {
+    AllocError::InsufficientCapacity {
+        resource,
+        id: id.to_string(),
+        requested: amount,
+        free,
+        largest_free_block: largest,
+    }
+}
 
 /// What a capacity change did.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -118,38 +134,7 @@ impl Allocator {
             return Err(self.unknown(resource));
         };
         let amount = req.amount;
-        let invalid = |field, value, reason: String| AllocError::InvalidAmount {
-            resource,
-            field,
-            value,
-            reason,
-        };
-        if !amount.is_finite() || amount <= 0.0 {
-            return Err(invalid(
-                "amount",
-                amount,
-                "must be a finite number greater than 0".into(),
-            ));
-        }
-        if pool.is_discrete() && amount.fract() != 0.0 {
-            return Err(invalid(
-                "amount",
-                amount,
-                format!(
-                    "must be a whole number: a {} pool grants whole units",
-                    pool.strategy().as_str()
-                ),
-            ));
-        }
-        if let Some(w) = req.weight
-            && (!w.is_finite() || w <= 0.0)
-        {
-            return Err(invalid(
-                "weight",
-                w,
-                "must be a finite number greater than 0".into(),
-            ));
-        }
+        Self::validate(pool, resource, amount, req.weight)?;
         let book = &mut self.book;
         let entry = match book.ids.entry(req.id) {
             Entry::Occupied(o) => {
@@ -162,54 +147,9 @@ impl Allocator {
             Entry::Vacant(v) => v,
         };
         let seq = book.next_seq;
-        let insufficient = |free: f64, largest: f64, id: &str| AllocError::InsufficientCapacity {
-            resource,
-            id: id.to_string(),
-            requested: amount,
-            free,
-            largest_free_block: largest,
-        };
-        let mut preempted = Vec::new();
-        let (granted, placement) = match pool {
-            Pool::FirstFit(p) => match p.allocate(amount as u64, req.contiguous) {
-                Some(units) => (amount, Placement::Units(units)),
-                None => {
-                    let (free, largest) = (p.free() as f64, p.largest_run() as f64);
-                    return Err(insufficient(free, largest, entry.key()));
-                }
-            },
-            Pool::BestFit(p) => match p.allocate(amount as u64) {
-                Some(offset) => (
-                    amount,
-                    Placement::Range {
-                        offset,
-                        size: amount as u64,
-                    },
-                ),
-                None => {
-                    let (free, largest) = (p.free() as f64, p.largest_hole() as f64);
-                    return Err(insufficient(free, largest, entry.key()));
-                }
-            },
-            Pool::Buddy(p) => match p.allocate(amount as u64) {
-                Some((offset, size)) => (size as f64, Placement::Range { offset, size }),
-                None => {
-                    let (free, largest) = (p.free() as f64, p.largest_free_block() as f64);
-                    return Err(insufficient(free, largest, entry.key()));
-                }
-            },
-            Pool::Priority(p) => match p.allocate(seq, amount, req.priority) {
-                Ok(victims) => {
-                    preempted = victims;
-                    (amount, Placement::Share)
-                }
-                Err(r) => return Err(insufficient(r.free, r.reachable, entry.key())),
-            },
-            Pool::Weighted(p, weights) => {
-                let w = Pool::weight_for(weights, req.priority, req.weight);
-                (p.allocate(seq, amount, w), Placement::Share)
-            }
-        };
+        let placed = Self::place(pool, seq, amount, req.priority, req.weight, req.contiguous);
+        let (granted, placement, preempted) =
+            placed.map_err(|r| insufficient(resource, entry.key(), amount, r))?;
         book.next_seq += 1;
         let id = entry.key().clone();
         let expires_at_tick = req.ttl_ticks.map(|t| self.now.saturating_add(t));
@@ -248,6 +188,160 @@ impl Allocator {
             }
         }
         Ok(allocation)
+    }
+
+    /// The request checks every pool makes (`INVALID_AMOUNT`).
+    fn validate(
+        pool: &Pool,
+        resource: ResourceType,
+        amount: f64,
+        weight: Option<f64>,
+    ) -> Result<(), AllocError> {
+        let invalid = |field, value, reason: String| AllocError::InvalidAmount {
+            resource,
+            field,
+            value,
+            reason,
+        };
+        if !amount.is_finite() || amount <= 0.0 {
+            return Err(invalid(
+                "amount",
+                amount,
+                "must be a finite number greater than 0".into(),
+            ));
+        }
+        if pool.is_discrete() && amount.fract() != 0.0 {
+            return Err(invalid(
+                "amount",
+                amount,
+                format!(
+                    "must be a whole number: a {} pool grants whole units",
+                    pool.strategy().as_str()
+                ),
+            ));
+        }
+        if let Some(w) = weight
+            && (!w.is_finite() || w <= 0.0)
+        {
+            return Err(invalid(
+                "weight",
+                w,
+                "must be a finite number greater than 0".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Changes a live lease's amount. Equivalent to [`Allocator::release`] followed by
+    /// [`Allocator::allocate`] of a request with the same id, resource and priority, the new
+    /// `amount`, no TTL, not contiguous, and on a Weighted pool the weight the lease had: the
+    /// lease becomes the newest (preemption and fair-share ties see it as just made, and
+    /// `created_tick` is now) and on FirstFit, BestFit and Buddy pools it may move. It is
+    /// cheaper than the pair because the id keeps its entry in the lease book and a Weighted
+    /// pool recomputes its shares once instead of twice.
+    ///
+    /// Errors: `UNKNOWN_LEASE` (nothing changes), else those of `allocate`, after which the
+    /// lease is released, as the pair would leave it. Leases a preemptive pool takes back are
+    /// queued for [`Allocator::take_preempted`].
+    pub fn resize(&mut self, id: &str, amount: f64) -> Result<Allocation, AllocError> {
+        let Some((slot, resource, old_seq, priority)) = self.book.ids.get(id).and_then(|&slot| {
+            let l = self.book.slots.get(slot as usize)?.as_ref()?;
+            Some((slot, l.resource, l.seq, l.priority))
+        }) else {
+            return Err(AllocError::UnknownLease { id: id.to_string() });
+        };
+        let Some(pool) = self.pools[resource.index()].as_mut() else {
+            return Err(self.unknown(resource));
+        };
+        if let Err(e) = Self::validate(pool, resource, amount, None) {
+            let _ = self.release(id);
+            return Err(e);
+        }
+        let book = &mut self.book;
+        let Some(lease) = book.slots[slot as usize].as_mut() else {
+            return Err(AllocError::UnknownLease { id: id.to_string() });
+        };
+        // Take the old grant out of the pool, as release does; a Weighted pool's shares are
+        // recomputed once, when the new grant is placed below.
+        let mut weight = None;
+        match (&mut *pool, &lease.placement) {
+            (Pool::FirstFit(p), Placement::Units(units)) => p.release(units),
+            (Pool::BestFit(p), Placement::Range { offset, size }) => p.release(*offset, *size),
+            (Pool::Buddy(p), Placement::Range { offset, size }) => {
+                p.release(*offset, *size, lease.requested as u64)
+            }
+            (Pool::Priority(p), _) => p.release(old_seq),
+            (Pool::Weighted(p, _), _) => weight = p.detach(old_seq),
+            // A lease's placement always matches its pool's strategy.
+            _ => debug_assert!(false, "placement does not match the pool"),
+        }
+        let seq = book.next_seq;
+        let placed = Self::place(pool, seq, amount, priority, weight, false);
+        let (granted, placement, preempted) = match placed {
+            Ok(p) => p,
+            Err(r) => {
+                book.remove(id);
+                return Err(insufficient(resource, id, amount, r));
+            }
+        };
+        book.next_seq += 1;
+        if let Some(t) = lease.expires_at_tick.take() {
+            book.expiry.remove(&(t, old_seq));
+        }
+        lease.seq = seq;
+        lease.requested = amount;
+        lease.granted = granted;
+        lease.placement = placement;
+        lease.created_tick = self.now;
+        let allocation = lease.to_allocation(id, granted);
+        if !preempted.is_empty() {
+            for victim in book.ids_of(&preempted) {
+                book.remove(&victim);
+                self.preempted.push(victim);
+            }
+        }
+        Ok(allocation)
+    }
+
+    /// Grants `amount` on `pool` to lease `seq` (a validated request): the grant, where it
+    /// lies, and the leases a preemptive pool took back for it; or, when the pool cannot grant
+    /// it, `(free, largest block or amount reachable by preemption)`.
+    fn place(
+        pool: &mut Pool,
+        seq: u64,
+        amount: f64,
+        priority: Priority,
+        weight: Option<f64>,
+        contiguous: bool,
+    ) -> Result<(f64, Placement, Vec<u64>), (f64, f64)> {
+        let refused = match pool {
+            Pool::FirstFit(p) => match p.allocate(amount as u64, contiguous) {
+                Some(units) => return Ok((amount, Placement::Units(units), Vec::new())),
+                None => (p.free() as f64, p.largest_run() as f64),
+            },
+            Pool::BestFit(p) => match p.allocate(amount as u64) {
+                Some(offset) => {
+                    let size = amount as u64;
+                    return Ok((amount, Placement::Range { offset, size }, Vec::new()));
+                }
+                None => (p.free() as f64, p.largest_hole() as f64),
+            },
+            Pool::Buddy(p) => match p.allocate(amount as u64) {
+                Some((offset, size)) => {
+                    return Ok((size as f64, Placement::Range { offset, size }, Vec::new()));
+                }
+                None => (p.free() as f64, p.largest_free_block() as f64),
+            },
+            Pool::Priority(p) => match p.allocate(seq, amount, priority) {
+                Ok(victims) => return Ok((amount, Placement::Share, victims)),
+                Err(r) => (r.free, r.reachable),
+            },
+            Pool::Weighted(p, weights) => {
+                let w = Pool::weight_for(weights, priority, weight);
+                return Ok((p.allocate(seq, amount, w), Placement::Share, Vec::new()));
+            }
+        };
+        Err(refused)
     }
 
     /// Ends a lease (`UNKNOWN_LEASE` if no live lease has this id) and returns it as it was

@@ -216,3 +216,144 @@ fn weighted_grants_move_as_leases_come_and_go() {
     assert_eq!(a.release("heavy").unwrap().granted, 60.0);
     assert_eq!(a.get("low").unwrap().granted, 90.0);
 }
+
+#[test]
+fn resize_is_release_then_allocate_keeping_the_id() {
+    let mut a = Allocator::with_defaults();
+    a.set_capacity(PowerBudget, 90.0).unwrap();
+    let mut r = req("low", PowerBudget, 100.0);
+    r.priority = Priority::Low;
+    a.allocate(r).unwrap();
+    let mut r = req("heavy", PowerBudget, 100.0);
+    r.weight = Some(2.0);
+    a.allocate(r).unwrap();
+    // The explicit weight survives a resize: 30 met, 60 left; heavy's demand is met.
+    let heavy = a.resize("heavy", 50.0).unwrap();
+    assert_eq!((heavy.requested, heavy.granted), (50.0, 50.0));
+    assert_eq!(a.get("low").unwrap().granted, 40.0);
+    // The resized lease is the newest.
+    let ids: Vec<String> = a.allocations().into_iter().map(|x| x.id).collect();
+    assert_eq!(ids, ["low", "heavy"]);
+    // Discrete pools re-place the grant.
+    a.allocate(req("c", CpuCores, 2.0)).unwrap();
+    let c = a.resize("c", 3.0).unwrap();
+    assert_eq!(c.placement, Placement::Units(vec![0, 1, 2]));
+    // Errors: an unknown id changes nothing; an invalid amount releases the lease.
+    assert_eq!(a.resize("nope", 1.0).unwrap_err().code(), "UNKNOWN_LEASE");
+    assert_eq!(a.resize("c", 1.5).unwrap_err().code(), "INVALID_AMOUNT");
+    assert!(a.get("c").is_none());
+    assert_eq!(a.stats(CpuCores).unwrap().used, 0.0);
+    let e = a.resize("low", 0.0).unwrap_err();
+    assert_eq!(e.code(), "INVALID_AMOUNT");
+    assert_eq!(a.get("heavy").unwrap().granted, 50.0);
+}
+
+mod resize_model {
+    //! `resize` must leave the allocator exactly as `release` + `allocate` would.
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::strategy::Strategy as Gen;
+    // The allocator's `Strategy`, not proptest's (a glob import would make it ambiguous).
+    use crate::allocation::Strategy;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Allocate(usize, usize, f64, u8, Option<u64>),
+        Resize(usize, f64),
+        Release(usize),
+        Capacity(usize, f64),
+        Tick(u64),
+    }
+
+    const RESOURCES: [ResourceType; 6] = ResourceType::ALL;
+
+    fn op() -> impl Gen<Value = Op> {
+        prop_oneof![
+            3 => (0..12_usize, 0..6_usize, 0.0..40.0_f64, 0..4_u8, prop::option::of(0..4_u64))
+                .prop_map(|(i, r, a, p, t)| Op::Allocate(i, r, a, p, t)),
+            4 => (0..12_usize, -1.0..40.0_f64).prop_map(|(i, a)| Op::Resize(i, a)),
+            1 => (0..12_usize).prop_map(Op::Release),
+            1 => (4..6_usize, 0.0..60.0_f64).prop_map(|(r, c)| Op::Capacity(r, c)),
+            1 => (0..3_u64).prop_map(Op::Tick),
+        ]
+    }
+
+    fn allocator() -> Allocator {
+        let mut pools = vec![
+            pool(CpuCores, Strategy::FirstFit, 24.0),
+            pool(CpuTime, Strategy::BestFit, 60.0),
+            pool(GpuCompute, Strategy::Buddy, 64.0),
+            pool(GpuMemory, Strategy::Buddy, 64.0),
+            pool(ThermalHeadroom, Strategy::Priority, 40.0),
+            pool(PowerBudget, Strategy::Weighted, 50.0),
+        ];
+        pools[4].preemptive = true;
+        Allocator::new(&AllocatorConfig::new(pools)).unwrap()
+    }
+
+    fn whole(a: &Allocator, r: ResourceType, x: f64) -> f64 {
+        match a.strategy(r) {
+            Some(Strategy::Priority | Strategy::Weighted) => x,
+            _ => x.floor(),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn resize_matches_release_then_allocate(ops in prop::collection::vec(op(), 1..80)) {
+            let (mut fast, mut slow) = (allocator(), allocator());
+            let prios = [Priority::Low, Priority::Normal, Priority::High, Priority::Critical];
+            for op in ops {
+                match op {
+                    Op::Allocate(i, r, amount, p, ttl) => {
+                        let r = RESOURCES[r];
+                        let mut q = req(&format!("l{i}"), r, whole(&fast, r, amount));
+                        q.priority = prios[p as usize];
+                        q.ttl_ticks = ttl;
+                        let (x, y) = (fast.allocate(q.clone()), slow.allocate(q));
+                        prop_assert_eq!(x, y);
+                    }
+                    Op::Resize(i, amount) => {
+                        let id = format!("l{i}");
+                        let Some(held) = slow.get(&id) else {
+                            prop_assert_eq!(
+                                fast.resize(&id, amount).unwrap_err().code(),
+                                "UNKNOWN_LEASE"
+                            );
+                            continue;
+                        };
+                        let amount = whole(&slow, held.resource, amount);
+                        let x = fast.resize(&id, amount);
+                        slow.release(&id).unwrap();
+                        let y = slow.allocate(AllocationRequest {
+                            id: id.clone(),
+                            resource: held.resource,
+                            amount,
+                            priority: held.priority,
+                            ttl_ticks: None,
+                            contiguous: false,
+                            // The Weighted pool here derives weights from priorities.
+                            weight: None,
+                        });
+                        prop_assert_eq!(x, y);
+                    }
+                    Op::Release(i) => {
+                        let id = format!("l{i}");
+                        prop_assert_eq!(fast.release(&id), slow.release(&id));
+                    }
+                    Op::Capacity(r, c) => {
+                        let r = RESOURCES[r];
+                        prop_assert_eq!(fast.set_capacity(r, c), slow.set_capacity(r, c));
+                    }
+                    Op::Tick(n) => prop_assert_eq!(fast.tick(n), slow.tick(n)),
+                }
+                prop_assert_eq!(fast.take_preempted(), slow.take_preempted());
+                prop_assert_eq!(fast.allocations(), slow.allocations());
+                for r in RESOURCES {
+                    prop_assert_eq!(fast.stats(r).unwrap(), slow.stats(r).unwrap());
+                }
+            }
+        }
+    }
+}

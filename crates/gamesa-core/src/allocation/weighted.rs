@@ -68,6 +68,14 @@ impl WeightedPool {
         }
     }
 
+    /// Removes lease `seq` without recomputing, returning its weight. The shares are stale
+    /// until the next change recomputes them: only for a release immediately followed by an
+    /// [`WeightedPool::allocate`] (a resize), which recomputes once for both.
+    pub(crate) fn detach(&mut self, seq: u64) -> Option<f64> {
+        let i = self.grants.binary_search_by_key(&seq, |g| g.0).ok()?;
+        Some(self.grants.remove(i).1.weight)
+    }
+
     /// Follows a new capacity and recomputes.
     pub fn set_capacity(&mut self, capacity: f64) {
         self.capacity = capacity;

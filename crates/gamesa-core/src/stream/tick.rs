@@ -8,7 +8,7 @@ use super::input::{SnapshotContext, load_named, load_slots};
 use super::output::{
     AllocationOut, CheckKind, ContractOut, FiringOut, Firings, RuleErrorOut, SignalOut, TickOutput,
 };
-use crate::allocation::AllocationRequest;
+use crate::allocation::{AllocError, AllocationRequest};
 use crate::contracts::{CheckResult, OnViolation, ViolationReason};
 use crate::economics::{Bid, SafetyInputs};
 use crate::expr::Value;
@@ -393,16 +393,14 @@ impl Engine {
             let resource = ResourceType::ALL[slot % 6];
             let agent = &self.config.agents[slot / 6];
             let id = &self.lease_ids[slot];
-            if held > 0.0 {
+            if want <= 0.0 {
                 // A standing lease is live unless a pool preempted it (handled below).
                 let _ = self.allocator.release(id);
                 self.leases[slot] = 0.0;
-            }
-            if want <= 0.0 {
                 out.push(AllocationOut::released(id, &agent.id, resource, held));
                 continue;
             }
-            let request = AllocationRequest {
+            let request = |id: &String| AllocationRequest {
                 id: id.clone(),
                 resource,
                 amount: want,
@@ -411,7 +409,18 @@ impl Engine {
                 contiguous: false,
                 weight: None,
             };
-            out.push(match self.allocator.allocate(request) {
+            let result = if held > 0.0 {
+                // Exactly release + allocate of the same request, without remaking the lease;
+                // a lease a pool preempted earlier this tick is simply allocated again.
+                self.leases[slot] = 0.0;
+                match self.allocator.resize(id, want) {
+                    Err(AllocError::UnknownLease { .. }) => self.allocator.allocate(request(id)),
+                    r => r,
+                }
+            } else {
+                self.allocator.allocate(request(id))
+            };
+            out.push(match result {
                 Ok(a) => {
                     self.leases[slot] = want;
                     AllocationOut::granted(a, &agent.id, held)
