@@ -15,6 +15,7 @@ use crate::per_resource::PerResource;
 use crate::rules::RuleSet;
 use crate::signals::{SchedulerConfig, SignalScheduler};
 use crate::types::ResourceType;
+use std::sync::Arc;
 
 /// A bid of an agent, with its amount compiled.
 #[derive(Debug, Clone)]
@@ -71,8 +72,13 @@ pub struct Engine {
     /// Standing lease per (agent, resource), `agent * 6 + resource index`: the amount
     /// requested of the allocator, 0 when none.
     pub(crate) leases: Vec<f64>,
-    /// Lease ids `<agent>/<resource>`, same indexing.
-    pub(crate) lease_ids: Vec<String>,
+    /// Lease ids `<agent>/<resource>`, same indexing; shared with the outputs that name them.
+    pub(crate) lease_ids: Vec<Arc<str>>,
+    /// Agent ids in configuration order, shared with the outputs that name them.
+    pub(crate) agent_ids: Vec<Arc<str>>,
+    /// Scratch for the amounts won this round, same indexing (kept to avoid an allocation
+    /// per tick).
+    pub(crate) wanted: Vec<f64>,
     /// Lease id → index, for leases a pool preempts.
     pub(crate) lease_slots: std::collections::BTreeMap<String, usize>,
     pub(crate) tick: u64,
@@ -357,11 +363,12 @@ impl Engine {
             ));
         };
         let snapshot = Snapshot::new(features.env());
-        let lease_ids: Vec<String> = config
+        let lease_ids: Vec<Arc<str>> = config
             .agents
             .iter()
-            .flat_map(|a| ResourceType::ALL.map(|r| format!("{}/{r}", a.id)))
+            .flat_map(|a| ResourceType::ALL.map(|r| Arc::from(format!("{}/{r}", a.id))))
             .collect();
+        let agent_ids = config.agents.iter().map(|a| Arc::from(&*a.id)).collect();
         let base_len = features.base_len();
         Ok(Engine {
             config,
@@ -382,12 +389,14 @@ impl Engine {
             power_slots,
             pending_post: Vec::new(),
             leases: vec![0.0; lease_ids.len()],
+            wanted: vec![0.0; lease_ids.len()],
             lease_slots: lease_ids
                 .iter()
                 .enumerate()
-                .map(|(i, id)| (id.clone(), i))
+                .map(|(i, id)| (id.to_string(), i))
                 .collect(),
             lease_ids,
+            agent_ids,
             tick: 0,
             last_now_ms: None,
             audit_next: 0,

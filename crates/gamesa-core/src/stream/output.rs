@@ -8,6 +8,7 @@ use crate::signals::{SignalDomain, SignalKind};
 use crate::types::{Priority, ResourceType};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The result of [`super::Engine::tick`].
 #[derive(Debug, Clone, Serialize)]
@@ -140,9 +141,10 @@ pub enum LeaseChange {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AllocationOut {
-    /// `<agent>/<resource>`: one standing lease per pair.
-    pub id: String,
-    pub agent: String,
+    /// `<agent>/<resource>`: one standing lease per pair. (Shared with the engine: the same
+    /// names come out every tick.)
+    pub id: Arc<str>,
+    pub agent: Arc<str>,
     pub resource: ResourceType,
     pub change: LeaseChange,
     /// The amount leased before this tick (0 when none).
@@ -164,7 +166,12 @@ pub struct AllocationOut {
 }
 
 impl AllocationOut {
-    pub(crate) fn granted(a: crate::allocation::Allocation, agent: &str, previous: f64) -> Self {
+    pub(crate) fn granted(
+        id: &Arc<str>,
+        a: crate::allocation::Allocation,
+        agent: &Arc<str>,
+        previous: f64,
+    ) -> Self {
         use crate::allocation::Placement;
         let (units, range) = match a.placement {
             Placement::Units(u) => (Some(u), None),
@@ -172,8 +179,8 @@ impl AllocationOut {
             Placement::Share => (None, None),
         };
         AllocationOut {
-            id: a.id,
-            agent: agent.to_string(),
+            id: id.clone(),
+            agent: agent.clone(),
             resource: a.resource,
             change: if previous > 0.0 {
                 LeaseChange::Resized
@@ -189,10 +196,10 @@ impl AllocationOut {
         }
     }
 
-    fn empty(id: &str, agent: &str, resource: ResourceType, change: LeaseChange) -> Self {
+    fn empty(id: &Arc<str>, agent: &Arc<str>, resource: ResourceType, change: LeaseChange) -> Self {
         AllocationOut {
-            id: id.to_string(),
-            agent: agent.to_string(),
+            id: id.clone(),
+            agent: agent.clone(),
             resource,
             change,
             previous: 0.0,
@@ -204,14 +211,24 @@ impl AllocationOut {
         }
     }
 
-    pub(crate) fn released(id: &str, agent: &str, r: ResourceType, previous: f64) -> Self {
+    pub(crate) fn released(
+        id: &Arc<str>,
+        agent: &Arc<str>,
+        r: ResourceType,
+        previous: f64,
+    ) -> Self {
         AllocationOut {
             previous,
             ..Self::empty(id, agent, r, LeaseChange::Released)
         }
     }
 
-    pub(crate) fn preempted(id: &str, agent: &str, r: ResourceType, previous: f64) -> Self {
+    pub(crate) fn preempted(
+        id: &Arc<str>,
+        agent: &Arc<str>,
+        r: ResourceType,
+        previous: f64,
+    ) -> Self {
         AllocationOut {
             previous,
             ..Self::empty(id, agent, r, LeaseChange::Preempted)
@@ -219,8 +236,8 @@ impl AllocationOut {
     }
 
     pub(crate) fn failed(
-        id: &str,
-        agent: &str,
+        id: &Arc<str>,
+        agent: &Arc<str>,
         r: ResourceType,
         requested: f64,
         code: &'static str,

@@ -370,7 +370,9 @@ impl Engine {
     /// Returns the changes, including leases a preemptive pool took back.
     fn allocate(&mut self, grants: &[crate::economics::MarketGrant]) -> Vec<AllocationOut> {
         use crate::allocation::Strategy;
-        let mut wanted = vec![0.0_f64; self.leases.len()];
+        let mut wanted = std::mem::take(&mut self.wanted);
+        wanted.clear();
+        wanted.resize(self.leases.len(), 0.0);
         for g in grants {
             let integral = matches!(
                 self.allocator.strategy(g.resource),
@@ -384,7 +386,13 @@ impl Engine {
                 *w = amount;
             }
         }
-        let mut out = Vec::new();
+        // Sized up front: the changes, plus room for a few preemptions.
+        let changes = wanted
+            .iter()
+            .zip(&self.leases)
+            .filter(|(w, h)| w != h)
+            .count();
+        let mut out = Vec::with_capacity(changes + 8);
         for (slot, &want) in wanted.iter().enumerate() {
             let held = self.leases[slot];
             if held == want {
@@ -392,16 +400,17 @@ impl Engine {
             }
             let resource = ResourceType::ALL[slot % 6];
             let agent = &self.config.agents[slot / 6];
+            let agent_id = &self.agent_ids[slot / 6];
             let id = &self.lease_ids[slot];
             if want <= 0.0 {
                 // A standing lease is live unless a pool preempted it (handled below).
                 let _ = self.allocator.release(id);
                 self.leases[slot] = 0.0;
-                out.push(AllocationOut::released(id, &agent.id, resource, held));
+                out.push(AllocationOut::released(id, agent_id, resource, held));
                 continue;
             }
-            let request = |id: &String| AllocationRequest {
-                id: id.clone(),
+            let request = |id: &str| AllocationRequest {
+                id: id.to_string(),
                 resource,
                 amount: want,
                 priority: agent.priority,
@@ -423,24 +432,24 @@ impl Engine {
             out.push(match result {
                 Ok(a) => {
                     self.leases[slot] = want;
-                    AllocationOut::granted(a, &agent.id, held)
+                    AllocationOut::granted(id, a, agent_id, held)
                 }
                 Err(e) => AllocationOut::failed(
                     id,
-                    &agent.id,
+                    agent_id,
                     resource,
                     want,
                     crate::error::ErrorCode::code(&e),
                 ),
             });
         }
+        self.wanted = wanted;
         for id in self.allocator.take_preempted() {
             if let Some(&slot) = self.lease_slots.get(&id) {
-                let agent = &self.config.agents[slot / 6];
                 let resource = ResourceType::ALL[slot % 6];
                 out.push(AllocationOut::preempted(
-                    &id,
-                    &agent.id,
+                    &self.lease_ids[slot],
+                    &self.agent_ids[slot / 6],
                     resource,
                     self.leases[slot],
                 ));
