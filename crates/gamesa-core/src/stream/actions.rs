@@ -23,7 +23,9 @@ pub(crate) struct Actions {
 }
 
 impl Engine {
-    /// The proposal a firing makes.
+    /// The proposal a firing makes, without its parameters: only the gate reads those, so
+    /// [`Engine::with_params`] adds them to the proposals that go to it (scoring, the
+    /// market's choice and shadow comparisons do without the copy).
     fn proposal(&self, firing: &Firing) -> Option<Proposal> {
         let rule = &self.rules.rules().get(firing.rule)?.rule;
         Some(Proposal {
@@ -31,10 +33,18 @@ impl Engine {
             rule: firing.id.to_string(),
             kind: rule.action.kind.clone(),
             target: rule.action.target.clone(),
-            params: rule.action.params.clone(),
+            params: Default::default(),
             safety: firing.domain == SignalDomain::Safety,
             healing: None,
         })
+    }
+
+    /// The proposal of `firing` with the rule's parameters, ready for the gate.
+    fn with_params(&self, mut p: Proposal, firing: &Firing) -> Proposal {
+        if let Some(r) = self.rules.rules().get(firing.rule) {
+            p.params = r.rule.action.params.clone();
+        }
+        p
     }
 
     /// A proposal as a market candidate: its agent, benefit and resource costs. `None` when
@@ -104,7 +114,8 @@ impl Engine {
         // In gate order: healing, safety, then the selection's choice.
         let mut to_gate: Vec<Proposal> = healing;
 
-        let mut market_props: Vec<(Proposal, Candidate)> = Vec::new();
+        // Market proposals keep their firing, for the parameters of the chosen ones.
+        let mut market_props: Vec<(Proposal, Candidate, &Firing)> = Vec::new();
         let mut unpriced: Vec<Proposal> = Vec::new();
         for firing in &evaluation.active {
             let Some(p) = self.proposal(firing) else {
@@ -114,17 +125,18 @@ impl Engine {
             let candidate = self.candidate(&p, strength);
             if p.safety || candidate.is_none() {
                 scored.push(self.scored(&p, candidate.as_ref(), Mode::Active, true));
+                let p = self.with_params(p, firing);
                 if p.safety {
                     to_gate.push(p);
                 } else {
                     unpriced.push(p);
                 }
             } else if let Some(c) = candidate {
-                market_props.push((p, c));
+                market_props.push((p, c, firing));
             }
         }
 
-        let candidates: Vec<Candidate> = market_props.iter().map(|(_, c)| *c).collect();
+        let candidates: Vec<Candidate> = market_props.iter().map(|(_, c, _)| *c).collect();
         let selection = select_actions(
             &candidates,
             self.market.prices(),
@@ -137,19 +149,19 @@ impl Engine {
                 *c = true;
             }
         }
-        for (i, (p, c)) in market_props.iter().enumerate() {
+        for (i, (p, c, _)) in market_props.iter().enumerate() {
             scored.push(self.scored(p, Some(c), Mode::Active, chosen[i]));
         }
         let mut rejected = Vec::new();
         for &i in &selection.chosen {
-            if let Some((p, _)) = market_props.get(i) {
-                to_gate.push(p.clone());
+            if let Some((p, _, firing)) = market_props.get(i) {
+                to_gate.push(self.with_params(p.clone(), firing));
             }
         }
         // Unknown kinds and agents outside the market go to the gate, which rejects or
         // checks them like any other.
         to_gate.extend(unpriced);
-        for (i, (p, _)) in market_props.iter().enumerate() {
+        for (i, (p, _, _)) in market_props.iter().enumerate() {
             if chosen[i] {
                 continue;
             }
@@ -203,9 +215,7 @@ impl Engine {
         let mut approved = Vec::new();
         let prices = *self.market.prices();
         for p in to_gate {
-            let kind = self.gate.config().actions.get(&p.kind).cloned();
-            let agent = kind
-                .as_ref()
+            let agent = (self.gate.config().actions.get(&p.kind))
                 .and_then(|k| self.market.agent_index(&k.agent));
             let balance = agent.and_then(|a| self.market.balances().get(a).copied());
             let snapshot = SnapshotContext(&self.snapshot);
@@ -221,7 +231,8 @@ impl Engine {
             };
             match self.gate.check(&p, &mut ctx) {
                 GateDecision::Approved(a) => {
-                    if let Some(k) = &kind {
+                    // The kind's configuration, read again now that the gate is done with it.
+                    if let Some(k) = self.gate.config().actions.get(&p.kind) {
                         let mut cost = 0.0;
                         for (r, c) in &k.costs {
                             free[*r] -= c;
