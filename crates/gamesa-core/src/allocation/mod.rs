@@ -244,6 +244,22 @@ impl Allocator {
     /// lease is released, as the pair would leave it. Leases a preemptive pool takes back are
     /// queued for [`Allocator::take_preempted`].
     pub fn resize(&mut self, id: &str, amount: f64) -> Result<Allocation, AllocError> {
+        let lease = self.resize_lease(id, amount)?;
+        Ok(lease.to_allocation(id, lease.granted))
+    }
+
+    /// [`Allocator::resize`] returning only the grant and its placement (no copy of the id).
+    pub(crate) fn resize_grant(
+        &mut self,
+        id: &str,
+        amount: f64,
+    ) -> Result<(f64, Placement), AllocError> {
+        let lease = self.resize_lease(id, amount)?;
+        Ok((lease.granted, lease.placement.clone()))
+    }
+
+    /// [`Allocator::resize`]'s work; returns the resized lease.
+    fn resize_lease(&mut self, id: &str, amount: f64) -> Result<&Lease, AllocError> {
         let Some((slot, resource, old_seq, priority)) = self.book.ids.get(id).and_then(|&slot| {
             let l = self.book.slots.get(slot as usize)?.as_ref()?;
             Some((slot, l.resource, l.seq, l.priority))
@@ -293,14 +309,16 @@ impl Allocator {
         lease.granted = granted;
         lease.placement = placement;
         lease.created_tick = self.now;
-        let allocation = lease.to_allocation(id, granted);
         if !preempted.is_empty() {
             for victim in book.ids_of(&preempted) {
                 book.remove(&victim);
                 self.preempted.push(victim);
             }
         }
-        Ok(allocation)
+        // The lease's slot stays live: victims are other leases.
+        book.slots[slot as usize]
+            .as_ref()
+            .ok_or_else(|| AllocError::UnknownLease { id: id.to_string() })
     }
 
     /// Grants `amount` on `pool` to lease `seq` (a validated request): the grant, where it

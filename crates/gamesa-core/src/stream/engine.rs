@@ -9,7 +9,7 @@ use crate::contracts::{Contract, ContractError, ContractSet};
 use crate::economics::{AgentDef, BidAmount, Clearing, Market};
 use crate::effects::{AuditTrail, EffectChecker, GrantOptions};
 use crate::expr::{Env, Program, Type};
-use crate::features::{FeatureSet, Problem, Snapshot, telemetry_catalog};
+use crate::features::{FEATURE_PREFIX, FeatureSet, Problem, Snapshot, telemetry_catalog};
 use crate::gate::{ActionGate, ApprovedAction};
 use crate::per_resource::PerResource;
 use crate::rules::RuleSet;
@@ -53,6 +53,8 @@ pub(crate) struct PendingPost {
 pub struct Engine {
     pub(crate) config: EngineConfig,
     pub(crate) features: FeatureSet,
+    /// `feat.<name>` of each feature, in the feature set's order (the output's keys).
+    pub(crate) feature_keys: Vec<String>,
     pub(crate) rules: RuleSet,
     pub(crate) contracts: ContractSet,
     pub(crate) invariants: Vec<CompiledInvariant>,
@@ -370,8 +372,12 @@ impl Engine {
             .collect();
         let agent_ids = config.agents.iter().map(|a| Arc::from(&*a.id)).collect();
         let base_len = features.base_len();
+        let feature_keys = (features.features().iter())
+            .map(|f| format!("{FEATURE_PREFIX}{}", f.name))
+            .collect();
         Ok(Engine {
             config,
+            feature_keys,
             features,
             rules,
             contracts,

@@ -76,7 +76,8 @@ pub struct Firings {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FiringOut {
-    pub rule: String,
+    /// The rule's id (shared with the rule set).
+    pub rule: Arc<str>,
     pub priority: Priority,
     pub domain: SignalDomain,
     /// True when the rule was already latched (hysteresis) before this tick.
@@ -168,12 +169,14 @@ pub struct AllocationOut {
 impl AllocationOut {
     pub(crate) fn granted(
         id: &Arc<str>,
-        a: crate::allocation::Allocation,
         agent: &Arc<str>,
+        resource: ResourceType,
         previous: f64,
+        requested: f64,
+        (granted, placement): (f64, crate::allocation::Placement),
     ) -> Self {
         use crate::allocation::Placement;
-        let (units, range) = match a.placement {
+        let (units, range) = match placement {
             Placement::Units(u) => (Some(u), None),
             Placement::Range { offset, size } => (None, Some([offset, size])),
             Placement::Share => (None, None),
@@ -181,15 +184,15 @@ impl AllocationOut {
         AllocationOut {
             id: id.clone(),
             agent: agent.clone(),
-            resource: a.resource,
+            resource,
             change: if previous > 0.0 {
                 LeaseChange::Resized
             } else {
                 LeaseChange::Granted
             },
             previous,
-            requested: a.requested,
-            granted: a.granted,
+            requested,
+            granted,
             units,
             range,
             error: None,

@@ -88,11 +88,11 @@ impl Engine {
             }
         }
         let mut features = BTreeMap::new();
-        for f in self.features.features() {
+        for (f, key) in self.features.features().iter().zip(&self.feature_keys) {
             if let Some(Value::Double(x)) = self.snapshot.get(f.slot)
                 && x.is_finite()
             {
-                features.insert(format!("{FEATURE_PREFIX}{}", f.name), x);
+                features.insert(key.clone(), x);
             }
         }
 
@@ -422,17 +422,21 @@ impl Engine {
                 // Exactly release + allocate of the same request, without remaking the lease;
                 // a lease a pool preempted earlier this tick is simply allocated again.
                 self.leases[slot] = 0.0;
-                match self.allocator.resize(id, want) {
-                    Err(AllocError::UnknownLease { .. }) => self.allocator.allocate(request(id)),
+                match self.allocator.resize_grant(id, want) {
+                    Err(AllocError::UnknownLease { .. }) => {
+                        (self.allocator.allocate(request(id))).map(|a| (a.granted, a.placement))
+                    }
                     r => r,
                 }
             } else {
-                self.allocator.allocate(request(id))
+                self.allocator
+                    .allocate(request(id))
+                    .map(|a| (a.granted, a.placement))
             };
             out.push(match result {
                 Ok(a) => {
                     self.leases[slot] = want;
-                    AllocationOut::granted(id, a, agent_id, held)
+                    AllocationOut::granted(id, agent_id, resource, held, want, a)
                 }
                 Err(e) => AllocationOut::failed(
                     id,
@@ -471,7 +475,7 @@ fn as_f64(v: Value) -> Option<f64> {
 
 fn firings_out(evaluation: &Evaluation) -> Firings {
     let one = |f: &crate::rules::Firing| FiringOut {
-        rule: f.id.to_string(),
+        rule: f.id.clone(),
         priority: f.priority,
         domain: f.domain,
         held: f.held,
