@@ -2,7 +2,13 @@
 //! by id, by creation order and by expiry tick.
 
 use crate::types::{Priority, ResourceType};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, DefaultHasher};
+
+/// The id index's hasher: SipHash with fixed keys, so the map behaves the same in every
+/// process. Nothing iterates the index into an output in its own order: `ids_of` places ids by
+/// position and `in_creation_order` sorts by sequence number.
+pub(crate) type IdHasher = BuildHasherDefault<DefaultHasher>;
 
 /// A request for a lease.
 #[derive(Debug, Clone, PartialEq)]
@@ -126,12 +132,14 @@ impl Lease {
 }
 
 /// Live leases: an id index over a slab of lease records. The index is one map lookup per
-/// allocate and per release (most of their cost), and keeping the records in a slab keeps the
-/// map's entries small. Freed slots are reused last-freed first, which is deterministic.
+/// allocate, resize and release (most of their cost: a hash map, as ids with long common
+/// prefixes make ordered-map searches string-compare-bound), and keeping the records in a slab
+/// keeps the map's entries small. Freed slots are reused last-freed first, which is
+/// deterministic.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct LeaseBook {
     /// Id -> slot in `slots`.
-    pub ids: BTreeMap<String, u32>,
+    pub ids: HashMap<String, u32, IdHasher>,
     pub slots: Vec<Option<Lease>>,
     pub free_slots: Vec<u32>,
     /// `(expires_at_tick, seq) -> id` of leases with a TTL.

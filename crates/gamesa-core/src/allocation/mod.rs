@@ -37,7 +37,7 @@ pub use stats::PoolStats;
 use crate::types::{Priority, ResourceType};
 use lease::{Lease, LeaseBook};
 use pool::Pool;
-use std::collections::btree_map::Entry;
+use std::collections::hash_map::Entry;
 
 /// `INSUFFICIENT_CAPACITY` for `id` asking `amount`, from the pool's `(free, largest)`.
 fn insufficient(
