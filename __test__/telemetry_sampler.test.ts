@@ -5,15 +5,17 @@ import { GamesaError, TelemetrySampler, type TelemetrySnapshot } from '@gamesa/c
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-test('subscribe receives at least 3 snapshots within 1 s at 20 Hz, newest last', async (t) => {
+// The deadline is generous: this checks delivery and order, not the rate (a shared CI machine
+// under load once delivered none within 1 s); the schedule is tested in Rust.
+test('subscribe receives at least 3 snapshots at 20 Hz, newest last', async (t) => {
   const sampler = new TelemetrySampler({ rateHz: 20 })
   const got: TelemetrySnapshot[] = []
   const unsubscribe = sampler.subscribe((s) => got.push(s))
-  const deadline = Date.now() + 1000
+  const deadline = Date.now() + 10_000
   while (got.length < 3 && Date.now() < deadline) await sleep(20)
   unsubscribe()
   sampler.stop()
-  t.true(got.length >= 3, `${got.length} snapshots in 1 s`)
+  t.true(got.length >= 3, `${got.length} snapshots in 10 s`)
   for (let i = 1; i < got.length; i++) {
     t.true((got[i]?.timestampMs ?? 0) >= (got[i - 1]?.timestampMs ?? 0))
   }
