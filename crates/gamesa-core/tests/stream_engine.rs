@@ -197,6 +197,11 @@ fn every_config_problem_is_reported_with_its_path() {
             "$.pools[0].strategy",
         ),
         ("{", "$"),
+        ("{\"auditRetention\": 0.5}", "$.auditRetention"),
+        (
+            "{\"signals\": {\"maxPerTick\": 2.5}}",
+            "$.signals.maxPerTick",
+        ),
     ] {
         let e = Engine::from_json(text).unwrap_err();
         let EngineError::InvalidConfig { problems } = &e else {
@@ -256,4 +261,14 @@ fn the_sample_policy_beats_no_policy_on_every_scenario() {
             );
         }
     }
+}
+
+/// Counts written as whole floats (`4096.0`) are accepted, as JavaScript reads them.
+#[test]
+fn whole_numbers_may_be_written_as_floats() {
+    let text = r#"{"auditRetention": 4096.0, "signals": {"maxPerTick": 32.0, "capacity": 1024.0}}"#;
+    let config = gamesa_core::stream::EngineConfig::from_json(text).unwrap();
+    assert_eq!(config.audit_retention, 4096);
+    assert_eq!(config.signals.max_per_tick, 32);
+    assert_eq!(config.signals.capacity, 1024);
 }

@@ -85,10 +85,13 @@ pub struct SignalOptions {
     #[serde(default = "default_signal_ttl")]
     pub ttl_ms: f64,
     /// Signals dequeued (ranked by domain) per tick; the rest wait. Default 32.
-    #[serde(default = "default_signals_per_tick")]
+    #[serde(
+        default = "default_signals_per_tick",
+        deserialize_with = "whole_number"
+    )]
     pub max_per_tick: usize,
     /// Queue capacity. Default 1024.
-    #[serde(default = "default_signal_capacity")]
+    #[serde(default = "default_signal_capacity", deserialize_with = "whole_number")]
     pub capacity: usize,
 }
 
@@ -99,6 +102,20 @@ impl Default for SignalOptions {
             max_per_tick: default_signals_per_tick(),
             capacity: default_signal_capacity(),
         }
+    }
+}
+
+/// A count written as any JSON number with no fractional part (`32` or `32.0`): JavaScript
+/// cannot tell the two apart, so the TypeScript side accepts both and so must this one.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    let x = f64::deserialize(d)?;
+    // 2^53: beyond it a double no longer holds every whole number.
+    if x.fract() == 0.0 && (0.0..=9_007_199_254_740_992.0).contains(&x) {
+        Ok(x as usize)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "expected a whole number >= 0, got {x}"
+        )))
     }
 }
 
@@ -395,8 +412,11 @@ impl EngineConfig {
             .unwrap_or_default();
         let audit_retention = match &raw.audit_retention {
             None => 4096,
-            Some(v) => match v.as_u64() {
-                Some(n) if n >= 1 => usize::try_from(n).unwrap_or(usize::MAX),
+            // Any whole number ≥ 1, `4096` or `4096.0` alike (as JavaScript reads them).
+            Some(v) => match v.as_f64() {
+                Some(n) if n >= 1.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_992.0 => {
+                    n as usize
+                }
                 _ => {
                     p.push(
                         "$.auditRetention",
