@@ -13,6 +13,7 @@ import {
   ResourceType,
 } from '../index.js'
 import { GamesaError } from './errors.js'
+import { addProblem, firstStructuralProblem, parseJson, validated } from './json_document.js'
 
 /** Most units a `first_fit` pool may have: every unit is a concrete id held in memory. */
 export const FIRST_FIT_MAX_UNITS = 65_536
@@ -77,6 +78,9 @@ export type PoolConfig = z.infer<typeof PoolConfigSchema>
 /** Weight of each priority in a weighted pool (default 1, 2, 4, 8). */
 export type PriorityWeights = z.infer<typeof PriorityWeightsSchema>
 
+// formatPath was first written here and is part of the package's API.
+export { formatPath } from './json_document.js'
+
 /** A rule broken by a configuration: its JSON path (`$` for malformed JSON) and a message. */
 type ConfigProblem = AllocatorConfigProblem
 
@@ -87,7 +91,7 @@ type ConfigProblem = AllocatorConfigProblem
  */
 export const AllocatorConfigSchema = StructureSchema.superRefine((config, ctx) => {
   const problem = semanticProblem(config)
-  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem.message, path: pathSegments(problem.path) })
+  addProblem(ctx, problem)
 })
 
 /** A validated allocator configuration (the JSON form of samples/allocation_schema.json). */
@@ -102,20 +106,12 @@ export function checkAllocatorConfig(value: unknown): ConfigProblem | null {
 
 /** Returns `value` as a configuration, or throws `GamesaError('INVALID_CONFIG')` with its `path`. */
 export function validateAllocatorConfig(value: unknown): AllocatorConfig {
-  const problem = checkAllocatorConfig(value)
-  if (problem !== null) throw configError(problem)
-  return value as AllocatorConfig
+  return validated<AllocatorConfig>(value, checkAllocatorConfig, 'INVALID_CONFIG')
 }
 
 /** Parses JSON text and validates it; malformed JSON is reported at path `$`. */
 export function parseAllocatorConfig(text: string): AllocatorConfig {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (cause) {
-    throw configError({ path: '$', message: `malformed JSON: ${(cause as Error).message}` }, cause)
-  }
-  return validateAllocatorConfig(value)
+  return validateAllocatorConfig(parseJson(text, 'INVALID_CONFIG'))
 }
 
 /**
@@ -317,10 +313,6 @@ export class Allocator {
   }
 }
 
-function configError(problem: ConfigProblem, cause?: unknown): GamesaError {
-  return new GamesaError('INVALID_CONFIG', `${problem.path}: ${problem.message}`, { path: problem.path, cause })
-}
-
 type Structure = z.infer<typeof StructureSchema>
 
 /** Rules 2–7 in the order config.rs checks them, with the same paths. */
@@ -394,76 +386,6 @@ function isPowerOfTwo(x: number): boolean {
     x /= 2
   }
   return true
-}
-
-/**
- * The structural problem Rust reports first. serde stops at its first error while walking the
- * parsed JSON: object keys in sorted order (serde_json's map is a `BTreeMap`; a unit test in
- * config.rs pins this), recursing into each value, and a missing field only once every present
- * key of its object is done. zod reports every issue; the first in that walk is the one kept.
- */
-function firstStructuralProblem(issues: readonly z.core.$ZodIssue[], root: unknown): ConfigProblem {
-  const candidates = issues.flatMap((issue) =>
-    // zod reports unknown keys at their object; serde (and this API) name the key itself.
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ path: [...issue.path, key], message: `unknown field \`${key}\`` }))
-      : [{ path: [...issue.path], message: issue.message }],
-  )
-  // Array.prototype.sort is stable: issues serde would meet at the same point keep zod's order
-  // (its order of fields is the struct's declaration order, as serde's missing-field check).
-  candidates.sort((a, b) => compareInWalkOrder(a.path, b.path, root))
-  const first = candidates[0]!
-  return { path: formatPath(first.path), message: first.message }
-}
-
-function compareInWalkOrder(a: readonly PropertyKey[], b: readonly PropertyKey[], root: unknown): number {
-  let node: unknown = root
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const x = a[i]!
-    const y = b[i]!
-    if (x !== y) {
-      if (typeof x === 'number' && typeof y === 'number') return x - y
-      const xPresent = isPresent(node, x)
-      const yPresent = isPresent(node, y)
-      if (xPresent !== yPresent) return xPresent ? -1 : 1
-      if (!xPresent) return 0
-      const xs = String(x)
-      const ys = String(y)
-      return xs < ys ? -1 : xs > ys ? 1 : 0
-    }
-    node = isPresent(node, x) ? (node as Record<PropertyKey, unknown>)[x] : undefined
-  }
-  return 0
-}
-
-/** Whether the parsed JSON has this key (a JSON document never holds `undefined`). */
-function isPresent(node: unknown, key: PropertyKey): boolean {
-  return typeof node === 'object' && node !== null && Object.hasOwn(node, key) && (node as Record<PropertyKey, unknown>)[key] !== undefined
-}
-
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/
-
-/** `$`, then `.key` (or `["key"]` when the key is not an identifier) and `[index]`, as in Rust. */
-export function formatPath(segments: readonly PropertyKey[]): string {
-  let out = '$'
-  for (const s of segments) {
-    if (typeof s === 'number') out += `[${s}]`
-    else if (typeof s === 'string') out += IDENTIFIER.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`
-    else out += `[${String(s)}]`
-  }
-  return out
-}
-
-/** Inverse of {@link formatPath} for the paths this module produces. */
-function pathSegments(path: string): (string | number)[] {
-  const segments: (string | number)[] = []
-  const re = /\.([A-Za-z_$][A-Za-z0-9_$]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g
-  for (const m of path.slice(1).matchAll(re)) {
-    if (m[1] !== undefined) segments.push(m[1])
-    else if (m[2] !== undefined) segments.push(Number(m[2]))
-    else segments.push(JSON.parse(m[3]!) as string)
-  }
-  return segments
 }
 
 const REQUEST_FIELD_TYPES: ReadonlyArray<[keyof AllocationRequest, string, boolean]> = [

@@ -15,6 +15,7 @@ import {
 import { AllocatorConfigSchema, checkAllocatorConfig } from './allocation.js'
 import { ContractSchema, zodProblems } from './contracts.js'
 import { GamesaError } from './errors.js'
+import { pathSegments } from './json_document.js'
 import { type DocumentProblem, DocumentProblemsError, FeatureSchema, ScalePresetSchema, documentText } from './features.js'
 import { gateConfigSchema } from './gate.js'
 import { agentsSchema, marketConfigSchema } from './market.js'
@@ -85,23 +86,12 @@ export const EngineConfigSchema = z
     if (config.pools === undefined || config.pools === null) return
     const problem = checkAllocatorConfig({ pools: config.pools })
     if (problem !== null) {
-      const path = problem.path.replace(/^\$\.?/, '')
-      ctx.addIssue({ code: 'custom', message: problem.message, path: pathSegments(path) })
+      ctx.addIssue({ code: 'custom', message: problem.message, path: pathSegments(problem.path) })
     }
   })
 
 /** A validated engine configuration. */
 export type EngineConfig = z.infer<typeof EngineConfigSchema>
-
-function pathSegments(path: string): (string | number)[] {
-  const out: (string | number)[] = []
-  for (const m of path.matchAll(/\.?([A-Za-z_$][\w$]*)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]/g)) {
-    if (m[1] !== undefined) out.push(m[1])
-    else if (m[2] !== undefined) out.push(Number(m[2]))
-    else if (m[3] !== undefined) out.push(JSON.parse(`"${m[3]}"`) as string)
-  }
-  return out
-}
 
 /**
  * Every problem of an engine configuration: the zod schema's (structure) and, when the

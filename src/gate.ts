@@ -3,8 +3,7 @@
 // document and the same JSON path for the first problem — plus the reject reason codes.
 // Checked against the Rust side by the shared corpus samples/gate_configs/ (docs/gate.md).
 import { z } from 'zod'
-import { formatPath } from './allocation.js'
-import { GamesaError } from './errors.js'
+import { addProblem, firstInWalkOrder, formatPath, issueCandidates, parseJson, validated, valueAt } from './json_document.js'
 
 const RESOURCES = ['cpu_cores', 'cpu_time', 'gpu_compute', 'gpu_memory', 'thermal_headroom', 'power_budget'] as const
 const EFFECTS = [
@@ -119,7 +118,7 @@ export interface GateConfigProblem {
  */
 export const gateConfigSchema = structureSchema.superRefine((config, ctx) => {
   const problem = semanticProblem(config)
-  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem.message, path: segments(problem.path) })
+  addProblem(ctx, problem)
 })
 
 /** The first problem of `value` as a gate configuration (the one Rust reports), or null. */
@@ -131,35 +130,21 @@ export function checkGateConfig(value: unknown): GateConfigProblem | null {
 
 /** `value` as a gate configuration, or a `GamesaError` INVALID_GATE with the problem's `path`. */
 export function validateGateConfig(value: unknown): GateConfig {
-  const problem = checkGateConfig(value)
-  if (problem !== null) throw gateError(problem)
-  return value as GateConfig
+  return validated<GateConfig>(value, checkGateConfig, 'INVALID_GATE')
 }
 
 /** Parses JSON text and validates it; malformed JSON is reported at `$`. */
 export function parseGateConfig(text: string): GateConfig {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (cause) {
-    throw gateError({ path: '$', message: `malformed JSON: ${(cause as Error).message}` }, cause)
-  }
-  return validateGateConfig(value)
-}
-
-function gateError(problem: GateConfigProblem, cause?: unknown): GamesaError {
-  return new GamesaError('INVALID_GATE', `${problem.path}: ${problem.message}`, { path: problem.path, cause })
+  return validateGateConfig(parseJson(text, 'INVALID_GATE'))
 }
 
 const utf8 = new TextEncoder()
 const byteLength = (s: string): number => utf8.encode(s).length
 const CONTROL = /\p{Cc}/u
 const CONTROL_OR_SPACE = /[\p{Cc}\p{White_Space}]/u
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/
-
 /** `parent.key`, or `parent["key"]` when the key is not an identifier (as Rust writes it). */
 function keyPath(parent: string, key: string): string {
-  return IDENTIFIER.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`
+  return parent + formatPath([key]).slice(1)
 }
 
 /** Why `source` is not a variable template, or null (template.rs). */
@@ -317,10 +302,7 @@ function firstStructuralProblem(issues: readonly z.core.$ZodIssue[], root: unkno
       }
       return [{ path: [...issue.path], message: `unknown resource ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`, afterInner: true }]
     }
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: [...issue.path, key], message: `unknown field \`${key}\`` }))
-    }
-    return [{ path: [...issue.path], message: issue.message }]
+    return issueCandidates(issue)
   })
   // An unknown resource is only reported once every cost in its map has been read.
   const kept = candidates.filter(
@@ -328,47 +310,7 @@ function firstStructuralProblem(issues: readonly z.core.$ZodIssue[], root: unkno
       !('afterInner' in c) ||
       !candidates.some((o) => o.path.length > c.path.length && c.path.every((seg, i) => o.path[i] === seg)),
   )
-  // Array.prototype.sort is stable: issues met at the same point keep zod's (declaration) order.
-  kept.sort((a, b) => compareInWalkOrder(a.path, b.path, root))
-  const first = kept[0] ?? { path: [], message: 'invalid gate configuration' }
+  const first = firstInWalkOrder(kept, root, byteOrder) ?? { path: [], message: 'invalid gate configuration' }
   return { path: formatPath(first.path), message: first.message }
 }
 
-function compareInWalkOrder(a: readonly PropertyKey[], b: readonly PropertyKey[], root: unknown): number {
-  let node: unknown = root
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const x = a[i]!
-    const y = b[i]!
-    if (x !== y) {
-      if (typeof x === 'number' && typeof y === 'number') return x - y
-      const xPresent = isPresent(node, x)
-      const yPresent = isPresent(node, y)
-      if (xPresent !== yPresent) return xPresent ? -1 : 1
-      if (!xPresent) return 0
-      return byteOrder(String(x), String(y))
-    }
-    node = isPresent(node, x) ? (node as Record<PropertyKey, unknown>)[x] : undefined
-  }
-  return 0
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let node = root
-  for (const key of path) node = isPresent(node, key) ? (node as Record<PropertyKey, unknown>)[key] : undefined
-  return node
-}
-
-function isPresent(node: unknown, key: PropertyKey): boolean {
-  return typeof node === 'object' && node !== null && Object.hasOwn(node, key) && (node as Record<PropertyKey, unknown>)[key] !== undefined
-}
-
-/** Path string → zod path segments (inverse of formatPath for the paths produced here). */
-function segments(path: string): (string | number)[] {
-  const out: (string | number)[] = []
-  for (const m of path.slice(1).matchAll(/\.([A-Za-z_$][A-Za-z0-9_$]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g)) {
-    if (m[1] !== undefined) out.push(m[1])
-    else if (m[2] !== undefined) out.push(Number(m[2]))
-    else out.push(JSON.parse(m[3]!) as string)
-  }
-  return out
-}

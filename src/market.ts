@@ -15,8 +15,7 @@
 //    [0, 1e15], budgetCap in [budgetPerTick, 1e15], effects without duplicates, bids[j]: amount
 //    a number >= 0 or a non-blank expression, maxUnitPrice >= 0.
 import { z } from 'zod'
-import { formatPath } from './allocation.js'
-import { GamesaError } from './errors.js'
+import { addProblem, firstStructuralProblem, parseJson, validated } from './json_document.js'
 
 const RESOURCES = ['cpu_cores', 'cpu_time', 'gpu_compute', 'gpu_memory', 'thermal_headroom', 'power_budget'] as const
 const PRIORITIES = ['low', 'normal', 'high', 'critical'] as const
@@ -306,11 +305,6 @@ function agentsProblem(agents: readonly AgentStructureT[], at: string): Problem 
   return null
 }
 
-/** Adds `problem` (a path from `$`, relative to the schema's own value) as a zod issue. */
-function addProblem(ctx: z.RefinementCtx, problem: Problem): void {
-  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem.message, path: pathSegments(problem.path) })
-}
-
 // ---------- exported schemas ----------
 
 /** The `market` section of the engine document: structure and rule 2. */
@@ -351,72 +345,6 @@ export function checkMarketDocument(value: unknown): MarketConfigProblem | null 
 
 /** Parses and validates a market document; throws `GamesaError('INVALID_CONFIG')` with `path`. */
 export function parseMarketDocument(text: string): MarketDocument {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (cause) {
-    throw configError({ path: '$', message: `malformed JSON: ${(cause as Error).message}` }, cause)
-  }
-  const problem = checkMarketDocument(value)
-  if (problem !== null) throw configError(problem)
-  return value as MarketDocument
+  return validated<MarketDocument>(parseJson(text, 'INVALID_CONFIG'), checkMarketDocument, 'INVALID_CONFIG')
 }
 
-function configError(problem: MarketConfigProblem, cause?: unknown): GamesaError {
-  return new GamesaError('INVALID_CONFIG', `${problem.path}: ${problem.message}`, { path: problem.path, cause })
-}
-
-// ---------- structural problems in serde's walk order ----------
-
-/**
- * serde stops at the first problem in document order: keys in sorted order (serde_json's map
- * is ordered by key), unknown keys as they are met, missing fields after the object's present
- * keys in declaration order. zod reports all of them; pick the one serde would.
- */
-function firstStructuralProblem(issues: readonly z.core.$ZodIssue[], root: unknown): MarketConfigProblem {
-  const candidates = issues.flatMap((issue) =>
-    // zod reports unknown keys at their object; serde (and this API) name the key itself.
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ path: [...issue.path, key], message: `unknown field \`${key}\`` }))
-      : [{ path: [...issue.path], message: issue.message }],
-  )
-  candidates.sort((a, b) => compareInWalkOrder(a.path, b.path, root))
-  const first = candidates[0]!
-  return { path: formatPath(first.path), message: first.message }
-}
-
-function compareInWalkOrder(a: readonly PropertyKey[], b: readonly PropertyKey[], root: unknown): number {
-  let node: unknown = root
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const x = a[i]!
-    const y = b[i]!
-    if (x !== y) {
-      if (typeof x === 'number' && typeof y === 'number') return x - y
-      const xPresent = isPresent(node, x)
-      const yPresent = isPresent(node, y)
-      if (xPresent !== yPresent) return xPresent ? -1 : 1
-      if (!xPresent) return 0
-      const xs = String(x)
-      const ys = String(y)
-      return xs < ys ? -1 : xs > ys ? 1 : 0
-    }
-    node = isPresent(node, x) ? (node as Record<PropertyKey, unknown>)[x] : undefined
-  }
-  return 0
-}
-
-function isPresent(node: unknown, key: PropertyKey): boolean {
-  return typeof node === 'object' && node !== null && Object.hasOwn(node, key) && (node as Record<PropertyKey, unknown>)[key] !== undefined
-}
-
-/** Inverse of `formatPath` for the paths this module produces. */
-function pathSegments(path: string): (string | number)[] {
-  const segments: (string | number)[] = []
-  const re = /\.([A-Za-z_$][A-Za-z0-9_$]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g
-  for (const m of path.slice(1).matchAll(re)) {
-    if (m[1] !== undefined) segments.push(m[1])
-    else if (m[2] !== undefined) segments.push(Number(m[2]))
-    else segments.push(JSON.parse(m[3]!) as string)
-  }
-  return segments
-}

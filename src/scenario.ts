@@ -2,8 +2,7 @@
 // crates/gamesa-core/src/sim/scenario.rs, and validation with the same rules, in the same order,
 // reporting the same JSON path. samples/scenarios/invalid/ is checked against both sides.
 import { z } from 'zod'
-import { formatPath } from './allocation.js'
-import { GamesaError, type GamesaErrorCode } from './errors.js'
+import { addProblem, firstStructuralProblem, parseJson, validated } from './json_document.js'
 
 /** Limits of a scenario (the `MAX_*` constants of crates/gamesa-core/src/sim/scenario.rs). */
 export const SCENARIO_LIMITS = {
@@ -24,11 +23,6 @@ const { maxSeed: MAX_SEED, maxTicks: MAX_TICKS, maxCores: MAX_CORES, maxGpus: MA
 export const SIM_ACTUATION_KINDS = ['set_gpu_power_limit', 'set_cpu_freq_max', 'set_cpu_weight', 'set_cpu_quota', 'pin_cores'] as const
 /** One of {@link SIM_ACTUATION_KINDS}. */
 export type SimActuationKind = (typeof SIM_ACTUATION_KINDS)[number]
-
-// The code of scenario errors in Rust (`SimError::InvalidScenario`). It belongs in
-// GamesaErrorCode (src/errors.ts, owned by the lead); the cast keeps this module compiling
-// until it is listed there.
-const INVALID_SCENARIO = 'INVALID_SCENARIO' as GamesaErrorCode
 
 // Field order in every object is the Rust struct's declaration order: serde reports the
 // first missing field in that order, and zod's issues keep it.
@@ -173,7 +167,7 @@ export interface ScenarioProblem {
  */
 export const scenarioSchema = structureSchema.superRefine((scenario, ctx) => {
   const problem = semanticProblem(scenario)
-  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem.message, path: pathSegments(problem.path) })
+  addProblem(ctx, problem)
 })
 
 /** A validated scenario (the JSON form of samples/scenarios/*.json). */
@@ -188,24 +182,12 @@ export function checkScenario(value: unknown): ScenarioProblem | null {
 
 /** Returns `value` as a scenario, or throws `GamesaError('INVALID_SCENARIO')` with its `path`. */
 export function validateScenario(value: unknown): Scenario {
-  const problem = checkScenario(value)
-  if (problem !== null) throw scenarioError(problem)
-  return value as Scenario
+  return validated<Scenario>(value, checkScenario, 'INVALID_SCENARIO')
 }
 
 /** Parses JSON text and validates it; malformed JSON is reported at path `$`. */
 export function parseScenario(text: string): Scenario {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (cause) {
-    throw scenarioError({ path: '$', message: `malformed JSON: ${(cause as Error).message}` }, cause)
-  }
-  return validateScenario(value)
-}
-
-function scenarioError(problem: ScenarioProblem, cause?: unknown): GamesaError {
-  return new GamesaError(INVALID_SCENARIO, `${problem.path}: ${problem.message}`, { path: problem.path, cause })
+  return validateScenario(parseJson(text, 'INVALID_SCENARIO'))
 }
 
 type Structure = z.infer<typeof structureSchema>
@@ -470,55 +452,3 @@ function gpuIndex(target: string): number | null {
   return m === null ? null : Number(m[1])
 }
 
-/**
- * The structural problem Rust reports first: serde walks the parsed JSON with object keys in
- * sorted order, recursing into each value, and reports a missing field once every present key
- * of its object is done. zod reports every issue; the first in that walk is the one kept.
- * (Same algorithm as the allocator config's in src/allocation.ts.)
- */
-function firstStructuralProblem(issues: readonly z.core.$ZodIssue[], root: unknown): ScenarioProblem {
-  const candidates = issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ path: [...issue.path, key], message: `unknown field \`${key}\`` }))
-      : [{ path: [...issue.path], message: issue.message }],
-  )
-  candidates.sort((a, b) => compareInWalkOrder(a.path, b.path, root))
-  const firstIssue = candidates[0]!
-  return { path: formatPath(firstIssue.path), message: firstIssue.message }
-}
-
-function compareInWalkOrder(a: readonly PropertyKey[], b: readonly PropertyKey[], root: unknown): number {
-  let node: unknown = root
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const x = a[i]!
-    const y = b[i]!
-    if (x !== y) {
-      if (typeof x === 'number' && typeof y === 'number') return x - y
-      const xPresent = isPresent(node, x)
-      const yPresent = isPresent(node, y)
-      if (xPresent !== yPresent) return xPresent ? -1 : 1
-      if (!xPresent) return 0
-      const xs = String(x)
-      const ys = String(y)
-      return xs < ys ? -1 : xs > ys ? 1 : 0
-    }
-    node = isPresent(node, x) ? (node as Record<PropertyKey, unknown>)[x] : undefined
-  }
-  return 0
-}
-
-function isPresent(node: unknown, key: PropertyKey): boolean {
-  return typeof node === 'object' && node !== null && Object.hasOwn(node, key) && (node as Record<PropertyKey, unknown>)[key] !== undefined
-}
-
-/** Inverse of `formatPath` for the paths this module produces. */
-function pathSegments(path: string): (string | number)[] {
-  const segments: (string | number)[] = []
-  const re = /\.([A-Za-z_$][A-Za-z0-9_$]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g
-  for (const m of path.slice(1).matchAll(re)) {
-    if (m[1] !== undefined) segments.push(m[1])
-    else if (m[2] !== undefined) segments.push(Number(m[2]))
-    else segments.push(JSON.parse(m[3]!) as string)
-  }
-  return segments
-}
