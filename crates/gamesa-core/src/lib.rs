@@ -13,6 +13,7 @@ pub mod expr;
 pub mod features;
 pub mod gate;
 mod json_objects;
+mod json_paths;
 pub mod per_resource;
 pub mod rules;
 pub mod signals;

@@ -197,6 +197,7 @@ fn every_config_problem_is_reported_with_its_path() {
             "$.pools[0].strategy",
         ),
         ("{", "$"),
+        ("{\"tickMs\": 1e400}", "$.tickMs"),
         ("{\"auditRetention\": 0.5}", "$.auditRetention"),
         (
             "{\"signals\": {\"maxPerTick\": 2.5}}",

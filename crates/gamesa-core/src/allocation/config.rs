@@ -450,68 +450,19 @@ fn validate_pool(pool: &PoolConfig, at: &str) -> Result<(), ConfigError> {
     Ok(())
 }
 
-/// Parses the text into a JSON tree. Malformed JSON is reported at `$` with its line:column,
-/// except a number too large for a double, which `JSON.parse` reads as ±Infinity: that one is
-/// reported at its own path, as the TypeScript side does.
+/// Parses the text into a JSON tree ([`crate::json_paths`]: malformed JSON at `$`, a number
+/// too large for a double at its own path).
 fn parse_value(text: &str) -> Result<Value, ConfigError> {
-    let malformed = |e: &serde_json::Error| format!("malformed JSON: {e}");
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value: Value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = if e.inner().to_string().starts_with("number out of range") {
-            json_path(e.path())
-        } else {
-            "$".to_string()
-        };
-        ConfigError::at(path, malformed(e.inner()))
-    })?;
-    de.end().map_err(|e| ConfigError::at("$", malformed(&e)))?;
-    Ok(value)
+    crate::json_paths::parse_value(text).map_err(|p| ConfigError::at(p.path, p.message))
 }
 
-/// A typed-decoding error with its path. serde reports a missing field at the enclosing
-/// object; the path is extended with the field so it names what is missing, as zod does.
+/// A typed-decoding error with its path; a missing field is named at the field, as zod does.
 fn decode_error(e: &serde_path_to_error::Error<serde_json::Error>) -> ConfigError {
-    let mut path = json_path(e.path());
-    let message = e.inner().to_string();
-    if let Some(field) = message
-        .strip_prefix("missing field `")
-        .and_then(|rest| rest.strip_suffix('`'))
-    {
-        push_key(&mut path, field);
-    }
-    ConfigError::at(path, message)
+    let p = crate::json_paths::decode_problem("$", e);
+    ConfigError::at(p.path, p.message)
 }
 
-/// `$`, then `.key` (or `["key"]` when the key is not an identifier) and `[index]` per segment.
-pub fn json_path(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut out = String::from("$");
-    for segment in path.iter() {
-        match segment {
-            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
-            Segment::Map { key } => push_key(&mut out, key),
-            Segment::Enum { variant } => push_key(&mut out, variant),
-            Segment::Unknown => {}
-        }
-    }
-    out
-}
-
-fn push_key(out: &mut String, key: &str) {
-    let mut chars = key.chars();
-    let identifier = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
-    if identifier {
-        out.push('.');
-        out.push_str(key);
-    } else {
-        out.push('[');
-        out.push_str(&Value::String(key.to_string()).to_string());
-        out.push(']');
-    }
-}
+pub use crate::json_paths::json_path;
 
 fn is_false(b: &bool) -> bool {
     !*b

@@ -6,7 +6,6 @@ use super::context::Context;
 use super::definition::{ConditionKind, ContractDef, VariableSpec};
 use super::error::{ContractError, Problem};
 use super::names::{name_problem, variable_name_problem, variable_path};
-use crate::allocation::config::json_path;
 use crate::expr::{Env, Program, Type, Value};
 
 /// A contract ready to check: its definition and one compiled program per condition.
@@ -35,17 +34,8 @@ impl Contract {
         };
         let mut de = serde_json::Deserializer::from_str(text);
         let def: ContractDef = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let mut path = json_path(e.path());
-            let message = e.inner().to_string();
-            // serde names a missing field at its object; name the field itself, as zod does.
-            if let Some(field) = message
-                .strip_prefix("missing field `")
-                .and_then(|rest| rest.split('`').next())
-            {
-                path.push('.');
-                path.push_str(field);
-            }
-            invalid(Problem::at(path, message))
+            let p = crate::json_paths::decode_problem("$", &e);
+            invalid(Problem::at(p.path, p.message))
         })?;
         de.end()
             .map_err(|e| invalid(Problem::at("$", format!("malformed JSON: {e}"))))?;

@@ -7,7 +7,6 @@
 
 use super::error::GateError;
 use super::validate::validate_config;
-use crate::allocation::config::json_path;
 use crate::effects::Effect;
 use crate::json_objects::objects_only;
 use crate::types::ResourceType;
@@ -259,46 +258,16 @@ impl GateConfig {
     }
 }
 
-/// Parses text into a JSON tree: malformed JSON is reported at `$`, except a number too large
-/// for a double (which `JSON.parse` reads as ±Infinity): that one at its own path.
+/// Parses text into a JSON tree ([`crate::json_paths`]: malformed JSON at `$`, a number too
+/// large for a double at its own path).
 fn parse_value(text: &str) -> Result<serde_json::Value, GateError> {
-    let malformed = |e: &serde_json::Error| format!("malformed JSON: {e}");
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value: serde_json::Value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = if e.inner().to_string().starts_with("number out of range") {
-            json_path(e.path())
-        } else {
-            "$".to_string()
-        };
-        GateError::at(path, malformed(e.inner()))
-    })?;
-    de.end().map_err(|e| GateError::at("$", malformed(&e)))?;
-    Ok(value)
+    crate::json_paths::parse_value(text).map_err(|p| GateError::at(p.path, p.message))
 }
 
 /// A typed-decoding error with its path; a missing field is named at the field, as zod does.
 fn decode_error(e: &serde_path_to_error::Error<serde_json::Error>) -> GateError {
-    let mut path = json_path(e.path());
-    let message = e.inner().to_string();
-    if let Some(field) = message
-        .strip_prefix("missing field `")
-        .and_then(|rest| rest.strip_suffix('`'))
-    {
-        path = key_path(&path, field);
-    }
-    GateError::at(path, message)
+    let p = crate::json_paths::decode_problem("$", e);
+    GateError::at(p.path, p.message)
 }
 
-/// `parent.key`, or `parent["key"]` when the key is not an identifier (as `json_path` writes it).
-pub fn key_path(parent: &str, key: &str) -> String {
-    let mut chars = key.chars();
-    let identifier = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
-    if identifier {
-        format!("{parent}.{key}")
-    } else {
-        format!("{parent}[{}]", serde_json::Value::String(key.to_string()))
-    }
-}
+pub use crate::json_paths::key_path;

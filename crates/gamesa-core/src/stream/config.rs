@@ -6,7 +6,6 @@
 
 use super::error::EngineError;
 use crate::allocation::AllocatorConfig;
-use crate::allocation::config::json_path;
 use crate::contracts::{ContractDef, VarType};
 use crate::economics::{AgentDef, MarketConfig};
 use crate::features::{FeatureDef, Preset, Problem, ScalePresets};
@@ -177,19 +176,10 @@ impl Problems {
 
     /// Decodes `value` as `T`; on failure records the problem at `at` + the inner path.
     fn decode<T: DeserializeOwned>(&mut self, value: &Json, at: &str) -> Option<T> {
-        match serde_path_to_error::deserialize::<_, T>(value) {
+        match crate::json_paths::decode_value(value, at) {
             Ok(v) => Some(v),
-            Err(e) => {
-                let mut path = rebase(&json_path(e.path()), at);
-                let message = e.inner().to_string();
-                if let Some(field) = message
-                    .strip_prefix("missing field `")
-                    .and_then(|rest| rest.strip_suffix('`'))
-                {
-                    path.push('.');
-                    path.push_str(field);
-                }
-                self.push(path, message);
+            Err(p) => {
+                self.push(p.path, p.message);
                 None
             }
         }
@@ -217,19 +207,7 @@ pub(crate) fn rebase(path: &str, at: &str) -> String {
     }
 }
 
-/// `parent.key`, or `parent["key"]` when the key is not an identifier (as zod paths print).
-pub(crate) fn key_path(parent: &str, key: &str) -> String {
-    let mut chars = key.chars();
-    let identifier = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
-    if identifier {
-        format!("{parent}.{key}")
-    } else {
-        format!("{parent}[{}]", Json::String(key.to_string()))
-    }
-}
+pub(crate) use crate::json_paths::key_path;
 
 /// Rebases every problem of a section decoder.
 pub(crate) fn rebase_all(problems: Vec<Problem>, at: &str) -> Vec<Problem> {
@@ -242,13 +220,11 @@ pub(crate) fn rebase_all(problems: Vec<Problem>, at: &str) -> Vec<Problem> {
         .collect()
 }
 
-/// Parses JSON text; malformed text is one problem at `$` with its line and column.
-pub(crate) fn parse_json(text: &str) -> Result<Json, EngineError> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value = Json::deserialize(&mut de)
-        .and_then(|v| de.end().map(|()| v))
-        .map_err(|e| EngineError::config("$", format!("malformed JSON: {e}")))?;
-    Ok(value)
+/// Parses JSON text like every other document ([`crate::json_paths::parse_value`]): malformed
+/// text is one problem at `$` with its line and column, a number too large for a double is
+/// named at its own path (as zod names it).
+fn parse_json(text: &str) -> Result<Json, EngineError> {
+    crate::json_paths::parse_value(text).map_err(|p| EngineError::config(p.path, p.message))
 }
 
 impl EngineConfig {
