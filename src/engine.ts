@@ -100,16 +100,43 @@ export type EngineConfig = z.infer<typeof EngineConfigSchema>
  */
 export function checkEngineConfig(config: EngineConfig | string): DocumentProblem[] {
   const text = documentText(config, 'config')
+  const structural = structuralProblems(text)
+  return structural.length > 0 ? structural : checkEngineConfigJson(text)
+}
+
+/** zod's problems with the text, none when it is not JSON (the native side reports that, at `$`). */
+function structuralProblems(text: string): DocumentProblem[] {
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
   } catch {
-    return checkEngineConfigJson(text)
+    return []
   }
   const result = EngineConfigSchema.safeParse(parsed)
   // zodProblems names an unknown key at its own path ($.market.gain), as serde does.
-  if (!result.success) return zodProblems(result.error.issues)
-  return checkEngineConfigJson(text)
+  return result.success ? [] : zodProblems(result.error.issues)
+}
+
+function invalidConfig(problems: readonly DocumentProblem[], cause?: unknown): DocumentProblemsError {
+  const list = problems.map((p) => `${p.path}: ${p.message}`).join('; ')
+  return new DocumentProblemsError('INVALID_ENGINE_CONFIG', `invalid engine config: ${list}`, problems, cause)
+}
+
+/**
+ * Runs `build` (which hands `config`'s text to the native engine) after zod's structural check.
+ * The native side checks the rest while it builds, so the engine is built once; only when it
+ * refuses are its problems listed (`checkEngineConfigJson`) for the DocumentProblemsError.
+ */
+function withConfig<T>(config: EngineConfig | string, build: (text: string) => T): T {
+  const text = documentText(config, 'config')
+  const structural = structuralProblems(text)
+  if (structural.length > 0) throw invalidConfig(structural)
+  try {
+    return build(text)
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'INVALID_ENGINE_CONFIG') throw invalidConfig(checkEngineConfigJson(text), err)
+    throw err
+  }
 }
 
 /** A dequeued signal. */
@@ -240,13 +267,7 @@ export class Engine {
    * Throws `INVALID_ENGINE_CONFIG` (a `DocumentProblemsError` listing every problem).
    */
   constructor(config: EngineConfig | string) {
-    const text = documentText(config, 'config')
-    const problems = checkEngineConfig(text)
-    if (problems.length > 0) {
-      const list = problems.map((p) => `${p.path}: ${p.message}`).join('; ')
-      throw new DocumentProblemsError('INVALID_ENGINE_CONFIG', `invalid engine config: ${list}`, problems)
-    }
-    this.#native = new NativeEngine(text)
+    this.#native = withConfig(config, (text) => new NativeEngine(text))
     this.inputNames = Object.freeze(this.#native.inputNames())
   }
 
@@ -309,13 +330,7 @@ export type Baseline = 'none' | 'static'
 export function runBacktest(scenario: string, config: EngineConfig | string, baseline: Baseline = 'none'): BacktestReport {
   const builtin = nativeBuiltinScenarios().find((s) => s.name === scenario)
   const scenarioText = builtin?.json ?? scenario
-  const text = documentText(config, 'config')
-  const problems = checkEngineConfig(text)
-  if (problems.length > 0) {
-    const list = problems.map((p) => `${p.path}: ${p.message}`).join('; ')
-    throw new DocumentProblemsError('INVALID_ENGINE_CONFIG', `invalid engine config: ${list}`, problems)
-  }
-  return JSON.parse(nativeRunBacktest(scenarioText, text, baseline)) as BacktestReport
+  return JSON.parse(withConfig(config, (text) => nativeRunBacktest(scenarioText, text, baseline))) as BacktestReport
 }
 
 /** Totals of a replay. */
@@ -348,13 +363,7 @@ export interface ReplayOptions {
  * for the same config and trace. Errors: `INVALID_TRACE` with the line number, `IO_ERROR`.
  */
 export function replayTrace(config: EngineConfig | string, tracePath: string, outPath: string, options: ReplayOptions = {}): ReplaySummary {
-  const text = documentText(config, 'config')
-  const problems = checkEngineConfig(text)
-  if (problems.length > 0) {
-    const list = problems.map((p) => `${p.path}: ${p.message}`).join('; ')
-    throw new DocumentProblemsError('INVALID_ENGINE_CONFIG', `invalid engine config: ${list}`, problems)
-  }
-  const replay = new NativeReplay(text, tracePath, outPath)
+  const replay = withConfig(config, (text) => new NativeReplay(text, tracePath, outPath))
   const chunk = options.chunk ?? 2000
   let ticks = 0
   for (;;) {
