@@ -11,7 +11,6 @@ use crate::sim::{
     Actuation, NoPolicy, Policy, PolicyStep, RunResult, Scenario, SimError, StaticBaseline,
     run_closed_loop,
 };
-use crate::types::ResourceType;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -73,15 +72,8 @@ impl Policy for EnginePolicy {
         for (r, p) in out.market.prices.iter() {
             step.extra.insert(format!("prices.{r}"), *p);
         }
-        let mut grants = BTreeMap::<ResourceType, f64>::new();
-        for g in &out.market.grants {
-            *grants.entry(g.resource).or_default() += g.amount;
-        }
-        for r in ResourceType::ALL {
-            step.extra.insert(
-                format!("grants.{r}"),
-                grants.get(&r).copied().unwrap_or(0.0),
-            );
+        for (r, granted) in out.market.granted.iter() {
+            step.extra.insert(format!("grants.{r}"), *granted);
         }
         step.extra
             .insert("firings".to_string(), out.firings.active.len() as f64);
