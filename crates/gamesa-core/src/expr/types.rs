@@ -71,6 +71,17 @@ impl Value {
             Value::Bool(_) => Type::Bool,
         }
     }
+
+    /// The value as a double: numbers converted (an int beyond 2^53 rounds), a bool as 0 or 1.
+    /// For results whose type was checked numeric when compiled (features, bid amounts).
+    pub fn to_f64(self) -> f64 {
+        match self {
+            Value::Double(x) => x,
+            Value::Int(i) => i as f64,
+            Value::Uint(u) => u as f64,
+            Value::Bool(b) => f64::from(u8::from(b)),
+        }
+    }
 }
 
 impl fmt::Display for Value {

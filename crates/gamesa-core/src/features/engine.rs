@@ -160,7 +160,7 @@ impl FeatureSet {
                 continue;
             }
             match f.source.eval_slots(snapshot.values()) {
-                Ok(v) => snapshot.put_double(f.slot, f.transform.apply(as_f64(v), f.params)),
+                Ok(v) => snapshot.put_double(f.slot, f.transform.apply(v.to_f64(), f.params)),
                 Err(e) => report.errors.push((i, e)),
             }
         }
@@ -191,16 +191,6 @@ impl FeatureSet {
     /// Number of base (non-feature) variables: slots `0..base_len()` are the base ones.
     pub fn base_len(&self) -> usize {
         self.base_len
-    }
-}
-
-/// A numeric value as a double (the source types are checked numeric at compile time).
-fn as_f64(v: Value) -> f64 {
-    match v {
-        Value::Double(x) => x,
-        Value::Int(i) => i as f64,
-        Value::Uint(u) => u as f64,
-        Value::Bool(b) => f64::from(u8::from(b)),
     }
 }
 

@@ -326,7 +326,7 @@ impl Engine {
                         program
                             .eval_slots(self.snapshot.values())
                             .ok()
-                            .and_then(as_f64)
+                            .map(Value::to_f64)
                     } else {
                         None
                     }
@@ -461,15 +461,6 @@ impl Engine {
             }
         }
         out
-    }
-}
-
-fn as_f64(v: Value) -> Option<f64> {
-    match v {
-        Value::Double(x) => Some(x),
-        Value::Int(i) => Some(i as f64),
-        Value::Uint(u) => Some(u as f64),
-        Value::Bool(_) => None,
     }
 }
 
