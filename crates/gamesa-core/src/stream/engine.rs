@@ -184,13 +184,9 @@ impl Engine {
                     ));
                     continue;
                 }
-                match feature_env.slot(source) {
-                    Some(slot) => bind.push((var.clone(), slot)),
-                    None => problems.push(Problem::at(
-                        None,
-                        key_path(&format!("{at}.bind"), var),
-                        format!("`{source}` is not a declared variable or feature"),
-                    )),
+                let path = key_path(&format!("{at}.bind"), var);
+                if let Some(slot) = declared_slot(&feature_env, source, path, &mut problems) {
+                    bind.push((var.clone(), slot));
                 }
             }
             invariants.push(CompiledInvariant {
@@ -303,48 +299,25 @@ impl Engine {
 
         let mut capacity_from = Vec::new();
         for (resource, variable) in &config.capacity_from {
-            match feature_env.slot(variable) {
-                Some(slot) => capacity_from.push((*resource, slot)),
-                None => problems.push(Problem::at(
-                    None,
-                    format!("$.capacityFrom.{resource}"),
-                    format!("`{variable}` is not a declared variable or feature"),
-                )),
+            let at = format!("$.capacityFrom.{resource}");
+            if let Some(slot) = declared_slot(&feature_env, variable, at, &mut problems) {
+                capacity_from.push((*resource, slot));
             }
         }
         let reserve = &config.market.reserve;
         let thermal_slot = if reserve.thermal.enabled {
-            let slot = feature_env.slot(&reserve.thermal.variable);
-            if slot.is_none() {
-                problems.push(Problem::at(
-                    None,
-                    "$.market.reserve.thermal.variable",
-                    format!(
-                        "`{}` is not a declared variable or feature",
-                        reserve.thermal.variable
-                    ),
-                ));
-            }
-            slot
+            let at = "$.market.reserve.thermal.variable".to_string();
+            declared_slot(&feature_env, &reserve.thermal.variable, at, &mut problems)
         } else {
             None
         };
-        let power_slots = if reserve.power.enabled {
-            let mut slots = Vec::new();
+        let mut power_slots = Vec::new();
+        if reserve.power.enabled {
             for (i, v) in reserve.power.variables.iter().enumerate() {
-                match feature_env.slot(v) {
-                    Some(slot) => slots.push(slot),
-                    None => problems.push(Problem::at(
-                        None,
-                        format!("$.market.reserve.power.variables[{i}]"),
-                        format!("`{v}` is not a declared variable or feature"),
-                    )),
-                }
+                let at = format!("$.market.reserve.power.variables[{i}]");
+                power_slots.extend(declared_slot(&feature_env, v, at, &mut problems));
             }
-            slots
-        } else {
-            Vec::new()
-        };
+        }
 
         if !problems.is_empty() {
             return Err(EngineError::InvalidConfig { problems });
@@ -450,6 +423,24 @@ impl std::fmt::Debug for Engine {
             .field("agents", &self.config.agents.len())
             .finish_non_exhaustive()
     }
+}
+
+/// The slot of `name` among the declared variables and features; otherwise a problem at `path`.
+fn declared_slot(
+    env: &Env,
+    name: &str,
+    path: String,
+    problems: &mut Vec<Problem>,
+) -> Option<usize> {
+    let slot = env.slot(name);
+    if slot.is_none() {
+        problems.push(Problem::at(
+            None,
+            path,
+            format!("`{name}` is not a declared variable or feature"),
+        ));
+    }
+    slot
 }
 
 /// How each pool clears in the market ([`Clearing::for_pool`]: whole units for FirstFit, blocks
