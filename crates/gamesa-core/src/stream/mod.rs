@@ -22,6 +22,8 @@ mod config;
 mod engine;
 mod error;
 mod input;
+mod leases;
+mod market_round;
 mod output;
 mod tick;
 

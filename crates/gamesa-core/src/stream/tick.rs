@@ -2,15 +2,13 @@
 //! actions through scoring and the gate. The phases run in this fixed order; each reads only
 //! the snapshot, the engine's state and the tick's time.
 
-use super::engine::{BidSize, Engine};
+use super::engine::Engine;
 use super::error::EngineError;
 use super::input::{SnapshotContext, load_named, load_slots};
 use super::output::{
-    AllocationOut, CheckKind, ContractOut, FiringOut, Firings, RuleErrorOut, SignalOut, TickOutput,
+    CheckKind, ContractOut, FiringOut, Firings, RuleErrorOut, SignalOut, TickOutput,
 };
-use crate::allocation::{AllocError, AllocationRequest};
 use crate::contracts::{CheckResult, OnViolation, ViolationReason};
-use crate::economics::{Bid, SafetyInputs};
 use crate::expr::Value;
 use crate::features::FEATURE_PREFIX;
 use crate::gate::Proposal;
@@ -297,170 +295,6 @@ impl Engine {
             out.push(entry);
         }
         healing
-    }
-
-    /// Collects this tick's bids and runs the market round.
-    fn market_round(&mut self) -> crate::economics::MarketTick {
-        for (resource, slot) in &self.capacity_from {
-            if let Some(Value::Double(x)) = self.snapshot.get(*slot)
-                && x.is_finite()
-            {
-                // A negative headroom is no headroom.
-                let _ = self.allocator.set_capacity(*resource, x.max(0.0));
-            }
-        }
-        let mut capacity = PerResource::splat(0.0);
-        for r in ResourceType::ALL {
-            capacity[r] = self.allocator.stats(r).map_or(0.0, |s| s.free);
-        }
-        let mut bids = Vec::with_capacity(self.bids.len());
-        for bid in &self.bids {
-            let amount = match &bid.amount {
-                BidSize::Fixed(x) => Some(*x),
-                BidSize::Expr(program) => {
-                    if program
-                        .referenced_slots()
-                        .iter()
-                        .all(|&s| self.snapshot.is_present(s))
-                    {
-                        program
-                            .eval_slots(self.snapshot.values())
-                            .ok()
-                            .map(Value::to_f64)
-                    } else {
-                        None
-                    }
-                }
-            };
-            if let Some(amount) = amount.filter(|a| a.is_finite() && *a > 0.0) {
-                bids.push(Bid {
-                    agent: bid.agent,
-                    resource: bid.resource,
-                    amount,
-                    max_unit_price: bid.max_unit_price,
-                });
-            }
-        }
-        let read = |slot: usize| match self.snapshot.get(slot) {
-            Some(Value::Double(x)) if x.is_finite() => Some(x),
-            _ => None,
-        };
-        let thermal_headroom_c = self.thermal_slot.and_then(read);
-        let power = &self.config.market.reserve.power;
-        let power_headroom_w = match power.cap_w {
-            Some(cap_w) if power.enabled && !self.power_slots.is_empty() => {
-                let drawn: Option<f64> = self.power_slots.iter().map(|&s| read(s)).sum();
-                drawn.map(|d| cap_w - d)
-            }
-            _ => None,
-        };
-        self.market.tick(
-            &bids,
-            &capacity,
-            &SafetyInputs {
-                thermal_headroom_c,
-                power_headroom_w,
-            },
-        )
-    }
-
-    /// Keeps one standing lease per (agent, resource) in step with the round's grants: a
-    /// lease is made when an agent starts winning, remade when the amount it won changes, and
-    /// released when it wins nothing; an unchanged grant keeps its lease (and its placement).
-    /// Returns the changes, including leases a preemptive pool took back.
-    fn allocate(&mut self, grants: &[crate::economics::MarketGrant]) -> Vec<AllocationOut> {
-        use crate::allocation::Strategy;
-        let mut wanted = std::mem::take(&mut self.wanted);
-        wanted.clear();
-        wanted.resize(self.leases.len(), 0.0);
-        for g in grants {
-            let integral = matches!(
-                self.allocator.strategy(g.resource),
-                Some(Strategy::FirstFit | Strategy::BestFit | Strategy::Buddy)
-            );
-            let amount = if integral { g.amount.floor() } else { g.amount };
-            if let Some(w) = wanted.get_mut(g.agent * 6 + g.resource.index())
-                && amount.is_finite()
-                && amount > 0.0
-            {
-                *w = amount;
-            }
-        }
-        // Sized up front: the changes, plus room for a few preemptions.
-        let changes = wanted
-            .iter()
-            .zip(&self.leases)
-            .filter(|(w, h)| w != h)
-            .count();
-        let mut out = Vec::with_capacity(changes + 8);
-        for (slot, &want) in wanted.iter().enumerate() {
-            let held = self.leases[slot];
-            if held == want {
-                continue;
-            }
-            let resource = ResourceType::ALL[slot % 6];
-            let agent = &self.config.agents[slot / 6];
-            let agent_id = &self.agent_ids[slot / 6];
-            let id = &self.lease_ids[slot];
-            if want <= 0.0 {
-                // A standing lease is live unless a pool preempted it (handled below).
-                let _ = self.allocator.release(id);
-                self.leases[slot] = 0.0;
-                out.push(AllocationOut::released(id, agent_id, resource, held));
-                continue;
-            }
-            let request = |id: &str| AllocationRequest {
-                id: id.to_string(),
-                resource,
-                amount: want,
-                priority: agent.priority,
-                ttl_ticks: None,
-                contiguous: false,
-                weight: None,
-            };
-            let result = if held > 0.0 {
-                // Exactly release + allocate of the same request, without remaking the lease;
-                // a lease a pool preempted earlier this tick is simply allocated again.
-                self.leases[slot] = 0.0;
-                match self.allocator.resize_grant(id, want) {
-                    Err(AllocError::UnknownLease { .. }) => {
-                        (self.allocator.allocate(request(id))).map(|a| (a.granted, a.placement))
-                    }
-                    r => r,
-                }
-            } else {
-                self.allocator
-                    .allocate(request(id))
-                    .map(|a| (a.granted, a.placement))
-            };
-            out.push(match result {
-                Ok(a) => {
-                    self.leases[slot] = want;
-                    AllocationOut::granted(id, agent_id, resource, held, want, a)
-                }
-                Err(e) => AllocationOut::failed(
-                    id,
-                    agent_id,
-                    resource,
-                    want,
-                    crate::error::ErrorCode::code(&e),
-                ),
-            });
-        }
-        self.wanted = wanted;
-        for id in self.allocator.take_preempted() {
-            if let Some(&slot) = self.lease_slots.get(&id) {
-                let resource = ResourceType::ALL[slot % 6];
-                out.push(AllocationOut::preempted(
-                    &self.lease_ids[slot],
-                    &self.agent_ids[slot / 6],
-                    resource,
-                    self.leases[slot],
-                ));
-                self.leases[slot] = 0.0;
-            }
-        }
-        out
     }
 }
 

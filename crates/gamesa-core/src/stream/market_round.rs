@@ -1,0 +1,75 @@
+//! This tick's market round: bid amounts from the snapshot, capacities and safety reserves
+//! from the allocator and telemetry, then [`crate::economics::Market::tick`].
+
+use super::engine::{BidSize, Engine};
+use crate::economics::{Bid, SafetyInputs};
+use crate::expr::Value;
+use crate::per_resource::PerResource;
+use crate::types::ResourceType;
+
+impl Engine {
+    /// Collects this tick's bids and runs the market round.
+    pub(super) fn market_round(&mut self) -> crate::economics::MarketTick {
+        for (resource, slot) in &self.capacity_from {
+            if let Some(Value::Double(x)) = self.snapshot.get(*slot)
+                && x.is_finite()
+            {
+                // A negative headroom is no headroom.
+                let _ = self.allocator.set_capacity(*resource, x.max(0.0));
+            }
+        }
+        let mut capacity = PerResource::splat(0.0);
+        for r in ResourceType::ALL {
+            capacity[r] = self.allocator.stats(r).map_or(0.0, |s| s.free);
+        }
+        let mut bids = Vec::with_capacity(self.bids.len());
+        for bid in &self.bids {
+            let amount = match &bid.amount {
+                BidSize::Fixed(x) => Some(*x),
+                BidSize::Expr(program) => {
+                    if program
+                        .referenced_slots()
+                        .iter()
+                        .all(|&s| self.snapshot.is_present(s))
+                    {
+                        program
+                            .eval_slots(self.snapshot.values())
+                            .ok()
+                            .map(Value::to_f64)
+                    } else {
+                        None
+                    }
+                }
+            };
+            if let Some(amount) = amount.filter(|a| a.is_finite() && *a > 0.0) {
+                bids.push(Bid {
+                    agent: bid.agent,
+                    resource: bid.resource,
+                    amount,
+                    max_unit_price: bid.max_unit_price,
+                });
+            }
+        }
+        let read = |slot: usize| match self.snapshot.get(slot) {
+            Some(Value::Double(x)) if x.is_finite() => Some(x),
+            _ => None,
+        };
+        let thermal_headroom_c = self.thermal_slot.and_then(read);
+        let power = &self.config.market.reserve.power;
+        let power_headroom_w = match power.cap_w {
+            Some(cap_w) if power.enabled && !self.power_slots.is_empty() => {
+                let drawn: Option<f64> = self.power_slots.iter().map(|&s| read(s)).sum();
+                drawn.map(|d| cap_w - d)
+            }
+            _ => None,
+        };
+        self.market.tick(
+            &bids,
+            &capacity,
+            &SafetyInputs {
+                thermal_headroom_c,
+                power_headroom_w,
+            },
+        )
+    }
+}
