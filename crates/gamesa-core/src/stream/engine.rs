@@ -53,8 +53,9 @@ pub(crate) struct PendingPost {
 pub struct Engine {
     pub(crate) config: EngineConfig,
     pub(crate) features: FeatureSet,
-    /// `feat.<name>` of each feature, in the feature set's order (the output's keys).
-    pub(crate) feature_keys: Vec<String>,
+    /// (feature index, `feat.<name>`) sorted by name: the output's keys, in the order a
+    /// sorted map would list them, shared with every tick's output.
+    pub(crate) feature_keys: Vec<(usize, Arc<str>)>,
     pub(crate) rules: RuleSet,
     pub(crate) contracts: ContractSet,
     pub(crate) invariants: Vec<CompiledInvariant>,
@@ -345,9 +346,10 @@ impl Engine {
             .collect();
         let agent_ids = config.agents.iter().map(|a| Arc::from(&*a.id)).collect();
         let base_len = features.base_len();
-        let feature_keys = (features.features().iter())
-            .map(|f| format!("{FEATURE_PREFIX}{}", f.name))
+        let mut feature_keys: Vec<(usize, Arc<str>)> = (features.features().iter().enumerate())
+            .map(|(i, f)| (i, Arc::from(format!("{FEATURE_PREFIX}{}", f.name))))
             .collect();
+        feature_keys.sort_by(|a, b| a.1.cmp(&b.1));
         Ok(Engine {
             config,
             feature_keys,

@@ -36,6 +36,6 @@ pub use config::{
 pub use engine::Engine;
 pub use error::EngineError;
 pub use output::{
-    AllocationOut, CheckKind, ContractOut, FiringOut, Firings, LeaseChange, Mode, RuleErrorOut,
-    ScoredAction, SignalOut, TickOutput,
+    AllocationOut, CheckKind, ContractOut, FeatureValues, FiringOut, Firings, LeaseChange, Mode,
+    RuleErrorOut, ScoredAction, SignalOut, TickOutput,
 };

@@ -24,7 +24,7 @@ pub struct TickOutput {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub input_errors: Vec<String>,
     /// Every computed feature, `feat.<name>` → value (absent features are left out).
-    pub features: BTreeMap<String, f64>,
+    pub features: FeatureValues,
     /// Features that could not be computed this tick, with the reason.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub features_absent: BTreeMap<String, String>,
@@ -51,6 +51,56 @@ pub struct TickOutput {
     pub contracts: Vec<ContractOut>,
     /// Audit records appended this tick (hash-chained; verify with the audit tools).
     pub audit: Vec<AuditRecord>,
+}
+
+/// A tick's feature values, `feat.<name>` → value, sorted by name: a JSON object, like a
+/// sorted map, but its names are shared with the engine instead of made again every tick.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FeatureValues(Vec<(Arc<str>, f64)>);
+
+impl FeatureValues {
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        FeatureValues(Vec::with_capacity(n))
+    }
+
+    /// Appends a value; the engine pushes names in sorted order.
+    pub(crate) fn push(&mut self, name: Arc<str>, value: f64) {
+        debug_assert!(self.0.last().is_none_or(|(last, _)| *last < name));
+        self.0.push((name, value));
+    }
+
+    /// The value of `feat.<name>`, if it was computed.
+    pub fn get(&self, name: &str) -> Option<f64> {
+        (self.0.binary_search_by(|(k, _)| (**k).cmp(name)).ok()).map(|i| self.0[i].1)
+    }
+
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// (name, value) in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, f64)> {
+        self.0.iter().map(|(k, v)| (&**k, *v))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for FeatureValues {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(&**k, v)?;
+        }
+        map.end()
+    }
 }
 
 /// A dequeued signal.

@@ -6,7 +6,7 @@ use super::engine::Engine;
 use super::error::EngineError;
 use super::input::{SnapshotContext, load_named, load_slots};
 use super::output::{
-    CheckKind, ContractOut, FiringOut, Firings, RuleErrorOut, SignalOut, TickOutput,
+    CheckKind, ContractOut, FeatureValues, FiringOut, Firings, RuleErrorOut, SignalOut, TickOutput,
 };
 use crate::contracts::{CheckResult, OnViolation, ViolationReason};
 use crate::expr::Value;
@@ -85,12 +85,13 @@ impl Engine {
                 }
             }
         }
-        let mut features = BTreeMap::new();
-        for (f, key) in self.features.features().iter().zip(&self.feature_keys) {
-            if let Some(Value::Double(x)) = self.snapshot.get(f.slot)
+        let mut features = FeatureValues::with_capacity(self.feature_keys.len());
+        for (i, key) in &self.feature_keys {
+            if let Some(f) = self.features.features().get(*i)
+                && let Some(Value::Double(x)) = self.snapshot.get(f.slot)
                 && x.is_finite()
             {
-                features.insert(key.clone(), x);
+                features.push(key.clone(), x);
             }
         }
 
