@@ -141,6 +141,16 @@ export declare class NativeEngine {
   tickJson(snapshotJson: string, nowMs: number): string
   /** One tick on values in `inputNames()` order (NaN = absent): the fast path. */
   tickValues(values: Float64Array, nowMs: number): string
+  /**
+   * One tick on values in `inputNames()` order (NaN = absent); returns only its decisions
+   * (`TickDecisions`) as JSON and keeps the full output for `lastTickJson`.
+   */
+  tickValuesDecisions(values: Float64Array, nowMs: number): string
+  /**
+   * The full output of the last tick (by any of the tick methods) as JSON; null before the
+   * first.
+   */
+  lastTickJson(): string | null
   /** The audit trail kept in memory, as NDJSON. */
   auditNdjson(): string
 }

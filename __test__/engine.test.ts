@@ -2,7 +2,7 @@
 // snapshots, errors with codes and JSON paths, byte-identical outputs, the fast path.
 import test from 'ava'
 import { readFileSync } from 'node:fs'
-import { Engine, EngineConfigSchema, GamesaError, checkEngineConfig, readSnapshot, runBacktest, builtinScenarios } from '@gamesa/core'
+import { Engine, EngineConfigSchema, GamesaError, type TickOutput, checkEngineConfig, readSnapshot, runBacktest, builtinScenarios } from '@gamesa/core'
 
 const SAMPLE = readFileSync('samples/engine.json', 'utf8')
 
@@ -71,6 +71,41 @@ test('the fast path takes values in inputNames order, NaN for absent', (t) => {
   const other = new Engine(SAMPLE)
   t.deepEqual(viaValues, other.tick(reading(0), 1000))
   const error = t.throws(() => engine.tickValuesJson(new Float64Array(3), 2000))
+  t.is((error as GamesaError).code, 'INVALID_ARGUMENT')
+})
+
+test('tickValues returns the decisions; lastTick is the full output of the same tick', (t) => {
+  const engine = new Engine(SAMPLE)
+  const full = new Engine(SAMPLE)
+  t.is(engine.lastTick(), null)
+  for (let i = 0; i < 30; i++) {
+    const r = reading(i).values
+    const values = new Float64Array(engine.inputNames.length).fill(Number.NaN)
+    engine.inputNames.forEach((name, k) => {
+      if (r[name] !== undefined) values[k] = r[name]!
+    })
+    const decisions = engine.tickValues(values, 1000 + 100 * i)
+    const expectedJson = full.tickJson(reading(i), 1000 + 100 * i)
+    const expected = JSON.parse(expectedJson) as TickOutput
+    // The full output stays native until asked for, and is the tick the decisions came from.
+    t.is(engine.lastTickJson(), expectedJson)
+    t.deepEqual(engine.lastTick(), expected)
+    t.is(decisions.tick, expected.tick)
+    t.is(decisions.emergency, expected.emergency)
+    t.deepEqual(decisions.prices, expected.market.prices)
+    t.deepEqual(decisions.signals, expected.signals)
+    t.deepEqual(decisions.firings, expected.firings)
+    t.deepEqual(decisions.approved, expected.approved)
+    t.deepEqual(decisions.rejected, expected.rejected)
+    t.is(decisions.leaseChanges, expected.allocations.length)
+    t.is(decisions.violations, expected.contracts.filter((c) => c.status === 'violated').length)
+    if (expected.audit.length > 0) {
+      t.deepEqual(decisions.audit, [expected.audit[0]!.seq, expected.audit.at(-1)!.seq])
+    } else {
+      t.is(decisions.audit, undefined)
+    }
+  }
+  const error = t.throws(() => engine.tickValues(new Float64Array(2), 99_999))
   t.is((error as GamesaError).code, 'INVALID_ARGUMENT')
 })
 

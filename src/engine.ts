@@ -249,6 +249,22 @@ export interface TickOutput {
   audit: { seq: number; time_ms: number; agent: string; decision: string; effect: string | null; target: string | null; reason: string }[]
 }
 
+/**
+ * What a live governor acts on each tick (`Engine.tickValues`): the decisions and what led to
+ * them, without the per-bid clearing, lease changes, contract checks and audit records of the
+ * full output (`Engine.lastTick` has those for the same tick).
+ */
+export interface TickDecisions extends Pick<TickOutput, 'tick' | 'nowMs' | 'emergency' | 'signals' | 'firings' | 'ruleErrors' | 'approved' | 'rejected'> {
+  /** The prices this tick's round cleared at. */
+  prices: PerResource
+  /** How many standing leases changed (`allocations` of the full output). */
+  leaseChanges: number
+  /** How many contract checks were violated. */
+  violations: number
+  /** The audit sequence numbers written this tick, `[first, last]`; absent when none. */
+  audit?: [number, number]
+}
+
 /** What `tick` accepts: a telemetry snapshot, or just its values. */
 export type TickInput = Pick<TelemetrySnapshot, 'values'> & Partial<Pick<TelemetrySnapshot, 'timestampMs'>>
 
@@ -299,6 +315,25 @@ export class Engine {
   /** The fast path: one tick on values in `inputNames` order (NaN = absent), output as JSON. */
   tickValuesJson(values: Float64Array, nowMs: number): string {
     return this.#native.tickValues(values, nowMs)
+  }
+
+  /**
+   * The live path: one tick on values in `inputNames` order (NaN = absent), returning only its
+   * decisions. The full output stays on the native side until `lastTick`/`lastTickJson` asks.
+   */
+  tickValues(values: Float64Array, nowMs: number): TickDecisions {
+    return JSON.parse(this.#native.tickValuesDecisions(values, nowMs)) as TickDecisions
+  }
+
+  /** The full output of the last tick (by any tick method) as JSON text; null before the first. */
+  lastTickJson(): string | null {
+    return this.#native.lastTickJson()
+  }
+
+  /** The full output of the last tick; null before the first. */
+  lastTick(): TickOutput | null {
+    const json = this.#native.lastTickJson()
+    return json === null ? null : (JSON.parse(json) as TickOutput)
   }
 
   /** Ticks run so far. */

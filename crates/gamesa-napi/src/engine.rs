@@ -5,7 +5,7 @@
 use crate::errors::{JsError, guard, js_error, to_js};
 use crate::features::LocatedProblem;
 use gamesa_core::sim;
-use gamesa_core::stream::{Engine, EngineConfig, EngineError};
+use gamesa_core::stream::{Engine, EngineConfig, EngineError, TickOutput};
 use gamesa_host::replay::Replay;
 use napi::bindgen_prelude::Float64Array;
 use napi_derive::napi;
@@ -49,6 +49,8 @@ pub fn check_engine_config_json(json: String) -> Result<Vec<LocatedProblem>, JsE
 #[napi]
 pub struct NativeEngine {
     inner: Engine,
+    /// The last tick's output, for `lastTickJson` (`tickValuesDecisions` does not serialize it).
+    last: Option<TickOutput>,
 }
 
 #[napi]
@@ -60,6 +62,7 @@ impl NativeEngine {
         guard(|| {
             Ok(NativeEngine {
                 inner: Engine::from_json(&config_json).map_err(to_js)?,
+                last: None,
             })
         })
     }
@@ -88,7 +91,9 @@ impl NativeEngine {
                 )
             })?;
             let out = self.inner.tick(&snapshot.values, now_ms).map_err(to_js)?;
-            to_json(&out)
+            let json = to_json(&out);
+            self.last = Some(out);
+            json
         })
     }
 
@@ -97,8 +102,33 @@ impl NativeEngine {
     pub fn tick_values(&mut self, values: Float64Array, now_ms: f64) -> Result<String, JsError> {
         guard(|| {
             let out = self.inner.tick_slots(&values, now_ms).map_err(to_js)?;
-            to_json(&out)
+            let json = to_json(&out);
+            self.last = Some(out);
+            json
         })
+    }
+
+    /// One tick on values in `inputNames()` order (NaN = absent); returns only its decisions
+    /// (`TickDecisions`) as JSON and keeps the full output for `lastTickJson`.
+    #[napi]
+    pub fn tick_values_decisions(
+        &mut self,
+        values: Float64Array,
+        now_ms: f64,
+    ) -> Result<String, JsError> {
+        guard(|| {
+            let out = self.inner.tick_slots(&values, now_ms).map_err(to_js)?;
+            let json = to_json(&out.decisions());
+            self.last = Some(out);
+            json
+        })
+    }
+
+    /// The full output of the last tick (by any of the tick methods) as JSON; null before the
+    /// first.
+    #[napi]
+    pub fn last_tick_json(&self) -> Result<Option<String>, JsError> {
+        guard(|| self.last.as_ref().map(to_json).transpose())
     }
 
     /// The audit trail kept in memory, as NDJSON.

@@ -37,5 +37,5 @@ pub use engine::Engine;
 pub use error::EngineError;
 pub use output::{
     AllocationOut, CheckKind, ContractOut, FeatureValues, FiringOut, Firings, LeaseChange, Mode,
-    RuleErrorOut, ScoredAction, SignalOut, TickOutput,
+    RuleErrorOut, ScoredAction, SignalOut, TickDecisions, TickOutput,
 };

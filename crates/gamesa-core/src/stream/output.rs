@@ -4,6 +4,7 @@
 use crate::economics::{MarketTick, RateMatrix};
 use crate::effects::AuditRecord;
 use crate::gate::{ApprovedAction, RejectedAction};
+use crate::per_resource::PerResource;
 use crate::signals::{SignalDomain, SignalKind};
 use crate::types::{Priority, ResourceType};
 use serde::Serialize;
@@ -51,6 +52,60 @@ pub struct TickOutput {
     pub contracts: Vec<ContractOut>,
     /// Audit records appended this tick (hash-chained; verify with the audit tools).
     pub audit: Vec<AuditRecord>,
+}
+
+/// The part of a [`TickOutput`] a live governor acts on: the decisions and what led to them,
+/// without the market's per-bid clearing, the lease changes, the contract checks and the audit
+/// records (those stay in the full output). A few KB of JSON where the full output of a large
+/// configuration is a hundred, so a caller that needs only this does not pay for the rest.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TickDecisions<'a> {
+    pub tick: u64,
+    pub now_ms: f64,
+    pub emergency: bool,
+    /// The prices this tick's round cleared at.
+    pub prices: &'a PerResource<f64>,
+    pub signals: &'a [SignalOut],
+    pub firings: &'a Firings,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub rule_errors: &'a [RuleErrorOut],
+    pub approved: &'a [ApprovedAction],
+    pub rejected: &'a [RejectedAction],
+    /// How many standing leases changed (`allocations` of the full output).
+    pub lease_changes: usize,
+    /// How many contract checks were violated.
+    pub violations: usize,
+    /// The audit sequence numbers written this tick, `[first, last]`; absent when none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit: Option<[u64; 2]>,
+}
+
+impl TickOutput {
+    /// This tick's [`TickDecisions`].
+    pub fn decisions(&self) -> TickDecisions<'_> {
+        TickDecisions {
+            tick: self.tick,
+            now_ms: self.now_ms,
+            emergency: self.emergency,
+            prices: &self.market.prices,
+            signals: &self.signals,
+            firings: &self.firings,
+            rule_errors: &self.rule_errors,
+            approved: &self.approved,
+            rejected: &self.rejected,
+            lease_changes: self.allocations.len(),
+            violations: self
+                .contracts
+                .iter()
+                .filter(|c| c.status == "violated")
+                .count(),
+            audit: match (self.audit.first(), self.audit.last()) {
+                (Some(a), Some(b)) => Some([a.seq, b.seq]),
+                _ => None,
+            },
+        }
+    }
 }
 
 /// A tick's feature values, `feat.<name>` → value, sorted by name: a JSON object, like a
