@@ -160,6 +160,7 @@ impl RuleSet {
     /// Evaluates every rule on `snapshot` at time `now_ms` (ms, any epoch, non-decreasing from
     /// call to call for cooldowns to mean anything). Fails only when the snapshot was built
     /// for other declarations or `now_ms` is not finite; rule failures are in the result.
+    #[inline(never)]
     pub fn evaluate(
         &mut self,
         snapshot: &Snapshot,
