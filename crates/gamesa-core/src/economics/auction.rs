@@ -8,58 +8,76 @@
 //! units (`min(maxUnitPrice, slice / units)`), so the price it pays never takes it past its
 //! slice. Equal unit bids are ranked by priority (higher first), then agent id, then bid.
 
-use super::clearing::{Cleared, Order, whole};
-use std::cmp::Ordering;
+use super::clearing::{Ask, partial_bits, whole};
+
+/// One unit bid of an order, ready to rank.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct UnitBid {
+    /// Descending unit bid, then the tie order (rank, bid): distinct per order.
+    key: (u64, u32, usize),
+    /// Index of the order.
+    order: usize,
+    /// Units wanted.
+    units: f64,
+    /// Unit bid per resource unit.
+    bid: f64,
+}
 
 /// Clears `orders` for `capacity` in units of `unit`, at posted price `posted` per unit of the
-/// resource (prices are per resource unit, as everywhere in the market).
-pub(crate) fn clear(orders: &[Order<'_>], posted: f64, capacity: f64, unit: f64) -> Cleared {
-    let mut grants = vec![0.0; orders.len()];
+/// resource (prices are per resource unit, as everywhere in the market), into `grants` (one
+/// per order); returns the uniform price. `bids` is a buffer reused from tick to tick.
+pub(crate) fn clear_into(
+    orders: &[Ask],
+    posted: f64,
+    capacity: f64,
+    unit: f64,
+    grants: &mut Vec<f64>,
+    bids: &mut Vec<UnitBid>,
+) -> f64 {
+    grants.clear();
+    grants.resize(orders.len(), 0.0);
     let units_on_offer = fit(capacity, unit);
-    // (order index, units wanted, unit bid per resource unit)
-    let mut bids: Vec<(usize, f64, f64)> = orders
-        .iter()
-        .enumerate()
-        .filter_map(|(i, o)| {
-            let affordable = whole(o.slice / (posted * unit));
-            let units = whole(o.demand / unit).min(affordable);
-            if units < 1.0 {
-                return None;
-            }
-            let bid = o.max_price.min(o.slice / (units * unit));
-            (bid >= posted).then_some((i, units, bid))
-        })
-        .collect();
+    bids.clear();
+    for (i, o) in orders.iter().enumerate() {
+        let affordable = whole(o.slice / (posted * unit));
+        let units = whole(o.demand / unit).min(affordable);
+        if units < 1.0 {
+            continue;
+        }
+        let bid = o.max_price.min(o.slice / (units * unit));
+        if bid >= posted {
+            let (rank, b) = o.tie_key();
+            bids.push(UnitBid {
+                // The limit price is finite, so `bid` is never NaN.
+                key: (!partial_bits(bid), rank, b),
+                order: i,
+                units,
+                bid,
+            });
+        }
+    }
     // Uncontested: every unit asked for is on offer, so all win at the posted price (no
     // losing bid sets a price) and the ranking is not needed.
-    if bids.iter().map(|&(_, units, _)| units).sum::<f64>() <= units_on_offer {
-        for &(i, units, _) in &bids {
-            grants[i] = units * unit;
+    if bids.iter().map(|b| b.units).sum::<f64>() <= units_on_offer {
+        for b in bids.iter() {
+            grants[b.order] = b.units * unit;
         }
-        return Cleared {
-            price: posted,
-            grants,
-        };
+        return posted;
     }
-    bids.sort_by(|a, b| {
-        b.2.partial_cmp(&a.2)
-            .unwrap_or(Ordering::Equal)
-            .then_with(|| orders[a.0].tie_order(&orders[b.0]))
-    });
+    // Highest unit bid first, ties by priority, id, bid. Keys are distinct, so unstable
+    // sorting gives the one order there is.
+    bids.sort_unstable_by_key(|b| b.key);
     let mut left = units_on_offer;
     let mut first_loser: Option<f64> = None;
-    for &(i, units, bid) in &bids {
-        let won = units.min(left);
+    for b in bids.iter() {
+        let won = b.units.min(left);
         left -= won;
-        grants[i] = won * unit;
-        if won < units && first_loser.is_none() {
-            first_loser = Some(bid);
+        grants[b.order] = won * unit;
+        if won < b.units && first_loser.is_none() {
+            first_loser = Some(b.bid);
         }
     }
-    Cleared {
-        price: first_loser.map_or(posted, |b| b.max(posted)),
-        grants,
-    }
+    first_loser.map_or(posted, |b| b.max(posted))
 }
 
 /// Whole units of `unit` that fit in `capacity`, exactly (never one more).

@@ -11,50 +11,93 @@
 //! the kinks `slice/demand` and limit prices, so the price is found exactly by walking them in
 //! order: O(n log n).
 
-use super::clearing::{Cleared, Order, ROUNDING_SLACK};
-use std::cmp::Ordering;
+use super::clearing::{Ask, ROUNDING_SLACK, from_total_bits, partial_bits, total_bits};
 
-/// Clears `orders` on `capacity` at posted price `posted`, grants in multiples of `quantum`
-/// (0 = continuous).
-pub(crate) fn clear(orders: &[Order<'_>], posted: f64, capacity: f64, quantum: f64) -> Cleared {
-    let mut out = proportional(orders, posted, capacity);
-    if quantum > 0.0 {
-        round_to_quanta(orders, posted, &mut out, capacity, quantum);
-    }
-    out
+/// Buffers the clearing reuses from tick to tick.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Scratch {
+    /// Price events: (`total_bits(price)`, leaves << 63 | order index).
+    events: Vec<(u64, u64)>,
+    /// Grants before rounding to quanta.
+    exact: Vec<f64>,
+    /// Orders with a remainder: (descending remainder key, rank, bid, order index).
+    by_remainder: Vec<(u64, u32, usize, usize)>,
 }
 
-/// Continuous proportional share; the grants never sum above `capacity`.
-fn proportional(orders: &[Order<'_>], posted: f64, capacity: f64) -> Cleared {
-    let zero = || Cleared {
-        price: posted,
-        grants: vec![0.0; orders.len()],
-    };
+/// Clears `orders` on `capacity` at posted price `posted`, grants in multiples of `quantum`
+/// (0 = continuous), into `grants` (one per order); returns the uniform price.
+pub(crate) fn clear_into(
+    orders: &[Ask],
+    posted: f64,
+    capacity: f64,
+    quantum: f64,
+    grants: &mut Vec<f64>,
+    scratch: &mut Scratch,
+) -> f64 {
+    let mut price = proportional(orders, posted, capacity, grants, &mut scratch.events);
+    if quantum > 0.0 {
+        round_to_quanta(
+            orders, posted, &mut price, grants, capacity, quantum, scratch,
+        );
+    }
+    price
+}
+
+/// [`clear_into`] on orders with their agents spelled out (what the properties test).
+#[cfg(test)]
+pub(crate) fn clear(
+    orders: &[super::clearing::Order<'_>],
+    posted: f64,
+    capacity: f64,
+    quantum: f64,
+) -> super::clearing::Cleared {
+    let mut grants = Vec::new();
+    let price = clear_into(
+        &Ask::ranked(orders),
+        posted,
+        capacity,
+        quantum,
+        &mut grants,
+        &mut Scratch::default(),
+    );
+    super::clearing::Cleared { price, grants }
+}
+
+/// Continuous proportional share into `g`; the grants never sum above `capacity`. Returns the
+/// price.
+fn proportional(
+    orders: &[Ask],
+    posted: f64,
+    capacity: f64,
+    g: &mut Vec<f64>,
+    events: &mut Vec<(u64, u64)>,
+) -> f64 {
+    g.clear();
     if capacity.is_nan() || capacity <= 0.0 || orders.is_empty() {
-        return zero();
+        g.resize(orders.len(), 0.0);
+        return posted;
     }
     // Uncontested: everyone gets what they want at the posted price.
-    let wants: Vec<f64> = orders.iter().map(|o| o.want_at(posted)).collect();
-    if wants.iter().sum::<f64>() <= capacity {
-        return Cleared {
-            price: posted,
-            grants: wants,
-        };
+    g.extend(orders.iter().map(|o| o.want_at(posted)));
+    if g.iter().sum::<f64>() <= capacity {
+        return posted;
     }
     // Events above the posted price, in order: kinks (where an order stops being capped by
     // its demand and starts being limited by its slice) before limit prices (where it leaves)
-    // at the same price.
-    let mut events: Vec<(f64, bool, usize)> = Vec::with_capacity(2 * orders.len());
+    // at the same price, then input order. Integer keys: one comparison each.
+    const LEAVES: u64 = 1 << 63;
+    events.clear();
     for (i, o) in orders.iter().enumerate() {
         let kink = o.slice / o.demand;
         if kink > posted && kink <= o.max_price {
-            events.push((kink, false, i));
+            events.push((total_bits(kink), i as u64));
         }
         if o.max_price > posted {
-            events.push((o.max_price, true, i));
+            events.push((total_bits(o.max_price), LEAVES | i as u64));
         }
     }
-    events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    // Keys are distinct, so unstable sorting gives the one order there is.
+    events.sort_unstable();
     // Demand just above the current price is `capped + spend / u`, over the orders still in.
     let mut capped = 0.0;
     let mut spend = 0.0;
@@ -69,22 +112,23 @@ fn proportional(orders: &[Order<'_>], posted: f64, capacity: f64) -> Cleared {
     }
     // Orders whose limit is the posted price leave just above it.
     if capped + spend / posted <= capacity {
-        return marginal(orders, posted, capacity, capped + spend / posted);
+        return marginal(orders, posted, capacity, capped + spend / posted, g);
     }
     let mut k = 0;
     while k < events.len() {
-        let v = events[k].0;
+        let key = events[k].0;
+        let v = from_total_bits(key);
         if capacity > capped && spend > 0.0 {
             let u = spend / (capacity - capped);
             if u <= v {
-                return at_price(orders, u, capacity);
+                return at_price(orders, u, capacity, g);
             }
         }
         // Cross `v`: kinks first (continuous), then limit prices (orders leave).
-        while k < events.len() && events[k].0 == v {
-            let (_, leaves, i) = events[k];
-            let o = &orders[i];
-            if !leaves {
+        while k < events.len() && events[k].0 == key {
+            let tag = events[k].1;
+            let o = &orders[(tag & !LEAVES) as usize];
+            if tag & LEAVES == 0 {
                 capped -= o.demand;
                 spend += o.slice;
             } else if o.slice / o.demand > v {
@@ -98,17 +142,19 @@ fn proportional(orders: &[Order<'_>], posted: f64, capacity: f64) -> Cleared {
         spend = spend.max(0.0);
         let staying = capped + spend / v;
         if staying <= capacity {
-            return marginal(orders, v, capacity, staying);
+            return marginal(orders, v, capacity, staying, g);
         }
     }
     // Unreachable: past the last limit price nobody demands anything. Kept total.
-    zero()
+    g.clear();
+    g.resize(orders.len(), 0.0);
+    posted
 }
 
 /// The price is `v`, a limit price where demand drops from above the capacity to `staying`
 /// (at or below it): orders that stay get what they want at `v`; the orders whose limit is
 /// `v` share the rest in proportion to what they want.
-fn marginal(orders: &[Order<'_>], v: f64, capacity: f64, staying: f64) -> Cleared {
+fn marginal(orders: &[Ask], v: f64, capacity: f64, staying: f64, g: &mut Vec<f64>) -> f64 {
     let leaving: f64 = orders
         .iter()
         .filter(|o| o.max_price == v)
@@ -120,45 +166,40 @@ fn marginal(orders: &[Order<'_>], v: f64, capacity: f64, staying: f64) -> Cleare
     } else {
         0.0
     };
-    let grants = orders
-        .iter()
-        .map(|o| {
-            if o.max_price == v {
-                o.want_at(v) * share
-            } else {
-                o.want_at(v)
-            }
-        })
-        .collect();
-    within(Cleared { price: v, grants }, capacity)
+    g.clear();
+    g.extend(orders.iter().map(|o| {
+        if o.max_price == v {
+            o.want_at(v) * share
+        } else {
+            o.want_at(v)
+        }
+    }));
+    within(g, capacity);
+    v
 }
 
-fn at_price(orders: &[Order<'_>], u: f64, capacity: f64) -> Cleared {
-    within(
-        Cleared {
-            price: u,
-            grants: orders.iter().map(|o| o.want_at(u)).collect(),
-        },
-        capacity,
-    )
+fn at_price(orders: &[Ask], u: f64, capacity: f64, g: &mut Vec<f64>) -> f64 {
+    g.clear();
+    g.extend(orders.iter().map(|o| o.want_at(u)));
+    within(g, capacity);
+    u
 }
 
 /// Floating-point sums can land a hair above the capacity; scale back so they never do.
-fn within(mut c: Cleared, capacity: f64) -> Cleared {
-    let total: f64 = c.grants.iter().sum();
+fn within(grants: &mut [f64], capacity: f64) {
+    let total: f64 = grants.iter().sum();
     if total > capacity && total > 0.0 {
         let f = capacity / total;
-        for g in &mut c.grants {
+        for g in grants.iter_mut() {
             *g *= f;
         }
         // One more pass in case the scaled sum still rounds above.
-        while c.grants.iter().sum::<f64>() > capacity {
-            for g in &mut c.grants {
+        while grants.iter().sum::<f64>() > capacity {
+            for g in grants.iter_mut() {
                 *g = next_down(*g);
             }
         }
     }
-    c
 }
 
 fn next_down(x: f64) -> f64 {
@@ -175,37 +216,44 @@ fn next_down(x: f64) -> f64 {
 /// uniform price is lowered to what that order can pay (never below the posted price), which
 /// only makes everyone else's grant cheaper. With whole units any price in that range clears.
 fn round_to_quanta(
-    orders: &[Order<'_>],
+    orders: &[Ask],
     posted: f64,
-    c: &mut Cleared,
+    price: &mut f64,
+    grants: &mut [f64],
     capacity: f64,
     quantum: f64,
+    scratch: &mut Scratch,
 ) {
-    let exact = c.grants.clone();
-    for g in &mut c.grants {
+    let exact = &mut scratch.exact;
+    exact.clear();
+    exact.extend_from_slice(grants);
+    for g in grants.iter_mut() {
         *g = whole(*g / quantum) * quantum;
     }
     let mut left = super::auction::fit(capacity, quantum)
-        - c.grants.iter().map(|g| whole(g / quantum)).sum::<f64>();
-    let mut by_remainder: Vec<usize> = (0..orders.len())
-        .filter(|&i| exact[i] - c.grants[i] > ROUNDING_SLACK * quantum)
-        .collect();
-    by_remainder.sort_by(|&a, &b| {
-        let (ra, rb) = (exact[a] - c.grants[a], exact[b] - c.grants[b]);
-        rb.partial_cmp(&ra)
-            .unwrap_or(Ordering::Equal)
-            .then_with(|| orders[a].tie_order(&orders[b]))
-    });
-    for i in by_remainder {
+        - grants.iter().map(|g| whole(g / quantum)).sum::<f64>();
+    // Largest remainder first (remainders are > 0, never NaN), then the tie order.
+    let by_remainder = &mut scratch.by_remainder;
+    by_remainder.clear();
+    for (i, o) in orders.iter().enumerate() {
+        let r = exact[i] - grants[i];
+        if r > ROUNDING_SLACK * quantum {
+            let (rank, bid) = o.tie_key();
+            by_remainder.push((!partial_bits(r), rank, bid, i));
+        }
+    }
+    // (remainder, rank, bid) is distinct per order, so unstable sorting is the one order.
+    by_remainder.sort_unstable();
+    for &(_, _, _, i) in by_remainder.iter() {
         if left < 1.0 {
             break;
         }
         let o = &orders[i];
-        let more = c.grants[i] + quantum;
+        let more = grants[i] + quantum;
         let affordable = o.slice / more;
         if more <= o.demand * (1.0 + ROUNDING_SLACK) && affordable >= posted {
-            c.grants[i] = more;
-            c.price = c.price.min(affordable);
+            grants[i] = more;
+            *price = price.min(affordable);
             left -= 1.0;
         }
     }

@@ -1,7 +1,7 @@
 //! The market itself: budgets, one clearing round per tick, and the prices it posts.
 
-use super::auction;
-use super::clearing::{Cleared, Clearing, Order};
+use super::auction::{self, UnitBid};
+use super::clearing::{Ask, Clearing};
 use super::config::{AgentDef, MarketConfig, validate_agents};
 use super::divisible;
 use super::error::MarketError;
@@ -99,6 +99,24 @@ pub struct Market {
     /// Prices posted for the next tick.
     prices: PerResource<f64>,
     balances: Vec<f64>,
+    /// Each agent's place in the tie order (priority, highest first, then id), by index.
+    rank: Vec<u32>,
+    scratch: RoundScratch,
+}
+
+/// Buffers one round fills and the next reuses, so a round allocates only its output.
+#[derive(Debug, Clone, Default)]
+struct RoundScratch {
+    /// The admitted bids: (index, cost at the posted prices), in input order.
+    admitted: Vec<(usize, f64)>,
+    /// Per agent, the sum of its admitted bids' costs.
+    total: Vec<f64>,
+    /// The orders of each resource, in input order.
+    orders: PerResource<Vec<Ask>>,
+    /// One resource's grants, one per order.
+    got: Vec<f64>,
+    divisible: divisible::Scratch,
+    unit_bids: Vec<UnitBid>,
 }
 
 impl Market {
@@ -120,6 +138,16 @@ impl Market {
             });
         }
         let base = PerResource(ResourceType::ALL.map(|r| config.initial_price(r)));
+        // Ids are unique (validated above), so this is a strict order of the agents.
+        let mut by_rank: Vec<usize> = (0..agents.len()).collect();
+        by_rank.sort_by(|&a, &b| {
+            let (a, b) = (&agents[a], &agents[b]);
+            b.priority.cmp(&a.priority).then_with(|| a.id.cmp(&b.id))
+        });
+        let mut rank = vec![0; agents.len()];
+        for (k, &a) in by_rank.iter().enumerate() {
+            rank[a] = u32::try_from(k).unwrap_or(u32::MAX);
+        }
         Ok(Market {
             config: config.clone(),
             agents: agents.to_vec(),
@@ -127,6 +155,8 @@ impl Market {
             base,
             prices: base,
             balances: vec![0.0; agents.len()],
+            rank,
+            scratch: RoundScratch::default(),
         })
     }
 
@@ -146,16 +176,20 @@ impl Market {
         let prices = posted(&self.base, &reserve, &self.config);
         let supply = capacity.map(|_, &c| if c.is_finite() && c > 0.0 { c } else { 0.0 });
 
+        let mut s = std::mem::take(&mut self.scratch);
+
         // Pass 1: admission, and what each admitted bid costs at the posted prices (request
         // capped at the capacity), summed per agent.
-        let mut cost = vec![0.0; bids.len()];
-        let mut total = vec![0.0; self.agents.len()];
+        s.admitted.clear();
+        s.total.clear();
+        s.total.resize(self.agents.len(), 0.0);
         let mut grants: Vec<MarketGrant> = Vec::with_capacity(bids.len());
         for (i, b) in bids.iter().enumerate() {
             let note = self.admission(b, &prices, &supply);
             if note.is_none() {
-                cost[i] = b.amount.min(supply[b.resource]) * prices[b.resource];
-                total[b.agent] += cost[i];
+                let cost = b.amount.min(supply[b.resource]) * prices[b.resource];
+                s.total[b.agent] += cost;
+                s.admitted.push((i, cost));
             }
             grants.push(MarketGrant {
                 agent: b.agent,
@@ -172,31 +206,25 @@ impl Market {
         // agent that can pay for all of its bids at the posted prices can pay for each; demand
         // at the posted prices; the orders of each resource in input order.
         let mut demand = PerResource::splat(0.0);
-        let mut orders: PerResource<Vec<Order<'_>>> = PerResource::default();
-        for (i, b) in bids.iter().enumerate() {
-            if grants[i].note.is_some() {
-                continue;
-            }
-            let (Some(agent), Some(&balance), Some(&sum)) = (
-                self.agents.get(b.agent),
-                self.balances.get(b.agent),
-                total.get(b.agent),
-            ) else {
-                continue;
-            };
+        for orders in &mut s.orders.0 {
+            orders.clear();
+        }
+        for &(i, cost) in &s.admitted {
+            let b = &bids[i];
+            // Admitted, so the agent is one of the market's.
+            let sum = s.total[b.agent];
             if sum.is_nan() || sum <= 0.0 {
                 continue;
             }
-            let slice = balance * (cost[i] / sum);
+            let slice = self.balances[b.agent] * (cost / sum);
             if slice.is_nan() || slice <= 0.0 {
                 continue;
             }
             let r = b.resource;
             demand[r] += demand_at(b.amount, slice, prices[r], self.clearing[r]);
-            orders[r].push(Order {
+            s.orders[r].push(Ask {
                 bid: i,
-                priority: agent.priority,
-                agent_id: &agent.id,
+                rank: self.rank[b.agent],
                 demand: b.amount.min(supply[r]),
                 slice,
                 max_price: b.max_unit_price,
@@ -206,30 +234,42 @@ impl Market {
         let mut granted = PerResource::splat(0.0);
         let mut spent = vec![0.0; self.agents.len()];
         for r in ResourceType::ALL {
-            let clearing = self.clearing[r];
-            let orders = &orders[r];
-            let Cleared { price, grants: got } = match clearing {
-                Clearing::Divisible { quantum } => {
-                    divisible::clear(orders, prices[r], supply[r], quantum)
-                }
-                Clearing::Indivisible { unit } => {
-                    auction::clear(orders, prices[r], supply[r], unit)
-                }
+            let orders = &s.orders[r];
+            let price = match self.clearing[r] {
+                Clearing::Divisible { quantum } => divisible::clear_into(
+                    orders,
+                    prices[r],
+                    supply[r],
+                    quantum,
+                    &mut s.got,
+                    &mut s.divisible,
+                ),
+                Clearing::Indivisible { unit } => auction::clear_into(
+                    orders,
+                    prices[r],
+                    supply[r],
+                    unit,
+                    &mut s.got,
+                    &mut s.unit_bids,
+                ),
             };
             clearing_prices[r] = price;
-            for (o, amount) in orders.iter().zip(got) {
+            // Summed in a local (from 0, in order, as `granted[r] +=` would) so the sum is
+            // not a chain of stores and reloads.
+            let mut total = 0.0;
+            for (o, &amount) in orders.iter().zip(&s.got) {
                 // The mechanisms keep `amount · price` within the slice; the min absorbs the
                 // last bit of floating-point rounding so no agent ever pays past it.
                 let paid = (amount * price).min(o.slice);
                 let g = &mut grants[o.bid];
                 g.amount = amount;
                 g.paid = paid;
-                granted[r] += amount;
-                if let Some(s) = spent.get_mut(g.agent) {
-                    *s += paid;
-                }
+                total += amount;
+                spent[g.agent] += paid;
             }
+            granted[r] = total;
         }
+        self.scratch = s;
         for g in &mut grants {
             g.unit_price = clearing_prices[g.resource];
         }
@@ -260,6 +300,7 @@ impl Market {
     }
 
     /// Why bid `b` cannot take part, if it cannot.
+    #[inline]
     fn admission(
         &self,
         b: &Bid,
@@ -268,11 +309,14 @@ impl Market {
     ) -> Option<BidNote> {
         if b.agent >= self.agents.len() {
             Some(BidNote::UnknownAgent)
-        } else if !(b.amount.is_finite()
-            && b.amount > 0.0
-            && b.max_unit_price.is_finite()
-            && b.max_unit_price >= 0.0)
+        } else if !(b.amount > 0.0
+            && b.amount <= f64::MAX
+            && b.max_unit_price >= 0.0
+            && b.max_unit_price <= f64::MAX)
         {
+            // Finite and > 0, finite and >= 0: NaN fails every comparison. (Written as two
+            // comparisons each, which compile to two instructions, where `is_finite() &&`
+            // compiles to a dozen integer operations.)
             Some(BidNote::InvalidBid)
         } else if b.max_unit_price < prices[b.resource] {
             Some(BidNote::BelowPrice)

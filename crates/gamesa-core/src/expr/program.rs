@@ -155,6 +155,17 @@ impl Program {
         eval_node(&self.root, slots)
     }
 
+    /// The result as a double ([`Value::to_f64`]), `None` when evaluation fails: what
+    /// `eval_slots(slots).ok().map(Value::to_f64)` gives, without allocating on failure and
+    /// with a double-valued root evaluated directly (no `Value` in between).
+    #[inline]
+    pub fn try_eval_f64(&self, slots: &[Value]) -> Option<f64> {
+        match &self.root {
+            Node::Double(n) => super::node::eval_double(n, slots).ok(),
+            _ => self.try_eval_slots(slots).ok().map(Value::to_f64),
+        }
+    }
+
     /// Evaluates a program whose result type is bool (a rule condition) without allocating.
     /// `Ok(None)` if the result type is not bool.
     #[inline]

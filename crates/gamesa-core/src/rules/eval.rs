@@ -124,6 +124,17 @@ fn run(program: &Program, snapshot: &Snapshot) -> Result<Value, EvalError> {
 
 #[inline]
 fn run_bool(program: &Program, snapshot: &Snapshot) -> Result<bool, EvalError> {
+    // The common case without building a `Value` or an `EvalError`: every variable present
+    // and the program giving a bool. Anything else is evaluated again the general way, which
+    // gives the same result (evaluation is pure) with its error message.
+    if program
+        .referenced_slots()
+        .iter()
+        .all(|&s| snapshot.is_present(s))
+        && let Ok(Some(b)) = program.try_eval_bool(snapshot.values())
+    {
+        return Ok(b);
+    }
     match run(program, snapshot)? {
         Value::Bool(b) => Ok(b),
         // Compilation checked the result type; a program that breaks it is reported, not
@@ -160,6 +171,7 @@ impl RuleSet {
     /// Evaluates every rule on `snapshot` at time `now_ms` (ms, any epoch, non-decreasing from
     /// call to call for cooldowns to mean anything). Fails only when the snapshot was built
     /// for other declarations or `now_ms` is not finite; rule failures are in the result.
+    #[inline(never)]
     pub fn evaluate(
         &mut self,
         snapshot: &Snapshot,

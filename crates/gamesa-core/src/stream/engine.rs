@@ -67,6 +67,8 @@ pub struct Engine {
     pub(crate) snapshot: Snapshot,
     pub(crate) base_len: usize,
     pub(crate) bids: Vec<CompiledBid>,
+    /// Scratch for this round's evaluated bids (kept to avoid an allocation per tick).
+    pub(crate) bid_scratch: Vec<crate::economics::Bid>,
     /// Pools whose capacity follows a snapshot slot.
     pub(crate) capacity_from: Vec<(ResourceType, usize)>,
     pub(crate) thermal_slot: Option<usize>,
@@ -365,6 +367,7 @@ impl Engine {
             snapshot,
             base_len,
             bids,
+            bid_scratch: Vec::new(),
             capacity_from,
             thermal_slot,
             power_slots,
