@@ -6,6 +6,7 @@
 //! SHA-256 (encoding in [`record`]) and can be verified ([`verify`]), exported and re-read as
 //! NDJSON. Time is always an argument (`now_ms`); files are handled by `gamesa-host`.
 
+mod canonical;
 pub mod checker;
 pub mod effect;
 pub mod error;

@@ -13,7 +13,8 @@
 //! sign, exponent or leading zeros. `effect` and `target` are a string or `null`. Strings use
 //! minimal JSON escaping: `"` → `\"`, `\` → `\\`, U+0008/0009/000A/000C/000D → `\b \t \n \f
 //! \r`, other code points below U+0020 → `\u00XX` (lowercase hex); everything else, non-ASCII
-//! included, is written as raw UTF-8 (this is exactly what `serde_json` produces). The hash is
+//! included, is written as raw UTF-8 (this is exactly what `serde_json` produces; the encoder
+//! in [`super::canonical`] writes it by hand and is tested against `serde_json`). The hash is
 //! written as 64 lowercase hex digits.
 //!
 //! The *line* of a record (NDJSON export, audit files) is the body with `,"hash":"<hex>"`
@@ -22,6 +23,7 @@
 //! every later record has `seq` one more than, and `prev_hash` equal to the `hash` of, the
 //! record before it.
 
+use super::canonical::{BodyFields, hex};
 use super::effect::Effect;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -91,23 +93,10 @@ pub struct AuditRecord {
     pub hash: String,
 }
 
-/// The body that is hashed: the record without `hash`, same order.
-#[derive(Serialize)]
-struct Body<'a> {
-    seq: u64,
-    time_ms: u64,
-    agent: &'a str,
-    decision: AuditDecision,
-    effect: Option<Effect>,
-    target: Option<&'a str>,
-    reason: &'a str,
-    prev_hash: &'a str,
-}
-
 impl AuditRecord {
-    /// The canonical body (see the module docs) of this record.
-    pub fn canonical_body(&self) -> String {
-        let body = Body {
+    /// The fields the body covers (every one but `hash`).
+    fn fields(&self) -> BodyFields<'_> {
+        BodyFields {
             seq: self.seq,
             time_ms: self.time_ms,
             agent: &self.agent,
@@ -116,32 +105,32 @@ impl AuditRecord {
             target: self.target.as_deref(),
             reason: &self.reason,
             prev_hash: &self.prev_hash,
-        };
-        // Serializing plain integers, strings, options and unit enums cannot fail.
-        serde_json::to_string(&body).expect("audit body serializes")
+        }
+    }
+
+    /// The canonical body (see the module docs) of this record.
+    pub fn canonical_body(&self) -> String {
+        let mut body = String::with_capacity(256 + self.reason.len());
+        self.fields().write_body(&mut body);
+        body
     }
 
     /// The hash this record must carry: SHA-256 of its canonical body, lowercase hex.
     pub fn compute_hash(&self) -> String {
-        sha256_hex(self.canonical_body().as_bytes())
+        self.fields().hash()
     }
 
     /// The canonical NDJSON line, without the trailing newline.
     pub fn to_line(&self) -> String {
-        serde_json::to_string(self).expect("audit record serializes")
+        let mut line = String::with_capacity(256 + self.reason.len());
+        self.fields().write_line(&self.hash, &mut line);
+        line
     }
 }
 
 /// SHA-256 of `bytes` as 64 lowercase hex digits.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(bytes);
-    let mut out = String::with_capacity(64);
-    for b in digest.iter() {
-        out.push(HEX[(b >> 4) as usize] as char);
-        out.push(HEX[(b & 0x0f) as usize] as char);
-    }
-    out
+    hex(&Sha256::digest(bytes))
 }
 
 #[cfg(test)]

@@ -1,0 +1,301 @@
+//! The canonical encoding of an audit record (documented in [`super::record`]), written by
+//! hand instead of through `serde_json`: every record is hashed when it is appended, several
+//! per engine tick, and the generic serializer (plus the `String` it builds only to hash it)
+//! was most of that cost. The bytes go to a [`Sink`]: a `String` for the body or line as
+//! text, or straight into the SHA-256 state, so hashing needs no buffer at all. The tests
+//! check these bytes equal `serde_json`'s on arbitrary strings (escapes, control characters,
+//! non-ASCII).
+
+use super::effect::Effect;
+use super::record::AuditDecision;
+use sha2::{Digest, Sha256};
+
+/// Where encoded bytes go.
+pub(crate) trait Sink {
+    /// Appends a piece of the encoding. Pieces are cut only at ASCII bytes, so a `String`
+    /// sink stays valid UTF-8.
+    fn put(&mut self, s: &str);
+}
+
+impl Sink for String {
+    fn put(&mut self, s: &str) {
+        self.push_str(s);
+    }
+}
+
+impl Sink for Sha256 {
+    fn put(&mut self, s: &str) {
+        self.update(s.as_bytes());
+    }
+}
+
+/// The fields of a record that the body covers, borrowed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BodyFields<'a> {
+    pub seq: u64,
+    pub time_ms: u64,
+    pub agent: &'a str,
+    pub decision: AuditDecision,
+    pub effect: Option<Effect>,
+    pub target: Option<&'a str>,
+    pub reason: &'a str,
+    pub prev_hash: &'a str,
+}
+
+impl BodyFields<'_> {
+    /// Writes the body without its closing `}`, so a line can append `hash` before it.
+    fn write_open<S: Sink>(&self, out: &mut S) {
+        out.put("{\"seq\":");
+        write_u64(out, self.seq);
+        out.put(",\"time_ms\":");
+        write_u64(out, self.time_ms);
+        out.put(",\"agent\":");
+        write_str(out, self.agent);
+        out.put(",\"decision\":\"");
+        // Decision and effect names are plain snake_case: nothing to escape.
+        out.put(self.decision.as_str());
+        out.put("\",\"effect\":");
+        match self.effect {
+            Some(e) => {
+                out.put("\"");
+                out.put(e.as_str());
+                out.put("\"");
+            }
+            None => out.put("null"),
+        }
+        out.put(",\"target\":");
+        match self.target {
+            Some(t) => write_str(out, t),
+            None => out.put("null"),
+        }
+        out.put(",\"reason\":");
+        write_str(out, self.reason);
+        out.put(",\"prev_hash\":");
+        write_str(out, self.prev_hash);
+    }
+
+    /// The canonical body.
+    pub fn write_body<S: Sink>(&self, out: &mut S) {
+        self.write_open(out);
+        out.put("}");
+    }
+
+    /// The canonical line (without its newline): the body with `hash` as the last key.
+    pub fn write_line<S: Sink>(&self, hash: &str, out: &mut S) {
+        self.write_open(out);
+        out.put(",\"hash\":");
+        write_str(out, hash);
+        out.put("}");
+    }
+
+    /// SHA-256 of the body, lowercase hex.
+    pub fn hash(&self) -> String {
+        let mut sha = Sha256::new();
+        self.write_body(&mut sha);
+        hex(&sha.finalize())
+    }
+}
+
+/// A number in decimal, as JSON writes an unsigned integer.
+fn write_u64<S: Sink>(out: &mut S, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    out.put(std::str::from_utf8(&buf[i..]).unwrap_or("0"));
+}
+
+/// A JSON string with `serde_json`'s minimal escaping: runs that need none are passed on
+/// whole.
+fn write_str<S: Sink>(out: &mut S, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.put("\"");
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &str = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            0x08 => "\\b",
+            0x09 => "\\t",
+            0x0a => "\\n",
+            0x0c => "\\f",
+            0x0d => "\\r",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        // `i` is at an ASCII byte, so both slices end on character boundaries.
+        out.put(&s[start..i]);
+        if escape.is_empty() {
+            let u = [
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[(b >> 4) as usize],
+                HEX[(b & 0x0f) as usize],
+            ];
+            out.put(std::str::from_utf8(&u).unwrap_or(""));
+        } else {
+            out.put(escape);
+        }
+        start = i + 1;
+    }
+    out.put(&s[start..]);
+    out.put("\"");
+}
+
+/// Bytes as lowercase hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(HEX[(b >> 4) as usize] as char);
+        out.push(HEX[(b & 0x0f) as usize] as char);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::effects::record::{AuditRecord, GENESIS_HASH};
+    use proptest::prelude::*;
+
+    /// The reference: the record's fields through `serde_json`, as the encoding was first
+    /// written.
+    #[derive(serde::Serialize)]
+    struct SerdeBody<'a> {
+        seq: u64,
+        time_ms: u64,
+        agent: &'a str,
+        decision: AuditDecision,
+        effect: Option<Effect>,
+        target: Option<&'a str>,
+        reason: &'a str,
+        prev_hash: &'a str,
+    }
+
+    fn serde_body(f: &BodyFields) -> String {
+        serde_json::to_string(&SerdeBody {
+            seq: f.seq,
+            time_ms: f.time_ms,
+            agent: f.agent,
+            decision: f.decision,
+            effect: f.effect,
+            target: f.target,
+            reason: f.reason,
+            prev_hash: f.prev_hash,
+        })
+        .unwrap()
+    }
+
+    fn check(f: &BodyFields) {
+        let mut body = String::new();
+        f.write_body(&mut body);
+        assert_eq!(body, serde_body(f));
+        assert_eq!(
+            f.hash(),
+            crate::effects::record::sha256_hex(body.as_bytes())
+        );
+        let record = AuditRecord {
+            seq: f.seq,
+            time_ms: f.time_ms,
+            agent: f.agent.into(),
+            decision: f.decision,
+            effect: f.effect,
+            target: f.target.map(Into::into),
+            reason: f.reason.into(),
+            prev_hash: f.prev_hash.into(),
+            hash: "h\"\u{1}é".into(),
+        };
+        let mut line = String::new();
+        f.write_line(&record.hash, &mut line);
+        assert_eq!(line, serde_json::to_string(&record).unwrap());
+    }
+
+    #[test]
+    fn tricky_strings_match_serde_json() {
+        let all_controls: String = (0u8..0x20).map(char::from).collect();
+        for s in [
+            "",
+            "plain",
+            "\"quoted\" back\\slash",
+            "tab\there\nnew\rcr\u{8}bs\u{c}ff",
+            &all_controls,
+            "\u{7f} del, é ü 中文 🚀, \u{2028} \u{2029} \u{feff}",
+            "\\u0000 literal",
+            "ends with escape\n",
+            "\u{0}",
+        ] {
+            for (seq, time_ms) in [(0, 0), (9, 10), (u64::MAX, 1_700_000_000_000)] {
+                check(&BodyFields {
+                    seq,
+                    time_ms,
+                    agent: s,
+                    decision: AuditDecision::Rejected,
+                    effect: Some(Effect::GpuControl),
+                    target: Some(s),
+                    reason: s,
+                    prev_hash: GENESIS_HASH,
+                });
+            }
+        }
+    }
+
+    fn decision() -> impl Strategy<Value = AuditDecision> {
+        prop_oneof![
+            Just(AuditDecision::Allowed),
+            Just(AuditDecision::Denied),
+            Just(AuditDecision::Granted),
+            Just(AuditDecision::Revoked),
+            Just(AuditDecision::Approved),
+            Just(AuditDecision::Rejected),
+        ]
+    }
+
+    fn effect() -> impl Strategy<Value = Option<Effect>> {
+        proptest::option::of(proptest::sample::select(Effect::ALL.to_vec()))
+    }
+
+    /// Strings weighted towards what needs escaping: ASCII controls, quotes, backslashes,
+    /// DEL and multi-byte characters, mixed with plain text.
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[\\x00-\\x1f\"\\\\\\x7f a-zé中🚀\u{2028}]{0,40}",
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn body_and_line_match_serde_json(
+            seq in any::<u64>(),
+            time_ms in any::<u64>(),
+            agent in text(),
+            decision in decision(),
+            effect in effect(),
+            target in proptest::option::of(text()),
+            reason in text(),
+            prev_hash in text(),
+        ) {
+            check(&BodyFields {
+                seq,
+                time_ms,
+                agent: &agent,
+                decision,
+                effect,
+                target: target.as_deref(),
+                reason: &reason,
+                prev_hash: &prev_hash,
+            });
+        }
+    }
+}
