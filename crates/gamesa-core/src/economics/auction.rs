@@ -8,7 +8,7 @@
 //! units (`min(maxUnitPrice, slice / units)`), so the price it pays never takes it past its
 //! slice. Equal unit bids are ranked by priority (higher first), then agent id, then bid.
 
-use super::clearing::{Ask, partial_bits, whole};
+use super::clearing::{Ask, min_num, partial_bits, whole};
 
 /// One unit bid of an order, ready to rank.
 #[derive(Debug, Clone, Copy)]
@@ -40,11 +40,12 @@ pub(crate) fn clear_into(
     bids.clear();
     for (i, o) in orders.iter().enumerate() {
         let affordable = whole(o.slice / (posted * unit));
-        let units = whole(o.demand / unit).min(affordable);
+        let units = min_num(whole(o.demand / unit), affordable);
         if units < 1.0 {
             continue;
         }
-        let bid = o.max_price.min(o.slice / (units * unit));
+        // The limit price is finite, `slice / (units · unit)` > 0.
+        let bid = min_num(o.max_price, o.slice / (units * unit));
         if bid >= posted {
             let (rank, b) = o.tie_key();
             bids.push(UnitBid {

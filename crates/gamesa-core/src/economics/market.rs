@@ -1,7 +1,7 @@
 //! The market itself: budgets, one clearing round per tick, and the prices it posts.
 
 use super::auction::{self, UnitBid};
-use super::clearing::{Ask, Clearing};
+use super::clearing::{Ask, Clearing, min_num};
 use super::config::{AgentDef, MarketConfig, validate_agents};
 use super::divisible;
 use super::error::MarketError;
@@ -104,11 +104,23 @@ pub struct Market {
     scratch: RoundScratch,
 }
 
+/// What pass 1 of a round knows of an admitted bid.
+#[derive(Debug, Clone, Copy)]
+struct Admitted {
+    bid: usize,
+    agent: usize,
+    resource: ResourceType,
+    /// Cost at the posted prices of `demand`.
+    cost: f64,
+    /// The amount capped at the supply.
+    demand: f64,
+}
+
 /// Buffers one round fills and the next reuses, so a round allocates only its output.
 #[derive(Debug, Clone, Default)]
 struct RoundScratch {
-    /// The admitted bids: (index, cost at the posted prices), in input order.
-    admitted: Vec<(usize, f64)>,
+    /// The admitted bids, in input order.
+    admitted: Vec<Admitted>,
     /// Per agent, the sum of its admitted bids' costs.
     total: Vec<f64>,
     /// The orders of each resource, in input order.
@@ -187,9 +199,18 @@ impl Market {
         for (i, b) in bids.iter().enumerate() {
             let note = self.admission(b, &prices, &supply);
             if note.is_none() {
-                let cost = b.amount.min(supply[b.resource]) * prices[b.resource];
+                let r = b.resource;
+                // Admitted: amount and supply > 0 and finite.
+                let demand = min_num(b.amount, supply[r]);
+                let cost = demand * prices[r];
                 s.total[b.agent] += cost;
-                s.admitted.push((i, cost));
+                s.admitted.push(Admitted {
+                    bid: i,
+                    agent: b.agent,
+                    resource: r,
+                    cost,
+                    demand,
+                });
             }
             grants.push(MarketGrant {
                 agent: b.agent,
@@ -209,23 +230,22 @@ impl Market {
         for orders in &mut s.orders.0 {
             orders.clear();
         }
-        for &(i, cost) in &s.admitted {
-            let b = &bids[i];
+        for a in &s.admitted {
             // Admitted, so the agent is one of the market's.
-            let sum = s.total[b.agent];
+            let sum = s.total[a.agent];
             if sum.is_nan() || sum <= 0.0 {
                 continue;
             }
-            let slice = self.balances[b.agent] * (cost / sum);
+            let slice = self.balances[a.agent] * (a.cost / sum);
             if slice.is_nan() || slice <= 0.0 {
                 continue;
             }
-            let r = b.resource;
+            let (r, b) = (a.resource, &bids[a.bid]);
             demand[r] += demand_at(b.amount, slice, prices[r], self.clearing[r]);
             s.orders[r].push(Ask {
-                bid: i,
-                rank: self.rank[b.agent],
-                demand: b.amount.min(supply[r]),
+                bid: a.bid,
+                rank: self.rank[a.agent],
+                demand: a.demand,
                 slice,
                 max_price: b.max_unit_price,
             });
@@ -260,7 +280,7 @@ impl Market {
             for (o, &amount) in orders.iter().zip(&s.got) {
                 // The mechanisms keep `amount · price` within the slice; the min absorbs the
                 // last bit of floating-point rounding so no agent ever pays past it.
-                let paid = (amount * price).min(o.slice);
+                let paid = min_num(amount * price, o.slice);
                 let g = &mut grants[o.bid];
                 g.amount = amount;
                 g.paid = paid;
@@ -393,7 +413,8 @@ impl Market {
 /// What a bid asks for at price `p` with `slice` credits: `min(amount, slice / p)`, in whole
 /// units for an indivisible resource (a fraction of a core is not demand for a core).
 fn demand_at(amount: f64, slice: f64, p: f64, clearing: Clearing) -> f64 {
-    let want = amount.min(slice / p);
+    // An admitted amount is > 0 and finite; `slice / p` > 0.
+    let want = min_num(amount, slice / p);
     match clearing {
         Clearing::Divisible { .. } => want,
         Clearing::Indivisible { unit } => super::clearing::whole(want / unit) * unit,

@@ -355,6 +355,45 @@ pub(crate) fn eval_double(n: &Num<f64>, s: &[Value]) -> R<f64> {
     }
 }
 
+/// CEL's commutative error absorption: `false && error` and `error && false` are both false;
+/// otherwise the (left-most) error propagates.
+#[inline(always)]
+fn and(a: &Bool, b: &Bool, s: &[Value]) -> R<bool> {
+    match eval_operand(a, s) {
+        Ok(false) => Ok(false),
+        Ok(true) => eval_operand(b, s),
+        Err(e) => match eval_bool(b, s) {
+            Ok(false) => Ok(false),
+            _ => Err(e),
+        },
+    }
+}
+
+/// `||` as [`and`]: `true || error` and `error || true` are both true.
+#[inline(always)]
+fn or(a: &Bool, b: &Bool, s: &[Value]) -> R<bool> {
+    match eval_operand(a, s) {
+        Ok(true) => Ok(true),
+        Ok(false) => eval_operand(b, s),
+        Err(e) => match eval_bool(b, s) {
+            Ok(true) => Ok(true),
+            _ => Err(e),
+        },
+    }
+}
+
+/// A bool root (a rule condition): the commonest shapes (a comparison with a constant, `&&`
+/// or `||` of such) evaluated in place, the rest through [`eval_bool`]. Same results, no
+/// call for the shapes rules are mostly written in.
+#[inline(always)]
+pub(crate) fn eval_bool_root(n: &Bool, s: &[Value]) -> R<bool> {
+    match n {
+        Bool::And(a, b) => and(a, b, s),
+        Bool::Or(a, b) => or(a, b, s),
+        _ => eval_operand(n, s),
+    }
+}
+
 /// The commonest operands of `&&`, `||` and `!` (a comparison of a variable with a constant,
 /// a constant) evaluated in place; anything else through [`eval_bool`]. Same results, one
 /// call fewer per operand.
@@ -363,7 +402,7 @@ fn eval_operand(n: &Bool, s: &[Value]) -> R<bool> {
     match n {
         Bool::CmpDoubleSlotConst(op, i, c) => {
             let a: f64 = slot(s, *i)?;
-            Ok(op.test(a.partial_cmp(c)))
+            Ok(op.test_f64(a, *c))
         }
         Bool::Const(v) => Ok(*v),
         _ => eval_bool(n, s),
@@ -379,24 +418,8 @@ pub(crate) fn eval_bool(n: &Bool, s: &[Value]) -> R<bool> {
             None => Err(EvalFault::binding(EvalErrorKind::MissingBinding, *i)),
         },
         Bool::Not(a) => Ok(!eval_operand(a, s)?),
-        // CEL's commutative error absorption: `false && error` and `error && false` are both
-        // false; otherwise the (left-most) error propagates.
-        Bool::And(a, b) => match eval_operand(a, s) {
-            Ok(false) => Ok(false),
-            Ok(true) => eval_operand(b, s),
-            Err(e) => match eval_bool(b, s) {
-                Ok(false) => Ok(false),
-                _ => Err(e),
-            },
-        },
-        Bool::Or(a, b) => match eval_operand(a, s) {
-            Ok(true) => Ok(true),
-            Ok(false) => eval_operand(b, s),
-            Err(e) => match eval_bool(b, s) {
-                Ok(true) => Ok(true),
-                _ => Err(e),
-            },
-        },
+        Bool::And(a, b) => and(a, b, s),
+        Bool::Or(a, b) => or(a, b, s),
         Bool::Cond(c, t, f) => {
             if eval_bool(c, s)? {
                 eval_bool(t, s)
@@ -414,7 +437,7 @@ pub(crate) fn eval_bool(n: &Bool, s: &[Value]) -> R<bool> {
         }
         Bool::CmpDouble(op, a, b) => {
             let a = eval_num(a, s)?;
-            Ok(op.test(a.partial_cmp(&eval_num(b, s)?)))
+            Ok(op.test_f64(a, eval_num(b, s)?))
         }
         Bool::CmpPure(op, ab) => {
             let mut bad = false;
@@ -428,16 +451,16 @@ pub(crate) fn eval_bool(n: &Bool, s: &[Value]) -> R<bool> {
                         u32::MAX,
                     )));
             }
-            Ok(op.test(a.partial_cmp(&b)))
+            Ok(op.test_f64(a, b))
         }
         Bool::CmpCode(op, c) => {
             let mut stack = [0.0; STACK];
             c.run(s, &mut stack)?;
-            Ok(op.test(stack[0].partial_cmp(&stack[1])))
+            Ok(op.test_f64(stack[0], stack[1]))
         }
         Bool::CmpDoubleSlotConst(op, i, c) => {
             let a: f64 = slot(s, *i)?;
-            Ok(op.test(a.partial_cmp(c)))
+            Ok(op.test_f64(a, *c))
         }
         Bool::CmpBools(op, a, b) => {
             let a = eval_bool(a, s)?;

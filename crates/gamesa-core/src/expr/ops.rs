@@ -75,6 +75,23 @@ impl Cmp {
     }
 }
 
+impl Cmp {
+    /// `self.test(a.partial_cmp(&b))` as one IEEE comparison instead of an `Ordering` and a
+    /// table jump: NaN makes every comparison false but `!=`, exactly as `test(None)` does,
+    /// and -0 equals +0 in both.
+    #[inline(always)]
+    pub(crate) fn test_f64(self, a: f64, b: f64) -> bool {
+        match self {
+            Cmp::Eq => a == b,
+            Cmp::Ne => a != b,
+            Cmp::Lt => a < b,
+            Cmp::Le => a <= b,
+            Cmp::Gt => a > b,
+            Cmp::Ge => a >= b,
+        }
+    }
+}
+
 /// The double-in, double-out extension functions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum MathFn {

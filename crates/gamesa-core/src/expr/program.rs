@@ -171,7 +171,7 @@ impl Program {
     #[inline]
     pub fn try_eval_bool(&self, slots: &[Value]) -> Result<Option<bool>, EvalFault> {
         match &self.root {
-            Node::Bool(b) => super::node::eval_bool(b, slots).map(Some),
+            Node::Bool(b) => super::node::eval_bool_root(b, slots).map(Some),
             _ => Ok(None),
         }
     }

@@ -18,7 +18,7 @@
 
 use super::error::{RuleFailure, RulePart};
 use super::set::RuleSet;
-use crate::expr::{EvalError, EvalErrorKind, Program, Value};
+use crate::expr::{EvalError, EvalErrorKind, Program, Type, Value};
 use crate::features::{Snapshot, SnapshotError, missing_error};
 use crate::signals::{SignalDomain, SignalKind};
 use crate::types::Priority;
@@ -122,11 +122,12 @@ fn run(program: &Program, snapshot: &Snapshot) -> Result<Value, EvalError> {
     program.eval_slots(snapshot.values())
 }
 
-#[inline]
-fn run_bool(program: &Program, snapshot: &Snapshot) -> Result<bool, EvalError> {
-    // The common case without building a `Value` or an `EvalError`: every variable present
-    // and the program giving a bool. Anything else is evaluated again the general way, which
-    // gives the same result (evaluation is pure) with its error message.
+/// [`run_bool`], with the common case in place: every variable present and the program
+/// giving a bool, without building a `Value` or an `EvalError`. Anything else goes the general
+/// way (out of line), which evaluates again and gives the same result (evaluation is pure)
+/// with its error message.
+#[inline(always)]
+fn check(program: &Program, snapshot: &Snapshot) -> Result<bool, EvalError> {
     if program
         .referenced_slots()
         .iter()
@@ -135,6 +136,11 @@ fn run_bool(program: &Program, snapshot: &Snapshot) -> Result<bool, EvalError> {
     {
         return Ok(b);
     }
+    run_bool(program, snapshot)
+}
+
+#[inline(never)]
+fn run_bool(program: &Program, snapshot: &Snapshot) -> Result<bool, EvalError> {
     match run(program, snapshot)? {
         Value::Bool(b) => Ok(b),
         // Compilation checked the result type; a program that breaks it is reported, not
@@ -146,6 +152,25 @@ fn run_bool(program: &Program, snapshot: &Snapshot) -> Result<bool, EvalError> {
     }
 }
 
+/// [`run_strength`], with the common case in place: every variable present and a number that
+/// is not NaN. Anything else goes the general way, as in [`check`].
+#[inline(always)]
+fn strength(program: &Program, snapshot: &Snapshot) -> Result<f64, EvalError> {
+    // A bool result is an error there, where `try_eval_f64` would make it 0 or 1.
+    if program.result_type() != Type::Bool
+        && program
+            .referenced_slots()
+            .iter()
+            .all(|&s| snapshot.is_present(s))
+        && let Some(x) = program.try_eval_f64(snapshot.values())
+        && !x.is_nan()
+    {
+        return Ok(x.clamp(0.0, 1.0));
+    }
+    run_strength(program, snapshot)
+}
+
+#[inline(never)]
 fn run_strength(program: &Program, snapshot: &Snapshot) -> Result<f64, EvalError> {
     let x = match run(program, snapshot)? {
         Value::Double(x) => x,
@@ -186,7 +211,12 @@ impl RuleSet {
         if !now_ms.is_finite() {
             return Err(SnapshotError::InvalidTime { now_ms });
         }
-        let mut out = Evaluation::default();
+        // Sized as last time's, so a steady stream of firings grows no vector.
+        let mut out = Evaluation {
+            active: Vec::with_capacity(self.sizes[0]),
+            shadow: Vec::with_capacity(self.sizes[1]),
+            errors: Vec::with_capacity(self.sizes[2]),
+        };
         for (i, (rule, state)) in self.rules.iter().zip(self.state.iter_mut()).enumerate() {
             let fail = |part: RulePart, error: EvalError| RuleFailure {
                 rule: i,
@@ -196,7 +226,7 @@ impl RuleSet {
             };
             let held = state.latched;
             if let (true, Some(release)) = (state.latched, &rule.release) {
-                match run_bool(release, snapshot) {
+                match check(release, snapshot) {
                     Ok(true) => {
                         state.latched = false;
                         continue;
@@ -209,7 +239,7 @@ impl RuleSet {
                     }
                 }
             } else {
-                match run_bool(&rule.when, snapshot) {
+                match check(&rule.when, snapshot) {
                     Ok(true) => state.latched = rule.release.is_some(),
                     Ok(false) => continue,
                     Err(e) => {
@@ -223,7 +253,7 @@ impl RuleSet {
                 continue;
             }
             let signal = match (&rule.strength, &rule.rule.emits_signal) {
-                (Some(program), Some(emits)) => match run_strength(program, snapshot) {
+                (Some(program), Some(emits)) => match strength(program, snapshot) {
                     Ok(strength) => Some(EmittedSignal {
                         kind: emits.kind,
                         strength,
@@ -251,6 +281,7 @@ impl RuleSet {
                 super::RuleMode::Shadow => out.shadow.push(firing),
             }
         }
+        self.sizes = [out.active.len(), out.shadow.len(), out.errors.len()];
         self.stats.evaluations += 1;
         self.stats.active_firings += out.active.len() as u64;
         self.stats.shadow_firings += out.shadow.len() as u64;

@@ -52,6 +52,9 @@ pub struct RuleSet {
     pub(super) rules: Vec<CompiledRule>,
     pub(super) state: Vec<RuleState>,
     pub(super) stats: super::eval::RuleStats,
+    /// Firings (active, shadow) and failures of the last evaluation: the next one's
+    /// capacities.
+    pub(super) sizes: [usize; 3],
 }
 
 impl RuleSet {
@@ -219,6 +222,7 @@ fn compile(
         state: vec![RuleState::default(); compiled.len()],
         rules: compiled,
         stats: Default::default(),
+        sizes: [0; 3],
     })
 }
 
