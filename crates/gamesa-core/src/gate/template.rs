@@ -35,6 +35,19 @@ impl Template {
         self.source.replace(TARGET_PLACEHOLDER, target)
     }
 
+    /// The variable name for `target`, written into `out` (cleared first): the gate reads
+    /// several variables per check and reuses one buffer for their names.
+    pub fn expand_into(&self, target: &str, out: &mut String) {
+        out.clear();
+        let mut rest = self.source.as_str();
+        while let Some(i) = rest.find(TARGET_PLACEHOLDER) {
+            out.push_str(&rest[..i]);
+            out.push_str(target);
+            rest = &rest[i + TARGET_PLACEHOLDER.len()..];
+        }
+        out.push_str(rest);
+    }
+
     /// The template as written.
     pub fn as_str(&self) -> &str {
         &self.source
@@ -88,6 +101,17 @@ mod tests {
             Template::parse("thermal.headroom_c").unwrap().expand("x"),
             "thermal.headroom_c"
         );
+        let mut buf = String::from("stale");
+        for (source, target) in [
+            ("{target}.power_min_w", "gpu0"),
+            ("a.{target}.b.{target}", "x"),
+            ("{target}", "t"),
+            ("plain", "t"),
+        ] {
+            let t = Template::parse(source).unwrap();
+            t.expand_into(target, &mut buf);
+            assert_eq!(buf, t.expand(target));
+        }
     }
 
     #[test]

@@ -87,6 +87,8 @@ pub struct Engine {
     pub(crate) last_now_ms: Option<f64>,
     /// The next audit sequence number to output.
     pub(crate) audit_next: u64,
+    /// What each rule's action kind resolves to, by rule index (see `actions::ActionPlan`).
+    pub(crate) action_plans: Vec<Option<super::actions::ActionPlan>>,
 }
 
 impl Engine {
@@ -345,6 +347,7 @@ impl Engine {
             .collect();
         let agent_ids = config.agents.iter().map(|a| Arc::from(&*a.id)).collect();
         let base_len = features.base_len();
+        let action_plans = super::actions::plan_actions(&rules, &gate, &market);
         let feature_keys = (features.features().iter())
             .map(|f| format!("{FEATURE_PREFIX}{}", f.name))
             .collect();
@@ -379,6 +382,7 @@ impl Engine {
             tick: 0,
             last_now_ms: None,
             audit_next: 0,
+            action_plans,
         })
     }
 
