@@ -13,6 +13,9 @@ pub const MAX_TEMPLATE_LEN: usize = 256;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Template {
     source: String,
+    /// `source` split at each placeholder (one more piece than placeholders), so expanding
+    /// does not search for the placeholder again.
+    pieces: Vec<String>,
 }
 
 impl Template {
@@ -24,6 +27,10 @@ impl Template {
             || {
                 Ok(Template {
                     source: source.to_string(),
+                    pieces: source
+                        .split(TARGET_PLACEHOLDER)
+                        .map(str::to_string)
+                        .collect(),
                 })
             },
             Err,
@@ -39,13 +46,14 @@ impl Template {
     /// several variables per check and reuses one buffer for their names.
     pub fn expand_into(&self, target: &str, out: &mut String) {
         out.clear();
-        let mut rest = self.source.as_str();
-        while let Some(i) = rest.find(TARGET_PLACEHOLDER) {
-            out.push_str(&rest[..i]);
-            out.push_str(target);
-            rest = &rest[i + TARGET_PLACEHOLDER.len()..];
+        let mut pieces = self.pieces.iter();
+        if let Some(first) = pieces.next() {
+            out.push_str(first);
         }
-        out.push_str(rest);
+        for piece in pieces {
+            out.push_str(target);
+            out.push_str(piece);
+        }
     }
 
     /// The template as written.

@@ -234,7 +234,8 @@ impl Engine {
         let mut to_gate: Vec<ToGate> = healing.into_iter().map(ToGate::Healing).collect();
 
         // Market proposals: id, candidate, firing.
-        let mut market_props: Vec<(String, Candidate, &Firing)> = Vec::new();
+        let mut market_props: Vec<(String, Candidate, &Firing)> =
+            Vec::with_capacity(evaluation.active.len());
         let mut unpriced: Vec<ToGate> = Vec::new();
         for firing in &evaluation.active {
             let Some(r) = rules.get(firing.rule) else {
@@ -304,7 +305,7 @@ impl Engine {
         // checks them like any other.
         to_gate.extend(unpriced);
 
-        let mut rejected = Vec::new();
+        let mut rejected = Vec::with_capacity(market_props.len() + to_gate.len());
         for (i, (id, _, firing)) in market_props.into_iter().enumerate() {
             if chosen[i] {
                 continue;
@@ -394,7 +395,7 @@ impl Engine {
             prices,
             free,
         };
-        let mut approved = Vec::new();
+        let mut approved = Vec::with_capacity(to_gate.len());
         for g in to_gate {
             let decision = match g {
                 ToGate::Healing(mut p) => {
