@@ -9,6 +9,7 @@
 use super::effect::Effect;
 use super::record::AuditDecision;
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 
 /// Where encoded bytes go.
 pub(crate) trait Sink {
@@ -45,9 +46,16 @@ impl HashSink {
         self.len = 0;
     }
 
-    fn finish(mut self) -> String {
+    /// The digest as 64 lowercase hex digits.
+    fn finish(mut self) -> [u8; 64] {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
         self.flush();
-        hex(&self.sha.finalize())
+        let mut out = [0u8; 64];
+        for (pair, b) in out.chunks_exact_mut(2).zip(self.sha.finalize().iter()) {
+            pair[0] = HEX[(b >> 4) as usize];
+            pair[1] = HEX[(b & 0x0f) as usize];
+        }
+        out
     }
 }
 
@@ -127,9 +135,20 @@ impl BodyFields<'_> {
 
     /// SHA-256 of the body, lowercase hex.
     pub fn hash(&self) -> String {
+        self.with_hash(str::to_string)
+    }
+
+    /// [`BodyFields::hash`] as a shared string, made in one allocation.
+    pub fn hash_shared(&self) -> Arc<str> {
+        self.with_hash(|h| Arc::from(h))
+    }
+
+    fn with_hash<T>(&self, make: impl FnOnce(&str) -> T) -> T {
         let mut sink = HashSink::new();
         self.write_body(&mut sink);
-        sink.finish()
+        let digits = sink.finish();
+        // Hex digits are ASCII.
+        make(std::str::from_utf8(&digits).unwrap_or_default())
     }
 }
 
@@ -273,6 +292,7 @@ mod tests {
             f.hash(),
             crate::effects::record::sha256_hex(body.as_bytes())
         );
+        assert_eq!(*f.hash_shared(), f.hash());
         let record = AuditRecord {
             seq: f.seq,
             time_ms: f.time_ms,
