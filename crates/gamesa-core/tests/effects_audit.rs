@@ -44,7 +44,7 @@ fn a_fresh_trail_verifies_and_round_trips() {
     let c = sample();
     let trail = c.trail();
     assert_eq!(trail.len(), 8);
-    assert_eq!(trail.records()[0].prev_hash, GENESIS_HASH);
+    assert_eq!(&*trail.records()[0].prev_hash, GENESIS_HASH);
     let report = trail.verify();
     assert!(report.is_ok());
     assert_eq!(report.head_hash, trail.head_hash());
@@ -96,7 +96,7 @@ fn an_inserted_record_is_caught_even_when_well_formed() {
     // A forged record that claims seq 3, links to seq 2 and carries a correct hash of itself.
     let mut forged = recs[3].clone();
     forged.agent = "intruder".into();
-    forged.hash = forged.compute_hash();
+    forged.hash = forged.compute_hash().into();
     let mut ls = lines(&c);
     ls.insert(3, forged.to_line());
     let b = verify_ndjson(&join(&ls), None).problem.unwrap();
@@ -229,7 +229,7 @@ fn a_trail_continues_from_loaded_records() {
         None,
         "x".into(),
     );
-    assert_eq!((r.seq, r.prev_hash.as_str()), (8, prev.as_str()));
+    assert_eq!((r.seq, &*r.prev_hash), (8, prev.as_str()));
     let mut checker = EffectChecker::with_trail(trail);
     checker.check("a", Effect::CpuControl, None, 201).unwrap();
     assert!(checker.trail().verify().is_ok());
@@ -297,7 +297,7 @@ fn a_bounded_trail_keeps_recent_records_and_verifies_as_a_segment() {
     assert_eq!(t.anchor(), full.trail().anchor());
     assert_eq!(
         (t.base().length, t.base().head_hash.as_str()),
-        (t.records()[0].seq, t.records()[0].prev_hash.as_str())
+        (t.records()[0].seq, &*t.records()[0].prev_hash)
     );
     assert!(t.verify().is_ok());
     let text = t.to_ndjson();
@@ -333,7 +333,7 @@ fn a_bounded_trail_keeps_recent_records_and_verifies_as_a_segment() {
         None,
         "r".into(),
     );
-    assert_eq!(resumed.records().last().unwrap().prev_hash, t.head_hash());
+    assert_eq!(&*resumed.records().last().unwrap().prev_hash, t.head_hash());
     assert!(
         AuditTrail::resume(
             gamesa_core::effects::Anchor {

@@ -157,7 +157,7 @@ fn audit_holds(name: &str, o: &Outcome) {
     match &o.decision {
         GateDecision::Approved(a) => {
             assert_eq!(last.decision, AuditDecision::Approved, "{name}");
-            assert_eq!(last.agent, a.agent);
+            assert_eq!(*last.agent, *a.agent);
             assert_eq!(last.target.as_deref(), Some(a.target.as_str()));
         }
         GateDecision::Rejected(r) => {

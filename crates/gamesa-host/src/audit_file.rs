@@ -152,7 +152,7 @@ fn scan_file(
     let base = match kept.front() {
         Some(first) => Anchor {
             length: first.seq,
-            head_hash: first.prev_hash.clone(),
+            head_hash: first.prev_hash.to_string(),
         },
         None => v.anchor(),
     };

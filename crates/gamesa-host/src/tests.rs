@@ -118,7 +118,7 @@ fn reopening_verifies_and_continues_the_chain() {
             .allowed
     );
     let r = &c.trail().records()[6];
-    assert_eq!((r.seq, r.prev_hash.as_str()), (6, head.as_str()));
+    assert_eq!((r.seq, &*r.prev_hash), (6, head.as_str()));
     drop(c);
     let report = inspect_audit_file(&path).unwrap();
     assert!(report.is_ok(), "{report:?}");

@@ -289,13 +289,13 @@ impl From<&core::AuditRecord> for AuditRecord {
         AuditRecord {
             seq: r.seq as f64,
             time_ms: r.time_ms as f64,
-            agent: r.agent.clone(),
+            agent: r.agent.to_string(),
             decision: r.decision.into(),
             effect: r.effect.map(Effect::from),
-            target: r.target.clone(),
+            target: r.target.as_deref().map(str::to_string),
             reason: r.reason.clone(),
-            prev_hash: r.prev_hash.clone(),
-            hash: r.hash.clone(),
+            prev_hash: r.prev_hash.to_string(),
+            hash: r.hash.to_string(),
         }
     }
 }

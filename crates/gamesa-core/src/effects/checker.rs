@@ -96,7 +96,7 @@ pub struct EffectChecker {
     trail: AuditTrail,
 }
 
-fn validate_agent(agent: &str) -> Result<(), EffectError> {
+pub(crate) fn validate_agent(agent: &str) -> Result<(), EffectError> {
     let bad = |why: &str| EffectError::InvalidArgument {
         what: "agent".into(),
         message: format!("{agent:?} {why}"),
@@ -289,31 +289,60 @@ impl EffectChecker {
         target: Option<&str>,
         now_ms: u64,
     ) -> (bool, String) {
+        match self.covering_grant(agent, effect, target, now_ms) {
+            Ok(g) => (true, format!("allowed by {}", g.describe())),
+            Err(why) => (false, why),
+        }
+    }
+
+    /// The first grant (in the order granted) that covers the request, or why none does.
+    fn covering_grant(
+        &self,
+        agent: &str,
+        effect: Effect,
+        target: Option<&str>,
+        now_ms: u64,
+    ) -> Result<&Grant, String> {
         let Some(grants) = self.grants.get(agent) else {
-            return (
-                false,
-                format!("default deny: agent '{agent}' holds no grants"),
-            );
+            return Err(format!("default deny: agent '{agent}' holds no grants"));
         };
         let mut why_not = Vec::new();
         for g in grants {
             match g.covers(effect, target, now_ms) {
-                Ok(()) => return (true, format!("allowed by {}", g.describe())),
+                Ok(()) => return Ok(g),
                 Err(why) if !why.is_empty() => why_not.push(why),
                 Err(_) => {}
             }
         }
         if why_not.is_empty() {
-            (
-                false,
-                format!("default deny: agent '{agent}' holds no grant of {effect}"),
-            )
+            Err(format!(
+                "default deny: agent '{agent}' holds no grant of {effect}"
+            ))
         } else {
-            (
-                false,
-                format!("no grant of {effect} applies: {}", why_not.join("; ")),
-            )
+            Err(format!(
+                "no grant of {effect} applies: {}",
+                why_not.join("; ")
+            ))
         }
+    }
+
+    /// Like [`EffectChecker::peek`], but an allowed request comes back without the text of
+    /// the grant that allowed it: the ActionGate reads only a denial's reason, and it asks
+    /// for every action of every tick.
+    pub(crate) fn permits(
+        &self,
+        agent: &str,
+        effect: Effect,
+        target: Option<&str>,
+        now_ms: u64,
+    ) -> Result<Result<(), String>, EffectError> {
+        validate_agent(agent)?;
+        if let Some(t) = target {
+            validate_target(t)?;
+        }
+        Ok(self
+            .covering_grant(agent, effect, target, now_ms)
+            .map(|_| ()))
     }
 
     /// Decides like [`EffectChecker::check`] without recording: for a caller that writes its

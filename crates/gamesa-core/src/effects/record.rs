@@ -28,6 +28,7 @@ use super::effect::Effect;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt;
+use std::sync::Arc;
 
 /// `prev_hash` of the first record: 64 zeros.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -71,6 +72,11 @@ impl fmt::Display for AuditDecision {
 }
 
 /// One entry of the hash-chained audit trail. Field order here *is* the canonical order.
+///
+/// Names and hashes are shared strings (`Arc<str>`, serialized as plain strings): a trail
+/// names the same few agents and targets over and over, each `prev_hash` is the `hash` of
+/// the record before, and an engine copies every record into its tick's output, so sharing
+/// them saves an allocation per name per copy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuditRecord {
@@ -79,23 +85,23 @@ pub struct AuditRecord {
     /// Milliseconds since the Unix epoch, as passed in by the caller (the core has no clock).
     pub time_ms: u64,
     /// The agent that asked, or that was granted or revoked.
-    pub agent: String,
+    pub agent: Arc<str>,
     pub decision: AuditDecision,
     /// The effect concerned; `None` only for "revoke everything" of an agent.
     pub effect: Option<Effect>,
     /// The target of a check, when one was named.
-    pub target: Option<String>,
+    pub target: Option<Arc<str>>,
     /// Why: which grant allowed it, or why it was denied, or what was granted/revoked.
     pub reason: String,
     /// `hash` of the previous record; [`GENESIS_HASH`] for seq 0.
-    pub prev_hash: String,
+    pub prev_hash: Arc<str>,
     /// SHA-256 of the canonical body, lowercase hex.
-    pub hash: String,
+    pub hash: Arc<str>,
 }
 
 impl AuditRecord {
     /// The fields the body covers (every one but `hash`).
-    fn fields(&self) -> BodyFields<'_> {
+    pub(crate) fn fields(&self) -> BodyFields<'_> {
         BodyFields {
             seq: self.seq,
             time_ms: self.time_ms,
@@ -147,9 +153,9 @@ mod tests {
             target: None,
             reason: "tab\there \"quoted\" é".into(),
             prev_hash: GENESIS_HASH.into(),
-            hash: String::new(),
+            hash: "".into(),
         };
-        r.hash = r.compute_hash();
+        r.hash = r.compute_hash().into();
         r
     }
 
@@ -181,7 +187,7 @@ mod tests {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         let r = sample();
-        assert_eq!(r.hash, sha256_hex(r.canonical_body().as_bytes()));
+        assert_eq!(*r.hash, sha256_hex(r.canonical_body().as_bytes()));
         assert_eq!(r.hash.len(), 64);
     }
 }

@@ -1,11 +1,13 @@
 //! The append-only, hash-chained audit trail (in memory; files live in `gamesa-host`).
 
+use super::canonical::BodyFields;
 use super::effect::Effect;
 use super::error::AuditCorrupt;
 use super::record::{AuditDecision, AuditRecord};
 use super::verify::{
     Anchor, ChainBreak, ChainVerifier, VerifyReport, scan_ndjson, verify_records_from,
 };
+use std::sync::Arc;
 
 /// An append-only sequence of [`AuditRecord`]s, each chained to the one before by its hash.
 ///
@@ -15,12 +17,54 @@ use super::verify::{
 /// `limit` and `2 × limit` of them: older ones are dropped in batches so appending stays O(1));
 /// the trail then remembers the [`Anchor`] where the kept records start ([`AuditTrail::base`]),
 /// so what is kept still verifies as a segment. Use a limit when the full history is in a file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct AuditTrail {
     /// Where `records` starts: seq of the first kept record and its `prev_hash`.
     base: Anchor,
     records: Vec<AuditRecord>,
     retention: Option<usize>,
+    /// Agent and target names recently recorded, shared by the records that name them.
+    names: Names,
+}
+
+/// Two trails are equal when they hold the same chain; which names happen to be shared is
+/// not part of it.
+impl PartialEq for AuditTrail {
+    fn eq(&self, other: &Self) -> bool {
+        self.base == other.base
+            && self.records == other.records
+            && self.retention == other.retention
+    }
+}
+
+impl Eq for AuditTrail {}
+
+/// How many names [`Names`] keeps.
+const NAMES_KEPT: usize = 32;
+
+/// Recently recorded names, so that a record naming an agent or target seen lately shares
+/// its string instead of allocating a copy: a trail names the same few over and over.
+#[derive(Debug, Clone, Default)]
+struct Names {
+    kept: Vec<Arc<str>>,
+    /// The slot the next new name replaces once `kept` is full.
+    next: usize,
+}
+
+impl Names {
+    fn share(&mut self, name: &str) -> Arc<str> {
+        if let Some(n) = self.kept.iter().find(|n| ***n == *name) {
+            return Arc::clone(n);
+        }
+        let n: Arc<str> = Arc::from(name);
+        if self.kept.len() < NAMES_KEPT {
+            self.kept.push(Arc::clone(&n));
+        } else {
+            self.kept[self.next] = Arc::clone(&n);
+            self.next = (self.next + 1) % NAMES_KEPT;
+        }
+        n
+    }
 }
 
 impl Default for AuditTrail {
@@ -44,6 +88,7 @@ impl AuditTrail {
             base: ChainVerifier::new().anchor(),
             records: Vec::new(),
             retention: None,
+            names: Names::default(),
         }
     }
 
@@ -61,6 +106,7 @@ impl AuditTrail {
                 base,
                 records,
                 retention: None,
+                names: Names::default(),
             }),
         }
     }
@@ -101,7 +147,7 @@ impl AuditTrail {
         let last_dropped = &self.records[n - 1];
         self.base = Anchor {
             length: last_dropped.seq + 1,
-            head_hash: last_dropped.hash.clone(),
+            head_hash: last_dropped.hash.to_string(),
         };
         self.records.drain(..n);
     }
@@ -116,18 +162,33 @@ impl AuditTrail {
         target: Option<&str>,
         reason: String,
     ) -> &AuditRecord {
-        let mut record = AuditRecord {
-            seq: self.len(),
+        let seq = self.len();
+        let hash = BodyFields {
+            seq,
             time_ms,
-            agent: agent.to_string(),
+            agent,
             decision,
             effect,
-            target: target.map(str::to_string),
-            reason,
-            prev_hash: self.head_hash().to_string(),
-            hash: String::new(),
+            target,
+            reason: &reason,
+            prev_hash: self.head_hash(),
+        }
+        .hash_shared();
+        let prev_hash = match self.records.last() {
+            Some(r) => Arc::clone(&r.hash),
+            None => Arc::from(self.base.head_hash.as_str()),
         };
-        record.hash = record.compute_hash();
+        let record = AuditRecord {
+            seq,
+            time_ms,
+            agent: self.names.share(agent),
+            decision,
+            effect,
+            target: target.map(|t| self.names.share(t)),
+            reason,
+            prev_hash,
+            hash,
+        };
         if let Some(limit) = self.retention
             && self.records.len() >= limit.saturating_mul(2)
         {
@@ -175,7 +236,7 @@ impl AuditTrail {
     pub fn head_hash(&self) -> &str {
         self.records
             .last()
-            .map_or(self.base.head_hash.as_str(), |r| r.hash.as_str())
+            .map_or(self.base.head_hash.as_str(), |r| &r.hash)
     }
 
     /// Length and head hash: keep it elsewhere to detect later truncation or rewriting.

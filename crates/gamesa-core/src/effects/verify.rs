@@ -171,20 +171,21 @@ impl ChainVerifier {
         if record.seq != self.next_seq {
             return Err(BreakKind::SeqMismatch { found: record.seq });
         }
-        if record.prev_hash != self.head_hash {
+        if *record.prev_hash != *self.head_hash {
             return Err(BreakKind::PrevHashMismatch {
-                found: record.prev_hash.clone(),
+                found: record.prev_hash.to_string(),
             });
         }
         let computed = record.compute_hash();
-        if record.hash != computed {
+        if *record.hash != *computed {
             return Err(BreakKind::HashMismatch {
-                found: record.hash.clone(),
+                found: record.hash.to_string(),
                 computed,
             });
         }
         self.next_seq += 1;
-        self.head_hash.clone_from(&record.hash);
+        self.head_hash.clear();
+        self.head_hash.push_str(&record.hash);
         Ok(())
     }
 

@@ -4,12 +4,14 @@ use super::binding::{BindSource, BoundContext};
 use super::checks::{self, Fail};
 use super::compiled::CompiledKind;
 use super::config::{GateConfig, key_path};
-use super::decision::{ApprovedAction, GateDecision, Proposal, RejectedAction};
+use super::decision::{ApprovedAction, GateDecision, Proposal, ProposalParts, RejectedAction};
 use super::error::GateError;
 use super::reason::RejectReason;
 use super::state::KindState;
+use super::text::{NumberTexts, push_quoted};
 use crate::PerResource;
 use crate::contracts::{CheckResult, Context, ContractSet};
+use crate::effects::checker::validate_agent;
 use crate::effects::{Effect, EffectChecker};
 use crate::expr::Value;
 use std::collections::BTreeMap;
@@ -44,6 +46,17 @@ pub struct ActionGate {
     config: GateConfig,
     kinds: BTreeMap<String, CompiledKind>,
     state: BTreeMap<String, KindState>,
+    /// Buffers reused from check to check (nothing in them outlives a check but cached
+    /// number texts).
+    scratch: Scratch,
+}
+
+/// See [`ActionGate::scratch`].
+#[derive(Debug, Clone, Default)]
+struct Scratch {
+    /// The name of a snapshot variable read for a target.
+    name: String,
+    numbers: NumberTexts,
 }
 
 /// A check that passed everything so far: what is known about the action.
@@ -68,6 +81,7 @@ impl ActionGate {
             config: config.clone(),
             kinds,
             state: BTreeMap::new(),
+            scratch: Scratch::default(),
         })
     }
 
@@ -85,14 +99,28 @@ impl ActionGate {
     /// snapshot's `value.current`, else `value.initial`.
     pub fn current_value(&self, kind: &str, target: &str, values: &dyn Context) -> Option<f64> {
         let k = self.kind(kind)?;
+        self.current_of(k, kind, target, values, &mut String::new())
+    }
+
+    /// [`ActionGate::current_value`] of the compiled kind `k` (named `kind`); `name` is
+    /// scratch for the variable's name.
+    fn current_of(
+        &self,
+        k: &CompiledKind,
+        kind: &str,
+        target: &str,
+        values: &dyn Context,
+        name: &mut String,
+    ) -> Option<f64> {
         self.state
             .get(kind)
             .and_then(|s| s.targets.get(target))
             .and_then(|t| t.value)
             .or_else(|| {
-                k.current
-                    .as_ref()
-                    .and_then(|t| checks::finite_number(values.get(&t.expand(target))))
+                k.current.as_ref().and_then(|t| {
+                    t.expand_into(target, name);
+                    checks::finite_number(values.get(name))
+                })
             })
             .or(k.config.value.initial)
     }
@@ -122,6 +150,17 @@ impl ActionGate {
     /// reason) in `ctx.checker`'s audit trail, and on approval commits it: takes a token,
     /// starts the target's cooldown and remembers the value as current. Never panics.
     pub fn check(&mut self, p: &Proposal, ctx: &mut GateContext) -> GateDecision {
+        self.check_parts(p.id.clone(), &p.parts(), ctx)
+    }
+
+    /// [`ActionGate::check`] of a proposal given as its id and borrowed parts; the id moves
+    /// into the decision.
+    pub(crate) fn check_parts(
+        &mut self,
+        id: String,
+        p: &ProposalParts<'_>,
+        ctx: &mut GateContext,
+    ) -> GateDecision {
         let now = if ctx.now_ms.is_finite() {
             ctx.now_ms
         } else {
@@ -129,36 +168,51 @@ impl ActionGate {
         };
         // `as` saturates: negative times are recorded as 0, huge ones as u64::MAX.
         let audit_ms = now as u64;
-        let outcome = self.evaluate(p, ctx, now);
-        let kind = self.kinds.get(&p.kind);
-        let agent = kind.map_or_else(|| GATE_AGENT.to_string(), |k| k.config.agent.clone());
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let outcome = self.evaluate(p, ctx, now, &mut scratch);
+        let kind = self.kinds.get(p.kind);
+        let agent = kind.map_or(GATE_AGENT, |k| k.config.agent.as_str());
         let effect = kind.map(|k| k.config.effect);
         // A target that is not a valid name is left out of the record (it is named, escaped,
         // in the reason instead).
-        let target = crate::effects::scope::validate_target(&p.target)
+        let target = crate::effects::scope::validate_target(p.target)
             .is_ok()
-            .then_some(p.target.as_str());
-        match outcome {
+            .then_some(p.target);
+        let decision = match outcome {
             Ok(passed) => {
-                let reason = format!(
-                    "approved{} proposal {:?} of rule {:?}: {} {} -> {} (previous {})",
-                    if p.healing.is_some() { " healing" } else { "" },
-                    p.id,
-                    p.rule,
-                    p.kind,
-                    p.target,
-                    passed.value,
-                    passed
-                        .previous
-                        .map_or_else(|| "unknown".to_string(), |v| v.to_string()),
+                // "approved{ healing} proposal {id:?} of rule {rule:?}: {kind} {target} ->
+                // {value} (previous {previous})"
+                let mut reason = String::with_capacity(
+                    80 + id.len() + p.rule.len() + p.kind.len() + p.target.len(),
                 );
-                let audit_seq = record(ctx.checker, audit_ms, &agent, true, effect, target, reason);
+                reason.push_str("approved");
+                if p.healing.is_some() {
+                    reason.push_str(" healing");
+                }
+                reason.push_str(" proposal ");
+                push_quoted(&mut reason, &id);
+                reason.push_str(" of rule ");
+                push_quoted(&mut reason, p.rule);
+                reason.push_str(": ");
+                reason.push_str(p.kind);
+                reason.push(' ');
+                reason.push_str(p.target);
+                reason.push_str(" -> ");
+                scratch.numbers.push(&mut reason, passed.value);
+                reason.push_str(" (previous ");
+                match passed.previous {
+                    Some(v) => scratch.numbers.push(&mut reason, v),
+                    None => reason.push_str("unknown"),
+                }
+                reason.push(')');
+                let audit_seq = record(ctx.checker, audit_ms, agent, true, effect, target, reason);
+                let agent = agent.to_string();
                 self.commit(p, now, passed.value);
                 GateDecision::Approved(ApprovedAction {
-                    id: p.id.clone(),
-                    rule: p.rule.clone(),
-                    kind: p.kind.clone(),
-                    target: p.target.clone(),
+                    id,
+                    rule: p.rule.to_string(),
+                    kind: p.kind.to_string(),
+                    target: p.target.to_string(),
                     agent,
                     effect: passed.effect,
                     value: passed.value,
@@ -168,35 +222,51 @@ impl ActionGate {
                 })
             }
             Err(((reason, message), value)) => {
-                let text = format!(
-                    "{reason}: {message} (proposal {:?} of rule {:?}, {} on {:?})",
-                    p.id, p.rule, p.kind, p.target
+                // "{reason}: {message} (proposal {id:?} of rule {rule:?}, {kind} on {target:?})"
+                let mut text = String::with_capacity(
+                    60 + message.len() + id.len() + p.rule.len() + p.kind.len() + p.target.len(),
                 );
-                let audit_seq = record(ctx.checker, audit_ms, &agent, false, effect, target, text);
+                text.push_str(reason.as_str());
+                text.push_str(": ");
+                text.push_str(&message);
+                text.push_str(" (proposal ");
+                push_quoted(&mut text, &id);
+                text.push_str(" of rule ");
+                push_quoted(&mut text, p.rule);
+                text.push_str(", ");
+                text.push_str(p.kind);
+                text.push_str(" on ");
+                push_quoted(&mut text, p.target);
+                text.push(')');
+                let audit_seq = record(ctx.checker, audit_ms, agent, false, effect, target, text);
                 GateDecision::Rejected(RejectedAction {
-                    id: p.id.clone(),
-                    rule: p.rule.clone(),
-                    kind: p.kind.clone(),
-                    target: p.target.clone(),
+                    id,
+                    rule: p.rule.to_string(),
+                    kind: p.kind.to_string(),
+                    target: p.target.to_string(),
                     reason,
                     message,
                     value: value.filter(|v| v.is_finite()),
                     audit_seq,
                 })
             }
-        }
+        };
+        self.scratch = scratch;
+        decision
     }
 
     /// Every check, in order; the value computed so far comes back with a failure.
     fn evaluate(
         &self,
-        p: &Proposal,
+        p: &ProposalParts<'_>,
         ctx: &mut GateContext,
         now: f64,
+        scratch: &mut Scratch,
     ) -> Result<Passed, (Fail, Option<f64>)> {
         let no_value = |f: Fail| (f, None);
+        let name = &mut scratch.name;
         // 1. unknown_kind
-        let Some(kind) = self.kinds.get(&p.kind) else {
+        let Some(kind) = self.kinds.get(p.kind) else {
             let known: Vec<&str> = self.kinds.keys().map(String::as_str).collect();
             return Err(no_value((
                 RejectReason::UnknownKind,
@@ -212,16 +282,16 @@ impl ActionGate {
             )));
         };
         // 2. unknown_target
-        checks::target(kind, &p.target, ctx.values).map_err(no_value)?;
+        checks::target(kind, p.target, ctx.values, name).map_err(no_value)?;
         // 3. no_capability (decided by the effect checker; the gate's one record of the
         // decision carries its reason)
         let c = &kind.config;
         match ctx
             .checker
-            .peek(&c.agent, c.effect, Some(&p.target), now as u64)
+            .permits(&c.agent, c.effect, Some(p.target), now as u64)
         {
-            Ok((true, _)) => {}
-            Ok((false, reason)) => return Err(no_value((RejectReason::NoCapability, reason))),
+            Ok(Ok(())) => {}
+            Ok(Err(reason)) => return Err(no_value((RejectReason::NoCapability, reason))),
             Err(e) => return Err(no_value((RejectReason::NoCapability, e.to_string()))),
         }
         let healing = p.healing.is_some();
@@ -237,7 +307,7 @@ impl ActionGate {
             )));
         }
         // 5. invalid_param / missing_variable: the new value
-        let previous = self.current_value(&p.kind, &p.target, ctx.values);
+        let previous = self.current_of(kind, p.kind, p.target, ctx.values, name);
         let value = match p.healing {
             Some(h) if h.is_finite() => h,
             Some(h) => {
@@ -247,14 +317,14 @@ impl ActionGate {
                 )));
             }
             None => {
-                let x = checks::param(kind, &p.params).map_err(no_value)?;
+                let x = checks::param(kind, p.params).map_err(no_value)?;
                 checks::new_value(kind, x, previous).map_err(no_value)?
             }
         };
         let with_value = |f: Fail| (f, Some(value));
         // 6. out_of_bounds (missing_variable when a bound cannot be read)
-        let bounds = checks::bounds(kind, &p.target, ctx.values).map_err(with_value)?;
-        checks::within_bounds(value, bounds).map_err(with_value)?;
+        let bounds = checks::bounds(kind, p.target, ctx.values, name).map_err(with_value)?;
+        checks::within_bounds(value, bounds, &mut scratch.numbers).map_err(with_value)?;
         if healing {
             return Ok(Passed {
                 value,
@@ -266,9 +336,9 @@ impl ActionGate {
         checks::step(kind, value, previous).map_err(with_value)?;
         checks::hysteresis(kind, value, previous).map_err(with_value)?;
         // 9. cooldown
-        let state = self.state.get(&p.kind);
+        let state = self.state.get(p.kind);
         if let Some(at) = state
-            .and_then(|s| s.targets.get(&p.target))
+            .and_then(|s| s.targets.get(p.target))
             .and_then(|t| t.at_ms)
         {
             let since = now - at;
@@ -299,7 +369,7 @@ impl ActionGate {
         }
         // 11. precondition_failed
         if let Some((name, bind)) = &kind.contract {
-            let bound = bind_values(bind, &p.target, value, previous, ctx.values);
+            let bound = bind_values(bind, p.target, value, previous, ctx.values);
             let context = BoundContext::new(bound, ctx.values);
             match ctx.contracts.check_pre(name, &context) {
                 Ok(r) if r.ok => {}
@@ -327,17 +397,27 @@ impl ActionGate {
         })
     }
 
-    fn commit(&mut self, p: &Proposal, now: f64, value: f64) {
-        let Some(kind) = self.kinds.get(&p.kind) else {
+    fn commit(&mut self, p: &ProposalParts<'_>, now: f64, value: f64) {
+        let Some(kind) = self.kinds.get(p.kind) else {
             return;
         };
-        let state = self.state.entry(p.kind.clone()).or_default();
+        // Found first and inserted only when new, so the names are copied once, not per
+        // approval.
+        if !self.state.contains_key(p.kind) {
+            self.state.insert(p.kind.to_string(), KindState::default());
+        }
+        let Some(state) = self.state.get_mut(p.kind) else {
+            return;
+        };
         if p.healing.is_none()
             && let Some(rate) = &kind.config.rate
         {
             state.bucket.take(rate, now);
         }
-        let t = state.targets.entry(p.target.clone()).or_default();
+        let t = match state.targets.get_mut(p.target) {
+            Some(t) => t,
+            None => state.targets.entry(p.target.to_string()).or_default(),
+        };
         t.value = Some(value);
         t.at_ms = Some(now);
     }
@@ -400,10 +480,15 @@ fn record(
     target: Option<&str>,
     reason: String,
 ) -> u64 {
-    match checker.record_gate_decision(time_ms, agent, approved, effect, target, reason.clone()) {
-        Ok(seq) => seq,
-        Err(_) => checker
-            .record_gate_decision(time_ms, GATE_AGENT, approved, effect, None, reason)
-            .unwrap_or_else(|_| checker.trail().len().saturating_sub(1)),
-    }
+    // Checked here rather than by trying, so the reason need not be copied for a retry.
+    let valid = validate_agent(agent).is_ok()
+        && target.is_none_or(|t| crate::effects::scope::validate_target(t).is_ok());
+    let (agent, target) = if valid {
+        (agent, target)
+    } else {
+        (GATE_AGENT, None)
+    };
+    checker
+        .record_gate_decision(time_ms, agent, approved, effect, target, reason)
+        .unwrap_or_else(|_| checker.trail().len().saturating_sub(1))
 }

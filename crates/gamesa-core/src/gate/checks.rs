@@ -3,6 +3,7 @@
 use super::compiled::{CompiledBound, CompiledKind};
 use super::config::ValueMode;
 use super::reason::RejectReason;
+use super::text::NumberTexts;
 use crate::PerResource;
 use crate::contracts::Context;
 use crate::expr::Value;
@@ -47,7 +48,13 @@ pub fn read_number(values: &dyn Context, name: &str, what: &str) -> Result<f64, 
 }
 
 /// The target passes the kind's patterns and exists in the snapshot (when `exists` is set).
-pub fn target(kind: &CompiledKind, target: &str, values: &dyn Context) -> Result<(), Fail> {
+/// `name` is scratch for the variable's name.
+pub fn target(
+    kind: &CompiledKind,
+    target: &str,
+    values: &dyn Context,
+    name: &mut String,
+) -> Result<(), Fail> {
     if let Err(e) = crate::effects::scope::validate_target(target) {
         return fail(RejectReason::UnknownTarget, e.to_string());
     }
@@ -59,8 +66,8 @@ pub fn target(kind: &CompiledKind, target: &str, values: &dyn Context) -> Result
         );
     }
     if let Some(t) = &kind.exists {
-        let name = t.expand(target);
-        if values.get(&name).is_none() {
+        t.expand_into(target, name);
+        if values.get(name).is_none() {
             return fail(
                 RejectReason::UnknownTarget,
                 format!("target {target:?} does not exist: the snapshot lacks `{name}`"),
@@ -131,26 +138,41 @@ fn resolve(
     target: &str,
     values: &dyn Context,
     what: &str,
+    name: &mut String,
 ) -> Result<Option<f64>, Fail> {
     match b {
         None => Ok(None),
         Some(CompiledBound::Number(x)) => Ok(Some(*x)),
-        Some(CompiledBound::Variable(t)) => read_number(values, &t.expand(target), what).map(Some),
+        Some(CompiledBound::Variable(t)) => {
+            t.expand_into(target, name);
+            read_number(values, name, what).map(Some)
+        }
     }
 }
 
 /// The bounds `[lower, upper]` for `target` (−∞/+∞ where none), with `upper` ≤ `cap`.
-pub fn bounds(kind: &CompiledKind, target: &str, values: &dyn Context) -> Result<(f64, f64), Fail> {
-    let lower = resolve(&kind.min, target, values, "min bound")?.unwrap_or(f64::NEG_INFINITY);
-    let mut upper = resolve(&kind.max, target, values, "max bound")?.unwrap_or(f64::INFINITY);
+/// `name` is scratch for the variables' names.
+pub fn bounds(
+    kind: &CompiledKind,
+    target: &str,
+    values: &dyn Context,
+    name: &mut String,
+) -> Result<(f64, f64), Fail> {
+    let lower = resolve(&kind.min, target, values, "min bound", name)?.unwrap_or(f64::NEG_INFINITY);
+    let mut upper = resolve(&kind.max, target, values, "max bound", name)?.unwrap_or(f64::INFINITY);
     if let Some(cap) = kind.config.cap {
         upper = upper.min(cap);
     }
     Ok((lower, upper))
 }
 
-/// The value is inside `[lower, upper]` (an empty range admits nothing).
-pub fn within_bounds(value: f64, (lower, upper): (f64, f64)) -> Result<(), Fail> {
+/// The value is inside `[lower, upper]` (an empty range admits nothing). The message of the
+/// common failure is written through `numbers` (see [`NumberTexts`]).
+pub fn within_bounds(
+    value: f64,
+    (lower, upper): (f64, f64),
+    numbers: &mut NumberTexts,
+) -> Result<(), Fail> {
     if lower > upper {
         return fail(
             RejectReason::OutOfBounds,
@@ -158,10 +180,16 @@ pub fn within_bounds(value: f64, (lower, upper): (f64, f64)) -> Result<(), Fail>
         );
     }
     if value < lower || value > upper {
-        return fail(
-            RejectReason::OutOfBounds,
-            format!("value {value} is outside [{lower}, {upper}]"),
-        );
+        // "value {value} is outside [{lower}, {upper}]"
+        let mut m = String::with_capacity(64);
+        m.push_str("value ");
+        numbers.push(&mut m, value);
+        m.push_str(" is outside [");
+        numbers.push(&mut m, lower);
+        m.push_str(", ");
+        numbers.push(&mut m, upper);
+        m.push(']');
+        return fail(RejectReason::OutOfBounds, m);
     }
     Ok(())
 }

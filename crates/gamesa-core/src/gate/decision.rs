@@ -55,6 +55,33 @@ impl Proposal {
     }
 }
 
+/// A proposal's parts, borrowed from wherever they live: what the gate reads of a proposal
+/// besides its id. The engine checks its rules' actions through this without copying their
+/// kind, target and parameters into a [`Proposal`] first.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ProposalParts<'a> {
+    pub rule: &'a str,
+    pub kind: &'a str,
+    pub target: &'a str,
+    pub params: &'a BTreeMap<String, ParamValue>,
+    pub safety: bool,
+    pub healing: Option<f64>,
+}
+
+impl Proposal {
+    /// Its parts, borrowed.
+    pub(crate) fn parts(&self) -> ProposalParts<'_> {
+        ProposalParts {
+            rule: &self.rule,
+            kind: &self.kind,
+            target: &self.target,
+            params: &self.params,
+            safety: self.safety,
+            healing: self.healing,
+        }
+    }
+}
+
 /// The gate's answer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "decision", rename_all = "snake_case")]

@@ -18,6 +18,7 @@ mod error;
 mod reason;
 mod state;
 mod template;
+mod text;
 mod validate;
 
 #[cfg(test)]
@@ -29,6 +30,7 @@ pub use config::{
     ActionKindConfig, BIND_PREVIOUS, BIND_VALUE, Bound, ContractBinding,
     DEFAULT_BENEFIT_PER_STRENGTH, GateConfig, TokenBucket, ValueMode, ValueSpec,
 };
+pub(crate) use decision::ProposalParts;
 pub use decision::{ApprovedAction, GateDecision, Proposal, RejectedAction};
 pub use error::GateError;
 pub use reason::RejectReason;

@@ -13,6 +13,9 @@ pub const MAX_TEMPLATE_LEN: usize = 256;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Template {
     source: String,
+    /// `source` split at each placeholder (one more piece than placeholders), so expanding
+    /// does not search for the placeholder again.
+    pieces: Vec<String>,
 }
 
 impl Template {
@@ -24,6 +27,10 @@ impl Template {
             || {
                 Ok(Template {
                     source: source.to_string(),
+                    pieces: source
+                        .split(TARGET_PLACEHOLDER)
+                        .map(str::to_string)
+                        .collect(),
                 })
             },
             Err,
@@ -33,6 +40,20 @@ impl Template {
     /// The variable name for `target`.
     pub fn expand(&self, target: &str) -> String {
         self.source.replace(TARGET_PLACEHOLDER, target)
+    }
+
+    /// The variable name for `target`, written into `out` (cleared first): the gate reads
+    /// several variables per check and reuses one buffer for their names.
+    pub fn expand_into(&self, target: &str, out: &mut String) {
+        out.clear();
+        let mut pieces = self.pieces.iter();
+        if let Some(first) = pieces.next() {
+            out.push_str(first);
+        }
+        for piece in pieces {
+            out.push_str(target);
+            out.push_str(piece);
+        }
     }
 
     /// The template as written.
@@ -88,6 +109,17 @@ mod tests {
             Template::parse("thermal.headroom_c").unwrap().expand("x"),
             "thermal.headroom_c"
         );
+        let mut buf = String::from("stale");
+        for (source, target) in [
+            ("{target}.power_min_w", "gpu0"),
+            ("a.{target}.b.{target}", "x"),
+            ("{target}", "t"),
+            ("plain", "t"),
+        ] {
+            let t = Template::parse(source).unwrap();
+            t.expand_into(target, &mut buf);
+            assert_eq!(buf, t.expand(target));
+        }
     }
 
     #[test]

@@ -263,7 +263,7 @@ fn odd_targets_are_unknown_and_still_audited() {
     let d = w.check(&mut g, &Proposal::new("p", "r", "nope", "gpu0", 1.0), 0.0);
     assert_eq!(d.reason(), Some(RejectReason::UnknownKind));
     let rec = w.checker.trail().records().last().unwrap();
-    assert_eq!((rec.agent.as_str(), rec.effect), (GATE_AGENT, None));
+    assert_eq!((&*rec.agent, rec.effect), (GATE_AGENT, None));
     assert!(w.checker.trail().verify().problem.is_none());
 }
 

@@ -7,13 +7,19 @@
 use super::engine::{Engine, PendingPost};
 use super::input::SnapshotContext;
 use super::output::{Mode, ScoredAction};
-use crate::economics::{Candidate, score, select_actions};
+use crate::contracts::ContractSet;
+use crate::economics::{Candidate, Market, score, select_actions};
+use crate::effects::{Effect, EffectChecker};
+use crate::features::Snapshot;
 use crate::gate::{
-    ApprovedAction, GateContext, GateDecision, Proposal, RejectReason, RejectedAction,
+    ActionGate, ApprovedAction, GateContext, GateDecision, Proposal, ProposalParts, RejectReason,
+    RejectedAction,
 };
 use crate::per_resource::PerResource;
-use crate::rules::{Evaluation, Firing};
+use crate::rules::{Evaluation, Firing, RuleSet};
 use crate::signals::SignalDomain;
+use crate::types::ResourceType;
+use std::fmt::Write;
 
 /// The actions part of a tick's output.
 pub(crate) struct Actions {
@@ -22,85 +28,184 @@ pub(crate) struct Actions {
     pub(crate) rejected: Vec<RejectedAction>,
 }
 
-impl Engine {
-    /// The proposal a firing makes, without its parameters: only the gate reads those, so
-    /// [`Engine::with_params`] adds them to the proposals that go to it (scoring, the
-    /// market's choice and shadow comparisons do without the copy).
-    fn proposal(&self, firing: &Firing) -> Option<Proposal> {
-        let rule = &self.rules.rules().get(firing.rule)?.rule;
-        Some(Proposal {
-            id: format!("{}.{}", self.tick, firing.id),
-            rule: firing.id.to_string(),
-            kind: rule.action.kind.clone(),
-            target: rule.action.target.clone(),
-            params: Default::default(),
-            safety: firing.domain == SignalDomain::Safety,
-            healing: None,
+/// What an action kind's configuration means for the engine: its agent in the market, the
+/// candidate it makes, what an approval costs. Worked out when the engine is built (the gate
+/// and market configurations do not change afterwards) instead of looked up by name for
+/// every proposal of every tick.
+#[derive(Debug, Clone)]
+pub(crate) struct ActionPlan {
+    /// The agent that performs the kind.
+    agent: String,
+    /// Its index in the market; `None` when it does not trade (the proposal is unpriced).
+    market_agent: Option<usize>,
+    effect: Effect,
+    benefit_per_strength: f64,
+    /// Resource costs in the configuration's order: the order they are charged and summed.
+    costs: Vec<(ResourceType, f64)>,
+    /// The same costs per resource, for the market's candidate.
+    cost_vector: PerResource<f64>,
+    /// The contract whose postconditions are checked after an approval.
+    contract: Option<String>,
+}
+
+impl ActionPlan {
+    /// The plan of action kind `kind`; `None` when the gate does not know the kind.
+    fn of(gate: &ActionGate, market: &Market, kind: &str) -> Option<ActionPlan> {
+        let k = gate.config().actions.get(kind)?;
+        let mut cost_vector = PerResource::splat(0.0);
+        for (r, c) in &k.costs {
+            cost_vector[*r] = *c;
+        }
+        Some(ActionPlan {
+            agent: k.agent.clone(),
+            market_agent: market.agent_index(&k.agent),
+            effect: k.effect,
+            benefit_per_strength: k.benefit_per_strength,
+            costs: k.costs.iter().map(|(r, c)| (*r, *c)).collect(),
+            cost_vector,
+            contract: k.contract.as_ref().map(|b| b.name.clone()),
         })
     }
 
-    /// The proposal of `firing` with the rule's parameters, ready for the gate.
-    fn with_params(&self, mut p: Proposal, firing: &Firing) -> Proposal {
-        if let Some(r) = self.rules.rules().get(firing.rule) {
-            p.params = r.rule.action.params.clone();
-        }
-        p
-    }
-
-    /// A proposal as a market candidate: its agent, benefit and resource costs. `None` when
-    /// the gate does not know the kind (the gate will reject it) or its agent is not trading.
-    fn candidate(&self, p: &Proposal, strength: Option<f64>) -> Option<Candidate> {
-        let kind = self.gate.config().actions.get(&p.kind)?;
-        let agent = self.market.agent_index(&kind.agent)?;
-        let mut costs = PerResource::splat(0.0);
-        for (r, c) in &kind.costs {
-            costs[*r] = *c;
-        }
+    /// The market candidate of a proposal of strength `strength`; `None` when the agent is
+    /// not trading.
+    fn candidate(&self, strength: Option<f64>) -> Option<Candidate> {
         Some(Candidate {
-            agent,
-            benefit: strength.unwrap_or(1.0) * kind.benefit_per_strength,
-            costs,
+            agent: self.market_agent?,
+            benefit: strength.unwrap_or(1.0) * self.benefit_per_strength,
+            costs: self.cost_vector,
         })
     }
+}
 
-    fn agent_of(&self, kind: &str) -> String {
-        self.gate
-            .config()
-            .actions
-            .get(kind)
-            .map(|k| k.agent.clone())
-            .unwrap_or_default()
-    }
+/// The plan of each rule's action, by rule index (see [`ActionPlan`]).
+pub(crate) fn plan_actions(
+    rules: &RuleSet,
+    gate: &ActionGate,
+    market: &Market,
+) -> Vec<Option<ActionPlan>> {
+    (rules.rules().iter())
+        .map(|r| ActionPlan::of(gate, market, &r.rule.action.kind))
+        .collect()
+}
 
-    fn scored(
-        &self,
-        p: &Proposal,
-        c: Option<&Candidate>,
-        mode: Mode,
-        chosen: bool,
-    ) -> ScoredAction {
-        let prices = self.market.prices();
-        let (benefit, cost, s) = match c {
-            Some(c) => {
-                let s = score(c, prices);
-                (c.benefit, c.benefit - s, s)
-            }
-            None => (0.0, 0.0, 0.0),
+/// A proposal on its way to the gate.
+enum ToGate<'a> {
+    /// A contract's rollback.
+    Healing(Proposal),
+    /// A rule's action: its proposal id and firing.
+    Rule {
+        id: String,
+        firing: &'a Firing,
+        safety: bool,
+    },
+}
+
+/// The parts of the engine one gate check reads and changes, borrowed apart from the rules
+/// (which the proposals borrow).
+struct GateRun<'a> {
+    gate: &'a mut ActionGate,
+    checker: &'a mut EffectChecker,
+    contracts: &'a ContractSet,
+    snapshot: &'a Snapshot,
+    market: &'a mut Market,
+    pending_post: &'a mut Vec<PendingPost>,
+    now_ms: f64,
+    emergency: bool,
+    prices: PerResource<f64>,
+    free: PerResource<f64>,
+}
+
+impl GateRun<'_> {
+    /// Checks one proposal; on approval takes its resources from the free capacity, charges
+    /// its agent and queues its postconditions.
+    fn check(
+        &mut self,
+        id: String,
+        p: &ProposalParts<'_>,
+        plan: Option<&ActionPlan>,
+    ) -> GateDecision {
+        let agent = plan.and_then(|k| k.market_agent);
+        let balance = agent.and_then(|a| self.market.balances().get(a).copied());
+        let snapshot = SnapshotContext(self.snapshot);
+        let mut ctx = GateContext {
+            now_ms: self.now_ms,
+            values: &snapshot,
+            emergency: self.emergency,
+            checker: self.checker,
+            contracts: self.contracts,
+            free: &self.free,
+            balance,
+            prices: &self.prices,
         };
-        ScoredAction {
-            id: p.id.clone(),
-            rule: p.rule.clone(),
-            kind: p.kind.clone(),
-            target: p.target.clone(),
-            agent: self.agent_of(&p.kind),
-            mode,
-            benefit,
-            cost,
-            score: s,
-            chosen,
+        let decision = self.gate.check_parts(id, p, &mut ctx);
+        if let GateDecision::Approved(a) = &decision
+            && let Some(k) = plan
+        {
+            let mut cost = 0.0;
+            for &(r, c) in &k.costs {
+                self.free[r] -= c;
+                cost += c * self.prices[r];
+            }
+            if let Some(agent) = agent
+                && cost > 0.0
+            {
+                // The gate checked the balance; a failure here cannot happen.
+                let _ = self.market.charge(agent, cost);
+            }
+            if let Some(contract) = &k.contract
+                && !a.healing
+            {
+                self.pending_post.push(PendingPost {
+                    action: a.clone(),
+                    contract: contract.clone(),
+                });
+            }
         }
+        decision
     }
+}
 
+/// The strength a firing's signal gives its proposal.
+fn strength(firing: &Firing) -> Option<f64> {
+    firing.signal.as_ref().map(|s| s.strength)
+}
+
+/// A proposal as scored for the output.
+#[allow(clippy::too_many_arguments)]
+fn scored_action(
+    id: String,
+    firing: &Firing,
+    kind: &str,
+    target: &str,
+    plan: Option<&ActionPlan>,
+    c: Option<&Candidate>,
+    prices: &PerResource<f64>,
+    mode: Mode,
+    chosen: bool,
+) -> ScoredAction {
+    let (benefit, cost, s) = match c {
+        Some(c) => {
+            let s = score(c, prices);
+            (c.benefit, c.benefit - s, s)
+        }
+        None => (0.0, 0.0, 0.0),
+    };
+    ScoredAction {
+        id,
+        rule: firing.id.to_string(),
+        kind: kind.to_string(),
+        target: target.to_string(),
+        agent: plan.map_or_else(String::new, |k| k.agent.clone()),
+        mode,
+        benefit,
+        cost,
+        score: s,
+        chosen,
+    }
+}
+
+impl Engine {
     // Out of line so that profiles show the actions phase as one entry (called once a tick).
     #[inline(never)]
     pub(crate) fn decide(
@@ -110,94 +215,147 @@ impl Engine {
         emergency: bool,
         healing: Vec<Proposal>,
         evaluation: &Evaluation,
-        mut free: PerResource<f64>,
+        free: PerResource<f64>,
     ) -> Actions {
-        let mut scored = Vec::new();
-        // In gate order: healing, safety, then the selection's choice.
-        let mut to_gate: Vec<Proposal> = healing;
+        let rules = self.rules.rules();
+        let plans = &self.action_plans;
+        let plan_of = |f: &Firing| plans.get(f.rule).and_then(Option::as_ref);
+        let prices = *self.market.prices();
+        // Proposal ids are "<tick>.<rule id>".
+        let prefix = format!("{}.", self.tick);
+        let proposal_id = |f: &Firing| {
+            let mut id = String::with_capacity(prefix.len() + f.id.len());
+            id.push_str(&prefix);
+            id.push_str(&f.id);
+            id
+        };
+        let mut scored = Vec::with_capacity(evaluation.active.len() + evaluation.shadow.len());
+        // In gate order: healing, safety, then the selection's choice, then the unpriced.
+        let mut to_gate: Vec<ToGate> = healing.into_iter().map(ToGate::Healing).collect();
 
-        // Market proposals keep their firing, for the parameters of the chosen ones.
-        let mut market_props: Vec<(Proposal, Candidate, &Firing)> = Vec::new();
-        let mut unpriced: Vec<Proposal> = Vec::new();
+        // Market proposals: id, candidate, firing.
+        let mut market_props: Vec<(String, Candidate, &Firing)> =
+            Vec::with_capacity(evaluation.active.len());
+        let mut unpriced: Vec<ToGate> = Vec::new();
         for firing in &evaluation.active {
-            let Some(p) = self.proposal(firing) else {
+            let Some(r) = rules.get(firing.rule) else {
                 continue;
             };
-            let strength = firing.signal.as_ref().map(|s| s.strength);
-            let candidate = self.candidate(&p, strength);
-            if p.safety || candidate.is_none() {
-                scored.push(self.scored(&p, candidate.as_ref(), Mode::Active, true));
-                let p = self.with_params(p, firing);
-                if p.safety {
-                    to_gate.push(p);
-                } else {
-                    unpriced.push(p);
+            let action = &r.rule.action;
+            let plan = plan_of(firing);
+            let id = proposal_id(firing);
+            let safety = firing.domain == SignalDomain::Safety;
+            let candidate = plan.and_then(|k| k.candidate(strength(firing)));
+            match candidate {
+                Some(c) if !safety => market_props.push((id, c, firing)),
+                _ => {
+                    scored.push(scored_action(
+                        id.clone(),
+                        firing,
+                        &action.kind,
+                        &action.target,
+                        plan,
+                        candidate.as_ref(),
+                        &prices,
+                        Mode::Active,
+                        true,
+                    ));
+                    let g = ToGate::Rule { id, firing, safety };
+                    if safety {
+                        to_gate.push(g);
+                    } else {
+                        unpriced.push(g);
+                    }
                 }
-            } else if let Some(c) = candidate {
-                market_props.push((p, c, firing));
             }
         }
 
         let candidates: Vec<Candidate> = market_props.iter().map(|(_, c, _)| *c).collect();
-        let selection = select_actions(
-            &candidates,
-            self.market.prices(),
-            &free,
-            self.market.balances(),
-        );
+        let selection = select_actions(&candidates, &prices, &free, self.market.balances());
         let mut chosen = vec![false; candidates.len()];
         for &i in &selection.chosen {
             if let Some(c) = chosen.get_mut(i) {
                 *c = true;
             }
         }
-        for (i, (p, c, _)) in market_props.iter().enumerate() {
-            scored.push(self.scored(p, Some(c), Mode::Active, chosen[i]));
+        for (i, (id, c, firing)) in market_props.iter().enumerate() {
+            let action = &rules[firing.rule].rule.action;
+            scored.push(scored_action(
+                id.clone(),
+                firing,
+                &action.kind,
+                &action.target,
+                plan_of(firing),
+                Some(c),
+                &prices,
+                Mode::Active,
+                chosen[i],
+            ));
         }
-        let mut rejected = Vec::new();
         for &i in &selection.chosen {
-            if let Some((p, _, firing)) = market_props.get(i) {
-                to_gate.push(self.with_params(p.clone(), firing));
+            if let Some((id, _, firing)) = market_props.get(i) {
+                to_gate.push(ToGate::Rule {
+                    id: id.clone(),
+                    firing,
+                    safety: false,
+                });
             }
         }
         // Unknown kinds and agents outside the market go to the gate, which rejects or
         // checks them like any other.
         to_gate.extend(unpriced);
-        for (i, (p, _, _)) in market_props.iter().enumerate() {
+
+        let mut rejected = Vec::with_capacity(market_props.len() + to_gate.len());
+        for (i, (id, _, firing)) in market_props.into_iter().enumerate() {
             if chosen[i] {
                 continue;
             }
+            let action = &rules[firing.rule].rule.action;
+            let plan = plan_of(firing);
             let why = selection
                 .reasons
                 .get(i)
                 .copied()
                 .flatten()
                 .unwrap_or("not_selected");
-            let message = format!(
-                "not selected by the market: {} (score {})",
-                why.replace('_', " "),
+            // "not selected by the market: {why, with spaces} (score {score})"
+            let mut message = String::with_capacity(64);
+            message.push_str("not selected by the market: ");
+            message.extend(why.chars().map(|c| if c == '_' { ' ' } else { c }));
+            message.push_str(" (score ");
+            // Writing to a String cannot fail.
+            let _ = write!(
+                message,
+                "{}",
                 selection.scores.get(i).copied().unwrap_or(0.0)
             );
-            let agent = self.agent_of(&p.kind);
-            let effect = self.gate.config().actions.get(&p.kind).map(|k| k.effect);
+            message.push(')');
+            // "{id} {kind}: not_selected: {message}"
+            let mut reason =
+                String::with_capacity(id.len() + action.kind.len() + message.len() + 16);
+            reason.push_str(&id);
+            reason.push(' ');
+            reason.push_str(&action.kind);
+            reason.push_str(": not_selected: ");
+            reason.push_str(&message);
             // The agent and target were validated when the kind was configured; a record
             // that cannot be written is reported with sequence 0 rather than dropped silently.
             let audit_seq = self
                 .checker
                 .record_gate_decision(
                     audit_time,
-                    &agent,
+                    plan.map_or("", |k| k.agent.as_str()),
                     false,
-                    effect,
-                    Some(&p.target),
-                    format!("{} {}: not_selected: {message}", p.id, p.kind),
+                    plan.map(|k| k.effect),
+                    Some(&action.target),
+                    reason,
                 )
                 .unwrap_or(0);
             rejected.push(RejectedAction {
-                id: p.id.clone(),
-                rule: p.rule.clone(),
-                kind: p.kind.clone(),
-                target: p.target.clone(),
+                id,
+                rule: firing.id.to_string(),
+                kind: action.kind.clone(),
+                target: action.target.clone(),
                 reason: RejectReason::NotSelected,
                 message,
                 value: None,
@@ -207,56 +365,59 @@ impl Engine {
 
         // Shadow firings: scored for comparison, never gated or applied.
         for firing in &evaluation.shadow {
-            if let Some(p) = self.proposal(firing) {
-                let strength = firing.signal.as_ref().map(|s| s.strength);
-                let c = self.candidate(&p, strength);
-                scored.push(self.scored(&p, c.as_ref(), Mode::Shadow, false));
+            if let Some(r) = rules.get(firing.rule) {
+                let action = &r.rule.action;
+                let plan = plan_of(firing);
+                let c = plan.and_then(|k| k.candidate(strength(firing)));
+                scored.push(scored_action(
+                    proposal_id(firing),
+                    firing,
+                    &action.kind,
+                    &action.target,
+                    plan,
+                    c.as_ref(),
+                    &prices,
+                    Mode::Shadow,
+                    false,
+                ));
             }
         }
 
-        let mut approved = Vec::new();
-        let prices = *self.market.prices();
-        for p in to_gate {
-            let agent = (self.gate.config().actions.get(&p.kind))
-                .and_then(|k| self.market.agent_index(&k.agent));
-            let balance = agent.and_then(|a| self.market.balances().get(a).copied());
-            let snapshot = SnapshotContext(&self.snapshot);
-            let mut ctx = GateContext {
-                now_ms,
-                values: &snapshot,
-                emergency,
-                checker: &mut self.checker,
-                contracts: &self.contracts,
-                free: &free,
-                balance,
-                prices: &prices,
-            };
-            match self.gate.check(&p, &mut ctx) {
-                GateDecision::Approved(a) => {
-                    // The kind's configuration, read again now that the gate is done with it.
-                    if let Some(k) = self.gate.config().actions.get(&p.kind) {
-                        let mut cost = 0.0;
-                        for (r, c) in &k.costs {
-                            free[*r] -= c;
-                            cost += c * prices[*r];
-                        }
-                        if let Some(agent) = agent
-                            && cost > 0.0
-                        {
-                            // The gate checked the balance; a failure here cannot happen.
-                            let _ = self.market.charge(agent, cost);
-                        }
-                        if let Some(binding) = &k.contract
-                            && !a.healing
-                        {
-                            self.pending_post.push(PendingPost {
-                                action: a.clone(),
-                                contract: binding.name.clone(),
-                            });
-                        }
-                    }
-                    approved.push(a);
+        let mut run = GateRun {
+            gate: &mut self.gate,
+            checker: &mut self.checker,
+            contracts: &self.contracts,
+            snapshot: &self.snapshot,
+            market: &mut self.market,
+            pending_post: &mut self.pending_post,
+            now_ms,
+            emergency,
+            prices,
+            free,
+        };
+        let mut approved = Vec::with_capacity(to_gate.len());
+        for g in to_gate {
+            let decision = match g {
+                ToGate::Healing(mut p) => {
+                    let plan = ActionPlan::of(run.gate, run.market, &p.kind);
+                    let id = std::mem::take(&mut p.id);
+                    run.check(id, &p.parts(), plan.as_ref())
                 }
+                ToGate::Rule { id, firing, safety } => {
+                    let action = &rules[firing.rule].rule.action;
+                    let parts = ProposalParts {
+                        rule: &firing.id,
+                        kind: &action.kind,
+                        target: &action.target,
+                        params: &action.params,
+                        safety,
+                        healing: None,
+                    };
+                    run.check(id, &parts, plan_of(firing))
+                }
+            };
+            match decision {
+                GateDecision::Approved(a) => approved.push(a),
                 GateDecision::Rejected(r) => rejected.push(r),
             }
         }

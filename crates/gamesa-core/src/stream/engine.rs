@@ -90,6 +90,8 @@ pub struct Engine {
     pub(crate) last_now_ms: Option<f64>,
     /// The next audit sequence number to output.
     pub(crate) audit_next: u64,
+    /// What each rule's action kind resolves to, by rule index (see `actions::ActionPlan`).
+    pub(crate) action_plans: Vec<Option<super::actions::ActionPlan>>,
 }
 
 impl Engine {
@@ -348,6 +350,7 @@ impl Engine {
             .collect();
         let agent_ids = config.agents.iter().map(|a| Arc::from(&*a.id)).collect();
         let base_len = features.base_len();
+        let action_plans = super::actions::plan_actions(&rules, &gate, &market);
         let mut feature_keys: Vec<(usize, Arc<str>)> = (features.features().iter().enumerate())
             .map(|(i, f)| (i, Arc::from(format!("{FEATURE_PREFIX}{}", f.name))))
             .collect();
@@ -384,6 +387,7 @@ impl Engine {
             tick: 0,
             last_now_ms: None,
             audit_next: 0,
+            action_plans,
         })
     }
 
