@@ -56,6 +56,12 @@ fn insufficient(
     }
 }
 
+/// Whether `x` (finite, > 0) is a whole number: `x.fract() == 0.0`, without the software
+/// `trunc` that `fract` is on baseline x86-64 (every float from 2^53 up is whole).
+fn is_whole(x: f64) -> bool {
+    x >= 9_007_199_254_740_992.0 || (x as i64) as f64 == x
+}
+
 /// What a capacity change did.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CapacityChange {
@@ -269,7 +275,7 @@ impl Allocator {
                 "must be a finite number greater than 0".into(),
             ));
         }
-        if pool.is_discrete() && amount.fract() != 0.0 {
+        if pool.is_discrete() && !is_whole(amount) {
             return Err(invalid(
                 "amount",
                 amount,

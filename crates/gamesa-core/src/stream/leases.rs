@@ -33,7 +33,7 @@ impl Engine {
         wanted.resize(self.leases.len(), 0.0);
         for g in grants {
             let amount = if integral[g.resource.index()] {
-                g.amount.floor()
+                floor(g.amount)
             } else {
                 g.amount
             };
@@ -111,5 +111,17 @@ impl Engine {
             }
         }
         out
+    }
+}
+
+/// `x.floor()` as far as `allocate` can tell (a -0.0 may come out as 0.0; both are no grant),
+/// without the software `floor` of baseline x86-64 for the usual amounts.
+fn floor(x: f64) -> f64 {
+    if (0.0..9_223_372_036_854_775_808.0).contains(&x) {
+        // Truncation is the floor of a non-negative number; i64 holds every whole float below
+        // 2^63 exactly (and converts in one instruction each way, unlike u64).
+        (x as i64) as f64
+    } else {
+        x.floor()
     }
 }
