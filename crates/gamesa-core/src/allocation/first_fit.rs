@@ -41,25 +41,38 @@ impl FirstFitPool {
     /// Grants `n` unit ids in ascending order, or `None` if they are not available.
     /// With `contiguous`, the ids form one run (the lowest-offset run that fits).
     pub fn allocate(&mut self, n: u64, contiguous: bool) -> Option<Vec<u32>> {
+        let mut units = Vec::new();
+        self.allocate_into(n, contiguous, &mut units)
+            .then_some(units)
+    }
+
+    /// [`FirstFitPool::allocate`] into `units` (appended): false, and nothing appended, if
+    /// they are not available. Lets the caller reuse a buffer.
+    pub(crate) fn allocate_into(&mut self, n: u64, contiguous: bool, units: &mut Vec<u32>) -> bool {
         if n == 0 || n > self.free.total() {
-            return None;
+            return false;
         }
         if contiguous {
-            let (offset, size) = self.free.iter().find(|&(_, s)| s >= n)?;
+            let Some((offset, size)) = self.free.iter().find(|&(_, s)| s >= n) else {
+                return false;
+            };
             self.free.take_front(offset, size, n);
-            return Some((offset..offset + n).map(|u| u as u32).collect());
+            units.extend((offset..offset + n).map(|u| u as u32));
+            return true;
         }
-        let mut units = Vec::with_capacity(n as usize);
+        units.reserve(n as usize);
         let mut left = n;
         while left > 0 {
             // `n <= total` was checked, so a hole is always there.
-            let (offset, size) = self.free.first()?;
+            let Some((offset, size)) = self.free.first() else {
+                return false;
+            };
             let take = size.min(left);
             self.free.take_front(offset, size, take);
             units.extend((offset..offset + take).map(|u| u as u32));
             left -= take;
         }
-        Some(units)
+        true
     }
 
     /// Returns units granted by `allocate` (ascending ids, as granted).

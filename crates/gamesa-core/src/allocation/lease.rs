@@ -136,11 +136,17 @@ impl Lease {
 /// prefixes make ordered-map searches string-compare-bound), and keeping the records in a slab
 /// keeps the map's entries small. Freed slots are reused last-freed first, which is
 /// deterministic.
+///
+/// A pinned slot belongs to one id for good (see `Allocator::pin`): the id stays in the index
+/// and the slot is never freed or reused, so its owner can address the lease by slot, without
+/// the map, however often the lease ends and starts again.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct LeaseBook {
     /// Id -> slot in `slots`.
     pub ids: HashMap<String, u32, IdHasher>,
     pub slots: Vec<Option<Lease>>,
+    /// The id of each pinned slot, same indexing as `slots` (`None`: not pinned).
+    pub pins: Vec<Option<Box<str>>>,
     pub free_slots: Vec<u32>,
     /// `(expires_at_tick, seq) -> id` of leases with a TTL.
     pub expiry: BTreeMap<(u64, u64), String>,
@@ -148,18 +154,47 @@ pub(crate) struct LeaseBook {
 }
 
 impl LeaseBook {
-    /// Stores a lease record, returning its slot.
-    pub fn store(slots: &mut Vec<Option<Lease>>, free_slots: &mut Vec<u32>, lease: Lease) -> u32 {
-        match free_slots.pop() {
-            Some(slot) => {
-                slots[slot as usize] = Some(lease);
+    /// Whether `slot` is pinned.
+    pub fn is_pinned(&self, slot: u32) -> bool {
+        self.pins.get(slot as usize).is_some_and(Option::is_some)
+    }
+
+    /// The id of pinned `slot` ("" for any other slot).
+    pub fn pinned_id(&self, slot: u32) -> &str {
+        self.pins
+            .get(slot as usize)
+            .and_then(Option::as_deref)
+            .unwrap_or("")
+    }
+
+    /// Pins `id` to a slot (its own if it has one) and returns the slot.
+    pub fn pin(&mut self, id: &str) -> u32 {
+        let slot = match self.ids.get(id) {
+            Some(&slot) => slot,
+            None => {
+                let slot = match self.free_slots.pop() {
+                    Some(slot) => slot,
+                    None => {
+                        self.slots.push(None);
+                        self.pins.push(None);
+                        (self.slots.len() - 1) as u32
+                    }
+                };
+                self.ids.insert(id.to_string(), slot);
                 slot
             }
-            None => {
-                slots.push(Some(lease));
-                (slots.len() - 1) as u32
-            }
+        };
+        self.pins[slot as usize] = Some(id.into());
+        slot
+    }
+
+    /// Ends the lease in pinned `slot` (with its expiry entry), if there is one.
+    pub fn take_pinned(&mut self, slot: u32) -> Option<Lease> {
+        let lease = self.slots.get_mut(slot as usize)?.take()?;
+        if let Some(t) = lease.expires_at_tick {
+            self.expiry.remove(&(t, lease.seq));
         }
+        Some(lease)
     }
 
     /// The live lease with this id, with the id as stored.
@@ -168,9 +203,15 @@ impl LeaseBook {
         Some((k.as_str(), self.slots.get(slot as usize)?.as_ref()?))
     }
 
-    /// Removes a lease by id, with its expiry entry.
+    /// Removes a lease by id, with its expiry entry. A pinned id keeps its entry and slot.
     pub fn remove(&mut self, id: &str) -> Option<(String, Lease)> {
         let (id, slot) = self.ids.remove_entry(id)?;
+        if self.is_pinned(slot) {
+            let lease = self.take_pinned(slot);
+            let copy = id.clone();
+            self.ids.insert(id, slot);
+            return Some((copy, lease?));
+        }
         let lease = self.slots.get_mut(slot as usize)?.take()?;
         self.free_slots.push(slot);
         if let Some(t) = lease.expires_at_tick {

@@ -24,6 +24,7 @@ pub mod error;
 pub mod first_fit;
 mod holes;
 pub mod lease;
+mod pinned;
 mod pool;
 pub mod priority;
 pub mod stats;
@@ -55,11 +56,30 @@ fn insufficient(
     }
 }
 
+/// Whether `x` (finite, > 0) is a whole number: `x.fract() == 0.0`, without the software
+/// `trunc` that `fract` is on baseline x86-64 (every float from 2^53 up is whole).
+fn is_whole(x: f64) -> bool {
+    x >= 9_007_199_254_740_992.0 || (x as i64) as f64 == x
+}
+
 /// What a capacity change did.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CapacityChange {
     /// Leases preempted by the change, in preemption order.
     pub preempted: Vec<String>,
+}
+
+/// What [`Allocator::place`] is asked to grant.
+#[derive(Debug, Clone, Copy)]
+struct Ask {
+    /// The lease's sequence number.
+    seq: u64,
+    amount: f64,
+    priority: Priority,
+    weight: Option<f64>,
+    contiguous: bool,
+    /// Weighted pools may leave the other leases' shares stale (see [`Allocator::settle`]).
+    lazy: bool,
 }
 
 /// Pools plus the lease book. See the module documentation.
@@ -69,6 +89,9 @@ pub struct Allocator {
     book: LeaseBook,
     now: u64,
     preempted: Vec<String>,
+    /// Emptied unit-id buffers of ended FirstFit leases, reused by the next ones (a lease's
+    /// placement is one allocation less per change).
+    spare_units: Vec<Vec<u32>>,
 }
 
 impl Allocator {
@@ -91,6 +114,7 @@ impl Allocator {
             book: LeaseBook::default(),
             now: 0,
             preempted: Vec::new(),
+            spare_units: Vec::new(),
         })
     }
 
@@ -135,22 +159,39 @@ impl Allocator {
         };
         let amount = req.amount;
         Self::validate(pool, resource, amount, req.weight)?;
+        let ask = Ask {
+            seq: self.book.next_seq,
+            amount,
+            priority: req.priority,
+            weight: req.weight,
+            contiguous: req.contiguous,
+            lazy: false,
+        };
         let book = &mut self.book;
         let entry = match book.ids.entry(req.id) {
             Entry::Occupied(o) => {
-                let held = book.slots[*o.get() as usize].as_ref();
-                return Err(AllocError::DuplicateId {
-                    id: o.key().clone(),
-                    resource: held.map_or(resource, |l| l.resource),
-                });
+                let slot = *o.get();
+                if let Some(held) = book.slots[slot as usize].as_ref() {
+                    return Err(AllocError::DuplicateId {
+                        id: o.key().clone(),
+                        resource: held.resource,
+                    });
+                }
+                // A pinned id between two leases: its slot is waiting for it.
+                let id = o.key().clone();
+                self.lease_pinned(slot, resource, ask, req.ttl_ticks)?;
+                let lease = self.book.slots[slot as usize].as_ref();
+                return lease
+                    .map(|l| l.to_allocation(&id, l.granted))
+                    .ok_or(AllocError::UnknownLease { id });
             }
             Entry::Vacant(v) => v,
         };
-        let seq = book.next_seq;
-        let placed = Self::place(pool, seq, amount, req.priority, req.weight, req.contiguous);
+        let placed = Self::place(pool, ask, &mut self.spare_units);
         let (granted, placement, preempted) =
             placed.map_err(|r| insufficient(resource, entry.key(), amount, r))?;
         book.next_seq += 1;
+        let seq = ask.seq;
         let id = entry.key().clone();
         let expires_at_tick = req.ttl_ticks.map(|t| self.now.saturating_add(t));
         let allocation = Allocation {
@@ -173,21 +214,45 @@ impl Allocator {
             created_tick: self.now,
             expires_at_tick,
         };
-        entry.insert(LeaseBook::store(
-            &mut book.slots,
-            &mut book.free_slots,
-            lease,
-        ));
+        let slot = match book.free_slots.pop() {
+            Some(slot) => {
+                book.slots[slot as usize] = Some(lease);
+                slot
+            }
+            None => {
+                book.slots.push(Some(lease));
+                book.pins.push(None);
+                (book.slots.len() - 1) as u32
+            }
+        };
+        entry.insert(slot);
         if let Some(t) = expires_at_tick {
             book.expiry.insert((t, seq), allocation.id.clone());
         }
-        if !preempted.is_empty() {
-            for victim in book.ids_of(&preempted) {
-                book.remove(&victim);
-                self.preempted.push(victim);
-            }
-        }
+        self.take_victims(&preempted);
         Ok(allocation)
+    }
+
+    /// Removes the leases a pool preempted (by sequence number, in preemption order) from the
+    /// book and queues their ids for [`Allocator::take_preempted`].
+    fn take_victims(&mut self, victims: &[u64]) {
+        if victims.is_empty() {
+            return;
+        }
+        for victim in self.book.ids_of(victims) {
+            if let Some((_, lease)) = self.book.remove(&victim) {
+                self.recycle(lease.placement);
+            }
+            self.preempted.push(victim);
+        }
+    }
+
+    /// Keeps an ended lease's unit-id buffer for the next FirstFit grant.
+    fn recycle(&mut self, placement: Placement) {
+        if let Placement::Units(mut units) = placement {
+            units.clear();
+            self.spare_units.push(units);
+        }
     }
 
     /// The request checks every pool makes (`INVALID_AMOUNT`).
@@ -210,7 +275,7 @@ impl Allocator {
                 "must be a finite number greater than 0".into(),
             ));
         }
-        if pool.is_discrete() && amount.fract() != 0.0 {
+        if pool.is_discrete() && !is_whole(amount) {
             return Err(invalid(
                 "amount",
                 amount,
@@ -248,40 +313,70 @@ impl Allocator {
         Ok(lease.to_allocation(id, lease.granted))
     }
 
-    /// [`Allocator::resize`] returning only the grant and its placement (no copy of the id).
-    pub(crate) fn resize_grant(
-        &mut self,
-        id: &str,
-        amount: f64,
-    ) -> Result<(f64, Placement), AllocError> {
-        let lease = self.resize_lease(id, amount)?;
-        Ok((lease.granted, lease.placement.clone()))
-    }
-
     /// [`Allocator::resize`]'s work; returns the resized lease.
     fn resize_lease(&mut self, id: &str, amount: f64) -> Result<&Lease, AllocError> {
-        let Some((slot, resource, old_seq, priority)) = self.book.ids.get(id).and_then(|&slot| {
-            let l = self.book.slots.get(slot as usize)?.as_ref()?;
-            Some((slot, l.resource, l.seq, l.priority))
-        }) else {
+        let Some(slot) = self.book.ids.get(id).copied() else {
             return Err(AllocError::UnknownLease { id: id.to_string() });
+        };
+        self.resize_slot(slot, Some(id), amount, false)
+    }
+
+    /// The id of the lease in `slot` for an error: `id` when the caller has it, else the
+    /// slot's pinned id.
+    fn id_for(&self, slot: u32, id: Option<&str>) -> String {
+        id.unwrap_or_else(|| self.book.pinned_id(slot)).to_string()
+    }
+
+    /// Resizes the live lease in `slot` (see [`Allocator::resize`]); `id` is its id when the
+    /// caller has it (errors name it), `None` for a pinned slot. `lazy`: see [`Ask::lazy`].
+    fn resize_slot(
+        &mut self,
+        slot: u32,
+        id: Option<&str>,
+        amount: f64,
+        lazy: bool,
+    ) -> Result<&Lease, AllocError> {
+        let Some((resource, old_seq, priority)) = self
+            .book
+            .slots
+            .get(slot as usize)
+            .and_then(Option::as_ref)
+            .map(|l| (l.resource, l.seq, l.priority))
+        else {
+            return Err(AllocError::UnknownLease {
+                id: self.id_for(slot, id),
+            });
         };
         let Some(pool) = self.pools[resource.index()].as_mut() else {
             return Err(self.unknown(resource));
         };
         if let Err(e) = Self::validate(pool, resource, amount, None) {
-            let _ = self.release(id);
+            match id {
+                Some(id) => {
+                    let _ = self.release(id);
+                }
+                None => {
+                    self.release_pinned(slot);
+                }
+            }
             return Err(e);
         }
         let book = &mut self.book;
         let Some(lease) = book.slots[slot as usize].as_mut() else {
-            return Err(AllocError::UnknownLease { id: id.to_string() });
+            return Err(AllocError::UnknownLease {
+                id: self.id_for(slot, id),
+            });
         };
         // Take the old grant out of the pool, as release does; a Weighted pool's shares are
-        // recomputed once, when the new grant is placed below.
+        // recomputed once, when the new grant is placed below. A FirstFit lease's unit buffer
+        // is reused for its new units.
         let mut weight = None;
-        match (&mut *pool, &lease.placement) {
-            (Pool::FirstFit(p), Placement::Units(units)) => p.release(units),
+        match (&mut *pool, &mut lease.placement) {
+            (Pool::FirstFit(p), Placement::Units(units)) => {
+                p.release(units);
+                units.clear();
+                self.spare_units.push(std::mem::take(units));
+            }
             (Pool::BestFit(p), Placement::Range { offset, size }) => p.release(*offset, *size),
             (Pool::Buddy(p), Placement::Range { offset, size }) => {
                 p.release(*offset, *size, lease.requested as u64)
@@ -291,52 +386,59 @@ impl Allocator {
             // A lease's placement always matches its pool's strategy.
             _ => debug_assert!(false, "placement does not match the pool"),
         }
-        let seq = book.next_seq;
-        let placed = Self::place(pool, seq, amount, priority, weight, false);
-        let (granted, placement, preempted) = match placed {
+        let ask = Ask {
+            seq: book.next_seq,
+            amount,
+            priority,
+            weight,
+            contiguous: false,
+            lazy,
+        };
+        let (granted, placement, preempted) = match Self::place(pool, ask, &mut self.spare_units) {
             Ok(p) => p,
             Err(r) => {
-                book.remove(id);
-                return Err(insufficient(resource, id, amount, r));
+                // As release + a refused allocate leave it: no lease.
+                let id = self.id_for(slot, id);
+                let _ = self.book.remove(&id);
+                return Err(insufficient(resource, &id, amount, r));
             }
         };
         book.next_seq += 1;
         if let Some(t) = lease.expires_at_tick.take() {
             book.expiry.remove(&(t, old_seq));
         }
-        lease.seq = seq;
+        lease.seq = ask.seq;
         lease.requested = amount;
         lease.granted = granted;
         lease.placement = placement;
         lease.created_tick = self.now;
-        if !preempted.is_empty() {
-            for victim in book.ids_of(&preempted) {
-                book.remove(&victim);
-                self.preempted.push(victim);
-            }
-        }
+        self.take_victims(&preempted);
         // The lease's slot stays live: victims are other leases.
-        book.slots[slot as usize]
+        self.book.slots[slot as usize]
             .as_ref()
-            .ok_or_else(|| AllocError::UnknownLease { id: id.to_string() })
+            .ok_or_else(|| AllocError::UnknownLease {
+                id: self.id_for(slot, id),
+            })
     }
 
-    /// Grants `amount` on `pool` to lease `seq` (a validated request): the grant, where it
-    /// lies, and the leases a preemptive pool took back for it; or, when the pool cannot grant
-    /// it, `(free, largest block or amount reachable by preemption)`.
+    /// Grants `ask` on `pool` (a validated request): the grant, where it lies, and the leases a
+    /// preemptive pool took back for it; or, when the pool cannot grant it, `(free, largest
+    /// block or amount reachable by preemption)`. FirstFit units go into a spare buffer.
     fn place(
         pool: &mut Pool,
-        seq: u64,
-        amount: f64,
-        priority: Priority,
-        weight: Option<f64>,
-        contiguous: bool,
+        ask: Ask,
+        spare_units: &mut Vec<Vec<u32>>,
     ) -> Result<(f64, Placement, Vec<u64>), (f64, f64)> {
+        let amount = ask.amount;
         let refused = match pool {
-            Pool::FirstFit(p) => match p.allocate(amount as u64, contiguous) {
-                Some(units) => return Ok((amount, Placement::Units(units), Vec::new())),
-                None => (p.free() as f64, p.largest_run() as f64),
-            },
+            Pool::FirstFit(p) => {
+                let mut units = spare_units.pop().unwrap_or_default();
+                if p.allocate_into(amount as u64, ask.contiguous, &mut units) {
+                    return Ok((amount, Placement::Units(units), Vec::new()));
+                }
+                spare_units.push(units);
+                (p.free() as f64, p.largest_run() as f64)
+            }
             Pool::BestFit(p) => match p.allocate(amount as u64) {
                 Some(offset) => {
                     let size = amount as u64;
@@ -350,13 +452,18 @@ impl Allocator {
                 }
                 None => (p.free() as f64, p.largest_free_block() as f64),
             },
-            Pool::Priority(p) => match p.allocate(seq, amount, priority) {
+            Pool::Priority(p) => match p.allocate(ask.seq, amount, ask.priority) {
                 Ok(victims) => return Ok((amount, Placement::Share, victims)),
                 Err(r) => (r.free, r.reachable),
             },
             Pool::Weighted(p, weights) => {
-                let w = Pool::weight_for(weights, priority, weight);
-                return Ok((p.allocate(seq, amount, w), Placement::Share, Vec::new()));
+                let w = Pool::weight_for(weights, ask.priority, ask.weight);
+                let granted = if ask.lazy {
+                    p.attach(ask.seq, amount, w)
+                } else {
+                    p.allocate(ask.seq, amount, w)
+                };
+                return Ok((granted, Placement::Share, Vec::new()));
             }
         };
         Err(refused)
@@ -369,21 +476,33 @@ impl Allocator {
             .book
             .remove(id)
             .ok_or_else(|| AllocError::UnknownLease { id: id.to_string() })?;
+        if let Some(Pool::Weighted(p, _)) = self.pools[lease.resource.index()].as_mut() {
+            // The grant it had up to now, exactly: shares are brought up to date first.
+            p.settle();
+        }
         let granted = self.current_grant(&lease);
         if let Some(pool) = self.pools[lease.resource.index()].as_mut() {
-            match (pool, &lease.placement) {
-                (Pool::FirstFit(p), Placement::Units(units)) => p.release(units),
-                (Pool::BestFit(p), Placement::Range { offset, size }) => p.release(*offset, *size),
-                (Pool::Buddy(p), Placement::Range { offset, size }) => {
-                    p.release(*offset, *size, lease.requested as u64)
-                }
-                (Pool::Priority(p), _) => p.release(lease.seq),
-                (Pool::Weighted(p, _), _) => p.release(lease.seq),
-                // A lease's placement always matches its pool's strategy.
-                _ => debug_assert!(false, "placement does not match the pool"),
-            }
+            Self::give_back(pool, &lease, false);
         }
         Ok(lease.into_allocation(id, granted))
+    }
+
+    /// Returns an ended lease's grant to its pool. `lazy`: see [`Ask::lazy`].
+    fn give_back(pool: &mut Pool, lease: &Lease, lazy: bool) {
+        match (pool, &lease.placement) {
+            (Pool::FirstFit(p), Placement::Units(units)) => p.release(units),
+            (Pool::BestFit(p), Placement::Range { offset, size }) => p.release(*offset, *size),
+            (Pool::Buddy(p), Placement::Range { offset, size }) => {
+                p.release(*offset, *size, lease.requested as u64)
+            }
+            (Pool::Priority(p), _) => p.release(lease.seq),
+            (Pool::Weighted(p, _), _) if lazy => {
+                p.detach(lease.seq);
+            }
+            (Pool::Weighted(p, _), _) => p.release(lease.seq),
+            // A lease's placement always matches its pool's strategy.
+            _ => debug_assert!(false, "placement does not match the pool"),
+        }
     }
 
     fn current_grant(&self, lease: &Lease) -> f64 {
@@ -483,5 +602,7 @@ impl Allocator {
     }
 }
 
+#[cfg(test)]
+mod pinned_tests;
 #[cfg(test)]
 mod tests;

@@ -14,16 +14,31 @@ struct Grant {
     demand: f64,
     weight: f64,
     granted: f64,
+    /// False once detached: the entry waits for the next recompute to be dropped.
+    live: bool,
 }
 
 /// A Weighted pool. Grants are keyed by the allocator's lease sequence number.
+///
+/// The allocator's batched calls ([`WeightedPool::detach`], [`WeightedPool::attach`]) leave the
+/// shares stale and recompute once, in [`WeightedPool::settle`]. Recomputing depends only on
+/// the live requests and the capacity, so a late recompute gives exactly what one after every
+/// change would have; reads in between compute the exact values without storing them.
 #[derive(Debug, Clone)]
 pub struct WeightedPool {
     capacity: f64,
     used: f64,
     /// Sorted by sequence number (new leases have the largest, so inserts append); a vector
-    /// because every change walks all grants.
+    /// because every recompute walks all grants. May hold detached entries (`live: false`).
     grants: Vec<(u64, Grant)>,
+    /// Live entries in `grants`.
+    live: usize,
+    /// Shares and `used` do not yet reflect every change.
+    stale: bool,
+    /// The live demands summed as they change, and a bound on its distance from their exact
+    /// sum: `attach` learns from them, without walking the grants, that every demand fits.
+    demand_sum: f64,
+    demand_err: f64,
     /// Reused sort buffer: `(demand / weight, index)`.
     scratch: Vec<(f64, u64)>,
 }
@@ -35,6 +50,10 @@ impl WeightedPool {
             capacity,
             used: 0.0,
             grants: Vec::new(),
+            live: 0,
+            stale: false,
+            demand_sum: 0.0,
+            demand_err: 0.0,
             scratch: Vec::new(),
         }
     }
@@ -47,33 +66,94 @@ impl WeightedPool {
     /// Admits lease `seq` with `demand` and `weight` (both > 0) and recomputes every grant.
     /// Returns the grant of `seq`.
     pub fn allocate(&mut self, seq: u64, demand: f64, weight: f64) -> f64 {
-        let grant = Grant {
-            demand,
-            weight,
-            granted: 0.0,
-        };
-        match self.grants.binary_search_by_key(&seq, |g| g.0) {
-            Ok(i) => self.grants[i].1 = grant,
-            Err(i) => self.grants.insert(i, (seq, grant)),
+        self.insert(seq, demand, weight);
+        self.recompute();
+        self.granted(seq).unwrap_or(0.0)
+    }
+
+    /// [`WeightedPool::allocate`] without recomputing the other grants (see
+    /// [`WeightedPool::settle`]). Returns the grant of `seq`, exactly as `allocate` would.
+    pub(crate) fn attach(&mut self, seq: u64, demand: f64, weight: f64) -> f64 {
+        self.insert(seq, demand, weight);
+        if self.all_demands_fit() {
+            // The recompute would meet every demand, this one included.
+            self.stale = true;
+            return demand;
         }
         self.recompute();
         self.granted(seq).unwrap_or(0.0)
     }
 
+    fn insert(&mut self, seq: u64, demand: f64, weight: f64) {
+        let grant = Grant {
+            demand,
+            weight,
+            granted: 0.0,
+            live: true,
+        };
+        let i = match self.grants.last() {
+            Some(&(last, _)) if last < seq => Err(self.grants.len()),
+            None => Err(0),
+            _ => self.grants.binary_search_by_key(&seq, |g| g.0),
+        };
+        match i {
+            Ok(i) => {
+                let old = std::mem::replace(&mut self.grants[i].1, grant);
+                if old.live {
+                    self.add_to_sum(-old.demand);
+                    self.live -= 1;
+                }
+            }
+            Err(i) => self.grants.insert(i, (seq, grant)),
+        }
+        self.live += 1;
+        self.add_to_sum(demand);
+    }
+
+    /// Follows a change of the live demands in the running sum and its error bound: each
+    /// rounding is at most half an ulp of the result, counted here as a whole `EPSILON`.
+    fn add_to_sum(&mut self, delta: f64) {
+        self.demand_sum += delta;
+        self.demand_err += self.demand_sum.abs() * f64::EPSILON;
+    }
+
+    /// Whether the recompute's total (the live demands summed in sequence order) is surely at
+    /// most the capacity: the exact sum is at most `demand_sum + demand_err`, and summing `n`
+    /// terms in any order stays within a factor `1 + n·EPSILON/2` of it; the extra terms cover
+    /// the roundings of this test itself. When unsure, the caller recomputes.
+    fn all_demands_fit(&self) -> bool {
+        let n = self.live as f64;
+        (self.demand_sum + self.demand_err) * (1.0 + (n + 4.0) * f64::EPSILON) <= self.capacity
+    }
+
     /// Removes lease `seq` and recomputes.
     pub fn release(&mut self, seq: u64) {
-        if let Ok(i) = self.grants.binary_search_by_key(&seq, |g| g.0) {
-            self.grants.remove(i);
+        if self.detach(seq).is_some() {
             self.recompute();
         }
     }
 
-    /// Removes lease `seq` without recomputing, returning its weight. The shares are stale
-    /// until the next change recomputes them: only for a release immediately followed by an
-    /// [`WeightedPool::allocate`] (a resize), which recomputes once for both.
+    /// Removes lease `seq` without recomputing, returning its weight (see
+    /// [`WeightedPool::settle`]).
     pub(crate) fn detach(&mut self, seq: u64) -> Option<f64> {
         let i = self.grants.binary_search_by_key(&seq, |g| g.0).ok()?;
-        Some(self.grants.remove(i).1.weight)
+        let g = &mut self.grants[i].1;
+        if !g.live {
+            return None;
+        }
+        g.live = false;
+        let (demand, weight) = (g.demand, g.weight);
+        self.live -= 1;
+        self.stale = true;
+        self.add_to_sum(-demand);
+        Some(weight)
+    }
+
+    /// Recomputes the shares if changes since the last recompute left them stale.
+    pub(crate) fn settle(&mut self) {
+        if self.stale {
+            self.recompute();
+        }
     }
 
     /// Follows a new capacity and recomputes.
@@ -84,12 +164,25 @@ impl WeightedPool {
 
     /// Current grant of lease `seq`.
     pub fn granted(&self, seq: u64) -> Option<f64> {
+        if self.stale {
+            let mut fresh = self.clone();
+            fresh.recompute();
+            return fresh.granted(seq);
+        }
         let i = self.grants.binary_search_by_key(&seq, |g| g.0).ok()?;
-        Some(self.grants[i].1.granted)
+        let g = &self.grants[i].1;
+        g.live.then_some(g.granted)
     }
 
     fn recompute(&mut self) {
+        if self.live < self.grants.len() {
+            self.grants.retain(|g| g.1.live);
+        }
+        self.stale = false;
         let total_demand: f64 = self.grants.iter().map(|g| g.1.demand).sum();
+        // A fresh start for the running sum: the sum just taken, within n roundings.
+        self.demand_sum = total_demand;
+        self.demand_err = total_demand.abs() * (self.grants.len() as f64 + 1.0) * f64::EPSILON;
         if total_demand <= self.capacity {
             for (_, g) in &mut self.grants {
                 g.granted = g.demand;
@@ -136,6 +229,11 @@ impl WeightedPool {
 
     /// Stats (divisible: no fragmentation). `used` is the sum of current grants.
     pub fn stats(&self) -> PoolStats {
+        if self.stale {
+            let mut fresh = self.clone();
+            fresh.recompute();
+            return fresh.stats();
+        }
         PoolStats::divisible(self.capacity, self.used)
     }
 }

@@ -86,6 +86,9 @@ pub struct Engine {
     pub(crate) wanted: Vec<f64>,
     /// Lease id → index, for leases a pool preempts.
     pub(crate) lease_slots: std::collections::BTreeMap<String, usize>,
+    /// The allocator's pinned slot of each lease id, same indexing (pinned at the first
+    /// allocation round).
+    pub(crate) lease_handles: Vec<u32>,
     pub(crate) tick: u64,
     pub(crate) last_now_ms: Option<f64>,
     /// The next audit sequence number to output.
@@ -383,6 +386,7 @@ impl Engine {
                 .map(|(i, id)| (id.to_string(), i))
                 .collect(),
             lease_ids,
+            lease_handles: Vec::new(),
             agent_ids,
             tick: 0,
             last_now_ms: None,

@@ -278,12 +278,12 @@ impl AllocationOut {
         resource: ResourceType,
         previous: f64,
         requested: f64,
-        (granted, placement): (f64, crate::allocation::Placement),
+        (granted, placement): (f64, &crate::allocation::Placement),
     ) -> Self {
         use crate::allocation::Placement;
         let (units, range) = match placement {
-            Placement::Units(u) => (Some(u), None),
-            Placement::Range { offset, size } => (None, Some([offset, size])),
+            Placement::Units(u) => (Some(u.clone()), None),
+            Placement::Range { offset, size } => (None, Some([*offset, *size])),
             Placement::Share => (None, None),
         };
         AllocationOut {
