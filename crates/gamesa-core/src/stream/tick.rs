@@ -191,7 +191,9 @@ impl Engine {
         now_ms: f64,
     ) {
         let signal = Signal {
-            id: format!("{}.{source}", self.tick),
+            // Nothing reads an engine signal's id back (outputs and coalescing go by kind and
+            // source), so none is made: that is one string built per firing per tick saved.
+            id: String::new(),
             kind,
             domain,
             strength: if strength.is_finite() {
