@@ -255,8 +255,12 @@ export interface TickOutput {
  * full output (`Engine.lastTick` has those for the same tick).
  */
 export interface TickDecisions extends Pick<TickOutput, 'tick' | 'nowMs' | 'emergency' | 'signals' | 'firings' | 'ruleErrors' | 'approved' | 'rejected'> {
-  /** The prices this tick's round cleared at. */
+  /** The prices this tick's round cleared at, and those posted for the next tick. */
   prices: PerResource
+  nextPrices: PerResource
+  /** Demand at the posted prices and the capacity offered, as in `market`. */
+  demand: PerResource
+  supply: PerResource
   /** How many standing leases changed (`allocations` of the full output). */
   leaseChanges: number
   /** How many contract checks were violated. */

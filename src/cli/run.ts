@@ -1,14 +1,15 @@
 // `gamesa run`: live telemetry into the engine, dry-run. A TelemetrySampler at --rate feeds
-// each snapshot to Engine.tickJson; the output is either a live terminal view (redrawn in place
-// on a terminal) or, with --json, one NDJSON line per tick on standard output. Nothing is
+// each snapshot to the engine; the output is either a live terminal view (redrawn in place on a
+// terminal; it ticks through Engine.tickValues, the decisions only) or, with --json, one NDJSON
+// line per tick on standard output (Engine.tickJson, the full output). Nothing is
 // applied to the machine. Ctrl-C / SIGTERM stop cleanly with a summary on standard error.
 import { realpathSync, readFileSync, writeSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { Engine, type TickOutput } from '../engine.js'
 import { isGamesaError } from '../errors.js'
-import { renderRunFrame } from '../report/run_frame.js'
-import { RunStats, formatMs } from '../report/run_stats.js'
+import { type LiveTickOutput, renderRunFrame } from '../report/run_frame.js'
+import { type CountedTick, RunStats, formatMs } from '../report/run_stats.js'
 import { TelemetrySampler, type TelemetrySnapshot } from '../telemetry.js'
 import type { Command } from './commands.js'
 import { readSettledSnapshot } from './snapshot.js'
@@ -132,20 +133,47 @@ function loadEngine(path: string): Engine | number {
   }
 }
 
-/** One timed tick: the engine's JSON text, the parsed output, and how long the engine took. */
-function timedTick(engine: Engine, snapshot: TelemetrySnapshot): { text: string; output: TickOutput; ms: number } {
-  const start = performance.now()
-  const text = engine.tickJson(snapshot, snapshot.timestampMs)
-  const ms = performance.now() - start
-  return { text, output: JSON.parse(text) as TickOutput, ms }
+/** One timed tick: what the run shows and counts, the JSON line when `--json` wants one, and how long the engine took. */
+interface TimedTick {
+  output: LiveTickOutput & CountedTick
+  text?: string
+  ms: number
+}
+
+/**
+ * How the run ticks. With `--json` every line is the full output, so it asks for that; the live
+ * view needs only the decisions and the prices, so it takes the fast path (`tickValues`:
+ * values in `inputNames` order, a few KB back instead of the whole output).
+ */
+function ticker(engine: Engine, json: boolean): (snapshot: TelemetrySnapshot) => TimedTick {
+  if (json) {
+    return (snapshot) => {
+      const start = performance.now()
+      const text = engine.tickJson(snapshot, snapshot.timestampMs)
+      const ms = performance.now() - start
+      return { text, output: JSON.parse(text) as TickOutput, ms }
+    }
+  }
+  const slot = new Map(engine.inputNames.map((name, i) => [name, i]))
+  return (snapshot) => {
+    const values = new Float64Array(slot.size).fill(Number.NaN)
+    for (const [name, value] of Object.entries(snapshot.values)) {
+      const i = slot.get(name)
+      if (i !== undefined && typeof value === 'number') values[i] = value
+    }
+    const start = performance.now()
+    const d = engine.tickValues(values, snapshot.timestampMs)
+    const ms = performance.now() - start
+    return { output: { ...d, market: { prices: d.prices, nextPrices: d.nextPrices, demand: d.demand, supply: d.supply } }, ms }
+  }
 }
 
 async function runOnce(engine: Engine, options: Options): Promise<number> {
   const snapshot = await readSettledSnapshot()
   const stats = new RunStats()
-  const { text, output, ms } = timedTick(engine, snapshot)
+  const { text, output, ms } = ticker(engine, options.json)(snapshot)
   stats.record(output, ms)
-  if (options.json) process.stdout.write(`${text}\n`)
+  if (text !== undefined) process.stdout.write(`${text}\n`)
   else {
     const frame = renderRunFrame(output, stats, {
       columns: process.stdout.columns || 120,
@@ -187,6 +215,7 @@ async function run(args: string[]): Promise<number> {
   const started = performance.now()
   const shown = shownPath(options.config)
   const errorsSeen = new Set<string>()
+  const tickOnce = ticker(engine, options.json)
 
   return new Promise<number>((resolve) => {
     let done = false
@@ -242,9 +271,9 @@ async function run(args: string[]): Promise<number> {
 
     const onSnapshot = (snapshot: TelemetrySnapshot) => {
       if (done) return
-      let tick: ReturnType<typeof timedTick>
+      let tick: TimedTick
       try {
-        tick = timedTick(engine, snapshot)
+        tick = tickOnce(snapshot)
       } catch (err) {
         // A reading the engine cannot take is counted and reported once per distinct message;
         // the run goes on with the next reading.
@@ -259,7 +288,7 @@ async function run(args: string[]): Promise<number> {
       stats.record(tick.output, tick.ms)
       const now = performance.now()
       if (options.json) {
-        writeJsonLine(tick.text)
+        if (tick.text !== undefined) writeJsonLine(tick.text)
         if (progressTty && now - lastProgress >= 250) {
           lastProgress = now
           process.stderr.write(`\r\x1b[Ktick ${stats.ticks} · ${stats.approved} approved · ${stats.rejected} rejected · p99 ${formatMs(stats.p99Ms)}`)

@@ -64,8 +64,12 @@ pub struct TickDecisions<'a> {
     pub tick: u64,
     pub now_ms: f64,
     pub emergency: bool,
-    /// The prices this tick's round cleared at.
+    /// The prices this tick's round cleared at, and those posted for the next tick.
     pub prices: &'a PerResource<f64>,
+    pub next_prices: &'a PerResource<f64>,
+    /// Demand at the posted prices and the capacity offered, as in the market output.
+    pub demand: &'a PerResource<f64>,
+    pub supply: &'a PerResource<f64>,
     pub signals: &'a [SignalOut],
     pub firings: &'a Firings,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
@@ -89,6 +93,9 @@ impl TickOutput {
             now_ms: self.now_ms,
             emergency: self.emergency,
             prices: &self.market.prices,
+            next_prices: &self.market.next_prices,
+            demand: &self.market.demand,
+            supply: &self.market.supply,
             signals: &self.signals,
             firings: &self.firings,
             rule_errors: &self.rule_errors,
