@@ -128,7 +128,7 @@ struct RoundScratch {
     /// One resource's grants, one per order.
     got: Vec<f64>,
     divisible: divisible::Scratch,
-    unit_bids: Vec<UnitBid>,
+    unit_bids: Vec<std::cmp::Reverse<UnitBid>>,
 }
 
 impl Market {
