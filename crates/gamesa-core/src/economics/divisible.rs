@@ -250,12 +250,23 @@ fn round_to_quanta(
     }
     let mut left = super::auction::fit(capacity, quantum)
         - grants.iter().map(|g| whole(g / quantum)).sum::<f64>();
-    // Largest remainder first (remainders are > 0, never NaN), then the tie order.
+    if left < 1.0 {
+        return;
+    }
+    // Largest remainder first (remainders are > 0, never NaN), then the tie order. Only the
+    // orders that can take one more quantum are ranked: the walk below passes the others
+    // over without changing anything (their grant is not touched before their turn), so
+    // leaving them out changes nothing and spares the sort when none can (as when every
+    // order already has what it asked for).
     let by_remainder = &mut scratch.by_remainder;
     by_remainder.clear();
     for (i, o) in orders.iter().enumerate() {
         let r = exact[i] - grants[i];
-        if r > ROUNDING_SLACK * quantum {
+        let more = grants[i] + quantum;
+        if r > ROUNDING_SLACK * quantum
+            && more <= o.demand * (1.0 + ROUNDING_SLACK)
+            && o.slice / more >= posted
+        {
             let (rank, bid) = o.tie_key();
             by_remainder.push((!partial_bits(r), rank, bid, i));
         }
