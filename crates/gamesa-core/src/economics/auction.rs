@@ -69,10 +69,8 @@ pub(crate) fn clear_into(
         // The limit price is finite, `slice / (units · unit)` > 0.
         let bid = min_num(o.max_price, o.slice / (units * unit));
         if bid >= posted {
-            let (rank, b) = o.tie_key();
             bids.push(Reverse(UnitBid {
-                // The limit price is finite, so `bid` is never NaN.
-                key: (!partial_bits(bid), rank, b),
+                key: (0, 0, 0), // ranked below, if the auction is contested
                 order: i,
                 units,
                 bid,
@@ -86,6 +84,11 @@ pub(crate) fn clear_into(
             grants[b.order] = b.units * unit;
         }
         return posted;
+    }
+    for Reverse(b) in bids.iter_mut() {
+        let (rank, bid) = orders[b.order].tie_key();
+        // The limit price is finite, so the unit bid is never NaN.
+        b.key = (!partial_bits(b.bid), rank, bid);
     }
     // Highest unit bid first, ties by priority, id, bid: the keys are distinct, so a min-heap
     // pops them in the one order there is, and only as far as the first loser. From there on
