@@ -9,8 +9,10 @@
 //! slice. Equal unit bids are ranked by priority (higher first), then agent id, then bid.
 
 use super::clearing::{Ask, min_num, partial_bits, whole};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
-/// One unit bid of an order, ready to rank.
+/// One unit bid of an order, ready to rank: ordered by `key` alone.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct UnitBid {
     /// Descending unit bid, then the tie order (rank, bid): distinct per order.
@@ -23,6 +25,26 @@ pub(crate) struct UnitBid {
     bid: f64,
 }
 
+impl PartialEq for UnitBid {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl Eq for UnitBid {}
+
+impl PartialOrd for UnitBid {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for UnitBid {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key.cmp(&other.key)
+    }
+}
+
 /// Clears `orders` for `capacity` in units of `unit`, at posted price `posted` per unit of the
 /// resource (prices are per resource unit, as everywhere in the market), into `grants` (one
 /// per order); returns the uniform price. `bids` is a buffer reused from tick to tick.
@@ -32,7 +54,7 @@ pub(crate) fn clear_into(
     capacity: f64,
     unit: f64,
     grants: &mut Vec<f64>,
-    bids: &mut Vec<UnitBid>,
+    bids: &mut Vec<Reverse<UnitBid>>,
 ) -> f64 {
     grants.clear();
     grants.resize(orders.len(), 0.0);
@@ -47,37 +69,44 @@ pub(crate) fn clear_into(
         // The limit price is finite, `slice / (units · unit)` > 0.
         let bid = min_num(o.max_price, o.slice / (units * unit));
         if bid >= posted {
-            let (rank, b) = o.tie_key();
-            bids.push(UnitBid {
-                // The limit price is finite, so `bid` is never NaN.
-                key: (!partial_bits(bid), rank, b),
+            bids.push(Reverse(UnitBid {
+                key: (0, 0, 0), // ranked below, if the auction is contested
                 order: i,
                 units,
                 bid,
-            });
+            }));
         }
     }
     // Uncontested: every unit asked for is on offer, so all win at the posted price (no
     // losing bid sets a price) and the ranking is not needed.
-    if bids.iter().map(|b| b.units).sum::<f64>() <= units_on_offer {
-        for b in bids.iter() {
+    if bids.iter().map(|Reverse(b)| b.units).sum::<f64>() <= units_on_offer {
+        for Reverse(b) in bids.iter() {
             grants[b.order] = b.units * unit;
         }
         return posted;
     }
-    // Highest unit bid first, ties by priority, id, bid. Keys are distinct, so unstable
-    // sorting gives the one order there is.
-    bids.sort_unstable_by_key(|b| b.key);
+    for Reverse(b) in bids.iter_mut() {
+        let (rank, bid) = orders[b.order].tie_key();
+        // The limit price is finite, so the unit bid is never NaN.
+        b.key = (!partial_bits(b.bid), rank, bid);
+    }
+    // Highest unit bid first, ties by priority, id, bid: the keys are distinct, so a min-heap
+    // pops them in the one order there is, and only as far as the first loser. From there on
+    // nothing is left to win (the first loser takes what was left), every grant stays 0 and
+    // the price is set.
+    let mut heap = BinaryHeap::from(std::mem::take(bids));
     let mut left = units_on_offer;
     let mut first_loser: Option<f64> = None;
-    for b in bids.iter() {
+    while let Some(Reverse(b)) = heap.pop() {
         let won = b.units.min(left);
         left -= won;
         grants[b.order] = won * unit;
-        if won < b.units && first_loser.is_none() {
+        if won < b.units {
             first_loser = Some(b.bid);
+            break;
         }
     }
+    *bids = heap.into_vec();
     first_loser.map_or(posted, |b| b.max(posted))
 }
 

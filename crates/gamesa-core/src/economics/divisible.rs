@@ -12,12 +12,14 @@
 //! order: O(n log n).
 
 use super::clearing::{Ask, ROUNDING_SLACK, from_total_bits, partial_bits, total_bits};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 /// Buffers the clearing reuses from tick to tick.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Scratch {
-    /// Price events: (`total_bits(price)`, leaves << 63 | order index).
-    events: Vec<(u64, u64)>,
+    /// Price events: (`total_bits(price)`, leaves << 63 | order index), smallest first.
+    events: Vec<Reverse<(u64, u64)>>,
     /// Grants before rounding to quanta.
     exact: Vec<f64>,
     /// Orders with a remainder: (descending remainder key, rank, bid, order index).
@@ -70,7 +72,7 @@ fn proportional(
     posted: f64,
     capacity: f64,
     g: &mut Vec<f64>,
-    events: &mut Vec<(u64, u64)>,
+    events: &mut Vec<Reverse<(u64, u64)>>,
 ) -> f64 {
     g.clear();
     if capacity.is_nan() || capacity <= 0.0 || orders.is_empty() {
@@ -82,22 +84,6 @@ fn proportional(
     if g.iter().sum::<f64>() <= capacity {
         return posted;
     }
-    // Events above the posted price, in order: kinks (where an order stops being capped by
-    // its demand and starts being limited by its slice) before limit prices (where it leaves)
-    // at the same price, then input order. Integer keys: one comparison each.
-    const LEAVES: u64 = 1 << 63;
-    events.clear();
-    for (i, o) in orders.iter().enumerate() {
-        let kink = o.slice / o.demand;
-        if kink > posted && kink <= o.max_price {
-            events.push((total_bits(kink), i as u64));
-        }
-        if o.max_price > posted {
-            events.push((total_bits(o.max_price), LEAVES | i as u64));
-        }
-    }
-    // Keys are distinct, so unstable sorting gives the one order there is.
-    events.sort_unstable();
     // Demand just above the current price is `capped + spend / u`, over the orders still in.
     let mut capped = 0.0;
     let mut spend = 0.0;
@@ -114,9 +100,40 @@ fn proportional(
     if capped + spend / posted <= capacity {
         return marginal(orders, posted, capacity, capped + spend / posted, g);
     }
-    let mut k = 0;
-    while k < events.len() {
-        let key = events[k].0;
+    // Events above the posted price, in order: kinks (where an order stops being capped by
+    // its demand and starts being limited by its slice) before limit prices (where it leaves)
+    // at the same price, then input order. Integer keys, distinct, in a min-heap: the walk
+    // below stops at the clearing price, so only the events below it are ever ordered.
+    events.clear();
+    for (i, o) in orders.iter().enumerate() {
+        let kink = o.slice / o.demand;
+        if kink > posted && kink <= o.max_price {
+            events.push(Reverse((total_bits(kink), i as u64)));
+        }
+        if o.max_price > posted {
+            events.push(Reverse((total_bits(o.max_price), LEAVES | i as u64)));
+        }
+    }
+    let mut heap = BinaryHeap::from(std::mem::take(events));
+    let price = walk(orders, posted, capacity, capped, spend, &mut heap, g);
+    *events = heap.into_vec();
+    price
+}
+
+/// Tag bit of an event where an order leaves (its limit price); clear for a kink.
+const LEAVES: u64 = 1 << 63;
+
+/// Walks the events up from the posted price until demand meets the capacity.
+fn walk(
+    orders: &[Ask],
+    posted: f64,
+    capacity: f64,
+    mut capped: f64,
+    mut spend: f64,
+    events: &mut BinaryHeap<Reverse<(u64, u64)>>,
+    g: &mut Vec<f64>,
+) -> f64 {
+    while let Some(&Reverse((key, _))) = events.peek() {
         let v = from_total_bits(key);
         if capacity > capped && spend > 0.0 {
             let u = spend / (capacity - capped);
@@ -125,8 +142,10 @@ fn proportional(
             }
         }
         // Cross `v`: kinks first (continuous), then limit prices (orders leave).
-        while k < events.len() && events[k].0 == key {
-            let tag = events[k].1;
+        while let Some(&Reverse((k, tag))) = events.peek()
+            && k == key
+        {
+            events.pop();
             let o = &orders[(tag & !LEAVES) as usize];
             if tag & LEAVES == 0 {
                 capped -= o.demand;
@@ -136,7 +155,6 @@ fn proportional(
             } else {
                 spend -= o.slice;
             }
-            k += 1;
         }
         capped = capped.max(0.0);
         spend = spend.max(0.0);
@@ -232,12 +250,23 @@ fn round_to_quanta(
     }
     let mut left = super::auction::fit(capacity, quantum)
         - grants.iter().map(|g| whole(g / quantum)).sum::<f64>();
-    // Largest remainder first (remainders are > 0, never NaN), then the tie order.
+    if left < 1.0 {
+        return;
+    }
+    // Largest remainder first (remainders are > 0, never NaN), then the tie order. Only the
+    // orders that can take one more quantum are ranked: the walk below passes the others
+    // over without changing anything (their grant is not touched before their turn), so
+    // leaving them out changes nothing and spares the sort when none can (as when every
+    // order already has what it asked for).
     let by_remainder = &mut scratch.by_remainder;
     by_remainder.clear();
     for (i, o) in orders.iter().enumerate() {
         let r = exact[i] - grants[i];
-        if r > ROUNDING_SLACK * quantum {
+        let more = grants[i] + quantum;
+        if r > ROUNDING_SLACK * quantum
+            && more <= o.demand * (1.0 + ROUNDING_SLACK)
+            && o.slice / more >= posted
+        {
             let (rank, bid) = o.tie_key();
             by_remainder.push((!partial_bits(r), rank, bid, i));
         }

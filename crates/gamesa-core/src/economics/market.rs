@@ -114,6 +114,9 @@ struct Admitted {
     cost: f64,
     /// The amount capped at the supply.
     demand: f64,
+    /// The bid's amount and limit price.
+    amount: f64,
+    max_price: f64,
 }
 
 /// Buffers one round fills and the next reuses, so a round allocates only its output.
@@ -128,7 +131,7 @@ struct RoundScratch {
     /// One resource's grants, one per order.
     got: Vec<f64>,
     divisible: divisible::Scratch,
-    unit_bids: Vec<UnitBid>,
+    unit_bids: Vec<std::cmp::Reverse<UnitBid>>,
 }
 
 impl Market {
@@ -210,6 +213,8 @@ impl Market {
                     resource: r,
                     cost,
                     demand,
+                    amount: b.amount,
+                    max_price: b.max_unit_price,
                 });
             }
             grants.push(MarketGrant {
@@ -240,14 +245,14 @@ impl Market {
             if slice.is_nan() || slice <= 0.0 {
                 continue;
             }
-            let (r, b) = (a.resource, &bids[a.bid]);
-            demand[r] += demand_at(b.amount, slice, prices[r], self.clearing[r]);
+            let r = a.resource;
+            demand[r] += demand_at(a.amount, slice, prices[r], self.clearing[r]);
             s.orders[r].push(Ask {
                 bid: a.bid,
                 rank: self.rank[a.agent],
                 demand: a.demand,
                 slice,
-                max_price: b.max_unit_price,
+                max_price: a.max_price,
             });
         }
         let mut clearing_prices = prices;
