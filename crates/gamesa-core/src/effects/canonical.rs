@@ -185,24 +185,41 @@ fn word_needs_escape(x: u64) -> bool {
     (below_space | quote | backslash) & HIGH != 0
 }
 
+/// Whether JSON must escape byte `b`.
+fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+/// The index of the first byte at or after `i` that JSON must escape, or `bytes.len()`.
+/// Plain words of 8 bytes are skipped whole.
+fn next_escape(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(word) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+        if word_needs_escape(u64::from_le_bytes(*word)) {
+            break;
+        }
+        i += 8;
+    }
+    // Within the word that has one, or the last few bytes.
+    while i < bytes.len() && !needs_escape(bytes[i]) {
+        i += 1;
+    }
+    i
+}
+
 /// A JSON string with `serde_json`'s minimal escaping: runs that need none are passed on
-/// whole, and skipped 8 bytes at a time.
+/// whole.
 fn write_str<S: Sink>(out: &mut S, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.put("\"");
     let bytes = s.as_bytes();
     let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if let Some(word) = bytes
-            .get(i..i + 8)
-            .and_then(|w| <[u8; 8]>::try_from(w).ok())
-            && !word_needs_escape(u64::from_le_bytes(word))
-        {
-            i += 8;
-            continue;
-        }
-        let b = bytes[i];
+    loop {
+        let i = next_escape(bytes, start);
+        // `i` is at an ASCII byte or the end, so the slice ends on a character boundary.
+        out.put(&s[start..i]);
+        let Some(&b) = bytes.get(i) else {
+            break;
+        };
         let escape: &str = match b {
             b'"' => "\\\"",
             b'\\' => "\\\\",
@@ -211,14 +228,8 @@ fn write_str<S: Sink>(out: &mut S, s: &str) {
             0x0a => "\\n",
             0x0c => "\\f",
             0x0d => "\\r",
-            0x00..=0x1f => "",
-            _ => {
-                i += 1;
-                continue;
-            }
+            _ => "",
         };
-        // `i` is at an ASCII byte, so both slices end on character boundaries.
-        out.put(&s[start..i]);
         if escape.is_empty() {
             let u = [
                 b'\\',
@@ -232,10 +243,8 @@ fn write_str<S: Sink>(out: &mut S, s: &str) {
         } else {
             out.put(escape);
         }
-        i += 1;
-        start = i;
+        start = i + 1;
     }
-    out.put(&s[start..]);
     out.put("\"");
 }
 
@@ -311,7 +320,7 @@ mod tests {
 
     #[test]
     fn word_test_flags_exactly_the_words_with_a_byte_to_escape() {
-        let special = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
+        let special = needs_escape;
         // Every byte value in every position, among plain and high bytes.
         for fill in [b'a', 0x7f, 0x80, 0xff, b'!', b'#', b'[', b']'] {
             for pos in 0..8 {

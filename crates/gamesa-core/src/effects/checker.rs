@@ -107,7 +107,7 @@ pub(crate) fn validate_agent(agent: &str) -> Result<(), EffectError> {
     if agent.len() > MAX_AGENT_LEN {
         return Err(bad(&format!("is longer than {MAX_AGENT_LEN} bytes")));
     }
-    if agent.chars().any(char::is_control) {
+    if super::scope::has_control(agent) {
         return Err(bad("contains a control character"));
     }
     Ok(())
