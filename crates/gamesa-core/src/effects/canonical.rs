@@ -16,11 +16,18 @@ pub(crate) trait Sink {
     /// Appends a piece of the encoding. Pieces are cut only at ASCII bytes, so a `String`
     /// sink stays valid UTF-8.
     fn put(&mut self, s: &str);
+
+    /// Appends ASCII bytes (digits, escapes).
+    fn put_ascii(&mut self, bytes: &[u8]);
 }
 
 impl Sink for String {
     fn put(&mut self, s: &str) {
         self.push_str(s);
+    }
+
+    fn put_ascii(&mut self, bytes: &[u8]) {
+        self.extend(bytes.iter().map(|&b| char::from(b)));
     }
 }
 
@@ -61,7 +68,11 @@ impl HashSink {
 
 impl Sink for HashSink {
     fn put(&mut self, s: &str) {
-        let bytes = s.as_bytes();
+        self.put_ascii(s.as_bytes());
+    }
+
+    /// Any bytes, in fact: the hash does not care about UTF-8.
+    fn put_ascii(&mut self, bytes: &[u8]) {
         if self.len + bytes.len() > self.buf.len() {
             self.flush();
             if bytes.len() > self.buf.len() {
@@ -90,33 +101,37 @@ pub(crate) struct BodyFields<'a> {
 impl BodyFields<'_> {
     /// Writes the body without its closing `}`, so a line can append `hash` before it.
     fn write_open<S: Sink>(&self, out: &mut S) {
+        // The quotes around strings ride along with the constant pieces: fewer, larger
+        // pieces are cheaper to hash.
         out.put("{\"seq\":");
         write_u64(out, self.seq);
         out.put(",\"time_ms\":");
         write_u64(out, self.time_ms);
-        out.put(",\"agent\":");
-        write_str(out, self.agent);
-        out.put(",\"decision\":\"");
+        out.put(",\"agent\":\"");
+        write_str_contents(out, self.agent);
+        out.put("\",\"decision\":\"");
         // Decision and effect names are plain snake_case: nothing to escape.
         out.put(self.decision.as_str());
-        out.put("\",\"effect\":");
         match self.effect {
             Some(e) => {
-                out.put("\"");
+                out.put("\",\"effect\":\"");
                 out.put(e.as_str());
-                out.put("\"");
+                out.put("\",\"target\":");
             }
-            None => out.put("null"),
+            None => out.put("\",\"effect\":null,\"target\":"),
         }
-        out.put(",\"target\":");
         match self.target {
-            Some(t) => write_str(out, t),
-            None => out.put("null"),
+            Some(t) => {
+                out.put("\"");
+                write_str_contents(out, t);
+                out.put("\",\"reason\":\"");
+            }
+            None => out.put("null,\"reason\":\""),
         }
-        out.put(",\"reason\":");
-        write_str(out, self.reason);
-        out.put(",\"prev_hash\":");
-        write_str(out, self.prev_hash);
+        write_str_contents(out, self.reason);
+        out.put("\",\"prev_hash\":\"");
+        write_str_contents(out, self.prev_hash);
+        out.put("\"");
     }
 
     /// The canonical body.
@@ -128,9 +143,9 @@ impl BodyFields<'_> {
     /// The canonical line (without its newline): the body with `hash` as the last key.
     pub fn write_line<S: Sink>(&self, hash: &str, out: &mut S) {
         self.write_open(out);
-        out.put(",\"hash\":");
-        write_str(out, hash);
-        out.put("}");
+        out.put(",\"hash\":\"");
+        write_str_contents(out, hash);
+        out.put("\"}");
     }
 
     /// SHA-256 of the body, lowercase hex.
@@ -164,8 +179,7 @@ fn write_u64<S: Sink>(out: &mut S, mut n: u64) {
             break;
         }
     }
-    // Only ASCII digits were written.
-    out.put(std::str::from_utf8(&buf[i..]).unwrap_or("0"));
+    out.put_ascii(&buf[i..]);
 }
 
 /// Ones in the lowest bit of every byte of a word.
@@ -206,11 +220,10 @@ fn next_escape(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// A JSON string with `serde_json`'s minimal escaping: runs that need none are passed on
-/// whole.
-fn write_str<S: Sink>(out: &mut S, s: &str) {
+/// The inside of a JSON string (without its quotes) with `serde_json`'s minimal escaping:
+/// runs that need none are passed on whole.
+fn write_str_contents<S: Sink>(out: &mut S, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.put("\"");
     let bytes = s.as_bytes();
     let mut start = 0;
     loop {
@@ -239,13 +252,12 @@ fn write_str<S: Sink>(out: &mut S, s: &str) {
                 HEX[(b >> 4) as usize],
                 HEX[(b & 0x0f) as usize],
             ];
-            out.put(std::str::from_utf8(&u).unwrap_or(""));
+            out.put_ascii(&u);
         } else {
             out.put(escape);
         }
         start = i + 1;
     }
-    out.put("\"");
 }
 
 /// Bytes as lowercase hex.
