@@ -99,21 +99,19 @@ impl ActionGate {
     /// snapshot's `value.current`, else `value.initial`.
     pub fn current_value(&self, kind: &str, target: &str, values: &dyn Context) -> Option<f64> {
         let k = self.kind(kind)?;
-        self.current_of(k, kind, target, values, &mut String::new())
+        Self::current_of(k, self.state.get(kind), target, values, &mut String::new())
     }
 
-    /// [`ActionGate::current_value`] of the compiled kind `k` (named `kind`); `name` is
-    /// scratch for the variable's name.
+    /// [`ActionGate::current_value`] of the compiled kind `k` whose state is `state`; `name`
+    /// is scratch for the variable's name.
     fn current_of(
-        &self,
         k: &CompiledKind,
-        kind: &str,
+        state: Option<&KindState>,
         target: &str,
         values: &dyn Context,
         name: &mut String,
     ) -> Option<f64> {
-        self.state
-            .get(kind)
+        state
             .and_then(|s| s.targets.get(target))
             .and_then(|t| t.value)
             .or_else(|| {
@@ -179,7 +177,7 @@ impl ActionGate {
             .is_ok()
             .then_some(p.target);
         let mut scratch = std::mem::take(&mut self.scratch);
-        let outcome = self.evaluate(p, ctx, now, agent_valid, &mut scratch);
+        let outcome = self.evaluate(kind, p, ctx, now, agent_valid, &mut scratch);
         let decision = match outcome {
             Ok(passed) => {
                 // "approved{ healing} proposal {id:?} of rule {rule:?}: {kind} {target} ->
@@ -278,6 +276,7 @@ impl ActionGate {
     /// Every check, in order; the value computed so far comes back with a failure.
     fn evaluate(
         &self,
+        kind: Option<&CompiledKind>,
         p: &ProposalParts<'_>,
         ctx: &mut GateContext,
         now: f64,
@@ -287,7 +286,7 @@ impl ActionGate {
         let no_value = |f: Fail| (f, None);
         let name = &mut scratch.name;
         // 1. unknown_kind
-        let Some(kind) = self.kinds.get(p.kind) else {
+        let Some(kind) = kind else {
             let known: Vec<&str> = self.kinds.keys().map(String::as_str).collect();
             return Err(no_value((
                 RejectReason::UnknownKind,
@@ -335,7 +334,8 @@ impl ActionGate {
             )));
         }
         // 5. invalid_param / missing_variable: the new value
-        let previous = self.current_of(kind, p.kind, p.target, ctx.values, name);
+        let state = self.state.get(p.kind);
+        let previous = Self::current_of(kind, state, p.target, ctx.values, name);
         let value = match p.healing {
             Some(h) if h.is_finite() => h,
             Some(h) => {
@@ -364,7 +364,6 @@ impl ActionGate {
         checks::step(kind, value, previous).map_err(with_value)?;
         checks::hysteresis(kind, value, previous).map_err(with_value)?;
         // 9. cooldown
-        let state = self.state.get(p.kind);
         if let Some(at) = state
             .and_then(|s| s.targets.get(p.target))
             .and_then(|t| t.at_ms)
