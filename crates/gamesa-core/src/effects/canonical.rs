@@ -16,11 +16,18 @@ pub(crate) trait Sink {
     /// Appends a piece of the encoding. Pieces are cut only at ASCII bytes, so a `String`
     /// sink stays valid UTF-8.
     fn put(&mut self, s: &str);
+
+    /// Appends ASCII bytes (digits, escapes).
+    fn put_ascii(&mut self, bytes: &[u8]);
 }
 
 impl Sink for String {
     fn put(&mut self, s: &str) {
         self.push_str(s);
+    }
+
+    fn put_ascii(&mut self, bytes: &[u8]) {
+        self.extend(bytes.iter().map(|&b| char::from(b)));
     }
 }
 
@@ -61,7 +68,11 @@ impl HashSink {
 
 impl Sink for HashSink {
     fn put(&mut self, s: &str) {
-        let bytes = s.as_bytes();
+        self.put_ascii(s.as_bytes());
+    }
+
+    /// Any bytes, in fact: the hash does not care about UTF-8.
+    fn put_ascii(&mut self, bytes: &[u8]) {
         if self.len + bytes.len() > self.buf.len() {
             self.flush();
             if bytes.len() > self.buf.len() {
@@ -90,33 +101,37 @@ pub(crate) struct BodyFields<'a> {
 impl BodyFields<'_> {
     /// Writes the body without its closing `}`, so a line can append `hash` before it.
     fn write_open<S: Sink>(&self, out: &mut S) {
+        // The quotes around strings ride along with the constant pieces: fewer, larger
+        // pieces are cheaper to hash.
         out.put("{\"seq\":");
         write_u64(out, self.seq);
         out.put(",\"time_ms\":");
         write_u64(out, self.time_ms);
-        out.put(",\"agent\":");
-        write_str(out, self.agent);
-        out.put(",\"decision\":\"");
+        out.put(",\"agent\":\"");
+        write_str_contents(out, self.agent);
+        out.put("\",\"decision\":\"");
         // Decision and effect names are plain snake_case: nothing to escape.
         out.put(self.decision.as_str());
-        out.put("\",\"effect\":");
         match self.effect {
             Some(e) => {
-                out.put("\"");
+                out.put("\",\"effect\":\"");
                 out.put(e.as_str());
-                out.put("\"");
+                out.put("\",\"target\":");
             }
-            None => out.put("null"),
+            None => out.put("\",\"effect\":null,\"target\":"),
         }
-        out.put(",\"target\":");
         match self.target {
-            Some(t) => write_str(out, t),
-            None => out.put("null"),
+            Some(t) => {
+                out.put("\"");
+                write_str_contents(out, t);
+                out.put("\",\"reason\":\"");
+            }
+            None => out.put("null,\"reason\":\""),
         }
-        out.put(",\"reason\":");
-        write_str(out, self.reason);
-        out.put(",\"prev_hash\":");
-        write_str(out, self.prev_hash);
+        write_str_contents(out, self.reason);
+        out.put("\",\"prev_hash\":\"");
+        write_str_contents(out, self.prev_hash);
+        out.put("\"");
     }
 
     /// The canonical body.
@@ -128,9 +143,9 @@ impl BodyFields<'_> {
     /// The canonical line (without its newline): the body with `hash` as the last key.
     pub fn write_line<S: Sink>(&self, hash: &str, out: &mut S) {
         self.write_open(out);
-        out.put(",\"hash\":");
-        write_str(out, hash);
-        out.put("}");
+        out.put(",\"hash\":\"");
+        write_str_contents(out, hash);
+        out.put("\"}");
     }
 
     /// SHA-256 of the body, lowercase hex.
@@ -164,8 +179,7 @@ fn write_u64<S: Sink>(out: &mut S, mut n: u64) {
             break;
         }
     }
-    // Only ASCII digits were written.
-    out.put(std::str::from_utf8(&buf[i..]).unwrap_or("0"));
+    out.put_ascii(&buf[i..]);
 }
 
 /// Ones in the lowest bit of every byte of a word.
@@ -185,24 +199,40 @@ fn word_needs_escape(x: u64) -> bool {
     (below_space | quote | backslash) & HIGH != 0
 }
 
-/// A JSON string with `serde_json`'s minimal escaping: runs that need none are passed on
-/// whole, and skipped 8 bytes at a time.
-fn write_str<S: Sink>(out: &mut S, s: &str) {
+/// Whether JSON must escape byte `b`.
+fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+/// The index of the first byte at or after `i` that JSON must escape, or `bytes.len()`.
+/// Plain words of 8 bytes are skipped whole.
+fn next_escape(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(word) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+        if word_needs_escape(u64::from_le_bytes(*word)) {
+            break;
+        }
+        i += 8;
+    }
+    // Within the word that has one, or the last few bytes.
+    while i < bytes.len() && !needs_escape(bytes[i]) {
+        i += 1;
+    }
+    i
+}
+
+/// The inside of a JSON string (without its quotes) with `serde_json`'s minimal escaping:
+/// runs that need none are passed on whole.
+fn write_str_contents<S: Sink>(out: &mut S, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.put("\"");
     let bytes = s.as_bytes();
     let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if let Some(word) = bytes
-            .get(i..i + 8)
-            .and_then(|w| <[u8; 8]>::try_from(w).ok())
-            && !word_needs_escape(u64::from_le_bytes(word))
-        {
-            i += 8;
-            continue;
-        }
-        let b = bytes[i];
+    loop {
+        let i = next_escape(bytes, start);
+        // `i` is at an ASCII byte or the end, so the slice ends on a character boundary.
+        out.put(&s[start..i]);
+        let Some(&b) = bytes.get(i) else {
+            break;
+        };
         let escape: &str = match b {
             b'"' => "\\\"",
             b'\\' => "\\\\",
@@ -211,14 +241,8 @@ fn write_str<S: Sink>(out: &mut S, s: &str) {
             0x0a => "\\n",
             0x0c => "\\f",
             0x0d => "\\r",
-            0x00..=0x1f => "",
-            _ => {
-                i += 1;
-                continue;
-            }
+            _ => "",
         };
-        // `i` is at an ASCII byte, so both slices end on character boundaries.
-        out.put(&s[start..i]);
         if escape.is_empty() {
             let u = [
                 b'\\',
@@ -228,15 +252,12 @@ fn write_str<S: Sink>(out: &mut S, s: &str) {
                 HEX[(b >> 4) as usize],
                 HEX[(b & 0x0f) as usize],
             ];
-            out.put(std::str::from_utf8(&u).unwrap_or(""));
+            out.put_ascii(&u);
         } else {
             out.put(escape);
         }
-        i += 1;
-        start = i;
+        start = i + 1;
     }
-    out.put(&s[start..]);
-    out.put("\"");
 }
 
 /// Bytes as lowercase hex.
@@ -311,7 +332,7 @@ mod tests {
 
     #[test]
     fn word_test_flags_exactly_the_words_with_a_byte_to_escape() {
-        let special = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
+        let special = needs_escape;
         // Every byte value in every position, among plain and high bytes.
         for fill in [b'a', 0x7f, 0x80, 0xff, b'!', b'#', b'[', b']'] {
             for pos in 0..8 {

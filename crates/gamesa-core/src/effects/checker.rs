@@ -107,7 +107,7 @@ pub(crate) fn validate_agent(agent: &str) -> Result<(), EffectError> {
     if agent.len() > MAX_AGENT_LEN {
         return Err(bad(&format!("is longer than {MAX_AGENT_LEN} bytes")));
     }
-    if agent.chars().any(char::is_control) {
+    if super::scope::has_control(agent) {
         return Err(bad("contains a control character"));
     }
     Ok(())
@@ -340,9 +340,19 @@ impl EffectChecker {
         if let Some(t) = target {
             validate_target(t)?;
         }
-        Ok(self
-            .covering_grant(agent, effect, target, now_ms)
-            .map(|_| ()))
+        Ok(self.covers(agent, effect, target, now_ms))
+    }
+
+    /// [`EffectChecker::permits`] for a caller that has validated the agent and target.
+    pub(crate) fn covers(
+        &self,
+        agent: &str,
+        effect: Effect,
+        target: Option<&str>,
+        now_ms: u64,
+    ) -> Result<(), String> {
+        self.covering_grant(agent, effect, target, now_ms)
+            .map(|_| ())
     }
 
     /// Decides like [`EffectChecker::check`] without recording: for a caller that writes its
@@ -411,15 +421,28 @@ impl EffectChecker {
         if let Some(t) = target {
             validate_target(t)?;
         }
+        Ok(self.append_gate_decision(time_ms, agent, approved, effect, target, reason))
+    }
+
+    /// [`EffectChecker::record_gate_decision`] for a caller that has validated the agent and
+    /// target itself (the ActionGate, which checks them once per action).
+    pub(crate) fn append_gate_decision(
+        &mut self,
+        time_ms: u64,
+        agent: &str,
+        approved: bool,
+        effect: Option<Effect>,
+        target: Option<&str>,
+        reason: String,
+    ) -> u64 {
         let decision = if approved {
             AuditDecision::Approved
         } else {
             AuditDecision::Rejected
         };
-        Ok(self
-            .trail
+        self.trail
             .append(time_ms, agent, decision, effect, target, reason)
-            .seq)
+            .seq
     }
 
     /// The grants of `agent`, in the order made (empty if none).

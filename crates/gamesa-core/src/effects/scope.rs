@@ -80,10 +80,20 @@ pub fn validate_target(target: &str) -> Result<(), EffectError> {
     if target.len() > MAX_TARGET_LEN {
         return Err(bad(&format!("is longer than {MAX_TARGET_LEN} bytes")));
     }
-    if target.chars().any(char::is_control) {
+    if has_control(target) {
         return Err(bad("contains a control character"));
     }
     Ok(())
+}
+
+/// Whether `s` holds a control character (`char::is_control`), looking at bytes when `s` is
+/// ASCII: names are checked on every gate decision and record, and they are ASCII.
+pub(crate) fn has_control(s: &str) -> bool {
+    if s.is_ascii() {
+        s.bytes().any(|b| b < 0x20 || b == 0x7f)
+    } else {
+        s.chars().any(char::is_control)
+    }
 }
 
 #[cfg(test)]
@@ -102,6 +112,15 @@ mod tests {
         assert!(!prefix.matches("cpu.cor"));
         assert!(TargetPattern::parse("*").unwrap().matches("anything"));
         assert_eq!(prefix.to_string(), "cpu.core*");
+    }
+
+    #[test]
+    fn control_characters_are_found_as_char_is_control_finds_them() {
+        for c in (0..0x3000u32).filter_map(char::from_u32) {
+            for s in [c.to_string(), format!("gpu{c}0"), format!("é{c}")] {
+                assert_eq!(has_control(&s), s.chars().any(char::is_control), "{s:?}");
+            }
+        }
     }
 
     #[test]

@@ -99,21 +99,19 @@ impl ActionGate {
     /// snapshot's `value.current`, else `value.initial`.
     pub fn current_value(&self, kind: &str, target: &str, values: &dyn Context) -> Option<f64> {
         let k = self.kind(kind)?;
-        self.current_of(k, kind, target, values, &mut String::new())
+        Self::current_of(k, self.state.get(kind), target, values, &mut String::new())
     }
 
-    /// [`ActionGate::current_value`] of the compiled kind `k` (named `kind`); `name` is
-    /// scratch for the variable's name.
+    /// [`ActionGate::current_value`] of the compiled kind `k` whose state is `state`; `name`
+    /// is scratch for the variable's name.
     fn current_of(
-        &self,
         k: &CompiledKind,
-        kind: &str,
+        state: Option<&KindState>,
         target: &str,
         values: &dyn Context,
         name: &mut String,
     ) -> Option<f64> {
-        self.state
-            .get(kind)
+        state
             .and_then(|s| s.targets.get(target))
             .and_then(|t| t.value)
             .or_else(|| {
@@ -168,16 +166,18 @@ impl ActionGate {
         };
         // `as` saturates: negative times are recorded as 0, huge ones as u64::MAX.
         let audit_ms = now as u64;
-        let mut scratch = std::mem::take(&mut self.scratch);
-        let outcome = self.evaluate(p, ctx, now, &mut scratch);
         let kind = self.kinds.get(p.kind);
         let agent = kind.map_or(GATE_AGENT, |k| k.config.agent.as_str());
         let effect = kind.map(|k| k.config.effect);
+        // Names are checked once here, for the capability check and the record.
+        let agent_valid = validate_agent(agent).is_ok();
         // A target that is not a valid name is left out of the record (it is named, escaped,
         // in the reason instead).
         let target = crate::effects::scope::validate_target(p.target)
             .is_ok()
             .then_some(p.target);
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let outcome = self.evaluate(kind, p, ctx, now, agent_valid, &mut scratch);
         let decision = match outcome {
             Ok(passed) => {
                 // "approved{ healing} proposal {id:?} of rule {rule:?}: {kind} {target} ->
@@ -205,7 +205,16 @@ impl ActionGate {
                     None => reason.push_str("unknown"),
                 }
                 reason.push(')');
-                let audit_seq = record(ctx.checker, audit_ms, agent, true, effect, target, reason);
+                let audit_seq = record(
+                    ctx.checker,
+                    audit_ms,
+                    agent,
+                    agent_valid,
+                    true,
+                    effect,
+                    target,
+                    reason,
+                );
                 let agent = agent.to_string();
                 self.commit(p, now, passed.value);
                 GateDecision::Approved(ApprovedAction {
@@ -238,7 +247,16 @@ impl ActionGate {
                 text.push_str(" on ");
                 push_quoted(&mut text, p.target);
                 text.push(')');
-                let audit_seq = record(ctx.checker, audit_ms, agent, false, effect, target, text);
+                let audit_seq = record(
+                    ctx.checker,
+                    audit_ms,
+                    agent,
+                    agent_valid,
+                    false,
+                    effect,
+                    target,
+                    text,
+                );
                 GateDecision::Rejected(RejectedAction {
                     id,
                     rule: p.rule.to_string(),
@@ -258,15 +276,17 @@ impl ActionGate {
     /// Every check, in order; the value computed so far comes back with a failure.
     fn evaluate(
         &self,
+        kind: Option<&CompiledKind>,
         p: &ProposalParts<'_>,
         ctx: &mut GateContext,
         now: f64,
+        agent_valid: bool,
         scratch: &mut Scratch,
     ) -> Result<Passed, (Fail, Option<f64>)> {
         let no_value = |f: Fail| (f, None);
         let name = &mut scratch.name;
         // 1. unknown_kind
-        let Some(kind) = self.kinds.get(p.kind) else {
+        let Some(kind) = kind else {
             let known: Vec<&str> = self.kinds.keys().map(String::as_str).collect();
             return Err(no_value((
                 RejectReason::UnknownKind,
@@ -286,10 +306,17 @@ impl ActionGate {
         // 3. no_capability (decided by the effect checker; the gate's one record of the
         // decision carries its reason)
         let c = &kind.config;
-        match ctx
-            .checker
-            .permits(&c.agent, c.effect, Some(p.target), now as u64)
-        {
+        // The target passed step 2, so it is a valid name; an invalid agent gets the
+        // checker's own error.
+        let permitted = if agent_valid {
+            Ok(ctx
+                .checker
+                .covers(&c.agent, c.effect, Some(p.target), now as u64))
+        } else {
+            ctx.checker
+                .permits(&c.agent, c.effect, Some(p.target), now as u64)
+        };
+        match permitted {
             Ok(Ok(())) => {}
             Ok(Err(reason)) => return Err(no_value((RejectReason::NoCapability, reason))),
             Err(e) => return Err(no_value((RejectReason::NoCapability, e.to_string()))),
@@ -307,7 +334,8 @@ impl ActionGate {
             )));
         }
         // 5. invalid_param / missing_variable: the new value
-        let previous = self.current_of(kind, p.kind, p.target, ctx.values, name);
+        let state = self.state.get(p.kind);
+        let previous = Self::current_of(kind, state, p.target, ctx.values, name);
         let value = match p.healing {
             Some(h) if h.is_finite() => h,
             Some(h) => {
@@ -336,7 +364,6 @@ impl ActionGate {
         checks::step(kind, value, previous).map_err(with_value)?;
         checks::hysteresis(kind, value, previous).map_err(with_value)?;
         // 9. cooldown
-        let state = self.state.get(p.kind);
         if let Some(at) = state
             .and_then(|s| s.targets.get(p.target))
             .and_then(|t| t.at_ms)
@@ -468,27 +495,24 @@ fn bind_values(
         .collect()
 }
 
-/// Appends the gate's record. The agent is a validated configured name (or [`GATE_AGENT`]) and
-/// the target was validated, so this cannot fail; if it ever did, the record is retried
-/// without the target so the decision is still audited.
+/// Appends the gate's record. The target is `None` or a valid name; when the agent is not a
+/// valid name (`agent_valid` false) the record names [`GATE_AGENT`] and no target instead, so
+/// the decision is still audited.
+#[allow(clippy::too_many_arguments)]
 fn record(
     checker: &mut EffectChecker,
     time_ms: u64,
     agent: &str,
+    agent_valid: bool,
     approved: bool,
     effect: Option<Effect>,
     target: Option<&str>,
     reason: String,
 ) -> u64 {
-    // Checked here rather than by trying, so the reason need not be copied for a retry.
-    let valid = validate_agent(agent).is_ok()
-        && target.is_none_or(|t| crate::effects::scope::validate_target(t).is_ok());
-    let (agent, target) = if valid {
+    let (agent, target) = if agent_valid {
         (agent, target)
     } else {
         (GATE_AGENT, None)
     };
-    checker
-        .record_gate_decision(time_ms, agent, approved, effect, target, reason)
-        .unwrap_or_else(|_| checker.trail().len().saturating_sub(1))
+    checker.append_gate_decision(time_ms, agent, approved, effect, target, reason)
 }

@@ -22,36 +22,37 @@ pub(crate) fn push_quoted(out: &mut String, s: &str) {
     }
 }
 
-/// How many texts [`NumberTexts`] keeps.
-const KEPT: usize = 32;
+/// How many texts [`NumberTexts`] keeps (a power of two).
+const KEPT: usize = 64;
 
 /// The `{}` text of recently written numbers. A kind's bounds and the values its rules keep
 /// proposing recur every tick, and formatting an `f64` costs far more than finding its text.
-/// Keyed by the bits, so `-0` and `0` (and every NaN) keep their own text.
+/// Keyed by the bits, so `-0` and `0` (and every NaN) keep their own text; each number has
+/// one slot, picked by a hash of its bits, and a number whose slot holds another replaces it.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct NumberTexts {
-    kept: Vec<(u64, String)>,
-    /// The slot the next new number replaces once `kept` is full (oldest first).
-    next: usize,
+    slots: Vec<Option<(u64, String)>>,
 }
 
 impl NumberTexts {
     /// Appends `x` as `{}` writes it.
     pub(crate) fn push(&mut self, out: &mut String, x: f64) {
+        if self.slots.is_empty() {
+            self.slots = vec![None; KEPT];
+        }
         let bits = x.to_bits();
-        if let Some((_, text)) = self.kept.iter().find(|(b, _)| *b == bits) {
+        // Fibonacci hashing: the top bits of the product spread nearby numbers apart.
+        let slot = (bits.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58) as usize & (KEPT - 1);
+        if let Some((b, text)) = &self.slots[slot]
+            && *b == bits
+        {
             out.push_str(text);
             return;
         }
         let start = out.len();
+        // Writing to a String cannot fail.
         let _ = write!(out, "{x}");
-        let text = out[start..].to_string();
-        if self.kept.len() < KEPT {
-            self.kept.push((bits, text));
-        } else {
-            self.kept[self.next] = (bits, text);
-            self.next = (self.next + 1) % KEPT;
-        }
+        self.slots[slot] = Some((bits, out[start..].to_string()));
     }
 }
 

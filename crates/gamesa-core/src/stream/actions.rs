@@ -231,12 +231,13 @@ impl Engine {
         };
         let mut scored = Vec::with_capacity(evaluation.active.len() + evaluation.shadow.len());
         // In gate order: healing, safety, then the selection's choice, then the unpriced.
-        let mut to_gate: Vec<ToGate> = healing.into_iter().map(ToGate::Healing).collect();
+        let mut to_gate: Vec<ToGate> = Vec::with_capacity(healing.len() + evaluation.active.len());
+        to_gate.extend(healing.into_iter().map(ToGate::Healing));
 
         // Market proposals: id, candidate, firing.
         let mut market_props: Vec<(String, Candidate, &Firing)> =
             Vec::with_capacity(evaluation.active.len());
-        let mut unpriced: Vec<ToGate> = Vec::new();
+        let mut unpriced: Vec<ToGate> = Vec::with_capacity(evaluation.active.len());
         for firing in &evaluation.active {
             let Some(r) = rules.get(firing.rule) else {
                 continue;
@@ -319,7 +320,7 @@ impl Engine {
                 .flatten()
                 .unwrap_or("not_selected");
             // "not selected by the market: {why, with spaces} (score {score})"
-            let mut message = String::with_capacity(64);
+            let mut message = String::with_capacity(96);
             message.push_str("not selected by the market: ");
             message.extend(why.chars().map(|c| if c == '_' { ' ' } else { c }));
             message.push_str(" (score ");
