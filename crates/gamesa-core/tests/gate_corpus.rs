@@ -158,7 +158,7 @@ fn audit_holds(name: &str, o: &Outcome) {
         GateDecision::Approved(a) => {
             assert_eq!(last.decision, AuditDecision::Approved, "{name}");
             assert_eq!(*last.agent, *a.agent);
-            assert_eq!(last.target.as_deref(), Some(a.target.as_str()));
+            assert_eq!(last.target.as_deref(), Some(&*a.target));
         }
         GateDecision::Rejected(r) => {
             assert_eq!(last.decision, AuditDecision::Rejected, "{name}");

@@ -96,7 +96,7 @@ fn an_overheated_cpu_is_an_emergency_where_only_safety_actions_pass() {
     assert!(
         out.approved
             .iter()
-            .any(|a| a.kind == "set_cpu_freq_max" && a.value == 3200.0),
+            .any(|a| &*a.kind == "set_cpu_freq_max" && a.value == 3200.0),
         "{:?}",
         out.approved
     );
@@ -107,7 +107,7 @@ fn an_overheated_cpu_is_an_emergency_where_only_safety_actions_pass() {
         "{:?}",
         out.rejected
     );
-    assert!(out.approved.iter().all(|a| a.kind == "set_cpu_freq_max"));
+    assert!(out.approved.iter().all(|a| &*a.kind == "set_cpu_freq_max"));
 }
 
 #[test]
@@ -119,7 +119,7 @@ fn a_violated_postcondition_rolls_the_action_back_first() {
     let trim = out
         .approved
         .iter()
-        .find(|a| a.kind == "set_gpu_power_limit")
+        .find(|a| &*a.kind == "set_gpu_power_limit")
         .expect("the power trim is approved");
     assert_eq!(trim.value, 225.0);
     assert_eq!(trim.previous, Some(250.0));

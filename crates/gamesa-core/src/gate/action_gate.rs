@@ -215,13 +215,15 @@ impl ActionGate {
                     target,
                     reason,
                 );
-                let agent = agent.to_string();
+                // Only a known kind gets this far; its agent name is shared.
+                let agent = kind.map_or_else(|| agent.into(), |k| k.agent.clone());
                 self.commit(p, now, passed.value);
+                let (rule, kind, target) = p.names();
                 GateDecision::Approved(ApprovedAction {
                     id,
-                    rule: p.rule.to_string(),
-                    kind: p.kind.to_string(),
-                    target: p.target.to_string(),
+                    rule,
+                    kind,
+                    target,
                     agent,
                     effect: passed.effect,
                     value: passed.value,
@@ -257,11 +259,12 @@ impl ActionGate {
                     target,
                     text,
                 );
+                let (rule, kind, target) = p.names();
                 GateDecision::Rejected(RejectedAction {
                     id,
-                    rule: p.rule.to_string(),
-                    kind: p.kind.to_string(),
-                    target: p.target.to_string(),
+                    rule,
+                    kind,
+                    target,
                     reason,
                     message,
                     value: value.filter(|v| v.is_finite()),

@@ -18,6 +18,8 @@ pub enum CompiledBound {
 #[derive(Debug, Clone)]
 pub struct CompiledKind {
     pub config: ActionKindConfig,
+    /// `config.agent`, shared with the decisions that name it.
+    pub agent: std::sync::Arc<str>,
     pub targets: Vec<TargetPattern>,
     pub exists: Option<Template>,
     pub current: Option<Template>,
@@ -100,6 +102,7 @@ impl CompiledKind {
         };
         Ok(CompiledKind {
             config: config.clone(),
+            agent: config.agent.as_str().into(),
             targets,
             exists,
             current,

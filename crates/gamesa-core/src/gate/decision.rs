@@ -5,6 +5,7 @@ use crate::effects::Effect;
 use crate::rules::ParamValue;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// An action a rule (or a contract's healing response) wants applied.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +67,27 @@ pub(crate) struct ProposalParts<'a> {
     pub params: &'a BTreeMap<String, ParamValue>,
     pub safety: bool,
     pub healing: Option<f64>,
+    /// The same rule, kind and target as shared names, when the caller keeps them so (the
+    /// engine does, per rule): the decision then shares them instead of copying them.
+    pub shared: Option<&'a SharedNames>,
+}
+
+/// A proposal's rule, kind and target as shared names.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SharedNames {
+    pub rule: Arc<str>,
+    pub kind: Arc<str>,
+    pub target: Arc<str>,
+}
+
+impl ProposalParts<'_> {
+    /// (rule, kind, target) for a decision: shared when the caller keeps them so, else copied.
+    pub(crate) fn names(&self) -> (Arc<str>, Arc<str>, Arc<str>) {
+        match self.shared {
+            Some(n) => (n.rule.clone(), n.kind.clone(), n.target.clone()),
+            None => (self.rule.into(), self.kind.into(), self.target.into()),
+        }
+    }
 }
 
 impl Proposal {
@@ -78,6 +100,7 @@ impl Proposal {
             params: &self.params,
             safety: self.safety,
             healing: self.healing,
+            shared: None,
         }
     }
 }
@@ -120,11 +143,12 @@ impl GateDecision {
 #[serde(rename_all = "camelCase")]
 pub struct ApprovedAction {
     pub id: String,
-    pub rule: String,
-    pub kind: String,
-    pub target: String,
+    /// Rule, kind, target and agent are shared with the configuration (serialized as strings).
+    pub rule: Arc<str>,
+    pub kind: Arc<str>,
+    pub target: Arc<str>,
     /// The agent that performs it.
-    pub agent: String,
+    pub agent: Arc<str>,
     /// The capability it was checked for.
     pub effect: Effect,
     /// The new absolute value (always finite and within the bounds).
@@ -142,9 +166,10 @@ pub struct ApprovedAction {
 #[serde(rename_all = "camelCase")]
 pub struct RejectedAction {
     pub id: String,
-    pub rule: String,
-    pub kind: String,
-    pub target: String,
+    /// Rule, kind and target are shared with the configuration (serialized as strings).
+    pub rule: Arc<str>,
+    pub kind: Arc<str>,
+    pub target: Arc<str>,
     /// The check that failed.
     pub reason: RejectReason,
     /// Details, with the numbers involved.

@@ -31,6 +31,7 @@ pub use config::{
     DEFAULT_BENEFIT_PER_STRENGTH, GateConfig, TokenBucket, ValueMode, ValueSpec,
 };
 pub(crate) use decision::ProposalParts;
+pub(crate) use decision::SharedNames;
 pub use decision::{ApprovedAction, GateDecision, Proposal, RejectedAction};
 pub use error::GateError;
 pub use reason::RejectReason;

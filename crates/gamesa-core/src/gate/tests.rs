@@ -133,7 +133,7 @@ fn approval_commits_value_token_and_cooldown() {
         (a.value, a.previous, a.healing),
         (180.0, Some(200.0), false)
     );
-    assert_eq!(a.agent, "gpu_agent");
+    assert_eq!(&*a.agent, "gpu_agent");
     assert_eq!(a.effect, Effect::GpuControl);
     // The gate now believes 180 is set, whatever the (dry-run) snapshot says.
     assert_eq!(

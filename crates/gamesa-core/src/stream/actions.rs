@@ -13,13 +13,14 @@ use crate::effects::{Effect, EffectChecker};
 use crate::features::Snapshot;
 use crate::gate::{
     ActionGate, ApprovedAction, GateContext, GateDecision, Proposal, ProposalParts, RejectReason,
-    RejectedAction,
+    RejectedAction, SharedNames,
 };
 use crate::per_resource::PerResource;
 use crate::rules::{Evaluation, Firing, RuleSet};
 use crate::signals::SignalDomain;
 use crate::types::ResourceType;
 use std::fmt::Write;
+use std::sync::Arc;
 
 /// The actions part of a tick's output.
 pub(crate) struct Actions {
@@ -34,8 +35,8 @@ pub(crate) struct Actions {
 /// every proposal of every tick.
 #[derive(Debug, Clone)]
 pub(crate) struct ActionPlan {
-    /// The agent that performs the kind.
-    agent: String,
+    /// The agent that performs the kind (shared with the scored actions that name it).
+    agent: Arc<str>,
     /// Its index in the market; `None` when it does not trade (the proposal is unpriced).
     market_agent: Option<usize>,
     effect: Effect,
@@ -57,7 +58,7 @@ impl ActionPlan {
             cost_vector[*r] = *c;
         }
         Some(ActionPlan {
-            agent: k.agent.clone(),
+            agent: k.agent.as_str().into(),
             market_agent: market.agent_index(&k.agent),
             effect: k.effect,
             benefit_per_strength: k.benefit_per_strength,
@@ -86,6 +87,17 @@ pub(crate) fn plan_actions(
 ) -> Vec<Option<ActionPlan>> {
     (rules.rules().iter())
         .map(|r| ActionPlan::of(gate, market, &r.rule.action.kind))
+        .collect()
+}
+
+/// Each rule's id, action kind and target as shared names, by rule index.
+pub(crate) fn rule_names(rules: &RuleSet) -> Vec<SharedNames> {
+    (rules.rules().iter())
+        .map(|r| SharedNames {
+            rule: r.id.clone(),
+            kind: r.rule.action.kind.as_str().into(),
+            target: r.rule.action.target.as_str().into(),
+        })
         .collect()
 }
 
@@ -172,12 +184,9 @@ fn strength(firing: &Firing) -> Option<f64> {
 }
 
 /// A proposal as scored for the output.
-#[allow(clippy::too_many_arguments)]
 fn scored_action(
     id: String,
-    firing: &Firing,
-    kind: &str,
-    target: &str,
+    names: &SharedNames,
     plan: Option<&ActionPlan>,
     c: Option<&Candidate>,
     prices: &PerResource<f64>,
@@ -193,10 +202,10 @@ fn scored_action(
     };
     ScoredAction {
         id,
-        rule: firing.id.to_string(),
-        kind: kind.to_string(),
-        target: target.to_string(),
-        agent: plan.map_or_else(String::new, |k| k.agent.clone()),
+        rule: names.rule.clone(),
+        kind: names.kind.clone(),
+        target: names.target.clone(),
+        agent: plan.map_or_else(|| Arc::from(""), |k| k.agent.clone()),
         mode,
         benefit,
         cost,
@@ -219,6 +228,7 @@ impl Engine {
     ) -> Actions {
         let rules = self.rules.rules();
         let plans = &self.action_plans;
+        let names = &self.rule_names;
         let plan_of = |f: &Firing| plans.get(f.rule).and_then(Option::as_ref);
         let prices = *self.market.prices();
         // Proposal ids are "<tick>.<rule id>".
@@ -239,10 +249,9 @@ impl Engine {
             Vec::with_capacity(evaluation.active.len());
         let mut unpriced: Vec<ToGate> = Vec::with_capacity(evaluation.active.len());
         for firing in &evaluation.active {
-            let Some(r) = rules.get(firing.rule) else {
+            if rules.get(firing.rule).is_none() {
                 continue;
-            };
-            let action = &r.rule.action;
+            }
             let plan = plan_of(firing);
             let id = proposal_id(firing);
             let safety = firing.domain == SignalDomain::Safety;
@@ -252,9 +261,7 @@ impl Engine {
                 _ => {
                     scored.push(scored_action(
                         id.clone(),
-                        firing,
-                        &action.kind,
-                        &action.target,
+                        &names[firing.rule],
                         plan,
                         candidate.as_ref(),
                         &prices,
@@ -280,12 +287,9 @@ impl Engine {
             }
         }
         for (i, (id, c, firing)) in market_props.iter().enumerate() {
-            let action = &rules[firing.rule].rule.action;
             scored.push(scored_action(
                 id.clone(),
-                firing,
-                &action.kind,
-                &action.target,
+                &names[firing.rule],
                 plan_of(firing),
                 Some(c),
                 &prices,
@@ -345,18 +349,19 @@ impl Engine {
                 .checker
                 .record_gate_decision(
                     audit_time,
-                    plan.map_or("", |k| k.agent.as_str()),
+                    plan.map_or("", |k| &*k.agent),
                     false,
                     plan.map(|k| k.effect),
                     Some(&action.target),
                     reason,
                 )
                 .unwrap_or(0);
+            let n = &names[firing.rule];
             rejected.push(RejectedAction {
                 id,
-                rule: firing.id.to_string(),
-                kind: action.kind.clone(),
-                target: action.target.clone(),
+                rule: n.rule.clone(),
+                kind: n.kind.clone(),
+                target: n.target.clone(),
                 reason: RejectReason::NotSelected,
                 message,
                 value: None,
@@ -366,15 +371,12 @@ impl Engine {
 
         // Shadow firings: scored for comparison, never gated or applied.
         for firing in &evaluation.shadow {
-            if let Some(r) = rules.get(firing.rule) {
-                let action = &r.rule.action;
+            if rules.get(firing.rule).is_some() {
                 let plan = plan_of(firing);
                 let c = plan.and_then(|k| k.candidate(strength(firing)));
                 scored.push(scored_action(
                     proposal_id(firing),
-                    firing,
-                    &action.kind,
-                    &action.target,
+                    &names[firing.rule],
                     plan,
                     c.as_ref(),
                     &prices,
@@ -413,6 +415,7 @@ impl Engine {
                         params: &action.params,
                         safety,
                         healing: None,
+                        shared: names.get(firing.rule),
                     };
                     run.check(id, &parts, plan_of(firing))
                 }

@@ -59,8 +59,8 @@ impl Policy for EnginePolicy {
         };
         for a in &out.approved {
             step.actuations.push(Actuation {
-                kind: a.kind.clone(),
-                target: a.target.clone(),
+                kind: a.kind.to_string(),
+                target: a.target.to_string(),
                 value: a.value,
             });
         }

@@ -95,6 +95,9 @@ pub struct Engine {
     pub(crate) audit_next: u64,
     /// What each rule's action kind resolves to, by rule index (see `actions::ActionPlan`).
     pub(crate) action_plans: Vec<Option<super::actions::ActionPlan>>,
+    /// Each rule's id, action kind and target as shared names, by rule index: the decisions
+    /// and scored actions of every tick name them without copying.
+    pub(crate) rule_names: Vec<crate::gate::SharedNames>,
 }
 
 impl Engine {
@@ -354,6 +357,7 @@ impl Engine {
         let agent_ids = config.agents.iter().map(|a| Arc::from(&*a.id)).collect();
         let base_len = features.base_len();
         let action_plans = super::actions::plan_actions(&rules, &gate, &market);
+        let rule_names = super::actions::rule_names(&rules);
         let mut feature_keys: Vec<(usize, Arc<str>)> = (features.features().iter().enumerate())
             .map(|(i, f)| (i, Arc::from(format!("{FEATURE_PREFIX}{}", f.name))))
             .collect();
@@ -392,6 +396,7 @@ impl Engine {
             last_now_ms: None,
             audit_next: 0,
             action_plans,
+            rule_names,
         })
     }
 

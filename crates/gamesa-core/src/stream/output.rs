@@ -220,10 +220,11 @@ pub enum Mode {
 #[serde(rename_all = "camelCase")]
 pub struct ScoredAction {
     pub id: String,
-    pub rule: String,
-    pub kind: String,
-    pub target: String,
-    pub agent: String,
+    /// Rule, kind, target and agent are shared with the configuration (serialized as strings).
+    pub rule: Arc<str>,
+    pub kind: Arc<str>,
+    pub target: Arc<str>,
+    pub agent: Arc<str>,
     pub mode: Mode,
     pub benefit: f64,
     /// Priced cost, credits.

@@ -284,9 +284,9 @@ impl Engine {
                     (Some(OnViolation::Rollback | OnViolation::Clamp), Some(previous)) => {
                         healing.push(Proposal {
                             id: format!("{}.heal.{}", self.tick, p.action.id),
-                            rule: p.action.rule.clone(),
-                            kind: p.action.kind.clone(),
-                            target: p.action.target.clone(),
+                            rule: p.action.rule.to_string(),
+                            kind: p.action.kind.to_string(),
+                            target: p.action.target.to_string(),
                             params: BTreeMap::new(),
                             safety: true,
                             healing: Some(previous),
