@@ -74,34 +74,45 @@ impl Holes {
     /// The range must not overlap a hole (callers only free what they granted).
     pub fn insert(&mut self, offset: u64, size: u64) -> Merge {
         let end = offset + size;
-        let mut start = offset;
-        let mut absorbed = [None, None];
-        if let Some(ps) = self.by_end.remove(&offset) {
-            absorbed[0] = Some((ps, offset - ps));
-            start = ps;
-        }
         self.total += size;
-        if let Some((&next_end, next_start)) = self.by_end.range_mut(end + 1..).next()
-            && *next_start == end
-        {
-            absorbed[1] = Some((end, next_end - end));
-            *next_start = start;
-            return Merge {
+        // One search finds both neighbours: holes do not overlap the range, so the first hole
+        // ending at or after `offset` is the one before it if it ends exactly there, and the
+        // next one (after `end`) is that hole or the one after it.
+        let mut prev = None;
+        let mut next = None;
+        for (&hole_end, hole_start) in self.by_end.range_mut(offset..) {
+            if hole_end == offset {
+                prev = Some(*hole_start);
+                continue;
+            }
+            debug_assert!(*hole_start >= end, "freeing a range that overlaps a hole");
+            if *hole_start == end {
+                // Merge into the next hole in place: its key (end) stays.
+                *hole_start = prev.unwrap_or(offset);
+                next = Some(hole_end);
+            }
+            break;
+        }
+        let start = prev.unwrap_or(offset);
+        if prev.is_some() {
+            self.by_end.remove(&offset);
+        }
+        let absorbed = [
+            prev.map(|ps| (ps, offset - ps)),
+            next.map(|next_end| (end, next_end - end)),
+        ];
+        match next {
+            Some(next_end) => Merge {
                 absorbed,
                 hole: (start, next_end - start),
-            };
-        }
-        debug_assert!(
-            self.by_end
-                .range(end + 1..)
-                .next()
-                .is_none_or(|(_, &s)| s > end),
-            "freeing a range that overlaps a hole"
-        );
-        self.by_end.insert(end, start);
-        Merge {
-            absorbed,
-            hole: (start, end - start),
+            },
+            None => {
+                self.by_end.insert(end, start);
+                Merge {
+                    absorbed,
+                    hole: (start, end - start),
+                }
+            }
         }
     }
 }

@@ -256,7 +256,24 @@ impl Allocator {
     }
 
     /// The request checks every pool makes (`INVALID_AMOUNT`).
+    #[inline]
     fn validate(
+        pool: &Pool,
+        resource: ResourceType,
+        amount: f64,
+        weight: Option<f64>,
+    ) -> Result<(), AllocError> {
+        let valid = |x: f64| x.is_finite() && x > 0.0;
+        if valid(amount) && weight.is_none_or(valid) && (!pool.is_discrete() || is_whole(amount)) {
+            return Ok(());
+        }
+        Self::refuse(pool, resource, amount, weight)
+    }
+
+    /// The `INVALID_AMOUNT` of a request [`Allocator::validate`] does not pass.
+    #[cold]
+    #[inline(never)]
+    fn refuse(
         pool: &Pool,
         resource: ResourceType,
         amount: f64,
