@@ -235,10 +235,16 @@ impl Allocator {
 
     /// Removes the leases a pool preempted (by sequence number, in preemption order) from the
     /// book and queues their ids for [`Allocator::take_preempted`].
+    #[inline]
     fn take_victims(&mut self, victims: &[u64]) {
-        if victims.is_empty() {
-            return;
+        if !victims.is_empty() {
+            self.remove_victims(victims);
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn remove_victims(&mut self, victims: &[u64]) {
         for victim in self.book.ids_of(victims) {
             if let Some((_, lease)) = self.book.remove(&victim) {
                 self.recycle(lease.placement);
