@@ -24,6 +24,7 @@ pub mod error;
 pub mod first_fit;
 mod holes;
 pub mod lease;
+mod ordered;
 mod pinned;
 mod pool;
 pub mod priority;
