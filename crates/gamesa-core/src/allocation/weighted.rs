@@ -40,6 +40,9 @@ pub struct WeightedPool {
     /// sum: `attach` learns from them, without walking the grants, that every demand fits.
     demand_sum: f64,
     demand_err: f64,
+    /// Where `detach` looks first: just after the entry it last found. The allocator's
+    /// batches detach leases in the order they were attached, so this is usually the one.
+    hint: usize,
     /// Reused sort buffer: `(demand / weight, index)`.
     scratch: Vec<(f64, u64)>,
 }
@@ -55,6 +58,7 @@ impl WeightedPool {
             stale: false,
             demand_sum: 0.0,
             demand_err: 0.0,
+            hint: 0,
             scratch: Vec::new(),
         }
     }
@@ -137,7 +141,11 @@ impl WeightedPool {
     /// Removes lease `seq` without recomputing, returning its weight (see
     /// [`WeightedPool::settle`]).
     pub(crate) fn detach(&mut self, seq: u64) -> Option<f64> {
-        let i = self.grants.binary_search_by_key(&seq, |g| g.0).ok()?;
+        let i = match self.grants.get(self.hint) {
+            Some(&(s, _)) if s == seq => self.hint,
+            _ => self.grants.binary_search_by_key(&seq, |g| g.0).ok()?,
+        };
+        self.hint = i + 1;
         let g = &mut self.grants[i].1;
         if !g.live {
             return None;
