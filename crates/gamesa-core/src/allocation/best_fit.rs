@@ -5,22 +5,26 @@
 //! — so both allocate and release are O(log holes).
 
 use super::holes::Holes;
+use super::ordered::OrdMap;
 use super::stats::PoolStats;
-use std::collections::BTreeSet;
 
 /// A BestFit pool.
 #[derive(Debug, Clone)]
 pub struct BestFitPool {
     capacity: u64,
     holes: Holes,
-    by_size: BTreeSet<(u64, u64)>,
+    /// `(size, offset)` of every hole.
+    by_size: OrdMap<(u64, u64), ()>,
 }
 
 impl BestFitPool {
     /// A pool over `[0, capacity)`.
     pub fn new(capacity: u64) -> BestFitPool {
         let holes = Holes::full(capacity);
-        let by_size = holes.iter().map(|(o, s)| (s, o)).collect();
+        let mut by_size = OrdMap::default();
+        for (o, s) in holes.iter() {
+            by_size.insert((s, o), ());
+        }
         BestFitPool {
             capacity,
             holes,
@@ -40,7 +44,7 @@ impl BestFitPool {
 
     /// Largest hole.
     pub fn largest_hole(&self) -> u64 {
-        self.by_size.last().map_or(0, |&(s, _)| s)
+        self.by_size.last().map_or(0, |((s, _), ())| s)
     }
 
     /// Grants `[offset, offset + size)`, returning the offset, or `None` if no hole fits.
@@ -49,10 +53,10 @@ impl BestFitPool {
             return None;
         }
         // Smallest (size, offset) at or above (size, 0): smallest fitting hole, lowest offset.
-        let &(hole_size, offset) = self.by_size.range((size, 0)..).next()?;
+        let ((hole_size, offset), ()) = self.by_size.at_or_after(&(size, 0))?;
         self.by_size.remove(&(hole_size, offset));
         if let Some((ro, rs)) = self.holes.take_front(offset, hole_size, size) {
-            self.by_size.insert((rs, ro));
+            self.by_size.insert((rs, ro), ());
         }
         Some(offset)
     }
@@ -63,7 +67,7 @@ impl BestFitPool {
         for (o, s) in merge.absorbed.into_iter().flatten() {
             self.by_size.remove(&(s, o));
         }
-        self.by_size.insert((merge.hole.1, merge.hole.0));
+        self.by_size.insert((merge.hole.1, merge.hole.0), ());
     }
 
     /// Free holes `(offset, size)` in offset order (for tests and diagnostics).

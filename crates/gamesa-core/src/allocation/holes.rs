@@ -5,12 +5,12 @@
 //! the key and only updates the start in place, and a released range finds the hole before it
 //! by an exact lookup (`end == offset`).
 
-use std::collections::BTreeMap;
+use super::ordered::OrdMap;
 
 /// Disjoint, non-adjacent free runs `[start, end)`, stored as `end -> start`.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Holes {
-    by_end: BTreeMap<u64, u64>,
+    by_end: OrdMap<u64, u64>,
     total: u64,
 }
 
@@ -40,12 +40,12 @@ impl Holes {
 
     /// Holes `(offset, size)` in offset order.
     pub fn iter(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
-        self.by_end.iter().map(|(&e, &s)| (s, e - s))
+        self.by_end.iter().map(|(e, s)| (s, e - s))
     }
 
     /// First hole in offset order.
     pub fn first(&self) -> Option<(u64, u64)> {
-        self.by_end.first_key_value().map(|(&e, &s)| (s, e - s))
+        self.by_end.first().map(|(e, s)| (s, e - s))
     }
 
     /// Number of holes.
@@ -74,34 +74,49 @@ impl Holes {
     /// The range must not overlap a hole (callers only free what they granted).
     pub fn insert(&mut self, offset: u64, size: u64) -> Merge {
         let end = offset + size;
-        let mut start = offset;
-        let mut absorbed = [None, None];
-        if let Some(ps) = self.by_end.remove(&offset) {
-            absorbed[0] = Some((ps, offset - ps));
-            start = ps;
-        }
         self.total += size;
-        if let Some((&next_end, next_start)) = self.by_end.range_mut(end + 1..).next()
-            && *next_start == end
+        // Holes do not overlap the range, so the first hole ending at or after `offset` is the
+        // one before it if it ends exactly there, and the next one (after `end`) is that hole
+        // or the one after it.
+        let mut prev = None;
+        let mut next = None;
+        let mut after = self.by_end.at_or_after(&offset);
+        if let Some((hole_end, hole_start)) = after
+            && hole_end == offset
         {
-            absorbed[1] = Some((end, next_end - end));
-            *next_start = start;
-            return Merge {
+            prev = Some(hole_start);
+            after = self.by_end.at_or_after(&(offset + 1));
+        }
+        if let Some((hole_end, hole_start)) = after {
+            debug_assert!(hole_start >= end, "freeing a range that overlaps a hole");
+            if hole_start == end {
+                // Merge into the next hole in place: its key (end) stays.
+                if let Some(s) = self.by_end.get_mut(&hole_end) {
+                    *s = prev.unwrap_or(offset);
+                }
+                next = Some(hole_end);
+            }
+        }
+        let start = prev.unwrap_or(offset);
+        if prev.is_some() {
+            self.by_end.remove(&offset);
+        }
+        let absorbed = [
+            prev.map(|ps| (ps, offset - ps)),
+            next.map(|next_end| (end, next_end - end)),
+        ];
+        match next {
+            Some(next_end) => Merge {
                 absorbed,
                 hole: (start, next_end - start),
-            };
-        }
-        debug_assert!(
-            self.by_end
-                .range(end + 1..)
-                .next()
-                .is_none_or(|(_, &s)| s > end),
-            "freeing a range that overlaps a hole"
-        );
-        self.by_end.insert(end, start);
-        Merge {
-            absorbed,
-            hole: (start, end - start),
+            },
+            None => {
+                self.by_end.insert(end, start);
+                Merge {
+                    absorbed,
+                    hole: (start, end - start),
+                }
+            }
         }
     }
 }

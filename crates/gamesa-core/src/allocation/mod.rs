@@ -24,6 +24,7 @@ pub mod error;
 pub mod first_fit;
 mod holes;
 pub mod lease;
+mod ordered;
 mod pinned;
 mod pool;
 pub mod priority;
@@ -235,10 +236,16 @@ impl Allocator {
 
     /// Removes the leases a pool preempted (by sequence number, in preemption order) from the
     /// book and queues their ids for [`Allocator::take_preempted`].
+    #[inline]
     fn take_victims(&mut self, victims: &[u64]) {
-        if victims.is_empty() {
-            return;
+        if !victims.is_empty() {
+            self.remove_victims(victims);
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn remove_victims(&mut self, victims: &[u64]) {
         for victim in self.book.ids_of(victims) {
             if let Some((_, lease)) = self.book.remove(&victim) {
                 self.recycle(lease.placement);
@@ -256,7 +263,24 @@ impl Allocator {
     }
 
     /// The request checks every pool makes (`INVALID_AMOUNT`).
+    #[inline]
     fn validate(
+        pool: &Pool,
+        resource: ResourceType,
+        amount: f64,
+        weight: Option<f64>,
+    ) -> Result<(), AllocError> {
+        let valid = |x: f64| x.is_finite() && x > 0.0;
+        if valid(amount) && weight.is_none_or(valid) && (!pool.is_discrete() || is_whole(amount)) {
+            return Ok(());
+        }
+        Self::refuse(pool, resource, amount, weight)
+    }
+
+    /// The `INVALID_AMOUNT` of a request [`Allocator::validate`] does not pass.
+    #[cold]
+    #[inline(never)]
+    fn refuse(
         pool: &Pool,
         resource: ResourceType,
         amount: f64,

@@ -5,7 +5,7 @@
 //! ([`Allocator::settle`]) instead of once per change.
 //!
 //! Every result is exactly what the id-based calls give for the same sequence of requests
-//! (`tests::pinned_calls_match_id_calls` checks it); a pinned id also stays usable through
+//! (`pinned_tests::pinned_calls_match_id_calls` checks it); a pinned id also stays usable through
 //! them.
 
 use super::lease::Lease;

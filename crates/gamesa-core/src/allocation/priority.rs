@@ -10,7 +10,6 @@
 use super::stats::PoolStats;
 use crate::types::Priority;
 use std::cmp::Reverse;
-use std::collections::BTreeMap;
 
 /// Relative tolerance on capacity comparisons.
 pub const SLACK: f64 = 1e-9;
@@ -19,6 +18,8 @@ pub const SLACK: f64 = 1e-9;
 struct Grant {
     amount: f64,
     priority: Priority,
+    /// False once removed: the entry waits for the next compaction to be dropped.
+    live: bool,
 }
 
 /// A Priority pool. Grants are keyed by the allocator's lease sequence number (creation order).
@@ -27,7 +28,11 @@ pub struct PriorityPool {
     capacity: f64,
     used: f64,
     preemptive: bool,
-    grants: BTreeMap<u64, Grant>,
+    /// Sorted by sequence number: new leases have the largest, so a grant is an append and a
+    /// release a binary search; released entries are dropped in batches (see `remove`).
+    grants: Vec<(u64, Grant)>,
+    /// Live entries in `grants`.
+    live: usize,
 }
 
 /// Why a request was refused: how much could have been made available.
@@ -46,7 +51,8 @@ impl PriorityPool {
             capacity,
             used: 0.0,
             preemptive,
-            grants: BTreeMap::new(),
+            grants: Vec::new(),
+            live: 0,
         }
     }
 
@@ -101,32 +107,73 @@ impl PriorityPool {
                 self.remove(*victim);
             }
         }
-        self.grants.insert(seq, Grant { amount, priority });
+        let grant = Grant {
+            amount,
+            priority,
+            live: true,
+        };
+        let at = match self.grants.last() {
+            Some(&(last, _)) if last < seq => Err(self.grants.len()),
+            None => Err(0),
+            _ => self.grants.binary_search_by_key(&seq, |g| g.0),
+        };
+        match at {
+            // A grant for the same lease is replaced (its amount stays counted in `used`, as
+            // a map insert would leave it).
+            Ok(i) => {
+                if !std::mem::replace(&mut self.grants[i].1, grant).live {
+                    self.live += 1;
+                }
+            }
+            Err(i) => {
+                self.grants.insert(i, (seq, grant));
+                self.live += 1;
+            }
+        }
         self.used += amount;
         Ok(preempted)
+    }
+
+    /// Live grants in sequence order.
+    fn live_grants(&self) -> impl Iterator<Item = (u64, &Grant)> {
+        self.grants
+            .iter()
+            .filter(|(_, g)| g.live)
+            .map(|(s, g)| (*s, g))
     }
 
     /// Preemption order: lowest priority first, newest first within a priority; only grants
     /// strictly below `below` when given.
     fn victims(&self, below: Option<Priority>) -> Vec<(u64, f64)> {
         let mut v: Vec<(Priority, Reverse<u64>, f64)> = self
-            .grants
-            .iter()
+            .live_grants()
             .filter(|(_, g)| below.is_none_or(|b| g.priority < b))
-            .map(|(&s, g)| (g.priority, Reverse(s), g.amount))
+            .map(|(s, g)| (g.priority, Reverse(s), g.amount))
             .collect();
         v.sort_by_key(|&(p, s, _)| (p, s));
         v.into_iter().map(|(_, Reverse(s), a)| (s, a)).collect()
     }
 
     fn remove(&mut self, seq: u64) -> Option<f64> {
-        let g = self.grants.remove(&seq)?;
-        self.used = if self.grants.is_empty() {
+        let i = self.grants.binary_search_by_key(&seq, |g| g.0).ok()?;
+        let g = &mut self.grants[i].1;
+        if !g.live {
+            return None;
+        }
+        g.live = false;
+        let amount = g.amount;
+        self.live -= 1;
+        self.used = if self.live == 0 {
             0.0
         } else {
-            self.used - g.amount
+            self.used - amount
         };
-        Some(g.amount)
+        // Dropping removed entries once they outnumber the live ones keeps this amortized O(1)
+        // and the vector at most about twice the live grants.
+        if self.grants.len() > 2 * self.live + 16 {
+            self.grants.retain(|g| g.1.live);
+        }
+        Some(amount)
     }
 
     /// Releases lease `seq` (no-op if it holds nothing here).

@@ -1,11 +1,12 @@
 //! Weighted: a divisible pool shared by weighted max-min fairness. Every active request `i` has
 //! a demand `d_i` and a weight `w_i`; grants are `g_i = min(d_i, λ·w_i)` with the water level `λ`
 //! chosen so the grants sum to the capacity (or every demand is met when they all fit). Grants
-//! are recomputed on every change, so a lease's grant moves as others come and go.
+//! follow every change, so a lease's grant moves as others come and go.
 //!
 //! Water-filling: sort requests by `d_i / w_i`; walk up, meeting each demand while it is below
 //! the level the remaining capacity allows (`remaining / remaining weight`); from the first that
-//! is not, everyone left gets `w_i · level`. O(n log n) per change.
+//! is not, everyone left gets `w_i · level`. O(n log n) per change, or once per batch of
+//! changes for the allocator's pinned leases (`settle`).
 
 use super::stats::PoolStats;
 
@@ -20,10 +21,10 @@ struct Grant {
 
 /// A Weighted pool. Grants are keyed by the allocator's lease sequence number.
 ///
-/// The allocator's batched calls ([`WeightedPool::detach`], [`WeightedPool::attach`]) leave the
-/// shares stale and recompute once, in [`WeightedPool::settle`]. Recomputing depends only on
-/// the live requests and the capacity, so a late recompute gives exactly what one after every
-/// change would have; reads in between compute the exact values without storing them.
+/// The allocator's batched calls (`detach`, `attach`) leave the shares stale and recompute
+/// once, in `settle`. Recomputing depends only on the live requests and the capacity, so a
+/// late recompute gives exactly what one after every change would have; reads in between
+/// compute the exact values without storing them.
 #[derive(Debug, Clone)]
 pub struct WeightedPool {
     capacity: f64,
@@ -39,6 +40,9 @@ pub struct WeightedPool {
     /// sum: `attach` learns from them, without walking the grants, that every demand fits.
     demand_sum: f64,
     demand_err: f64,
+    /// Where `detach` looks first: just after the entry it last found. The allocator's
+    /// batches detach leases in the order they were attached, so this is usually the one.
+    hint: usize,
     /// Reused sort buffer: `(demand / weight, index)`.
     scratch: Vec<(f64, u64)>,
 }
@@ -54,6 +58,7 @@ impl WeightedPool {
             stale: false,
             demand_sum: 0.0,
             demand_err: 0.0,
+            hint: 0,
             scratch: Vec::new(),
         }
     }
@@ -136,7 +141,11 @@ impl WeightedPool {
     /// Removes lease `seq` without recomputing, returning its weight (see
     /// [`WeightedPool::settle`]).
     pub(crate) fn detach(&mut self, seq: u64) -> Option<f64> {
-        let i = self.grants.binary_search_by_key(&seq, |g| g.0).ok()?;
+        let i = match self.grants.get(self.hint) {
+            Some(&(s, _)) if s == seq => self.hint,
+            _ => self.grants.binary_search_by_key(&seq, |g| g.0).ok()?,
+        };
+        self.hint = i + 1;
         let g = &mut self.grants[i].1;
         if !g.live {
             return None;

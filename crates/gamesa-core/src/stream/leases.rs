@@ -28,9 +28,12 @@ impl Engine {
                 Some(Strategy::FirstFit | Strategy::BestFit | Strategy::Buddy)
             )
         });
+        // All zeros between rounds: the loop below resets each entry as it reads it.
         let mut wanted = std::mem::take(&mut self.wanted);
-        wanted.clear();
-        wanted.resize(self.leases.len(), 0.0);
+        if wanted.len() != self.leases.len() {
+            wanted.clear();
+            wanted.resize(self.leases.len(), 0.0);
+        }
         for g in grants {
             let amount = if integral[g.resource.index()] {
                 floor(g.amount)
@@ -51,7 +54,8 @@ impl Engine {
             .filter(|(w, h)| w != h)
             .count();
         let mut out = Vec::with_capacity(changes + 8);
-        for (slot, &want) in wanted.iter().enumerate() {
+        for (slot, wanted) in wanted.iter_mut().enumerate() {
+            let want = std::mem::take(wanted);
             let held = self.leases[slot];
             if held == want {
                 continue;
