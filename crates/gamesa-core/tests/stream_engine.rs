@@ -273,3 +273,44 @@ fn whole_numbers_may_be_written_as_floats() {
     assert_eq!(config.signals.max_per_tick, 32);
     assert_eq!(config.signals.capacity, 1024);
 }
+
+/// A standing lease that a shrinking capacity takes back (the sample's thermal headroom pool is
+/// preemptive and follows `thermal.headroom_c`) and that the same round grants again must be
+/// held again, not reported preempted while the allocator keeps it (which made every later
+/// round fail with DUPLICATE_ID).
+#[test]
+fn a_lease_preempted_by_a_shrinking_capacity_is_granted_again() {
+    use gamesa_core::stream::LeaseChange;
+    // Without the thermal reserve price the agent can still afford the headroom that is left,
+    // so the round that shrinks the pool grants the lease again.
+    let mut config: serde_json::Value = serde_json::from_str(SAMPLE).unwrap();
+    config["market"]["reserve"]["thermal"] = serde_json::json!({ "enabled": false });
+    let mut engine = Engine::from_json(&config.to_string()).expect("the config builds");
+    let lease = "thermal_agent/thermal_headroom";
+    let headroom = [30.0, 30.0, 3.0, 3.0, 3.0, 2.0, 30.0, 30.0];
+    let mut held = 0.0;
+    let mut preempted = 0;
+    for (t, h) in headroom.into_iter().enumerate() {
+        let mut r = reading(t);
+        r.insert("thermal.headroom_c".into(), h);
+        let out = engine.tick(&r, 1_000.0 + 100.0 * t as f64).unwrap();
+        for a in out.allocations.iter().filter(|a| &*a.id == lease) {
+            assert_ne!(a.change, LeaseChange::Failed, "tick {t}: {a:?}");
+            if a.change == LeaseChange::Preempted {
+                preempted += 1;
+                assert_eq!(a.previous, held, "tick {t}: preempted what was held");
+            }
+            held = match a.change {
+                LeaseChange::Granted | LeaseChange::Resized => a.granted,
+                _ => 0.0,
+            };
+        }
+        // What the engine says is held is what the round granted.
+        let won: f64 = (out.market.grants.iter())
+            .filter(|g| g.agent == 3 && g.resource == gamesa_core::ResourceType::ThermalHeadroom)
+            .map(|g| g.amount)
+            .sum();
+        assert_eq!(held, won, "tick {t}");
+    }
+    assert!(preempted > 0, "the capacity drop preempted the lease");
+}

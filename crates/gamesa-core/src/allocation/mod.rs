@@ -602,6 +602,11 @@ impl Allocator {
         std::mem::take(&mut self.preempted)
     }
 
+    /// Whether [`Allocator::take_preempted`] has anything to give.
+    pub fn has_preempted(&self) -> bool {
+        !self.preempted.is_empty()
+    }
+
     /// Stats of a pool (`UNKNOWN_RESOURCE` if not configured).
     pub fn stats(&self, resource: ResourceType) -> Result<PoolStats, AllocError> {
         self.pools[resource.index()]

@@ -54,6 +54,10 @@ impl Engine {
             .filter(|(w, h)| w != h)
             .count();
         let mut out = Vec::with_capacity(changes + 8);
+        // Leases a pool took back since the last round (a capacity that shrank in this
+        // tick's market round) are gone before this round's grants are placed: a grant for
+        // one of them makes a new lease.
+        self.note_preempted(&mut out);
         for (slot, wanted) in wanted.iter_mut().enumerate() {
             let want = std::mem::take(wanted);
             let held = self.leases[slot];
@@ -99,11 +103,26 @@ impl Engine {
                     crate::error::ErrorCode::code(&e),
                 ),
             });
+            // A grant on a preemptive pool may take other leases back at once; noting them
+            // now keeps the engine's book in step if one of their slots comes later.
+            self.note_preempted(&mut out);
         }
         self.wanted = wanted;
         self.allocator.settle();
+        self.note_preempted(&mut out);
+        out
+    }
+
+    /// Reports the standing leases the allocator has taken back since it was last asked, and
+    /// marks them no longer held.
+    fn note_preempted(&mut self, out: &mut Vec<AllocationOut>) {
+        if !self.allocator.has_preempted() {
+            return;
+        }
         for id in self.allocator.take_preempted() {
-            if let Some(&slot) = self.lease_slots.get(&id) {
+            if let Some(&slot) = self.lease_slots.get(&id)
+                && self.leases[slot] > 0.0
+            {
                 let resource = ResourceType::ALL[slot % 6];
                 out.push(AllocationOut::preempted(
                     &self.lease_ids[slot],
@@ -114,7 +133,6 @@ impl Engine {
                 self.leases[slot] = 0.0;
             }
         }
-        out
     }
 }
 
