@@ -501,6 +501,8 @@ fn bind_values(
 /// Appends the gate's record. The target is `None` or a valid name; when the agent is not a
 /// valid name (`agent_valid` false) the record names [`GATE_AGENT`] and no target instead, so
 /// the decision is still audited.
+// The arguments are the record's fields plus the checker and the validity flag, each computed
+// at a different step of `check_parts`; a struct would be built only to be taken apart here.
 #[allow(clippy::too_many_arguments)]
 fn record(
     checker: &mut EffectChecker,
