@@ -29,12 +29,14 @@ mod pinned;
 mod pool;
 pub mod priority;
 pub mod stats;
+mod unit_ids;
 pub mod weighted;
 
 pub use config::{AllocatorConfig, ConfigError, PoolConfig, PriorityWeights, Strategy};
 pub use error::AllocError;
 pub use lease::{Allocation, AllocationRequest, Placement};
 pub use stats::PoolStats;
+pub use unit_ids::UnitIds;
 
 use crate::types::{Priority, ResourceType};
 use lease::{Lease, LeaseBook};

@@ -268,9 +268,10 @@ pub struct AllocationOut {
     pub requested: f64,
     /// The amount the allocator granted (a weighted pool's share may differ).
     pub granted: f64,
-    /// Unit ids (FirstFit).
+    /// Unit ids (FirstFit); a few are held in place, so a grant is copied here without an
+    /// allocation.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub units: Option<Vec<u32>>,
+    pub units: Option<crate::allocation::UnitIds>,
     /// `[offset, size]` (BestFit, Buddy).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub range: Option<[u64; 2]>,
@@ -290,7 +291,7 @@ impl AllocationOut {
     ) -> Self {
         use crate::allocation::Placement;
         let (units, range) = match placement {
-            Placement::Units(u) => (Some(u.clone()), None),
+            Placement::Units(u) => (Some(crate::allocation::UnitIds::new(u)), None),
             Placement::Range { offset, size } => (None, Some([*offset, *size])),
             Placement::Share => (None, None),
         };
