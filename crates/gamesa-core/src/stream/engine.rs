@@ -79,8 +79,6 @@ pub struct Engine {
     pub(crate) leases: Vec<f64>,
     /// Lease ids `<agent>/<resource>`, same indexing; shared with the outputs that name them.
     pub(crate) lease_ids: Vec<Arc<str>>,
-    /// Agent ids in configuration order, shared with the outputs that name them.
-    pub(crate) agent_ids: Vec<Arc<str>>,
     /// Scratch for the amounts won this round, same indexing (kept to avoid an allocation
     /// per tick).
     pub(crate) wanted: Vec<f64>,
@@ -354,7 +352,6 @@ impl Engine {
             .iter()
             .flat_map(|a| ResourceType::ALL.map(|r| Arc::from(format!("{}/{r}", a.id))))
             .collect();
-        let agent_ids = config.agents.iter().map(|a| Arc::from(&*a.id)).collect();
         let base_len = features.base_len();
         let action_plans = super::actions::plan_actions(&rules, &gate, &market);
         let rule_names = super::actions::rule_names(&rules);
@@ -391,7 +388,6 @@ impl Engine {
                 .collect(),
             lease_ids,
             lease_handles: Vec::new(),
-            agent_ids,
             tick: 0,
             last_now_ms: None,
             audit_next: 0,

@@ -65,14 +65,13 @@ impl Engine {
                 continue;
             }
             let resource = ResourceType::ALL[slot % 6];
-            let agent_id = &self.agent_ids[slot / 6];
             let id = &self.lease_ids[slot];
             let handle = self.lease_handles[slot];
             if want <= 0.0 {
                 // A standing lease is live unless a pool preempted it (handled below).
                 self.allocator.release_pinned(handle);
                 self.leases[slot] = 0.0;
-                out.push(AllocationOut::released(id, agent_id, resource, held));
+                out.push(AllocationOut::released(id, resource, held));
                 continue;
             }
             let priority = self.config.agents[slot / 6].priority;
@@ -93,15 +92,11 @@ impl Engine {
             out.push(match result {
                 Ok(a) => {
                     self.leases[slot] = want;
-                    AllocationOut::granted(id, agent_id, resource, held, want, a)
+                    AllocationOut::granted(id, resource, held, want, a)
                 }
-                Err(e) => AllocationOut::failed(
-                    id,
-                    agent_id,
-                    resource,
-                    want,
-                    crate::error::ErrorCode::code(&e),
-                ),
+                Err(e) => {
+                    AllocationOut::failed(id, resource, want, crate::error::ErrorCode::code(&e))
+                }
             });
             // A grant on a preemptive pool may take other leases back at once; noting them
             // now keeps the engine's book in step if one of their slots comes later.
@@ -126,7 +121,6 @@ impl Engine {
                 let resource = ResourceType::ALL[slot % 6];
                 out.push(AllocationOut::preempted(
                     &self.lease_ids[slot],
-                    &self.agent_ids[slot / 6],
                     resource,
                     self.leases[slot],
                 ));

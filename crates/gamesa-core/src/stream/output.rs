@@ -252,13 +252,15 @@ pub enum LeaseChange {
 
 /// A change to an agent's standing lease on a resource (unchanged leases are not listed; the
 /// round's full result is `market.grants`).
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
+///
+/// Its JSON has an `agent` field after `id`: the agent part of the id ([`AllocationOut::agent`]),
+/// kept only there so a change holds one shared name (one reference count to move) instead of
+/// two.
+#[derive(Debug, Clone)]
 pub struct AllocationOut {
     /// `<agent>/<resource>`: one standing lease per pair. (Shared with the engine: the same
     /// names come out every tick.)
     pub id: Arc<str>,
-    pub agent: Arc<str>,
     pub resource: ResourceType,
     pub change: LeaseChange,
     /// The amount leased before this tick (0 when none).
@@ -270,20 +272,22 @@ pub struct AllocationOut {
     pub granted: f64,
     /// Unit ids (FirstFit); a few are held in place, so a grant is copied here without an
     /// allocation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub units: Option<crate::allocation::UnitIds>,
     /// `[offset, size]` (BestFit, Buddy).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub range: Option<[u64; 2]>,
     /// The allocator's error code when it refused.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<&'static str>,
 }
 
 impl AllocationOut {
+    /// The agent whose lease this is: `id` without its `/<resource>`.
+    pub fn agent(&self) -> &str {
+        let len = self.id.len() - self.resource.as_str().len() - 1;
+        self.id.get(..len).unwrap_or_default()
+    }
+
     pub(crate) fn granted(
         id: &Arc<str>,
-        agent: &Arc<str>,
         resource: ResourceType,
         previous: f64,
         requested: f64,
@@ -297,7 +301,6 @@ impl AllocationOut {
         };
         AllocationOut {
             id: id.clone(),
-            agent: agent.clone(),
             resource,
             change: if previous > 0.0 {
                 LeaseChange::Resized
@@ -313,10 +316,9 @@ impl AllocationOut {
         }
     }
 
-    fn empty(id: &Arc<str>, agent: &Arc<str>, resource: ResourceType, change: LeaseChange) -> Self {
+    fn empty(id: &Arc<str>, resource: ResourceType, change: LeaseChange) -> Self {
         AllocationOut {
             id: id.clone(),
-            agent: agent.clone(),
             resource,
             change,
             previous: 0.0,
@@ -328,33 +330,22 @@ impl AllocationOut {
         }
     }
 
-    pub(crate) fn released(
-        id: &Arc<str>,
-        agent: &Arc<str>,
-        r: ResourceType,
-        previous: f64,
-    ) -> Self {
+    pub(crate) fn released(id: &Arc<str>, r: ResourceType, previous: f64) -> Self {
         AllocationOut {
             previous,
-            ..Self::empty(id, agent, r, LeaseChange::Released)
+            ..Self::empty(id, r, LeaseChange::Released)
         }
     }
 
-    pub(crate) fn preempted(
-        id: &Arc<str>,
-        agent: &Arc<str>,
-        r: ResourceType,
-        previous: f64,
-    ) -> Self {
+    pub(crate) fn preempted(id: &Arc<str>, r: ResourceType, previous: f64) -> Self {
         AllocationOut {
             previous,
-            ..Self::empty(id, agent, r, LeaseChange::Preempted)
+            ..Self::empty(id, r, LeaseChange::Preempted)
         }
     }
 
     pub(crate) fn failed(
         id: &Arc<str>,
-        agent: &Arc<str>,
         r: ResourceType,
         requested: f64,
         code: &'static str,
@@ -362,8 +353,41 @@ impl AllocationOut {
         AllocationOut {
             requested,
             error: Some(code),
-            ..Self::empty(id, agent, r, LeaseChange::Failed)
+            ..Self::empty(id, r, LeaseChange::Failed)
         }
+    }
+}
+
+/// The fields in the order and form `#[derive(Serialize)]` with `camelCase` and
+/// `skip_serializing_if = "Option::is_none"` gave them (the golden hash depends on it).
+impl Serialize for AllocationOut {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = 8
+            + usize::from(self.units.is_some())
+            + usize::from(self.range.is_some())
+            + usize::from(self.error.is_some());
+        let mut st = s.serialize_struct("AllocationOut", len)?;
+        st.serialize_field("id", &*self.id)?;
+        st.serialize_field("agent", self.agent())?;
+        st.serialize_field("resource", &self.resource)?;
+        st.serialize_field("change", &self.change)?;
+        st.serialize_field("previous", &self.previous)?;
+        st.serialize_field("requested", &self.requested)?;
+        st.serialize_field("granted", &self.granted)?;
+        match &self.units {
+            Some(u) => st.serialize_field("units", u)?,
+            None => st.skip_field("units")?,
+        }
+        match &self.range {
+            Some(r) => st.serialize_field("range", r)?,
+            None => st.skip_field("range")?,
+        }
+        match &self.error {
+            Some(e) => st.serialize_field("error", e)?,
+            None => st.skip_field("error")?,
+        }
+        st.end()
     }
 }
 
