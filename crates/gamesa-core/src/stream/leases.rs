@@ -74,18 +74,23 @@ impl Engine {
                 out.push(AllocationOut::released(id, resource, held));
                 continue;
             }
-            let priority = self.config.agents[slot / 6].priority;
+            // Read only for a new lease (a resize keeps the lease's own priority): the agent's
+            // configuration is seldom in cache, and most changes are resizes.
+            let priority = |engine: &Self| engine.config.agents[slot / 6].priority;
             let result = if held > 0.0 {
                 // Exactly release + allocate of the same request, without remaking the lease;
                 // a lease a pool preempted earlier this tick is simply allocated again.
                 self.leases[slot] = 0.0;
                 match self.allocator.resize_pinned(handle, want) {
-                    Err(AllocError::UnknownLease { .. }) => self
-                        .allocator
-                        .allocate_pinned(handle, resource, want, priority),
+                    Err(AllocError::UnknownLease { .. }) => {
+                        let priority = priority(self);
+                        self.allocator
+                            .allocate_pinned(handle, resource, want, priority)
+                    }
                     r => r,
                 }
             } else {
+                let priority = priority(self);
                 self.allocator
                     .allocate_pinned(handle, resource, want, priority)
             };
