@@ -198,35 +198,45 @@ impl Market {
         s.admitted.clear();
         s.total.clear();
         s.total.resize(self.agents.len(), 0.0);
-        let mut grants: Vec<MarketGrant> = Vec::with_capacity(bids.len());
-        for (i, b) in bids.iter().enumerate() {
-            let note = self.admission(b, &prices, &supply);
-            if note.is_none() {
-                let r = b.resource;
-                // Admitted: amount and supply > 0 and finite.
-                let demand = min_num(b.amount, supply[r]);
-                let cost = demand * prices[r];
-                s.total[b.agent] += cost;
-                s.admitted.push(Admitted {
-                    bid: i,
+        // Collected from a slice's exact-size iterator, so each grant is written in place
+        // without the capacity check (and its spill of live registers) that a `push` pays.
+        let mut grants: Vec<MarketGrant> = bids
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                let note = self.admission(b, &prices, &supply);
+                if note.is_none() {
+                    let r = b.resource;
+                    // Admitted: amount and supply > 0 and finite.
+                    let demand = min_num(b.amount, supply[r]);
+                    let cost = demand * prices[r];
+                    s.total[b.agent] += cost;
+                    s.admitted.push(Admitted {
+                        bid: i,
+                        agent: b.agent,
+                        resource: r,
+                        cost,
+                        demand,
+                        amount: b.amount,
+                        max_price: b.max_unit_price,
+                    });
+                }
+                MarketGrant {
                     agent: b.agent,
-                    resource: r,
-                    cost,
-                    demand,
-                    amount: b.amount,
-                    max_price: b.max_unit_price,
-                });
-            }
-            grants.push(MarketGrant {
-                agent: b.agent,
-                resource: b.resource,
-                requested: if b.amount.is_finite() { b.amount } else { 0.0 },
-                amount: 0.0,
-                unit_price: 0.0, // set to the clearing price below
-                paid: 0.0,
-                note,
-            });
-        }
+                    resource: b.resource,
+                    // `|x| <= MAX` is `is_finite()` (NaN fails it) in two instructions.
+                    requested: if b.amount.abs() <= f64::MAX {
+                        b.amount
+                    } else {
+                        0.0
+                    },
+                    amount: 0.0,
+                    unit_price: 0.0, // set to the clearing price below
+                    paid: 0.0,
+                    note,
+                }
+            })
+            .collect();
         // Pass 2: each agent's balance split over its admitted bids in proportion to their
         // cost, so the bids of one agent together never spend more than its balance and an
         // agent that can pay for all of its bids at the posted prices can pay for each; demand
