@@ -410,6 +410,9 @@ fn demand_at(amount: f64, slice: f64, p: f64, clearing: Clearing) -> f64 {
     let want = min_num(amount, slice / p);
     match clearing {
         Clearing::Divisible { .. } => want,
+        // Units of 1 (cores, blocks of the smallest size) are common: `x / 1 · 1` is `x`
+        // exactly, and skipping it takes a division off this per-bid chain.
+        Clearing::Indivisible { unit: 1.0 } => super::clearing::whole(want),
         Clearing::Indivisible { unit } => super::clearing::whole(want / unit) * unit,
     }
 }
