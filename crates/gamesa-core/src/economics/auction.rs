@@ -60,22 +60,13 @@ pub(crate) fn clear_into(
     grants.resize(orders.len(), 0.0);
     let units_on_offer = fit(capacity, unit);
     bids.clear();
-    for (i, o) in orders.iter().enumerate() {
-        let affordable = whole(o.slice / (posted * unit));
-        let units = min_num(whole(o.demand / unit), affordable);
-        if units < 1.0 {
-            continue;
-        }
-        // The limit price is finite, `slice / (units · unit)` > 0.
-        let bid = min_num(o.max_price, o.slice / (units * unit));
-        if bid >= posted {
-            bids.push(Reverse(UnitBid {
-                key: (0, 0, 0), // ranked below, if the auction is contested
-                order: i,
-                units,
-                bid,
-            }));
-        }
+    // Units of 1 are common (cores, blocks of the smallest size): with the constant, the
+    // divisions and multiplications by the unit fold away (`x / 1` and `x · 1` are `x`
+    // exactly, so the numbers are the same).
+    if unit == 1.0 {
+        collect_unit_bids(orders, posted, 1.0, bids);
+    } else {
+        collect_unit_bids(orders, posted, unit, bids);
     }
     // Uncontested: every unit asked for is on offer, so all win at the posted price (no
     // losing bid sets a price) and the ranking is not needed.
@@ -108,6 +99,28 @@ pub(crate) fn clear_into(
     }
     *bids = heap.into_vec();
     first_loser.map_or(posted, |b| b.max(posted))
+}
+
+/// The unit bids of `orders` at or above `posted`, in order (keys not yet built).
+#[inline(always)]
+fn collect_unit_bids(orders: &[Ask], posted: f64, unit: f64, bids: &mut Vec<Reverse<UnitBid>>) {
+    for (i, o) in orders.iter().enumerate() {
+        let affordable = whole(o.slice / (posted * unit));
+        let units = min_num(whole(o.demand / unit), affordable);
+        if units < 1.0 {
+            continue;
+        }
+        // The limit price is finite, `slice / (units · unit)` > 0.
+        let bid = min_num(o.max_price, o.slice / (units * unit));
+        if bid >= posted {
+            bids.push(Reverse(UnitBid {
+                key: (0, 0, 0), // ranked below, if the auction is contested
+                order: i,
+                units,
+                bid,
+            }));
+        }
+    }
 }
 
 /// Whole units of `unit` that fit in `capacity`, exactly (never one more).

@@ -104,26 +104,9 @@ pub struct Market {
     scratch: RoundScratch,
 }
 
-/// What pass 1 of a round knows of an admitted bid.
-#[derive(Debug, Clone, Copy)]
-struct Admitted {
-    bid: usize,
-    agent: usize,
-    resource: ResourceType,
-    /// Cost at the posted prices of `demand`.
-    cost: f64,
-    /// The amount capped at the supply.
-    demand: f64,
-    /// The bid's amount and limit price.
-    amount: f64,
-    max_price: f64,
-}
-
 /// Buffers one round fills and the next reuses, so a round allocates only its output.
 #[derive(Debug, Clone, Default)]
 struct RoundScratch {
-    /// The admitted bids, in input order.
-    admitted: Vec<Admitted>,
     /// Per agent, the sum of its admitted bids' costs.
     total: Vec<f64>,
     /// The orders of each resource, in input order.
@@ -195,38 +178,35 @@ impl Market {
 
         // Pass 1: admission, and what each admitted bid costs at the posted prices (request
         // capped at the capacity), summed per agent.
-        s.admitted.clear();
         s.total.clear();
         s.total.resize(self.agents.len(), 0.0);
-        let mut grants: Vec<MarketGrant> = Vec::with_capacity(bids.len());
-        for (i, b) in bids.iter().enumerate() {
-            let note = self.admission(b, &prices, &supply);
-            if note.is_none() {
-                let r = b.resource;
-                // Admitted: amount and supply > 0 and finite.
-                let demand = min_num(b.amount, supply[r]);
-                let cost = demand * prices[r];
-                s.total[b.agent] += cost;
-                s.admitted.push(Admitted {
-                    bid: i,
+        // Collected from a slice's exact-size iterator, so each grant is written in place
+        // without the capacity check (and its spill of live registers) that a `push` pays.
+        let mut grants: Vec<MarketGrant> = bids
+            .iter()
+            .map(|b| {
+                let note = self.admission(b, &prices, &supply);
+                if note.is_none() {
+                    let r = b.resource;
+                    // Admitted: amount and supply > 0 and finite.
+                    s.total[b.agent] += min_num(b.amount, supply[r]) * prices[r];
+                }
+                MarketGrant {
                     agent: b.agent,
-                    resource: r,
-                    cost,
-                    demand,
-                    amount: b.amount,
-                    max_price: b.max_unit_price,
-                });
-            }
-            grants.push(MarketGrant {
-                agent: b.agent,
-                resource: b.resource,
-                requested: if b.amount.is_finite() { b.amount } else { 0.0 },
-                amount: 0.0,
-                unit_price: 0.0, // set to the clearing price below
-                paid: 0.0,
-                note,
-            });
-        }
+                    resource: b.resource,
+                    // `|x| <= MAX` is `is_finite()` (NaN fails it) in two instructions.
+                    requested: if b.amount.abs() <= f64::MAX {
+                        b.amount
+                    } else {
+                        0.0
+                    },
+                    amount: 0.0,
+                    unit_price: 0.0, // set to the clearing price below
+                    paid: 0.0,
+                    note,
+                }
+            })
+            .collect();
         // Pass 2: each agent's balance split over its admitted bids in proportion to their
         // cost, so the bids of one agent together never spend more than its balance and an
         // agent that can pay for all of its bids at the posted prices can pay for each; demand
@@ -235,24 +215,32 @@ impl Market {
         for orders in &mut s.orders.0 {
             orders.clear();
         }
-        for a in &s.admitted {
+        // The admitted bids are those with no note; what pass 1 summed is computed again
+        // (the same operations on the same operands give the same numbers), which costs less
+        // than storing it per bid and reading it back.
+        for (i, (b, g)) in bids.iter().zip(&grants).enumerate() {
+            if g.note.is_some() {
+                continue;
+            }
             // Admitted, so the agent is one of the market's.
-            let sum = s.total[a.agent];
+            let sum = s.total[b.agent];
             if sum.is_nan() || sum <= 0.0 {
                 continue;
             }
-            let slice = self.balances[a.agent] * (a.cost / sum);
+            let r = b.resource;
+            let demand_capped = min_num(b.amount, supply[r]);
+            let cost = demand_capped * prices[r];
+            let slice = self.balances[b.agent] * (cost / sum);
             if slice.is_nan() || slice <= 0.0 {
                 continue;
             }
-            let r = a.resource;
-            demand[r] += demand_at(a.amount, slice, prices[r], self.clearing[r]);
+            demand[r] += demand_at(b.amount, slice, prices[r], self.clearing[r]);
             s.orders[r].push(Ask {
-                bid: a.bid,
-                rank: self.rank[a.agent],
-                demand: a.demand,
+                bid: i,
+                rank: self.rank[b.agent],
+                demand: demand_capped,
                 slice,
-                max_price: a.max_price,
+                max_price: b.max_unit_price,
             });
         }
         let mut clearing_prices = prices;
@@ -422,6 +410,9 @@ fn demand_at(amount: f64, slice: f64, p: f64, clearing: Clearing) -> f64 {
     let want = min_num(amount, slice / p);
     match clearing {
         Clearing::Divisible { .. } => want,
+        // Units of 1 (cores, blocks of the smallest size) are common: `x / 1 · 1` is `x`
+        // exactly, and skipping it takes a division off this per-bid chain.
+        Clearing::Indivisible { unit: 1.0 } => super::clearing::whole(want),
         Clearing::Indivisible { unit } => super::clearing::whole(want / unit) * unit,
     }
 }
