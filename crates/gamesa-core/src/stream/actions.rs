@@ -9,7 +9,7 @@ use super::input::SnapshotContext;
 use super::output::{Mode, ScoredAction};
 use crate::contracts::ContractSet;
 use crate::economics::{Candidate, Market, score, select_actions};
-use crate::effects::{Effect, EffectChecker};
+use crate::effects::{Effect, EffectChecker, push_u64};
 use crate::features::Snapshot;
 use crate::gate::{
     ActionGate, ApprovedAction, GateContext, GateDecision, Proposal, ProposalParts, RejectReason,
@@ -232,7 +232,9 @@ impl Engine {
         let plan_of = |f: &Firing| plans.get(f.rule).and_then(Option::as_ref);
         let prices = *self.market.prices();
         // Proposal ids are "<tick>.<rule id>".
-        let prefix = format!("{}.", self.tick);
+        let mut prefix = String::with_capacity(21);
+        push_u64(&mut prefix, self.tick);
+        prefix.push('.');
         let proposal_id = |f: &Firing| {
             let mut id = String::with_capacity(prefix.len() + f.id.len());
             id.push_str(&prefix);
