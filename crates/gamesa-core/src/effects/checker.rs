@@ -4,7 +4,7 @@ use super::effect::Effect;
 use super::error::EffectError;
 use super::record::AuditDecision;
 use super::scope::{TargetPattern, validate_target};
-use super::trail::AuditTrail;
+use super::trail::{AuditTrail, Name};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The longest agent name accepted, in bytes.
@@ -421,7 +421,14 @@ impl EffectChecker {
         if let Some(t) = target {
             validate_target(t)?;
         }
-        Ok(self.append_gate_decision(time_ms, agent, approved, effect, target, reason))
+        Ok(self.append_gate_decision(
+            time_ms,
+            Name::text(agent),
+            approved,
+            effect,
+            target.map(Name::text),
+            reason,
+        ))
     }
 
     /// [`EffectChecker::record_gate_decision`] for a caller that has validated the agent and
@@ -429,10 +436,10 @@ impl EffectChecker {
     pub(crate) fn append_gate_decision(
         &mut self,
         time_ms: u64,
-        agent: &str,
+        agent: Name<'_>,
         approved: bool,
         effect: Option<Effect>,
-        target: Option<&str>,
+        target: Option<Name<'_>>,
         reason: String,
     ) -> u64 {
         let decision = if approved {
@@ -441,7 +448,7 @@ impl EffectChecker {
             AuditDecision::Rejected
         };
         self.trail
-            .append(time_ms, agent, decision, effect, target, reason)
+            .append_named(time_ms, agent, decision, effect, target, reason)
             .seq
     }
 
