@@ -417,18 +417,32 @@ impl EffectChecker {
         target: Option<&str>,
         reason: String,
     ) -> Result<u64, EffectError> {
-        validate_agent(agent)?;
-        if let Some(t) = target {
-            validate_target(t)?;
-        }
-        Ok(self.append_gate_decision(
+        self.record_gate_decision_named(
             time_ms,
             Name::text(agent),
             approved,
             effect,
             target.map(Name::text),
             reason,
-        ))
+        )
+    }
+
+    /// [`EffectChecker::record_gate_decision`] for a caller that may hold the names as shared
+    /// strings (the engine's market rejections); they are validated all the same.
+    pub(crate) fn record_gate_decision_named(
+        &mut self,
+        time_ms: u64,
+        agent: Name<'_>,
+        approved: bool,
+        effect: Option<Effect>,
+        target: Option<Name<'_>>,
+        reason: String,
+    ) -> Result<u64, EffectError> {
+        validate_agent(agent.text)?;
+        if let Some(t) = target {
+            validate_target(t.text)?;
+        }
+        Ok(self.append_gate_decision(time_ms, agent, approved, effect, target, reason))
     }
 
     /// [`EffectChecker::record_gate_decision`] for a caller that has validated the agent and

@@ -9,6 +9,7 @@ use super::input::SnapshotContext;
 use super::output::{Mode, ScoredAction};
 use crate::contracts::ContractSet;
 use crate::economics::{Candidate, Market, score, select_actions};
+use crate::effects::trail::Name;
 use crate::effects::{Effect, EffectChecker, push_u64};
 use crate::features::Snapshot;
 use crate::gate::{
@@ -347,18 +348,26 @@ impl Engine {
             reason.push_str(&message);
             // The agent and target were validated when the kind was configured; a record
             // that cannot be written is reported with sequence 0 rather than dropped silently.
+            let n = &names[firing.rule];
+            let agent = Name {
+                text: plan.map_or("", |k| &*k.agent),
+                shared: plan.map(|k| &k.agent),
+            };
+            let target = Name {
+                text: &action.target,
+                shared: Some(&n.target),
+            };
             let audit_seq = self
                 .checker
-                .record_gate_decision(
+                .record_gate_decision_named(
                     audit_time,
-                    plan.map_or("", |k| &*k.agent),
+                    agent,
                     false,
                     plan.map(|k| k.effect),
-                    Some(&action.target),
+                    Some(target),
                     reason,
                 )
                 .unwrap_or(0);
-            let n = &names[firing.rule];
             rejected.push(RejectedAction {
                 id,
                 rule: n.rule.clone(),
