@@ -53,12 +53,17 @@ impl HashSink {
         self.len = 0;
     }
 
-    /// The digest as 64 lowercase hex digits.
-    fn finish(mut self) -> [u8; 64] {
+    /// The digest as 64 lowercase hex digits. Borrows rather than consumes the sink (its
+    /// state is left finalized and must not be reused): moving the ~600-byte sink into a
+    /// consuming call was a memcpy per record.
+    fn finish(&mut self) -> [u8; 64] {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         self.flush();
         let mut out = [0u8; 64];
-        for (pair, b) in out.chunks_exact_mut(2).zip(self.sha.finalize().iter()) {
+        for (pair, b) in out
+            .chunks_exact_mut(2)
+            .zip(self.sha.finalize_reset().iter())
+        {
             pair[0] = HEX[(b >> 4) as usize];
             pair[1] = HEX[(b & 0x0f) as usize];
         }
@@ -165,6 +170,11 @@ impl BodyFields<'_> {
         // Hex digits are ASCII.
         make(std::str::from_utf8(&digits).unwrap_or_default())
     }
+}
+
+/// `n` in decimal appended to `out`, as `{}` writes it, without the formatting machinery.
+pub(crate) fn push_u64(out: &mut String, n: u64) {
+    write_u64(out, n);
 }
 
 /// A number in decimal, as JSON writes an unsigned integer.

@@ -4,7 +4,7 @@ use super::effect::Effect;
 use super::error::EffectError;
 use super::record::AuditDecision;
 use super::scope::{TargetPattern, validate_target};
-use super::trail::AuditTrail;
+use super::trail::{AuditTrail, Name};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The longest agent name accepted, in bytes.
@@ -417,9 +417,30 @@ impl EffectChecker {
         target: Option<&str>,
         reason: String,
     ) -> Result<u64, EffectError> {
-        validate_agent(agent)?;
+        self.record_gate_decision_named(
+            time_ms,
+            Name::text(agent),
+            approved,
+            effect,
+            target.map(Name::text),
+            reason,
+        )
+    }
+
+    /// [`EffectChecker::record_gate_decision`] for a caller that may hold the names as shared
+    /// strings (the engine's market rejections); they are validated all the same.
+    pub(crate) fn record_gate_decision_named(
+        &mut self,
+        time_ms: u64,
+        agent: Name<'_>,
+        approved: bool,
+        effect: Option<Effect>,
+        target: Option<Name<'_>>,
+        reason: String,
+    ) -> Result<u64, EffectError> {
+        validate_agent(agent.text)?;
         if let Some(t) = target {
-            validate_target(t)?;
+            validate_target(t.text)?;
         }
         Ok(self.append_gate_decision(time_ms, agent, approved, effect, target, reason))
     }
@@ -429,10 +450,10 @@ impl EffectChecker {
     pub(crate) fn append_gate_decision(
         &mut self,
         time_ms: u64,
-        agent: &str,
+        agent: Name<'_>,
         approved: bool,
         effect: Option<Effect>,
-        target: Option<&str>,
+        target: Option<Name<'_>>,
         reason: String,
     ) -> u64 {
         let decision = if approved {
@@ -441,7 +462,7 @@ impl EffectChecker {
             AuditDecision::Rejected
         };
         self.trail
-            .append(time_ms, agent, decision, effect, target, reason)
+            .append_named(time_ms, agent, decision, effect, target, reason)
             .seq
     }
 

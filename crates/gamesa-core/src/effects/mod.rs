@@ -16,6 +16,7 @@ pub mod scope;
 pub mod trail;
 pub mod verify;
 
+pub(crate) use canonical::push_u64;
 pub use checker::{Decision, EffectChecker, Grant, GrantOptions};
 pub use effect::Effect;
 pub use error::{AuditCorrupt, EffectError};

@@ -52,7 +52,29 @@ struct Names {
     slots: Vec<Option<Arc<str>>>,
 }
 
+/// A name for a record: its text, and the shared string holding that same text when the
+/// caller has one (the gate keeps its kinds' agents and rules' targets so), which the record
+/// then shares without looking it up among the recent names.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Name<'a> {
+    pub text: &'a str,
+    pub shared: Option<&'a Arc<str>>,
+}
+
+impl<'a> Name<'a> {
+    pub(crate) fn text(text: &'a str) -> Name<'a> {
+        Name { text, shared: None }
+    }
+}
+
 impl Names {
+    fn shared(&mut self, name: Name<'_>) -> Arc<str> {
+        match name.shared {
+            Some(s) => Arc::clone(s),
+            None => self.share(name.text),
+        }
+    }
+
     fn share(&mut self, name: &str) -> Arc<str> {
         if self.slots.is_empty() {
             self.slots = vec![None; NAMES_KEPT];
@@ -171,14 +193,35 @@ impl AuditTrail {
         target: Option<&str>,
         reason: String,
     ) -> &AuditRecord {
-        let seq = self.len();
-        let hash = BodyFields {
-            seq,
+        let agent = Name::text(agent);
+        self.append_named(
             time_ms,
             agent,
             decision,
             effect,
-            target,
+            target.map(Name::text),
+            reason,
+        )
+    }
+
+    /// [`AuditTrail::append`] for a caller that may already hold the names as shared strings.
+    pub(crate) fn append_named(
+        &mut self,
+        time_ms: u64,
+        agent: Name<'_>,
+        decision: AuditDecision,
+        effect: Option<Effect>,
+        target: Option<Name<'_>>,
+        reason: String,
+    ) -> &AuditRecord {
+        let seq = self.len();
+        let hash = BodyFields {
+            seq,
+            time_ms,
+            agent: agent.text,
+            decision,
+            effect,
+            target: target.map(|t| t.text),
             reason: &reason,
             prev_hash: self.head_hash(),
         }
@@ -190,10 +233,10 @@ impl AuditTrail {
         let record = AuditRecord {
             seq,
             time_ms,
-            agent: self.names.share(agent),
+            agent: self.names.shared(agent),
             decision,
             effect,
-            target: target.map(|t| self.names.share(t)),
+            target: target.map(|t| self.names.shared(t)),
             reason,
             prev_hash,
             hash,

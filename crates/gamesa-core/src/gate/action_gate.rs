@@ -12,6 +12,7 @@ use super::text::{NumberTexts, push_quoted};
 use crate::PerResource;
 use crate::contracts::{CheckResult, Context, ContractSet};
 use crate::effects::checker::validate_agent;
+use crate::effects::trail::Name;
 use crate::effects::{Effect, EffectChecker};
 use crate::expr::Value;
 use std::collections::BTreeMap;
@@ -176,6 +177,15 @@ impl ActionGate {
         let target = crate::effects::scope::validate_target(p.target)
             .is_ok()
             .then_some(p.target);
+        // The shared names, when the configuration has them, go into the record as they are.
+        let agent_name = Name {
+            text: agent,
+            shared: kind.map(|k| &k.agent),
+        };
+        let target_name = target.map(|text| Name {
+            text,
+            shared: p.shared.map(|n| &n.target),
+        });
         let mut scratch = std::mem::take(&mut self.scratch);
         let outcome = self.evaluate(kind, p, ctx, now, agent_valid, &mut scratch);
         let decision = match outcome {
@@ -208,11 +218,11 @@ impl ActionGate {
                 let audit_seq = record(
                     ctx.checker,
                     audit_ms,
-                    agent,
+                    agent_name,
                     agent_valid,
                     true,
                     effect,
-                    target,
+                    target_name,
                     reason,
                 );
                 // Only a known kind gets this far; its agent name is shared.
@@ -252,11 +262,11 @@ impl ActionGate {
                 let audit_seq = record(
                     ctx.checker,
                     audit_ms,
-                    agent,
+                    agent_name,
                     agent_valid,
                     false,
                     effect,
-                    target,
+                    target_name,
                     text,
                 );
                 let (rule, kind, target) = p.names();
@@ -507,17 +517,17 @@ fn bind_values(
 fn record(
     checker: &mut EffectChecker,
     time_ms: u64,
-    agent: &str,
+    agent: Name<'_>,
     agent_valid: bool,
     approved: bool,
     effect: Option<Effect>,
-    target: Option<&str>,
+    target: Option<Name<'_>>,
     reason: String,
 ) -> u64 {
     let (agent, target) = if agent_valid {
         (agent, target)
     } else {
-        (GATE_AGENT, None)
+        (Name::text(GATE_AGENT), None)
     };
     checker.append_gate_decision(time_ms, agent, approved, effect, target, reason)
 }

@@ -9,7 +9,8 @@ use super::input::SnapshotContext;
 use super::output::{Mode, ScoredAction};
 use crate::contracts::ContractSet;
 use crate::economics::{Candidate, Market, score, select_actions};
-use crate::effects::{Effect, EffectChecker};
+use crate::effects::trail::Name;
+use crate::effects::{Effect, EffectChecker, push_u64};
 use crate::features::Snapshot;
 use crate::gate::{
     ActionGate, ApprovedAction, GateContext, GateDecision, Proposal, ProposalParts, RejectReason,
@@ -232,7 +233,9 @@ impl Engine {
         let plan_of = |f: &Firing| plans.get(f.rule).and_then(Option::as_ref);
         let prices = *self.market.prices();
         // Proposal ids are "<tick>.<rule id>".
-        let prefix = format!("{}.", self.tick);
+        let mut prefix = String::with_capacity(21);
+        push_u64(&mut prefix, self.tick);
+        prefix.push('.');
         let proposal_id = |f: &Firing| {
             let mut id = String::with_capacity(prefix.len() + f.id.len());
             id.push_str(&prefix);
@@ -345,18 +348,26 @@ impl Engine {
             reason.push_str(&message);
             // The agent and target were validated when the kind was configured; a record
             // that cannot be written is reported with sequence 0 rather than dropped silently.
+            let n = &names[firing.rule];
+            let agent = Name {
+                text: plan.map_or("", |k| &*k.agent),
+                shared: plan.map(|k| &k.agent),
+            };
+            let target = Name {
+                text: &action.target,
+                shared: Some(&n.target),
+            };
             let audit_seq = self
                 .checker
-                .record_gate_decision(
+                .record_gate_decision_named(
                     audit_time,
-                    plan.map_or("", |k| &*k.agent),
+                    agent,
                     false,
                     plan.map(|k| k.effect),
-                    Some(&action.target),
+                    Some(target),
                     reason,
                 )
                 .unwrap_or(0);
-            let n = &names[firing.rule];
             rejected.push(RejectedAction {
                 id,
                 rule: n.rule.clone(),
