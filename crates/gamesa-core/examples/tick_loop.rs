@@ -6,46 +6,14 @@
 //! - `… --example tick_loop -- --hash [N]`: the SHA-256 of the JSON of N ticks' outputs
 //!   (default 3,000), one line each. A change meant to make the tick faster must leave this
 //!   hash as it was: the outputs are the contract, the speed is not.
-use gamesa_core::stream::Engine;
 use sha2::{Digest, Sha256};
 use std::hint::black_box;
 
-const CONFIG: &str = include_str!("../../../bench/fixtures/engine_64x200.json");
+#[path = "../benches/support/engine_fixture.rs"]
+mod engine_fixture;
 
 fn main() {
-    let mut engine = Engine::from_json(CONFIG).expect("the fixture builds");
-    let names = engine.input_names().to_vec();
-    let frames: Vec<Vec<f64>> = (0..64u64)
-        .map(|t| {
-            let mut state = 0x9e37_79b9_7f4a_7c15_u64 ^ t;
-            names
-                .iter()
-                .map(|name| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    let u = (state % 10_000) as f64 / 10_000.0;
-                    match name.as_str() {
-                        "gpu.count" => 8.0,
-                        "thermal.cpu_c" => 70.0 + 10.0 * u,
-                        "thermal.headroom_c" => 30.0 - 10.0 * u,
-                        "cpu.freq_mhz" | "cpu.freq_max_mhz" => 3500.0,
-                        "mem.available_mb" => 16_000.0,
-                        n if n.ends_with(".util") || n.ends_with("_ratio") => u,
-                        n if n.ends_with(".power_limit_w") => 300.0,
-                        n if n.ends_with(".power_min_w") => 100.0,
-                        n if n.ends_with(".power_max_w") => 400.0,
-                        n if n.ends_with(".power_w") => 200.0 + 50.0 * u,
-                        n if n.ends_with(".temp_c") => 60.0 + 20.0 * u,
-                        n if n.ends_with("_mhz") => 1500.0,
-                        n if n.ends_with("_mb") => 8000.0,
-                        n if n.starts_with("wl.") => 100.0,
-                        _ => 10.0 * u,
-                    }
-                })
-                .collect()
-        })
-        .collect();
+    let (mut engine, frames) = engine_fixture::prepared();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let hash = args.iter().any(|a| a == "--hash");
     let count = args.iter().find_map(|a| a.parse::<u64>().ok());
