@@ -6,7 +6,7 @@ import { closeSync, openSync, writeSync } from 'node:fs'
 import { arch, cpus, hostname, platform, release, totalmem } from 'node:os'
 import { readSnapshot, TelemetrySampler, type TelemetrySnapshot } from '../index.js'
 import type { Command } from './commands.js'
-import { UsageError, optionValue, parseDuration, parseRate } from './telemetry_options.js'
+import { UsageError, commandOptions, optionValue, parseDuration, parseRate } from './telemetry_options.js'
 
 const HELP = `usage: gamesa record --out <file> [--rate <Hz>] [--duration <time>] [--quiet]
 
@@ -103,19 +103,8 @@ class Progress {
 }
 
 async function run(args: string[]): Promise<number> {
-  let options: Options
-  try {
-    const parsed = parseArgs(args)
-    if (parsed === 'help') {
-      console.log(HELP)
-      return 0
-    }
-    options = parsed
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err
-    console.error(`gamesa record: ${err.message}\n\n${HELP}`)
-    return 2
-  }
+  const options = commandOptions('record', HELP, args, parseArgs)
+  if (typeof options === 'number') return options
 
   const toStdout = options.out === '-'
   let fd: number

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs'
 import { GamesaError, replayTrace } from '../index.js'
 import type { Command } from './commands.js'
 import { StderrProgress } from './stderr_progress.js'
-import { UsageError, optionValue } from './telemetry_options.js'
+import { UsageError, commandOptions, optionValue } from './telemetry_options.js'
 
 const HELP = `usage: gamesa replay <trace.ndjson> --config <engine.json> [--out <decisions.ndjson>] [--json] [--quiet]
 
@@ -58,19 +58,8 @@ function parseArgs(args: string[]): Options | 'help' {
 }
 
 function run(args: string[]): number {
-  let options: Options
-  try {
-    const parsed = parseArgs(args)
-    if (parsed === 'help') {
-      console.log(HELP)
-      return 0
-    }
-    options = parsed
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err
-    console.error(`gamesa replay: ${err.message}\n\n${HELP}`)
-    return 2
-  }
+  const options = commandOptions('replay', HELP, args, parseArgs)
+  if (typeof options === 'number') return options
   let config: string
   try {
     config = readFileSync(options.config, 'utf8')

@@ -13,7 +13,7 @@ import { type CountedTick, RunStats, formatMs } from '../report/run_stats.js'
 import { TelemetrySampler, type TelemetrySnapshot } from '../telemetry.js'
 import type { Command } from './commands.js'
 import { readSettledSnapshot } from './snapshot.js'
-import { UsageError, optionValue, parseDuration, parseRate } from './telemetry_options.js'
+import { UsageError, commandOptions, optionValue, parseDuration, parseRate } from './telemetry_options.js'
 
 const HELP = `usage: gamesa run [--config <engine.json>] [--rate <Hz>] [--duration <time>]
                   [--json] [--once] [--quiet]
@@ -187,19 +187,8 @@ async function runOnce(engine: Engine, options: Options): Promise<number> {
 }
 
 async function run(args: string[]): Promise<number> {
-  let options: Options
-  try {
-    const parsed = parseArgs(args)
-    if (parsed === 'help') {
-      console.log(HELP)
-      return 0
-    }
-    options = parsed
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err
-    console.error(`gamesa run: ${err.message}\n\n${HELP}`)
-    return 2
-  }
+  const options = commandOptions('run', HELP, args, parseArgs)
+  if (typeof options === 'number') return options
 
   const engine = loadEngine(options.config)
   if (typeof engine === 'number') return engine

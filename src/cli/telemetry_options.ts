@@ -4,6 +4,25 @@
 /** A bad command line: the command prints the message and its help, and exits 2. */
 export class UsageError extends Error {}
 
+/**
+ * A command's arguments through its `parse`: the options, or the exit code once `--help` was
+ * printed (0) or a usage error was printed with the help (2).
+ */
+export function commandOptions<T extends object>(command: string, help: string, args: string[], parse: (args: string[]) => T | 'help'): T | number {
+  try {
+    const parsed = parse(args)
+    if (parsed === 'help') {
+      console.log(help)
+      return 0
+    }
+    return parsed
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err
+    console.error(`gamesa ${command}: ${err.message}\n\n${help}`)
+    return 2
+  }
+}
+
 /** Resolves after `ms` milliseconds. */
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 

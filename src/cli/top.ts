@@ -5,7 +5,7 @@
 import { TelemetrySampler, type TelemetrySnapshot } from '../index.js'
 import type { Command } from './commands.js'
 import { formatValue, readSettledSnapshot } from './snapshot.js'
-import { UsageError, optionValue, parseRate } from './telemetry_options.js'
+import { UsageError, commandOptions, optionValue, parseRate } from './telemetry_options.js'
 
 const HELP = `usage: gamesa top [--rate <Hz>] [--once]
 
@@ -126,19 +126,8 @@ function parseArgs(args: string[]): { rateHz: number; once: boolean } | 'help' {
 }
 
 async function run(args: string[]): Promise<number> {
-  let options: { rateHz: number; once: boolean }
-  try {
-    const parsed = parseArgs(args)
-    if (parsed === 'help') {
-      console.log(HELP)
-      return 0
-    }
-    options = parsed
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err
-    console.error(`gamesa top: ${err.message}\n\n${HELP}`)
-    return 2
-  }
+  const options = commandOptions('top', HELP, args, parseArgs)
+  if (typeof options === 'number') return options
 
   const history = new History()
   if (options.once) {
