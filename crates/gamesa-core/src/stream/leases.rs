@@ -3,7 +3,7 @@
 
 use super::engine::Engine;
 use super::output::AllocationOut;
-use crate::allocation::{AllocError, Strategy};
+use crate::allocation::Strategy;
 use crate::types::ResourceType;
 
 impl Engine {
@@ -68,7 +68,7 @@ impl Engine {
             let id = &self.lease_ids[slot];
             let handle = self.lease_handles[slot];
             if want <= 0.0 {
-                // A standing lease is live unless a pool preempted it (handled below).
+                // A slot marked held is live: preemptions are noted as they happen.
                 self.allocator.release_pinned(handle);
                 self.leases[slot] = 0.0;
                 out.push(AllocationOut::released(id, resource, held));
@@ -78,17 +78,10 @@ impl Engine {
             // configuration is seldom in cache, and most changes are resizes.
             let priority = |engine: &Self| engine.config.agents[slot / 6].priority;
             let result = if held > 0.0 {
-                // Exactly release + allocate of the same request, without remaking the lease;
-                // a lease a pool preempted earlier this tick is simply allocated again.
+                // Exactly release + allocate of the same request, without remaking the lease.
+                // The slot is live (a preempted one was marked free when it was taken back).
                 self.leases[slot] = 0.0;
-                match self.allocator.resize_pinned(handle, want) {
-                    Err(AllocError::UnknownLease { .. }) => {
-                        let priority = priority(self);
-                        self.allocator
-                            .allocate_pinned(handle, resource, want, priority)
-                    }
-                    r => r,
-                }
+                self.allocator.resize_pinned(handle, want)
             } else {
                 let priority = priority(self);
                 self.allocator
