@@ -147,6 +147,19 @@ export declare class NativeEngine {
    */
   tickValuesDecisions(values: Float64Array, nowMs: number): string
   /**
+   * The live path: one tick on values in `inputNames()` order (NaN = absent); its decisions
+   * are packed (see `decisions.rs`) into `nums` and the returned string, and the full output
+   * is kept for `lastTickJson`. `nums[0]` is the count of packed numbers after it; when
+   * `nums` is shorter than that, only `nums[0]` is written and `copyPacked` fills a larger
+   * array from the same tick.
+   */
+  tickValuesPacked(values: Float64Array, nowMs: number, nums: Float64Array): string
+  /**
+   * Writes the last packed decisions into `nums` (see `tickValuesPacked`) and returns their
+   * string.
+   */
+  copyPacked(nums: Float64Array): string
+  /**
    * The full output of the last tick (by any of the tick methods) as JSON; null before the
    * first.
    */

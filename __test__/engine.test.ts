@@ -2,6 +2,8 @@
 // snapshots, errors with codes and JSON paths, byte-identical outputs, the fast path.
 import test from 'ava'
 import { readFileSync } from 'node:fs'
+import { NativeEngine } from '../index.js'
+import { DecisionDecoder } from '../src/decisions.ts'
 import { Engine, EngineConfigSchema, GamesaError, type TickOutput, checkEngineConfig, readSnapshot, runBacktest, builtinScenarios } from '@gamesa/core'
 
 const SAMPLE = readFileSync('samples/engine.json', 'utf8')
@@ -180,4 +182,39 @@ test('the README snippet runs as written', (t) => {
   t.true(out.rejected.map((r) => r.reason).every((r) => typeof r === 'string'))
   const error = t.throws(() => Engine.fromFile('no/such/engine.json'))
   t.is((error as GamesaError).code, 'IO_ERROR')
+})
+
+test('tickValues decodes to exactly the JSON of the decisions, key order included (64-agent fixture)', (t) => {
+  const fixture = readFileSync('bench/fixtures/engine_64x200.json', 'utf8')
+  const live = new Engine(fixture)
+  const twin = new Engine(fixture)
+  let state = 7
+  const frame = () =>
+    Float64Array.from(live.inputNames, (name) => {
+      state = (state * 1103515245 + 12345) % 2147483648
+      const u = (state % 10000) / 10000
+      return name === 'gpu.count' ? 8 : name.endsWith('.power_min_w') ? 100 : name.endsWith('.power_max_w') ? 400 : name.endsWith('_mhz') ? 3500 : 100 * u
+    })
+  let rejected = 0
+  for (let i = 0; i < 200; i++) {
+    const values = frame()
+    const decisions = live.tickValues(values, 100 * i)
+    const json = twin.tickValuesDecisionsJson(values, 100 * i)
+    t.is(JSON.stringify(decisions), JSON.stringify(JSON.parse(json)))
+    rejected += decisions.rejected.length
+  }
+  // The fixture's rules propose out-of-bounds values: rejections (and their messages) crossed.
+  t.true(rejected > 0)
+})
+
+test('the decisions decoder grows its array when a tick packs more numbers than it holds', (t) => {
+  const native = new NativeEngine(SAMPLE)
+  const twin = new Engine(SAMPLE)
+  const decoder = new DecisionDecoder(2)
+  for (let i = 0; i < 5; i++) {
+    const r = reading(i).values
+    const values = Float64Array.from(twin.inputNames, (name) => r[name] ?? Number.NaN)
+    const decisions = decoder.tick(native, values, 1000 + 100 * i)
+    t.is(JSON.stringify(decisions), JSON.stringify(JSON.parse(twin.tickValuesDecisionsJson(values, 1000 + 100 * i))))
+  }
 })

@@ -1,8 +1,10 @@
 // The engine through the binding (issue #5 §7):
 //  1. one tick of the benchmark fixture (64 agents, 6 resources, 200 rules, 20 features;
 //     bench/fixtures/engine_64x200.json) with `tickValues` (the live path: typed array in,
-//     the tick's decisions out as a parsed object), `tickValuesJson` (typed array in, the full
-//     output as JSON text) and `tick` (snapshot object in, full output parsed);
+//     the tick's decisions out as an object, packed as numbers + one string), the same
+//     decisions as JSON text + JSON.parse (the transport it replaced), `tickValuesJson`
+//     (typed array in, the full output as JSON text) and `tick` (snapshot object in, full
+//     output parsed);
 //  2. one tick of the sample config (samples/engine.json) on a realistic snapshot;
 //  3. replay throughput: a 36,000-line trace (one hour at 10 Hz) in `gamesa record`'s
 //     format, replayed with the sample config into a file, wall time of `replayTrace`.
@@ -115,7 +117,13 @@ console.log(`# engine through the binding (node ${process.version}, ${cpus()[0]?
   timeTicks('fixture 64 agents/200 rules: tickValuesJson', 20000, 1000, () => engine.tickValuesJson(frames[t % 64]!, ++t * 100))
   const live = new Engine(fixture)
   let tl = 0
-  timeTicks('fixture 64 agents/200 rules: tickValues (decisions, parsed)', 20000, 1000, () => live.tickValues(frames[tl % 64]!, ++tl * 100))
+  timeTicks('fixture 64 agents/200 rules: tickValues (decisions, packed)', 20000, 1000, () => live.tickValues(frames[tl % 64]!, ++tl * 100))
+  // The same decisions as JSON text parsed by JSON.parse: the transport tickValues replaced.
+  const viaJson = new Engine(fixture)
+  let tj = 0
+  timeTicks('fixture 64 agents/200 rules: decisions as JSON + JSON.parse', 20000, 1000, () =>
+    JSON.parse(viaJson.tickValuesDecisionsJson(frames[tj % 64]!, ++tj * 100)),
+  )
   const engine2 = new Engine(fixture)
   const objects = frames.map((f) => ({ values: Object.fromEntries(engine2.inputNames.map((n, i) => [n, f[i]!])) }))
   let t2 = 0

@@ -1,7 +1,8 @@
 // TypeScript layer of the engine (crates/gamesa-core/src/stream): the zod schema of the
 // engine configuration (the source of schemas/engine.schema.json), the `Engine` class, replay
 // and backtest entry points. Everything a tick does is the Rust core's; tick outputs cross as
-// JSON text (the same bytes `gamesa replay` writes) and are parsed here once.
+// JSON text (the same bytes `gamesa replay` writes) and are parsed here once, except the live
+// path's decisions (`tickValues`), which cross packed (./decisions.ts).
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import {
@@ -13,6 +14,7 @@ import {
   nativeRunBacktest,
 } from '../index.js'
 import { AllocatorConfigSchema, checkAllocatorConfig } from './allocation.js'
+import { DecisionDecoder } from './decisions.js'
 import { ContractSchema, zodProblems } from './contracts.js'
 import { GamesaError } from './errors.js'
 import { pathSegments } from './json_document.js'
@@ -192,7 +194,8 @@ export interface RejectedAction {
   target: string
   reason: string
   message: string
-  value: number | null
+  /** The value it would have set, when it got that far (absent otherwise). */
+  value?: number
   auditSeq: number
 }
 
@@ -279,6 +282,7 @@ export type TickInput = Pick<TelemetrySnapshot, 'values'> & Partial<Pick<Telemet
  */
 export class Engine {
   readonly #native: NativeEngine
+  readonly #decoder = new DecisionDecoder()
   /** The input variables in the order `tickValues` expects. */
   readonly inputNames: readonly string[]
 
@@ -326,7 +330,12 @@ export class Engine {
    * decisions. The full output stays on the native side until `lastTick`/`lastTickJson` asks.
    */
   tickValues(values: Float64Array, nowMs: number): TickDecisions {
-    return JSON.parse(this.#native.tickValuesDecisions(values, nowMs)) as TickDecisions
+    return this.#decoder.tick(this.#native, values, nowMs)
+  }
+
+  /** The live path's decisions as JSON text (what `tickValues` returns, before parsing). */
+  tickValuesDecisionsJson(values: Float64Array, nowMs: number): string {
+    return this.#native.tickValuesDecisions(values, nowMs)
   }
 
   /** The full output of the last tick (by any tick method) as JSON text; null before the first. */

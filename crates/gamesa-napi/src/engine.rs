@@ -1,7 +1,10 @@
 //! Binding for `gamesa_core::stream` (the engine), `gamesa_core::sim` (scenarios and
 //! backtests) and `gamesa_host::replay`. Tick outputs cross as JSON text: the same bytes the
-//! replay writes, parsed once on the JS side, cheaper than building a deep napi object.
+//! replay writes, parsed once on the JS side, cheaper than building a deep napi object. The
+//! live path's decisions cross packed as numbers and one string instead (`decisions.rs`),
+//! since parsing their JSON cost more than a third of a tick.
 
+use crate::decisions::DecisionPacker;
 use crate::errors::{JsError, guard, js_error, to_js};
 use crate::features::LocatedProblem;
 use gamesa_core::sim;
@@ -51,6 +54,8 @@ pub struct NativeEngine {
     inner: Engine,
     /// The last tick's output, for `lastTickJson` (`tickValuesDecisions` does not serialize it).
     last: Option<TickOutput>,
+    /// The live path's packer (`tickValuesPacked`): it remembers the names sent to JS.
+    packer: DecisionPacker,
 }
 
 #[napi]
@@ -63,6 +68,7 @@ impl NativeEngine {
             Ok(NativeEngine {
                 inner: Engine::from_json(&config_json).map_err(to_js)?,
                 last: None,
+                packer: DecisionPacker::default(),
             })
         })
     }
@@ -121,6 +127,52 @@ impl NativeEngine {
             let json = to_json(&out.decisions());
             self.last = Some(out);
             json
+        })
+    }
+
+    /// The live path: one tick on values in `inputNames()` order (NaN = absent); its decisions
+    /// are packed (see `decisions.rs`) into `nums` and the returned string, and the full output
+    /// is kept for `lastTickJson`. `nums[0]` is the count of packed numbers after it; when
+    /// `nums` is shorter than that, only `nums[0]` is written and `copyPacked` fills a larger
+    /// array from the same tick.
+    #[napi]
+    pub fn tick_values_packed(
+        &mut self,
+        values: Float64Array,
+        now_ms: f64,
+        nums: Float64Array,
+    ) -> Result<String, JsError> {
+        guard(|| {
+            let out = self.inner.tick_slots(&values, now_ms).map_err(to_js)?;
+            self.packer.pack(&out.decisions());
+            self.last = Some(out);
+            self.copy_packed(nums)
+        })
+    }
+
+    /// Writes the last packed decisions into `nums` (see `tickValuesPacked`) and returns their
+    /// string.
+    #[napi]
+    // The one write into JS memory: see the SAFETY comment.
+    #[allow(unsafe_code)]
+    pub fn copy_packed(&self, mut nums: Float64Array) -> Result<String, JsError> {
+        guard(|| {
+            let packed = &self.packer.nums;
+            // SAFETY: JS runs on this one thread and is blocked in this synchronous call, so
+            // nothing else reads or writes the array's memory while the slice lives; the
+            // slice is the array's own length and is dropped before returning.
+            let dest = unsafe { nums.as_mut() };
+            let Some((count, rest)) = dest.split_first_mut() else {
+                return Err(js_error(
+                    "INVALID_ARGUMENT",
+                    "nums: give a Float64Array of at least one element",
+                ));
+            };
+            *count = packed.len() as f64;
+            if let Some(dest) = rest.get_mut(..packed.len()) {
+                dest.copy_from_slice(packed);
+            }
+            Ok(self.packer.text.clone())
         })
     }
 

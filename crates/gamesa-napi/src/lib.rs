@@ -9,6 +9,7 @@
 
 mod allocator;
 mod contracts;
+mod decisions;
 mod effects;
 mod engine;
 mod errors;
