@@ -83,6 +83,22 @@ fn same_inputs_give_byte_identical_outputs() {
 }
 
 #[test]
+fn writing_over_the_last_output_gives_the_same_outputs() {
+    let fresh = run(200);
+    let mut engine = Engine::from_json(SAMPLE).unwrap();
+    let mut out = TickOutput::default();
+    for (t, expected) in fresh.iter().enumerate() {
+        let now = 1_000.0 + 100.0 * t as f64;
+        engine.tick_into(&reading(t), now, &mut out).unwrap();
+        assert_eq!(&serde_json::to_string(&out).unwrap(), expected, "tick {t}");
+        // A refused tick leaves the output as it was.
+        assert!(engine.tick_into(&reading(t), now - 1.0, &mut out).is_err());
+        assert!(engine.tick_slots_into(&[1.0], now, &mut out).is_err());
+        assert_eq!(&serde_json::to_string(&out).unwrap(), expected, "tick {t}");
+    }
+}
+
+#[test]
 fn an_overheated_cpu_is_an_emergency_where_only_safety_actions_pass() {
     let mut engine = Engine::from_json(SAMPLE).unwrap();
     let mut r = reading(0);

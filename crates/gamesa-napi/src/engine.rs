@@ -52,8 +52,9 @@ pub fn check_engine_config_json(json: String) -> Result<Vec<LocatedProblem>, JsE
 #[napi]
 pub struct NativeEngine {
     inner: Engine,
-    /// The last tick's output, for `lastTickJson` (`tickValuesDecisions` does not serialize it).
-    last: Option<TickOutput>,
+    /// The last tick's output, for `lastTickJson` (`tickValuesDecisions` does not serialize it);
+    /// each tick is written over it, reusing its buffers. Empty (tick 0) before the first.
+    last: TickOutput,
     /// The live path's packer (`tickValuesPacked`): it remembers the names sent to JS.
     packer: DecisionPacker,
 }
@@ -67,7 +68,7 @@ impl NativeEngine {
         guard(|| {
             Ok(NativeEngine {
                 inner: Engine::from_json(&config_json).map_err(to_js)?,
-                last: None,
+                last: TickOutput::default(),
                 packer: DecisionPacker::default(),
             })
         })
@@ -96,10 +97,10 @@ impl NativeEngine {
                     format!("snapshot: expected {{\"values\": {{name: number}}}}: {e}"),
                 )
             })?;
-            let out = self.inner.tick(&snapshot.values, now_ms).map_err(to_js)?;
-            let json = to_json(&out);
-            self.last = Some(out);
-            json
+            self.inner
+                .tick_into(&snapshot.values, now_ms, &mut self.last)
+                .map_err(to_js)?;
+            to_json(&self.last)
         })
     }
 
@@ -107,10 +108,8 @@ impl NativeEngine {
     #[napi]
     pub fn tick_values(&mut self, values: Float64Array, now_ms: f64) -> Result<String, JsError> {
         guard(|| {
-            let out = self.inner.tick_slots(&values, now_ms).map_err(to_js)?;
-            let json = to_json(&out);
-            self.last = Some(out);
-            json
+            self.tick_slots(&values, now_ms)?;
+            to_json(&self.last)
         })
     }
 
@@ -123,10 +122,8 @@ impl NativeEngine {
         now_ms: f64,
     ) -> Result<String, JsError> {
         guard(|| {
-            let out = self.inner.tick_slots(&values, now_ms).map_err(to_js)?;
-            let json = to_json(&out.decisions());
-            self.last = Some(out);
-            json
+            self.tick_slots(&values, now_ms)?;
+            to_json(&self.last.decisions())
         })
     }
 
@@ -143,9 +140,8 @@ impl NativeEngine {
         nums: Float64Array,
     ) -> Result<String, JsError> {
         guard(|| {
-            let out = self.inner.tick_slots(&values, now_ms).map_err(to_js)?;
-            self.packer.pack(&out.decisions());
-            self.last = Some(out);
+            self.tick_slots(&values, now_ms)?;
+            self.packer.pack(&self.last.decisions());
             self.copy_packed(nums)
         })
     }
@@ -180,13 +176,25 @@ impl NativeEngine {
     /// first.
     #[napi]
     pub fn last_tick_json(&self) -> Result<Option<String>, JsError> {
-        guard(|| self.last.as_ref().map(to_json).transpose())
+        guard(|| match self.last.tick {
+            0 => Ok(None),
+            _ => to_json(&self.last).map(Some),
+        })
     }
 
     /// The audit trail kept in memory, as NDJSON.
     #[napi]
     pub fn audit_ndjson(&self) -> Result<String, JsError> {
         guard(|| Ok(self.inner.audit().to_ndjson()))
+    }
+}
+
+impl NativeEngine {
+    /// One tick on slot values, written over `last`.
+    fn tick_slots(&mut self, values: &[f64], now_ms: f64) -> Result<(), JsError> {
+        self.inner
+            .tick_slots_into(values, now_ms, &mut self.last)
+            .map_err(to_js)
     }
 }
 

@@ -54,6 +54,44 @@ pub struct TickOutput {
     pub audit: Vec<AuditRecord>,
 }
 
+/// An output with nothing in it (tick 0), for [`super::Engine::tick_into`] and
+/// [`super::Engine::tick_slots_into`] to write over.
+impl Default for TickOutput {
+    fn default() -> Self {
+        let zero = PerResource::splat(0.0);
+        TickOutput {
+            tick: 0,
+            now_ms: 0.0,
+            emergency: false,
+            input_errors: Vec::new(),
+            features: FeatureValues::default(),
+            features_absent: BTreeMap::new(),
+            signals: Vec::new(),
+            firings: Firings::default(),
+            rule_errors: Vec::new(),
+            market: MarketTick {
+                prices: zero,
+                next_prices: zero,
+                reserves: zero,
+                clearing_prices: zero,
+                demand: zero,
+                supply: zero,
+                granted: zero,
+                grants: Vec::new(),
+                spent: Vec::new(),
+                balances: Vec::new(),
+            },
+            rates: RateMatrix(PerResource::splat(zero)),
+            scored: Vec::new(),
+            approved: Vec::new(),
+            rejected: Vec::new(),
+            allocations: Vec::new(),
+            contracts: Vec::new(),
+            audit: Vec::new(),
+        }
+    }
+}
+
 /// The part of a [`TickOutput`] a live governor acts on: the decisions and what led to them,
 /// without the market's per-bid clearing, the lease changes, the contract checks and the audit
 /// records (those stay in the full output). A few KB of JSON where the full output of a large
@@ -121,8 +159,8 @@ impl TickOutput {
 pub struct FeatureValues(Vec<(Arc<str>, f64)>);
 
 impl FeatureValues {
-    pub(crate) fn with_capacity(n: usize) -> Self {
-        FeatureValues(Vec::with_capacity(n))
+    pub(crate) fn clear(&mut self) {
+        self.0.clear();
     }
 
     /// Appends a value; the engine pushes names in sorted order.

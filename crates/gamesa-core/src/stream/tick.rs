@@ -6,7 +6,7 @@ use super::engine::Engine;
 use super::error::EngineError;
 use super::input::{SnapshotContext, load_named, load_slots};
 use super::output::{
-    CheckKind, ContractOut, FeatureValues, FiringOut, Firings, RuleErrorOut, SignalOut, TickOutput,
+    CheckKind, ContractOut, FiringOut, Firings, RuleErrorOut, SignalOut, TickOutput,
 };
 use crate::contracts::{CheckResult, OnViolation, ViolationReason};
 use crate::expr::Value;
@@ -27,14 +27,47 @@ impl Engine {
         values: &BTreeMap<String, f64>,
         now_ms: f64,
     ) -> Result<TickOutput, EngineError> {
-        self.check_time(now_ms)?;
-        let mut input_errors = Vec::new();
-        load_named(&mut self.snapshot, self.base_len, values, &mut input_errors);
-        Ok(self.run(now_ms, input_errors))
+        let mut out = TickOutput::default();
+        self.tick_into(values, now_ms, &mut out)?;
+        Ok(out)
     }
 
     /// Runs one tick on input values in [`Engine::input_names`] order (NaN = absent).
     pub fn tick_slots(&mut self, values: &[f64], now_ms: f64) -> Result<TickOutput, EngineError> {
+        let mut out = TickOutput::default();
+        self.tick_slots_into(values, now_ms, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`Engine::tick`], written over `out` (the previous tick's output, or
+    /// `TickOutput::default()`): the same output, but its buffers are reused instead of
+    /// allocated and freed every tick, which a live loop wants. On an error `out` is left as
+    /// it was.
+    pub fn tick_into(
+        &mut self,
+        values: &BTreeMap<String, f64>,
+        now_ms: f64,
+        out: &mut TickOutput,
+    ) -> Result<(), EngineError> {
+        self.check_time(now_ms)?;
+        out.input_errors.clear();
+        load_named(
+            &mut self.snapshot,
+            self.base_len,
+            values,
+            &mut out.input_errors,
+        );
+        self.run(now_ms, out);
+        Ok(())
+    }
+
+    /// [`Engine::tick_slots`], written over `out` as [`Engine::tick_into`] is.
+    pub fn tick_slots_into(
+        &mut self,
+        values: &[f64],
+        now_ms: f64,
+        out: &mut TickOutput,
+    ) -> Result<(), EngineError> {
         if values.len() != self.base_len {
             return Err(EngineError::InvalidInput {
                 message: format!(
@@ -45,9 +78,10 @@ impl Engine {
             });
         }
         self.check_time(now_ms)?;
-        let mut input_errors = Vec::new();
-        load_slots(&mut self.snapshot, values, &mut input_errors);
-        Ok(self.run(now_ms, input_errors))
+        out.input_errors.clear();
+        load_slots(&mut self.snapshot, values, &mut out.input_errors);
+        self.run(now_ms, out);
+        Ok(())
     }
 
     fn check_time(&self, now_ms: f64) -> Result<(), EngineError> {
@@ -61,19 +95,23 @@ impl Engine {
         Ok(())
     }
 
-    fn run(&mut self, now_ms: f64, input_errors: Vec<String>) -> TickOutput {
+    /// Everything after the input is loaded; writes every part of `out` except
+    /// `input_errors`.
+    fn run(&mut self, now_ms: f64, out: &mut TickOutput) {
         self.tick += 1;
         self.last_now_ms = Some(now_ms);
+        out.tick = self.tick;
+        out.now_ms = now_ms;
         // The allocator's clock (lease creation ticks) follows the engine's.
         self.allocator.tick(1);
         let audit_time = now_ms.max(0.0) as u64;
 
         // Features. The snapshot was built for the feature set, so compute cannot fail.
-        let mut features_absent = BTreeMap::new();
+        out.features_absent.clear();
         if let Ok(report) = self.features.compute(&mut self.snapshot) {
             for (i, slot) in &report.missing {
                 if let Some(f) = self.features.features().get(*i) {
-                    features_absent.insert(
+                    out.features_absent.insert(
                         format!("{FEATURE_PREFIX}{}", f.name),
                         format!("`{}` is absent", self.snapshot.name_of(*slot)),
                     );
@@ -81,40 +119,39 @@ impl Engine {
             }
             for (i, e) in &report.errors {
                 if let Some(f) = self.features.features().get(*i) {
-                    features_absent.insert(format!("{FEATURE_PREFIX}{}", f.name), e.to_string());
+                    out.features_absent
+                        .insert(format!("{FEATURE_PREFIX}{}", f.name), e.to_string());
                 }
             }
         }
-        let mut features = FeatureValues::with_capacity(self.feature_keys.len());
+        out.features.clear();
         for (i, key) in &self.feature_keys {
             if let Some(f) = self.features.features().get(*i)
                 && let Some(Value::Double(x)) = self.snapshot.get(f.slot)
                 && x.is_finite()
             {
-                features.push(key.clone(), x);
+                out.features.push(key.clone(), x);
             }
         }
 
         // Invariants, then last tick's postconditions (a violation heals first).
-        let mut contracts_out = Vec::new();
+        out.contracts.clear();
         let mut raise: Vec<(String, f64)> = Vec::new();
-        self.check_invariants(&mut contracts_out, &mut raise);
-        let healing = self.check_postconditions(&mut contracts_out, &mut raise);
+        self.check_invariants(&mut out.contracts, &mut raise);
+        let healing = self.check_postconditions(&mut out.contracts, &mut raise);
 
         // Rules and signals.
         let evaluation = self
             .rules
             .evaluate(&self.snapshot, now_ms)
             .unwrap_or_default();
-        let firings = firings_out(&evaluation);
-        let rule_errors = evaluation
-            .errors
-            .iter()
-            .map(|f| RuleErrorOut {
+        firings_out(&evaluation, &mut out.firings);
+        out.rule_errors.clear();
+        out.rule_errors
+            .extend(evaluation.errors.iter().map(|f| RuleErrorOut {
                 rule: f.id.to_string(),
                 message: f.error.to_string(),
-            })
-            .collect();
+            }));
         for (source, strength) in &raise {
             self.enqueue(
                 SignalKind::SafetyViolation,
@@ -129,10 +166,10 @@ impl Engine {
                 self.enqueue(sig.kind, firing.domain, sig.strength, &firing.id, now_ms);
             }
         }
-        let mut signals = Vec::new();
-        while signals.len() < self.config.signals.max_per_tick {
+        out.signals.clear();
+        while out.signals.len() < self.config.signals.max_per_tick {
             match self.scheduler.dequeue(now_ms) {
-                Ok(Some(s)) => signals.push(SignalOut {
+                Ok(Some(s)) => out.signals.push(SignalOut {
                     kind: s.kind,
                     domain: s.domain,
                     strength: s.strength,
@@ -141,14 +178,15 @@ impl Engine {
                 _ => break,
             }
         }
-        let emergency = signals.iter().any(|s| s.domain == SignalDomain::Safety);
+        let emergency = out.signals.iter().any(|s| s.domain == SignalDomain::Safety);
+        out.emergency = emergency;
 
         // The market round.
-        let market = self.market_round();
-        let allocations = self.allocate(&market.grants);
+        out.market = self.market_round();
+        out.allocations = self.allocate(&out.market.grants);
         // Rates at the prices this round cleared at (the market has already moved its
         // prices for the next tick).
-        let rates = crate::economics::RateMatrix::from_prices(&market.prices);
+        out.rates = crate::economics::RateMatrix::from_prices(&out.market.prices);
 
         // Actions.
         let mut free = PerResource::splat(0.0);
@@ -156,30 +194,15 @@ impl Engine {
             free[r] = self.allocator.stats(r).map_or(0.0, |s| s.free);
         }
         let actions = self.decide(now_ms, audit_time, emergency, healing, &evaluation, free);
+        out.scored = actions.scored;
+        out.approved = actions.approved;
+        out.rejected = actions.rejected;
 
         let trail = self.checker.trail();
-        let audit = trail.range(self.audit_next, trail.len()).to_vec();
+        out.audit.clear();
+        out.audit
+            .extend_from_slice(trail.range(self.audit_next, trail.len()));
         self.audit_next = trail.len();
-
-        TickOutput {
-            tick: self.tick,
-            now_ms,
-            emergency,
-            input_errors,
-            features,
-            features_absent,
-            signals,
-            firings,
-            rule_errors,
-            market,
-            rates,
-            scored: actions.scored,
-            approved: actions.approved,
-            rejected: actions.rejected,
-            allocations,
-            contracts: contracts_out,
-            audit,
-        }
     }
 
     fn enqueue(
@@ -301,7 +324,8 @@ impl Engine {
     }
 }
 
-fn firings_out(evaluation: &Evaluation) -> Firings {
+/// Writes the evaluation's firings over `out`.
+fn firings_out(evaluation: &Evaluation, out: &mut Firings) {
     let one = |f: &crate::rules::Firing| FiringOut {
         rule: f.id.clone(),
         priority: f.priority,
@@ -309,10 +333,10 @@ fn firings_out(evaluation: &Evaluation) -> Firings {
         held: f.held,
         strength: f.signal.as_ref().map(|s| s.strength),
     };
-    Firings {
-        active: evaluation.active.iter().map(one).collect(),
-        shadow: evaluation.shadow.iter().map(one).collect(),
-    }
+    out.active.clear();
+    out.active.extend(evaluation.active.iter().map(one));
+    out.shadow.clear();
+    out.shadow.extend(evaluation.shadow.iter().map(one));
 }
 
 fn contract_out(

@@ -9,7 +9,7 @@ pub use summary::ReplaySummary;
 pub use trace::{TRACE_FORMAT, TRACE_VERSION, TraceHeader, TraceLine, parse_header, parse_line};
 
 use crate::error::HostError;
-use gamesa_core::stream::{Engine, EngineError};
+use gamesa_core::stream::{Engine, EngineError, TickOutput};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -26,6 +26,8 @@ pub struct Replay<R: BufRead> {
     line_no: usize,
     bytes_read: u64,
     buffer: String,
+    /// Each tick is written over the last one's output, reusing its buffers.
+    output: TickOutput,
     summary: ReplaySummary,
 }
 
@@ -67,6 +69,7 @@ impl<R: BufRead> Replay<R> {
             line_no: 1,
             bytes_read: n as u64,
             buffer,
+            output: TickOutput::default(),
             summary: ReplaySummary::default(),
         })
     }
@@ -106,21 +109,21 @@ impl<R: BufRead> Replay<R> {
                 line: self.line_no,
                 message,
             })?;
-            let output =
-                self.engine
-                    .tick(&line.values, line.timestamp_ms)
-                    .map_err(|e| match e {
-                        EngineError::InvalidTime { .. } | EngineError::InvalidInput { .. } => {
-                            HostError::Trace {
-                                path: self.path.clone(),
-                                line: self.line_no,
-                                message: e.to_string(),
-                            }
+            self.engine
+                .tick_into(&line.values, line.timestamp_ms, &mut self.output)
+                .map_err(|e| match e {
+                    EngineError::InvalidTime { .. } | EngineError::InvalidInput { .. } => {
+                        HostError::Trace {
+                            path: self.path.clone(),
+                            line: self.line_no,
+                            message: e.to_string(),
                         }
-                        other => HostError::Engine(other),
-                    })?;
-            self.summary.add(&output);
-            let json = serde_json::to_string(&output).map_err(|e| HostError::Trace {
+                    }
+                    other => HostError::Engine(other),
+                })?;
+            let output = &self.output;
+            self.summary.add(output);
+            let json = serde_json::to_string(output).map_err(|e| HostError::Trace {
                 path: self.path.clone(),
                 line: self.line_no,
                 message: format!("the tick output could not be serialized: {e}"),
