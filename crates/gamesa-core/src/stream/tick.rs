@@ -237,23 +237,25 @@ impl Engine {
     /// Checks every bound invariant contract on the snapshot.
     fn check_invariants(&self, out: &mut Vec<ContractOut>, raise: &mut Vec<(String, f64)>) {
         for inv in &self.invariants {
-            let mut context: Vec<(String, Value)> = Vec::with_capacity(inv.bind.len());
-            let mut absent: Vec<String> = Vec::new();
-            for (var, slot) in &inv.bind {
-                match self.snapshot.get(*slot) {
-                    Some(v) => context.push((var.clone(), v)),
-                    None => absent.push(var.clone()),
-                }
-            }
+            let context = BoundSnapshot {
+                bind: &inv.bind,
+                snapshot: &self.snapshot,
+            };
             let Ok(result) = self.contracts.check_invariants(&inv.contract, &context) else {
                 continue;
             };
+            let absent: Vec<&str> = inv
+                .bind
+                .iter()
+                .filter(|(_, slot)| self.snapshot.get(*slot).is_none())
+                .map(|(var, _)| var.as_str())
+                .collect();
             let mut entry = contract_out(&inv.contract, CheckKind::Invariant, None, &result);
             if inv.skip_without_sensors && !absent.is_empty() {
                 // Violations only because a sensor this machine lacks is absent are skips.
                 let sensorless = |v: &crate::contracts::Violation| {
                     v.reason == ViolationReason::MissingVariable
-                        && v.missing.iter().all(|m| absent.contains(m))
+                        && v.missing.iter().all(|m| absent.contains(&m.as_str()))
                 };
                 let (skips, real): (Vec<_>, Vec<_>) =
                     result.violations.iter().partition(|v| sensorless(v));
@@ -337,6 +339,20 @@ fn firings_out(evaluation: &Evaluation, out: &mut Firings) {
     out.active.extend(evaluation.active.iter().map(one));
     out.shadow.clear();
     out.shadow.extend(evaluation.shadow.iter().map(one));
+}
+
+/// An invariant's variables, read from the snapshot slots they are bound to (absent when the
+/// slot is, or when the variable is not bound), without copying names or values per tick.
+struct BoundSnapshot<'a> {
+    bind: &'a [(String, usize)],
+    snapshot: &'a crate::features::Snapshot,
+}
+
+impl crate::contracts::Context for BoundSnapshot<'_> {
+    fn get(&self, name: &str) -> Option<Value> {
+        let (_, slot) = self.bind.iter().rev().find(|(var, _)| var == name)?;
+        self.snapshot.get(*slot)
+    }
 }
 
 fn contract_out(
