@@ -24,6 +24,7 @@ pub mod error;
 pub mod first_fit;
 mod holes;
 pub mod lease;
+mod lease_id;
 mod ordered;
 mod pinned;
 mod pool;
@@ -35,6 +36,7 @@ pub mod weighted;
 pub use config::{AllocatorConfig, ConfigError, PoolConfig, PriorityWeights, Strategy};
 pub use error::AllocError;
 pub use lease::{Allocation, AllocationRequest, Placement};
+pub use lease_id::LeaseId;
 pub use stats::PoolStats;
 pub use unit_ids::UnitIds;
 

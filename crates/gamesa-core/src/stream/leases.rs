@@ -21,6 +21,7 @@ impl Engine {
     ) -> Vec<AllocationOut> {
         if self.lease_handles.len() != self.lease_ids.len() {
             self.lease_handles = self.allocator.pin(self.lease_ids.iter().map(|id| &**id));
+            self.lease_names = self.lease_ids.iter().map(|id| (**id).into()).collect();
         }
         let integral = ResourceType::ALL.map(|r| {
             matches!(
@@ -65,7 +66,7 @@ impl Engine {
                 continue;
             }
             let resource = ResourceType::ALL[slot % 6];
-            let id = &self.lease_ids[slot];
+            let id = &self.lease_names[slot];
             let handle = self.lease_handles[slot];
             if want <= 0.0 {
                 // A slot marked held is live: preemptions are noted as they happen.
@@ -108,17 +109,24 @@ impl Engine {
 
     /// Reports the standing leases the allocator has taken back since it was last asked, and
     /// marks them no longer held.
+    #[inline]
     fn note_preempted(&mut self, out: &mut Vec<AllocationOut>) {
-        if !self.allocator.has_preempted() {
-            return;
+        if self.allocator.has_preempted() {
+            self.note_preempted_leases(out);
         }
+    }
+
+    /// [`Engine::note_preempted`]'s work, seldom needed: kept out of the loop it is checked in.
+    #[cold]
+    #[inline(never)]
+    fn note_preempted_leases(&mut self, out: &mut Vec<AllocationOut>) {
         for id in self.allocator.take_preempted() {
             if let Some(&slot) = self.lease_slots.get(&id)
                 && self.leases[slot] > 0.0
             {
                 let resource = ResourceType::ALL[slot % 6];
                 out.push(AllocationOut::preempted(
-                    &self.lease_ids[slot],
+                    &self.lease_names[slot],
                     resource,
                     self.leases[slot],
                 ));

@@ -1,6 +1,7 @@
 //! What one tick produces. Everything is ordered (vectors in decision order, maps sorted), so
 //! serializing a `TickOutput` gives the same bytes for the same inputs in any process.
 
+use crate::allocation::LeaseId;
 use crate::economics::{MarketTick, RateMatrix};
 use crate::effects::AuditRecord;
 use crate::gate::{ApprovedAction, RejectedAction};
@@ -254,13 +255,12 @@ pub enum LeaseChange {
 /// round's full result is `market.grants`).
 ///
 /// Its JSON has an `agent` field after `id`: the agent part of the id ([`AllocationOut::agent`]),
-/// kept only there so a change holds one shared name (one reference count to move) instead of
-/// two.
+/// kept only there so a change holds one name instead of two.
 #[derive(Debug, Clone)]
 pub struct AllocationOut {
-    /// `<agent>/<resource>`: one standing lease per pair. (Shared with the engine: the same
-    /// names come out every tick.)
-    pub id: Arc<str>,
+    /// `<agent>/<resource>`: one standing lease per pair. (Copied from the engine's table of
+    /// names: no reference count to move per change.)
+    pub id: LeaseId,
     pub resource: ResourceType,
     pub change: LeaseChange,
     /// The amount leased before this tick (0 when none).
@@ -287,7 +287,7 @@ impl AllocationOut {
     }
 
     pub(crate) fn granted(
-        id: &Arc<str>,
+        id: &LeaseId,
         resource: ResourceType,
         previous: f64,
         requested: f64,
@@ -316,7 +316,7 @@ impl AllocationOut {
         }
     }
 
-    fn empty(id: &Arc<str>, resource: ResourceType, change: LeaseChange) -> Self {
+    fn empty(id: &LeaseId, resource: ResourceType, change: LeaseChange) -> Self {
         AllocationOut {
             id: id.clone(),
             resource,
@@ -330,14 +330,14 @@ impl AllocationOut {
         }
     }
 
-    pub(crate) fn released(id: &Arc<str>, r: ResourceType, previous: f64) -> Self {
+    pub(crate) fn released(id: &LeaseId, r: ResourceType, previous: f64) -> Self {
         AllocationOut {
             previous,
             ..Self::empty(id, r, LeaseChange::Released)
         }
     }
 
-    pub(crate) fn preempted(id: &Arc<str>, r: ResourceType, previous: f64) -> Self {
+    pub(crate) fn preempted(id: &LeaseId, r: ResourceType, previous: f64) -> Self {
         AllocationOut {
             previous,
             ..Self::empty(id, r, LeaseChange::Preempted)
@@ -345,7 +345,7 @@ impl AllocationOut {
     }
 
     pub(crate) fn failed(
-        id: &Arc<str>,
+        id: &LeaseId,
         r: ResourceType,
         requested: f64,
         code: &'static str,
