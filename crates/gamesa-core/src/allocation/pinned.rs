@@ -100,12 +100,14 @@ impl Allocator {
         let Some(pool) = self.pools[lease.resource.index()].as_mut() else {
             return Resized::Generic;
         };
-        if !(amount.is_finite() && amount > 0.0 && (!pool.is_discrete() || is_whole(amount))) {
+        // A valid amount: positive and finite (NaN fails both tests), and whole on the
+        // discrete pools (their arms' guards).
+        if !(amount > 0.0 && amount < f64::INFINITY) {
             return Resized::Generic;
         }
         let seq = book.next_seq;
         let granted = match (pool, &mut lease.placement) {
-            (Pool::FirstFit(p), Placement::Units(units)) => {
+            (Pool::FirstFit(p), Placement::Units(units)) if is_whole(amount) => {
                 p.release(units);
                 units.clear();
                 if !p.allocate_into(amount as u64, false, units) {
@@ -113,7 +115,7 @@ impl Allocator {
                 }
                 amount
             }
-            (Pool::BestFit(p), Placement::Range { offset, size }) => {
+            (Pool::BestFit(p), Placement::Range { offset, size }) if is_whole(amount) => {
                 p.release(*offset, *size);
                 let Some(at) = p.allocate(amount as u64) else {
                     return Resized::Refused((p.free() as f64, p.largest_hole() as f64));
@@ -121,7 +123,7 @@ impl Allocator {
                 (*offset, *size) = (at, amount as u64);
                 amount
             }
-            (Pool::Buddy(p), Placement::Range { offset, size }) => {
+            (Pool::Buddy(p), Placement::Range { offset, size }) if is_whole(amount) => {
                 p.release(*offset, *size, lease.requested as u64);
                 let Some((at, block)) = p.allocate(amount as u64) else {
                     return Resized::Refused((p.free() as f64, p.largest_free_block() as f64));

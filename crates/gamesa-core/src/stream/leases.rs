@@ -36,14 +36,16 @@ impl Engine {
             wanted.resize(self.leases.len(), 0.0);
         }
         for g in grants {
-            let amount = if integral[g.resource.index()] {
+            let r = g.resource.index();
+            let amount = if integral[r] {
                 floor(g.amount)
             } else {
                 g.amount
             };
-            if let Some(w) = wanted.get_mut(g.agent * 6 + g.resource.index())
-                && amount.is_finite()
-                && amount > 0.0
+            // Only a positive, finite amount is a grant (NaN fails both tests).
+            if amount > 0.0
+                && amount < f64::INFINITY
+                && let Some(w) = wanted.get_mut(g.agent * 6 + r)
             {
                 *w = amount;
             }
@@ -136,14 +138,17 @@ impl Engine {
     }
 }
 
-/// `x.floor()` as far as `allocate` can tell (a -0.0 may come out as 0.0; both are no grant),
-/// without the software `floor` of baseline x86-64 for the usual amounts.
+/// `x.floor()` wherever that is a grant (positive and finite); anywhere else, a number that is
+/// not one either (a negative `x` may give 0 or a larger negative number). Without the software
+/// `floor` of baseline x86-64, and with one test.
 fn floor(x: f64) -> f64 {
-    if (0.0..9_223_372_036_854_775_808.0).contains(&x) {
-        // Truncation is the floor of a non-negative number; i64 holds every whole float below
-        // 2^63 exactly (and converts in one instruction each way, unlike u64).
+    if x < 9_223_372_036_854_775_808.0 {
+        // Truncation is the floor of a non-negative number, and at most 0 for a negative one
+        // (saturating below -2^63); i64 holds every whole float below 2^63 exactly (and
+        // converts in one instruction each way, unlike u64). NaN fails the test.
         (x as i64) as f64
     } else {
-        x.floor()
+        // Every float from 2^63 up is whole; +inf and NaN stay what they are.
+        x
     }
 }
