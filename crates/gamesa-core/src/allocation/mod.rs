@@ -19,6 +19,7 @@
 pub mod best_fit;
 mod bitset;
 pub mod buddy;
+mod change_detail;
 pub mod config;
 pub mod error;
 pub mod first_fit;
@@ -33,6 +34,7 @@ pub mod stats;
 mod unit_ids;
 pub mod weighted;
 
+pub use change_detail::ChangeDetail;
 pub use config::{AllocatorConfig, ConfigError, PoolConfig, PriorityWeights, Strategy};
 pub use error::AllocError;
 pub use lease::{Allocation, AllocationRequest, Placement};
