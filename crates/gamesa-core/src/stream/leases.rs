@@ -36,15 +36,20 @@ impl Engine {
             wanted.resize(self.leases.len(), 0.0);
         }
         for g in grants {
+            // Only a positive, finite amount can be a grant. As bits those are 1 up to the
+            // largest finite float's; zeros, negatives, infinities and NaNs all fall outside,
+            // so one subtraction and one comparison tell.
+            if g.amount.to_bits().wrapping_sub(1) >= f64::MAX.to_bits() {
+                continue;
+            }
             let r = g.resource.index();
             let amount = if integral[r] {
                 floor(g.amount)
             } else {
                 g.amount
             };
-            // Only a positive, finite amount is a grant (NaN fails both tests).
+            // Whole units: less than one is no grant.
             if amount > 0.0
-                && amount < f64::INFINITY
                 && let Some(w) = wanted.get_mut(g.agent * 6 + r)
             {
                 *w = amount;
@@ -138,17 +143,14 @@ impl Engine {
     }
 }
 
-/// `x.floor()` wherever that is a grant (positive and finite); anywhere else, a number that is
-/// not one either (a negative `x` may give 0 or a larger negative number). Without the software
-/// `floor` of baseline x86-64, and with one test.
+/// `x.floor()` of a positive, finite `x`, without the software `floor` of baseline x86-64.
 fn floor(x: f64) -> f64 {
     if x < 9_223_372_036_854_775_808.0 {
-        // Truncation is the floor of a non-negative number, and at most 0 for a negative one
-        // (saturating below -2^63); i64 holds every whole float below 2^63 exactly (and
-        // converts in one instruction each way, unlike u64). NaN fails the test.
+        // Truncation is the floor of a positive number; i64 holds every whole float below 2^63
+        // exactly (and converts in one instruction each way, unlike u64).
         (x as i64) as f64
     } else {
-        // Every float from 2^63 up is whole; +inf and NaN stay what they are.
+        // Every float from 2^63 up is whole.
         x
     }
 }
