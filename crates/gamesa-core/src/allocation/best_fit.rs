@@ -13,8 +13,19 @@ use super::stats::PoolStats;
 pub struct BestFitPool {
     capacity: u64,
     holes: Holes,
-    /// `(size, offset)` of every hole.
-    by_size: OrdMap<(u64, u64), ()>,
+    /// `(size, offset)` of every hole, as [`key`]s.
+    by_size: OrdMap<u128, ()>,
+}
+
+/// `(size, offset)` as one number in the same order (size in the high half): comparing two
+/// is one wide comparison, where a tuple's is two with a branch between.
+fn key(size: u64, offset: u64) -> u128 {
+    (size as u128) << 64 | offset as u128
+}
+
+/// The size of a [`key`].
+fn hole_size_of(key: u128) -> u64 {
+    (key >> 64) as u64
 }
 
 impl BestFitPool {
@@ -23,7 +34,7 @@ impl BestFitPool {
         let holes = Holes::full(capacity);
         let mut by_size = OrdMap::default();
         for (o, s) in holes.iter() {
-            by_size.insert((s, o), ());
+            by_size.insert(key(s, o), ());
         }
         BestFitPool {
             capacity,
@@ -44,7 +55,7 @@ impl BestFitPool {
 
     /// Largest hole.
     pub fn largest_hole(&self) -> u64 {
-        self.by_size.last().map_or(0, |((s, _), ())| s)
+        self.by_size.last().map_or(0, |(k, ())| hole_size_of(k))
     }
 
     /// Grants `[offset, offset + size)`, returning the offset, or `None` if no hole fits.
@@ -53,11 +64,12 @@ impl BestFitPool {
             return None;
         }
         // Smallest (size, offset) at or above (size, 0): smallest fitting hole, lowest offset.
-        let ((hole_size, offset), ()) = self.by_size.at_or_after(&(size, 0))?;
+        let (hole, ()) = self.by_size.at_or_after(&key(size, 0))?;
+        let (hole_size, offset) = (hole_size_of(hole), hole as u64);
         match self.holes.take_front(offset, hole_size, size) {
-            Some((ro, rs)) => self.by_size.replace(&(hole_size, offset), (rs, ro), ()),
+            Some((ro, rs)) => self.by_size.replace(&hole, key(rs, ro), ()),
             None => {
-                self.by_size.remove(&(hole_size, offset));
+                self.by_size.remove(&hole);
             }
         }
         Some(offset)
@@ -66,15 +78,15 @@ impl BestFitPool {
     /// Returns a segment granted by `allocate`.
     pub fn release(&mut self, offset: u64, size: u64) {
         let merge = self.holes.insert(offset, size);
-        let hole = (merge.hole.1, merge.hole.0);
+        let hole = key(merge.hole.1, merge.hole.0);
         // The first hole absorbed becomes the merged one (one move in the index), the other
         // goes.
         let mut absorbed = merge.absorbed.into_iter().flatten();
         match absorbed.next() {
             Some((o, s)) => {
-                self.by_size.replace(&(s, o), hole, ());
+                self.by_size.replace(&key(s, o), hole, ());
                 if let Some((o, s)) = absorbed.next() {
-                    self.by_size.remove(&(s, o));
+                    self.by_size.remove(&key(s, o));
                 }
             }
             None => {

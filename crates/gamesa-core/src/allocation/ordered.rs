@@ -102,12 +102,12 @@ impl<K: Ord + Copy, V: Copy> OrdMap<K, V> {
             // A `key` held by another entry would be replaced by `insert`: not this path.
             if v.get(j).is_none_or(|e| e.0 != key || j == i) {
                 if j > i {
-                    // Entries i+1..j are below `key`: they move down one.
-                    v[i..j].rotate_left(1);
+                    // Entries i+1..j are below `key`: they move down one, over entry i.
+                    v.copy_within(i + 1..j, i);
                     v[j - 1] = (key, value);
                 } else {
                     // Entries j..i are at or above `key`: they move up one, over entry i.
-                    v[j..=i].rotate_right(1);
+                    v.copy_within(j..i, j + 1);
                     v[j] = (key, value);
                 }
                 return;
