@@ -5,7 +5,7 @@
 //! the key and only updates the start in place, and a released range finds the hole before it
 //! by an exact lookup (`end == offset`).
 
-use super::ordered::OrdMap;
+use super::ordered::{OrdMap, SMALL};
 
 /// Disjoint, non-adjacent free runs `[start, end)`, stored as `end -> start`.
 #[derive(Debug, Clone, Default)]
@@ -75,6 +75,11 @@ impl Holes {
     pub fn insert(&mut self, offset: u64, size: u64) -> Merge {
         let end = offset + size;
         self.total += size;
+        if let Some(v) = self.by_end.as_small_mut()
+            && let Some(merge) = insert_small(v, offset, end)
+        {
+            return merge;
+        }
         // Holes do not overlap the range, so the first hole ending at or after `offset` is the
         // one before it if it ends exactly there, and the next one (after `end`) is that hole
         // or the one after it.
@@ -119,4 +124,52 @@ impl Holes {
             }
         }
     }
+}
+
+/// [`Holes::insert`] on the small map's sorted vector `end -> start`: the same result from one
+/// search and at most one shift (a hole that grows at its end keeps its place, with its key
+/// changed in place). `None`, with nothing changed, when the range becomes a hole of its own
+/// and the vector is full.
+fn insert_small(v: &mut Vec<(u64, u64)>, offset: u64, end: u64) -> Option<Merge> {
+    // The first hole ending at or after `offset`: the one before the range if it ends exactly
+    // there, and then the next one is the one after it.
+    let i = v.partition_point(|e| e.0 < offset);
+    let prev = v.get(i).filter(|e| e.0 == offset).map(|e| e.1);
+    let j = i + usize::from(prev.is_some());
+    let next = v.get(j).filter(|e| e.1 == end).map(|e| e.0);
+    debug_assert!(
+        v.get(j).is_none_or(|e| e.1 >= end),
+        "freeing a range that overlaps a hole"
+    );
+    let start = prev.unwrap_or(offset);
+    let absorbed = [
+        prev.map(|ps| (ps, offset - ps)),
+        next.map(|next_end| (end, next_end - end)),
+    ];
+    let hole_end = match (prev, next) {
+        (_, Some(next_end)) => {
+            // Merge into the next hole in place (its key stays); the one before goes.
+            v[j].1 = start;
+            if prev.is_some() {
+                v.remove(i);
+            }
+            next_end
+        }
+        (Some(_), None) => {
+            // The hole before grows to `end`: still below the next hole's key.
+            v[i].0 = end;
+            end
+        }
+        (None, None) => {
+            if v.len() >= SMALL {
+                return None;
+            }
+            v.insert(i, (end, offset));
+            end
+        }
+    };
+    Some(Merge {
+        absorbed,
+        hole: (start, hole_end - start),
+    })
 }

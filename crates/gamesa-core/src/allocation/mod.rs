@@ -19,11 +19,13 @@
 pub mod best_fit;
 mod bitset;
 pub mod buddy;
+mod change_detail;
 pub mod config;
 pub mod error;
 pub mod first_fit;
 mod holes;
 pub mod lease;
+mod lease_id;
 mod ordered;
 mod pinned;
 mod pool;
@@ -32,9 +34,11 @@ pub mod stats;
 mod unit_ids;
 pub mod weighted;
 
+pub use change_detail::ChangeDetail;
 pub use config::{AllocatorConfig, ConfigError, PoolConfig, PriorityWeights, Strategy};
 pub use error::AllocError;
 pub use lease::{Allocation, AllocationRequest, Placement};
+pub use lease_id::LeaseId;
 pub use stats::PoolStats;
 pub use unit_ids::UnitIds;
 

@@ -91,6 +91,41 @@ impl<K: Ord + Copy, V: Copy> OrdMap<K, V> {
         }
     }
 
+    /// Removes `old` and inserts `key` with `value`, as `remove` then `insert` would. While
+    /// small, an entry moving a few places is one shift of the entries between, instead of
+    /// one shift out and one back in.
+    pub fn replace(&mut self, old: &K, key: K, value: V) {
+        if let OrdMap::Small(v) = self
+            && let Ok(i) = v.binary_search_by(|e| e.0.cmp(old))
+        {
+            let j = v.partition_point(|e| e.0 < key);
+            // A `key` held by another entry would be replaced by `insert`: not this path.
+            if v.get(j).is_none_or(|e| e.0 != key || j == i) {
+                if j > i {
+                    // Entries i+1..j are below `key`: they move down one, over entry i.
+                    v.copy_within(i + 1..j, i);
+                    v[j - 1] = (key, value);
+                } else {
+                    // Entries j..i are at or above `key`: they move up one, over entry i.
+                    v.copy_within(j..i, j + 1);
+                    v[j] = (key, value);
+                }
+                return;
+            }
+        }
+        self.remove(old);
+        self.insert(key, value);
+    }
+
+    /// The sorted vector while the map is small, for callers that work by position (keeping
+    /// it sorted, with unique keys, and at most [`SMALL`] entries).
+    pub fn as_small_mut(&mut self) -> Option<&mut Vec<(K, V)>> {
+        match self {
+            OrdMap::Small(v) => Some(v),
+            OrdMap::Large(_) => None,
+        }
+    }
+
     /// The entry with the smallest key.
     pub fn first(&self) -> Option<(K, V)> {
         match self {
@@ -135,12 +170,21 @@ mod tests {
     proptest! {
         /// Same answers as a BTreeMap, through both representations and the switches.
         #[test]
-        fn behaves_as_a_btree_map(ops in prop::collection::vec((0u8..4, 0u64..300, 0u64..9), 1..600)) {
+        fn behaves_as_a_btree_map(ops in prop::collection::vec((0u8..5, 0u64..300, 0u64..9), 1..600)) {
             let (mut ours, mut model) = (OrdMap::default(), BTreeMap::new());
             for (op, k, v) in ops {
                 match op {
-                    0 | 1 => prop_assert_eq!(ours.insert(k, v), model.insert(k, v)),
+                    0 => prop_assert_eq!(ours.insert(k, v), model.insert(k, v)),
+                    1 => {
+                        // `replace` of an existing key to `k`, as remove + insert.
+                        if let Some((old, _)) = model.range(k / 2..).next().map(|(a, b)| (*a, *b)) {
+                            ours.replace(&old, k, v);
+                            model.remove(&old);
+                            model.insert(k, v);
+                        }
+                    }
                     2 => prop_assert_eq!(ours.remove(&k), model.remove(&k)),
+                    3 => prop_assert_eq!(ours.insert(k, v), model.insert(k, v)),
                     _ => {
                         if let Some(x) = ours.get_mut(&k) {
                             *x += 1;

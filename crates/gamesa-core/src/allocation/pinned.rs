@@ -10,7 +10,17 @@
 
 use super::lease::Lease;
 use super::pool::Pool;
-use super::{AllocError, Allocator, Ask, Placement, insufficient};
+use super::{AllocError, Allocator, Ask, Placement, insufficient, is_whole};
+
+/// How [`Allocator::resize_in_place`] went.
+enum Resized {
+    /// The lease in the slot holds the new amount.
+    Done,
+    /// The pool could not place it: `(free, largest block)`; the old grant was given back.
+    Refused((f64, f64)),
+    /// Not a case it handles; nothing was changed.
+    Generic,
+}
 use crate::types::{Priority, ResourceType};
 
 impl Allocator {
@@ -58,8 +68,104 @@ impl Allocator {
         slot: u32,
         amount: f64,
     ) -> Result<(f64, &Placement), AllocError> {
-        let lease = self.resize_slot(slot, None, amount, true)?;
-        Ok((lease.granted, &lease.placement))
+        match self.resize_in_place(slot, amount) {
+            Resized::Done => {
+                let lease = self.book.slots[slot as usize].as_ref();
+                // `Done` means the lease is live.
+                lease
+                    .map(|l| (l.granted, &l.placement))
+                    .ok_or_else(|| AllocError::UnknownLease {
+                        id: self.book.pinned_id(slot).to_string(),
+                    })
+            }
+            Resized::Refused(r) => Err(self.refused_resize(slot, amount, r)),
+            Resized::Generic => {
+                let lease = self.resize_slot(slot, None, amount, true)?;
+                Ok((lease.granted, &lease.placement))
+            }
+        }
+    }
+
+    /// The usual resize, of a live lease on a FirstFit, BestFit, Buddy or Weighted pool to a
+    /// valid amount, done on the lease where it lies: `resize_slot`'s steps without moving the
+    /// placement through `place` and back (a FirstFit lease keeps its unit buffer). Anything
+    /// else (no lease, an invalid amount, a Priority pool, which may preempt) is left to
+    /// `resize_slot`, untouched.
+    #[inline]
+    fn resize_in_place(&mut self, slot: u32, amount: f64) -> Resized {
+        let book = &mut self.book;
+        let Some(Some(lease)) = book.slots.get_mut(slot as usize) else {
+            return Resized::Generic;
+        };
+        let Some(pool) = self.pools[lease.resource.index()].as_mut() else {
+            return Resized::Generic;
+        };
+        // A valid amount: positive and finite (NaN fails both tests), and whole on the
+        // discrete pools (their arms' guards).
+        if !(amount > 0.0 && amount < f64::INFINITY) {
+            return Resized::Generic;
+        }
+        let seq = book.next_seq;
+        let granted = match (pool, &mut lease.placement) {
+            (Pool::FirstFit(p), Placement::Units(units)) if is_whole(amount) => {
+                p.release(units);
+                units.clear();
+                if !p.allocate_into(amount as u64, false, units) {
+                    return Resized::Refused((p.free() as f64, p.largest_run() as f64));
+                }
+                amount
+            }
+            (Pool::BestFit(p), Placement::Range { offset, size }) if is_whole(amount) => {
+                p.release(*offset, *size);
+                let Some(at) = p.allocate(amount as u64) else {
+                    return Resized::Refused((p.free() as f64, p.largest_hole() as f64));
+                };
+                (*offset, *size) = (at, amount as u64);
+                amount
+            }
+            (Pool::Buddy(p), Placement::Range { offset, size }) if is_whole(amount) => {
+                p.release(*offset, *size, lease.requested as u64);
+                let Some((at, block)) = p.allocate(amount as u64) else {
+                    return Resized::Refused((p.free() as f64, p.largest_free_block() as f64));
+                };
+                (*offset, *size) = (at, block);
+                block as f64
+            }
+            (Pool::Weighted(p, weights), _) => {
+                let weight = p.detach(lease.seq);
+                p.attach(
+                    seq,
+                    amount,
+                    Pool::weight_for(weights, lease.priority, weight),
+                )
+            }
+            _ => return Resized::Generic,
+        };
+        book.next_seq += 1;
+        if let Some(t) = lease.expires_at_tick.take() {
+            book.expiry.remove(&(t, lease.seq));
+        }
+        lease.seq = seq;
+        lease.requested = amount;
+        lease.granted = granted;
+        lease.created_tick = self.now;
+        Resized::Done
+    }
+
+    /// What `resize_slot` leaves when the pool cannot place the new amount (the old grant
+    /// already given back): no lease, and `INSUFFICIENT_CAPACITY`.
+    #[cold]
+    #[inline(never)]
+    fn refused_resize(&mut self, slot: u32, amount: f64, refused: (f64, f64)) -> AllocError {
+        let id = self.book.pinned_id(slot).to_string();
+        let resource = self.book.slots[slot as usize].as_ref().map(|l| l.resource);
+        if let Some((_, lease)) = self.book.remove(&id) {
+            self.recycle(lease.placement);
+        }
+        match resource {
+            Some(resource) => insufficient(resource, &id, amount, refused),
+            None => AllocError::UnknownLease { id },
+        }
     }
 
     /// [`Allocator::release`] of the lease in pinned `slot`; false when there is none.

@@ -77,8 +77,11 @@ pub struct Engine {
     /// Standing lease per (agent, resource), `agent * 6 + resource index`: the amount
     /// requested of the allocator, 0 when none.
     pub(crate) leases: Vec<f64>,
-    /// Lease ids `<agent>/<resource>`, same indexing; shared with the outputs that name them.
+    /// Lease ids `<agent>/<resource>`, same indexing.
     pub(crate) lease_ids: Vec<Arc<str>>,
+    /// The same ids as lease changes carry them (copied in place: no reference counts), built
+    /// with the pinned slots.
+    pub(crate) lease_names: Vec<crate::allocation::LeaseId>,
     /// Scratch for the amounts won this round, same indexing (kept to avoid an allocation
     /// per tick).
     pub(crate) wanted: Vec<f64>,
@@ -387,6 +390,7 @@ impl Engine {
                 .map(|(i, id)| (id.to_string(), i))
                 .collect(),
             lease_ids,
+            lease_names: Vec::new(),
             lease_handles: Vec::new(),
             tick: 0,
             last_now_ms: None,

@@ -21,6 +21,7 @@ impl Engine {
     ) -> Vec<AllocationOut> {
         if self.lease_handles.len() != self.lease_ids.len() {
             self.lease_handles = self.allocator.pin(self.lease_ids.iter().map(|id| &**id));
+            self.lease_names = self.lease_ids.iter().map(|id| (**id).into()).collect();
         }
         let integral = ResourceType::ALL.map(|r| {
             matches!(
@@ -35,14 +36,21 @@ impl Engine {
             wanted.resize(self.leases.len(), 0.0);
         }
         for g in grants {
-            let amount = if integral[g.resource.index()] {
+            // Only a positive, finite amount can be a grant. As bits those are 1 up to the
+            // largest finite float's; zeros, negatives, infinities and NaNs all fall outside,
+            // so one subtraction and one comparison tell.
+            if g.amount.to_bits().wrapping_sub(1) >= f64::MAX.to_bits() {
+                continue;
+            }
+            let r = g.resource.index();
+            let amount = if integral[r] {
                 floor(g.amount)
             } else {
                 g.amount
             };
-            if let Some(w) = wanted.get_mut(g.agent * 6 + g.resource.index())
-                && amount.is_finite()
-                && amount > 0.0
+            // Whole units: less than one is no grant.
+            if amount > 0.0
+                && let Some(w) = wanted.get_mut(g.agent * 6 + r)
             {
                 *w = amount;
             }
@@ -65,7 +73,7 @@ impl Engine {
                 continue;
             }
             let resource = ResourceType::ALL[slot % 6];
-            let id = &self.lease_ids[slot];
+            let id = &self.lease_names[slot];
             let handle = self.lease_handles[slot];
             if want <= 0.0 {
                 // A slot marked held is live: preemptions are noted as they happen.
@@ -108,17 +116,24 @@ impl Engine {
 
     /// Reports the standing leases the allocator has taken back since it was last asked, and
     /// marks them no longer held.
+    #[inline]
     fn note_preempted(&mut self, out: &mut Vec<AllocationOut>) {
-        if !self.allocator.has_preempted() {
-            return;
+        if self.allocator.has_preempted() {
+            self.note_preempted_leases(out);
         }
+    }
+
+    /// [`Engine::note_preempted`]'s work, seldom needed: kept out of the loop it is checked in.
+    #[cold]
+    #[inline(never)]
+    fn note_preempted_leases(&mut self, out: &mut Vec<AllocationOut>) {
         for id in self.allocator.take_preempted() {
             if let Some(&slot) = self.lease_slots.get(&id)
                 && self.leases[slot] > 0.0
             {
                 let resource = ResourceType::ALL[slot % 6];
                 out.push(AllocationOut::preempted(
-                    &self.lease_ids[slot],
+                    &self.lease_names[slot],
                     resource,
                     self.leases[slot],
                 ));
@@ -128,14 +143,14 @@ impl Engine {
     }
 }
 
-/// `x.floor()` as far as `allocate` can tell (a -0.0 may come out as 0.0; both are no grant),
-/// without the software `floor` of baseline x86-64 for the usual amounts.
+/// `x.floor()` of a positive, finite `x`, without the software `floor` of baseline x86-64.
 fn floor(x: f64) -> f64 {
-    if (0.0..9_223_372_036_854_775_808.0).contains(&x) {
-        // Truncation is the floor of a non-negative number; i64 holds every whole float below
-        // 2^63 exactly (and converts in one instruction each way, unlike u64).
+    if x < 9_223_372_036_854_775_808.0 {
+        // Truncation is the floor of a positive number; i64 holds every whole float below 2^63
+        // exactly (and converts in one instruction each way, unlike u64).
         (x as i64) as f64
     } else {
-        x.floor()
+        // Every float from 2^63 up is whole.
+        x
     }
 }

@@ -1,6 +1,7 @@
 //! What one tick produces. Everything is ordered (vectors in decision order, maps sorted), so
 //! serializing a `TickOutput` gives the same bytes for the same inputs in any process.
 
+use crate::allocation::{ChangeDetail, LeaseId};
 use crate::economics::{MarketTick, RateMatrix};
 use crate::effects::AuditRecord;
 use crate::gate::{ApprovedAction, RejectedAction};
@@ -292,13 +293,12 @@ pub enum LeaseChange {
 /// round's full result is `market.grants`).
 ///
 /// Its JSON has an `agent` field after `id`: the agent part of the id ([`AllocationOut::agent`]),
-/// kept only there so a change holds one shared name (one reference count to move) instead of
-/// two.
+/// kept only there so a change holds one name instead of two.
 #[derive(Debug, Clone)]
 pub struct AllocationOut {
-    /// `<agent>/<resource>`: one standing lease per pair. (Shared with the engine: the same
-    /// names come out every tick.)
-    pub id: Arc<str>,
+    /// `<agent>/<resource>`: one standing lease per pair. (Copied from the engine's table of
+    /// names: no reference count to move per change.)
+    pub id: LeaseId,
     pub resource: ResourceType,
     pub change: LeaseChange,
     /// The amount leased before this tick (0 when none).
@@ -308,13 +308,11 @@ pub struct AllocationOut {
     pub requested: f64,
     /// The amount the allocator granted (a weighted pool's share may differ).
     pub granted: f64,
-    /// Unit ids (FirstFit); a few are held in place, so a grant is copied here without an
-    /// allocation.
-    pub units: Option<crate::allocation::UnitIds>,
-    /// `[offset, size]` (BestFit, Buddy).
-    pub range: Option<[u64; 2]>,
-    /// The allocator's error code when it refused.
-    pub error: Option<&'static str>,
+    /// Unit ids (FirstFit; a few are held in place, so a grant is copied here without an
+    /// allocation), `[offset, size]` (BestFit, Buddy) or the allocator's error code when it
+    /// refused: at most one applies, so they share one field (serialized as the `units`,
+    /// `range` and `error` fields, each when present).
+    pub detail: ChangeDetail,
 }
 
 impl AllocationOut {
@@ -325,17 +323,17 @@ impl AllocationOut {
     }
 
     pub(crate) fn granted(
-        id: &Arc<str>,
+        id: &LeaseId,
         resource: ResourceType,
         previous: f64,
         requested: f64,
         (granted, placement): (f64, &crate::allocation::Placement),
     ) -> Self {
-        use crate::allocation::Placement;
-        let (units, range) = match placement {
-            Placement::Units(u) => (Some(crate::allocation::UnitIds::new(u)), None),
-            Placement::Range { offset, size } => (None, Some([*offset, *size])),
-            Placement::Share => (None, None),
+        use crate::allocation::{Placement, UnitIds};
+        let detail = match placement {
+            Placement::Units(u) => ChangeDetail::Units(UnitIds::new(u)),
+            Placement::Range { offset, size } => ChangeDetail::Range([*offset, *size]),
+            Placement::Share => ChangeDetail::None,
         };
         AllocationOut {
             id: id.clone(),
@@ -348,13 +346,11 @@ impl AllocationOut {
             previous,
             requested,
             granted,
-            units,
-            range,
-            error: None,
+            detail,
         }
     }
 
-    fn empty(id: &Arc<str>, resource: ResourceType, change: LeaseChange) -> Self {
+    fn empty(id: &LeaseId, resource: ResourceType, change: LeaseChange) -> Self {
         AllocationOut {
             id: id.clone(),
             resource,
@@ -362,20 +358,18 @@ impl AllocationOut {
             previous: 0.0,
             requested: 0.0,
             granted: 0.0,
-            units: None,
-            range: None,
-            error: None,
+            detail: ChangeDetail::None,
         }
     }
 
-    pub(crate) fn released(id: &Arc<str>, r: ResourceType, previous: f64) -> Self {
+    pub(crate) fn released(id: &LeaseId, r: ResourceType, previous: f64) -> Self {
         AllocationOut {
             previous,
             ..Self::empty(id, r, LeaseChange::Released)
         }
     }
 
-    pub(crate) fn preempted(id: &Arc<str>, r: ResourceType, previous: f64) -> Self {
+    pub(crate) fn preempted(id: &LeaseId, r: ResourceType, previous: f64) -> Self {
         AllocationOut {
             previous,
             ..Self::empty(id, r, LeaseChange::Preempted)
@@ -383,14 +377,14 @@ impl AllocationOut {
     }
 
     pub(crate) fn failed(
-        id: &Arc<str>,
+        id: &LeaseId,
         r: ResourceType,
         requested: f64,
         code: &'static str,
     ) -> Self {
         AllocationOut {
             requested,
-            error: Some(code),
+            detail: ChangeDetail::Error(code),
             ..Self::empty(id, r, LeaseChange::Failed)
         }
     }
@@ -401,10 +395,7 @@ impl AllocationOut {
 impl Serialize for AllocationOut {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let len = 8
-            + usize::from(self.units.is_some())
-            + usize::from(self.range.is_some())
-            + usize::from(self.error.is_some());
+        let len = 8 + usize::from(!matches!(self.detail, ChangeDetail::None));
         let mut st = s.serialize_struct("AllocationOut", len)?;
         st.serialize_field("id", &*self.id)?;
         st.serialize_field("agent", self.agent())?;
@@ -413,15 +404,15 @@ impl Serialize for AllocationOut {
         st.serialize_field("previous", &self.previous)?;
         st.serialize_field("requested", &self.requested)?;
         st.serialize_field("granted", &self.granted)?;
-        match &self.units {
+        match self.detail.units() {
             Some(u) => st.serialize_field("units", u)?,
             None => st.skip_field("units")?,
         }
-        match &self.range {
+        match &self.detail.range() {
             Some(r) => st.serialize_field("range", r)?,
             None => st.skip_field("range")?,
         }
-        match &self.error {
+        match &self.detail.error() {
             Some(e) => st.serialize_field("error", e)?,
             None => st.skip_field("error")?,
         }
