@@ -10,7 +10,7 @@ impl Engine {
     /// Keeps one standing lease per (agent, resource) in step with the round's grants: a
     /// lease is made when an agent starts winning, remade when the amount it won changes, and
     /// released when it wins nothing; an unchanged grant keeps its lease (and its placement).
-    /// Returns the changes, including leases a preemptive pool took back.
+    /// Writes the changes over `out`, including leases a preemptive pool took back.
     ///
     /// The lease ids are pinned in the allocator, which is then addressed by slot: the same
     /// results as its id-based calls, without hashing or copying the ids.
@@ -18,7 +18,9 @@ impl Engine {
     pub(super) fn allocate(
         &mut self,
         grants: &[crate::economics::MarketGrant],
-    ) -> Vec<AllocationOut> {
+        out: &mut Vec<AllocationOut>,
+    ) {
+        out.clear();
         if self.lease_handles.len() != self.lease_ids.len() {
             self.lease_handles = self.allocator.pin(self.lease_ids.iter().map(|id| &**id));
             self.lease_names = self.lease_ids.iter().map(|id| (**id).into()).collect();
@@ -55,17 +57,18 @@ impl Engine {
                 *w = amount;
             }
         }
-        // Sized up front: the changes, plus room for a few preemptions.
+        // Sized up front: the changes, plus room for a few preemptions (the last tick's
+        // buffer, so this allocates only when a tick changes more leases than any before).
         let changes = wanted
             .iter()
             .zip(&self.leases)
             .filter(|(w, h)| w != h)
             .count();
-        let mut out = Vec::with_capacity(changes + 8);
+        out.reserve(changes + 8);
         // Leases a pool took back since the last round (a capacity that shrank in this
         // tick's market round) are gone before this round's grants are placed: a grant for
         // one of them makes a new lease.
-        self.note_preempted(&mut out);
+        self.note_preempted(out);
         for (slot, wanted) in wanted.iter_mut().enumerate() {
             let want = std::mem::take(wanted);
             let held = self.leases[slot];
@@ -106,12 +109,11 @@ impl Engine {
             });
             // A grant on a preemptive pool may take other leases back at once; noting them
             // now keeps the engine's book in step if one of their slots comes later.
-            self.note_preempted(&mut out);
+            self.note_preempted(out);
         }
         self.wanted = wanted;
         self.allocator.settle();
-        self.note_preempted(&mut out);
-        out
+        self.note_preempted(out);
     }
 
     /// Reports the standing leases the allocator has taken back since it was last asked, and

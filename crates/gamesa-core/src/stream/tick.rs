@@ -183,7 +183,7 @@ impl Engine {
 
         // The market round.
         out.market = self.market_round();
-        out.allocations = self.allocate(&out.market.grants);
+        self.allocate(&out.market.grants, &mut out.allocations);
         // Rates at the prices this round cleared at (the market has already moved its
         // prices for the next tick).
         out.rates = crate::economics::RateMatrix::from_prices(&out.market.prices);
