@@ -557,7 +557,6 @@ impl EffectChecker {
                 .inner
                 .trail()
                 .range(from, to)
-                .iter()
                 .map(AuditRecord::from)
                 .collect())
         })

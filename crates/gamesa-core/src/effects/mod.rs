@@ -12,6 +12,7 @@ pub mod effect;
 pub mod error;
 pub mod guardian;
 pub mod record;
+pub mod records;
 pub mod scope;
 pub mod trail;
 pub mod verify;
@@ -22,6 +23,7 @@ pub use effect::Effect;
 pub use error::{AuditCorrupt, EffectError};
 pub use guardian::{GuardianGrant, guardian_defaults};
 pub use record::{AuditDecision, AuditRecord, GENESIS_HASH};
+pub use records::Records;
 pub use scope::TargetPattern;
 pub use trail::AuditTrail;
 pub use verify::{
