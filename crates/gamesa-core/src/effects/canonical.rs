@@ -7,9 +7,9 @@
 //! non-ASCII).
 
 use super::effect::Effect;
+use super::hash_text::HashText;
 use super::record::AuditDecision;
 use sha2::{Digest, Sha256};
-use std::sync::Arc;
 
 /// Where encoded bytes go.
 pub(crate) trait Sink {
@@ -158,17 +158,21 @@ impl BodyFields<'_> {
         self.with_hash(str::to_string)
     }
 
-    /// [`BodyFields::hash`] as a shared string, made in one allocation.
-    pub fn hash_shared(&self) -> Arc<str> {
-        self.with_hash(|h| Arc::from(h))
+    /// [`BodyFields::hash`] held inline, without an allocation.
+    pub fn hash_text(&self) -> HashText {
+        HashText::from_hex_digits(self.digits())
     }
 
     fn with_hash<T>(&self, make: impl FnOnce(&str) -> T) -> T {
-        let mut sink = HashSink::new();
-        self.write_body(&mut sink);
-        let digits = sink.finish();
+        let digits = self.digits();
         // Hex digits are ASCII.
         make(std::str::from_utf8(&digits).unwrap_or_default())
+    }
+
+    fn digits(&self) -> [u8; 64] {
+        let mut sink = HashSink::new();
+        self.write_body(&mut sink);
+        sink.finish()
     }
 }
 
@@ -323,7 +327,7 @@ mod tests {
             f.hash(),
             crate::effects::record::sha256_hex(body.as_bytes())
         );
-        assert_eq!(*f.hash_shared(), f.hash());
+        assert_eq!(*f.hash_text(), f.hash());
         let record = AuditRecord {
             seq: f.seq,
             time_ms: f.time_ms,

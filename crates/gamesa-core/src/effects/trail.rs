@@ -3,6 +3,7 @@
 use super::canonical::BodyFields;
 use super::effect::Effect;
 use super::error::AuditCorrupt;
+use super::hash_text::HashText;
 use super::record::{AuditDecision, AuditRecord};
 use super::records::Records;
 use super::verify::{
@@ -242,10 +243,10 @@ impl AuditTrail {
             reason: &reason,
             prev_hash: self.head_hash(),
         }
-        .hash_shared();
+        .hash_text();
         let prev_hash = match self.last() {
-            Some(r) => Arc::clone(&r.hash),
-            None => Arc::from(self.base.head_hash.as_str()),
+            Some(r) => r.hash.clone(),
+            None => HashText::new(&self.base.head_hash),
         };
         let record = AuditRecord {
             seq,
@@ -388,7 +389,7 @@ mod tests {
         );
         assert!(t.verify().is_ok());
         for pair in r.windows(2) {
-            assert!(Arc::ptr_eq(&pair[0].hash, &pair[1].prev_hash));
+            assert_eq!(pair[0].hash, pair[1].prev_hash);
         }
         assert!(Arc::ptr_eq(
             r[0].target.as_ref().unwrap(),
