@@ -157,7 +157,7 @@ fn truncation_and_rewrites_need_the_anchor() {
             r.decision,
             r.effect,
             r.target.as_deref(),
-            r.reason.clone(),
+            r.reason.to_string(),
         );
     }
     assert!(forged.verify().is_ok());

@@ -76,7 +76,8 @@ impl fmt::Display for AuditDecision {
 ///
 /// Names are shared strings (`Arc<str>`, serialized as plain strings): a trail names the same
 /// few agents and targets over and over, and an engine copies every record into its tick's
-/// output, so sharing them saves an allocation per name per copy. Hashes are held inline
+/// output, so sharing them saves an allocation per name per copy; the reason is shared for
+/// the same copy. Hashes are held inline
 /// ([`HashText`]), which costs no allocation at all.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -93,7 +94,7 @@ pub struct AuditRecord {
     /// The target of a check, when one was named.
     pub target: Option<Arc<str>>,
     /// Why: which grant allowed it, or why it was denied, or what was granted/revoked.
-    pub reason: String,
+    pub reason: Arc<str>,
     /// `hash` of the previous record; [`GENESIS_HASH`] for seq 0.
     pub prev_hash: HashText,
     /// SHA-256 of the canonical body, lowercase hex.

@@ -218,7 +218,7 @@ impl AuditTrail {
             decision,
             effect,
             target.map(Name::text),
-            reason,
+            &reason,
         )
     }
 
@@ -230,7 +230,7 @@ impl AuditTrail {
         decision: AuditDecision,
         effect: Option<Effect>,
         target: Option<Name<'_>>,
-        reason: String,
+        reason: &str,
     ) -> &AuditRecord {
         let seq = self.len();
         let hash = BodyFields {
@@ -240,7 +240,7 @@ impl AuditTrail {
             decision,
             effect,
             target: target.map(|t| t.text),
-            reason: &reason,
+            reason,
             prev_hash: self.head_hash(),
         }
         .hash_text();
@@ -255,7 +255,7 @@ impl AuditTrail {
             decision,
             effect,
             target: target.map(|t| self.names.shared(t)),
-            reason,
+            reason: Arc::from(reason),
             prev_hash,
             hash,
         };

@@ -58,6 +58,8 @@ struct Scratch {
     /// The name of a snapshot variable read for a target.
     name: String,
     numbers: NumberTexts,
+    /// The audit reason of a decision, written here and copied once into its record.
+    reason: String,
 }
 
 /// A check that passed everything so far: what is known about the action.
@@ -192,26 +194,25 @@ impl ActionGate {
             Ok(passed) => {
                 // "approved{ healing} proposal {id:?} of rule {rule:?}: {kind} {target} ->
                 // {value} (previous {previous})"
-                let mut reason = String::with_capacity(
-                    80 + id.len() + p.rule.len() + p.kind.len() + p.target.len(),
-                );
+                let reason = &mut scratch.reason;
+                reason.clear();
                 reason.push_str("approved");
                 if p.healing.is_some() {
                     reason.push_str(" healing");
                 }
                 reason.push_str(" proposal ");
-                push_quoted(&mut reason, &id);
+                push_quoted(reason, &id);
                 reason.push_str(" of rule ");
-                push_quoted(&mut reason, p.rule);
+                push_quoted(reason, p.rule);
                 reason.push_str(": ");
                 reason.push_str(p.kind);
                 reason.push(' ');
                 reason.push_str(p.target);
                 reason.push_str(" -> ");
-                scratch.numbers.push(&mut reason, passed.value);
+                scratch.numbers.push(reason, passed.value);
                 reason.push_str(" (previous ");
                 match passed.previous {
-                    Some(v) => scratch.numbers.push(&mut reason, v),
+                    Some(v) => scratch.numbers.push(reason, v),
                     None => reason.push_str("unknown"),
                 }
                 reason.push(')');
@@ -244,20 +245,19 @@ impl ActionGate {
             }
             Err(((reason, message), value)) => {
                 // "{reason}: {message} (proposal {id:?} of rule {rule:?}, {kind} on {target:?})"
-                let mut text = String::with_capacity(
-                    60 + message.len() + id.len() + p.rule.len() + p.kind.len() + p.target.len(),
-                );
+                let text = &mut scratch.reason;
+                text.clear();
                 text.push_str(reason.as_str());
                 text.push_str(": ");
                 text.push_str(&message);
                 text.push_str(" (proposal ");
-                push_quoted(&mut text, &id);
+                push_quoted(text, &id);
                 text.push_str(" of rule ");
-                push_quoted(&mut text, p.rule);
+                push_quoted(text, p.rule);
                 text.push_str(", ");
                 text.push_str(p.kind);
                 text.push_str(" on ");
-                push_quoted(&mut text, p.target);
+                push_quoted(text, p.target);
                 text.push(')');
                 let audit_seq = record(
                     ctx.checker,
@@ -522,7 +522,7 @@ fn record(
     approved: bool,
     effect: Option<Effect>,
     target: Option<Name<'_>>,
-    reason: String,
+    reason: &str,
 ) -> u64 {
     let (agent, target) = if agent_valid {
         (agent, target)

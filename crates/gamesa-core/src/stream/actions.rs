@@ -314,6 +314,8 @@ impl Engine {
         to_gate.extend(unpriced);
 
         let mut rejected = Vec::with_capacity(market_props.len() + to_gate.len());
+        // The audit reason of each, written here and copied once into its record.
+        let mut reason = String::new();
         for (i, (id, _, firing)) in market_props.into_iter().enumerate() {
             if chosen[i] {
                 continue;
@@ -339,8 +341,7 @@ impl Engine {
             );
             message.push(')');
             // "{id} {kind}: not_selected: {message}"
-            let mut reason =
-                String::with_capacity(id.len() + action.kind.len() + message.len() + 16);
+            reason.clear();
             reason.push_str(&id);
             reason.push(' ');
             reason.push_str(&action.kind);
@@ -365,7 +366,7 @@ impl Engine {
                     false,
                     plan.map(|k| k.effect),
                     Some(target),
-                    reason,
+                    &reason,
                 )
                 .unwrap_or(0);
             rejected.push(RejectedAction {
