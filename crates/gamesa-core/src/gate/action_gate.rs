@@ -3,7 +3,7 @@
 use super::binding::{BindSource, BoundContext};
 use super::checks::{self, Fail};
 use super::compiled::CompiledKind;
-use super::config::{GateConfig, key_path};
+use super::config::{GateConfig, TokenBucket, key_path};
 use super::decision::{ApprovedAction, GateDecision, Proposal, ProposalParts, RejectedAction};
 use super::error::GateError;
 use super::reason::RejectReason;
@@ -172,13 +172,16 @@ impl ActionGate {
         let kind = self.kinds.get(p.kind);
         let agent = kind.map_or(GATE_AGENT, |k| k.config.agent.as_str());
         let effect = kind.map(|k| k.config.effect);
-        // Names are checked once here, for the capability check and the record.
-        let agent_valid = validate_agent(agent).is_ok();
+        // Names are checked once here, for the capability check and the record (or once and
+        // for all, when the kind was compiled and the caller's names were made).
+        let agent_valid = kind.map_or_else(|| validate_agent(agent).is_ok(), |k| k.agent_valid);
         // A target that is not a valid name is left out of the record (it is named, escaped,
         // in the reason instead).
-        let target = crate::effects::scope::validate_target(p.target)
-            .is_ok()
-            .then_some(p.target);
+        let target_valid = p.shared.map_or_else(
+            || crate::effects::scope::validate_target(p.target).is_ok(),
+            |n| n.target_valid,
+        );
+        let target = target_valid.then_some(p.target);
         // The shared names, when the configuration has them, go into the record as they are.
         let agent_name = Name {
             text: agent,
@@ -228,7 +231,8 @@ impl ActionGate {
                 );
                 // Only a known kind gets this far; its agent name is shared.
                 let agent = kind.map_or_else(|| agent.into(), |k| k.agent.clone());
-                self.commit(p, now, passed.value);
+                let rate = kind.and_then(|k| k.config.rate);
+                self.commit(p, rate, now, passed.value);
                 let (rule, kind, target) = p.names();
                 GateDecision::Approved(ApprovedAction {
                     id,
@@ -437,20 +441,27 @@ impl ActionGate {
         })
     }
 
-    fn commit(&mut self, p: &ProposalParts<'_>, now: f64, value: f64) {
-        let Some(kind) = self.kinds.get(p.kind) else {
-            return;
-        };
+    /// Commits an approval of a known kind whose rate limit is `rate`.
+    fn commit(&mut self, p: &ProposalParts<'_>, rate: Option<TokenBucket>, now: f64, value: f64) {
         // Found first and inserted only when new, so the names are copied once, not per
         // approval.
-        if !self.state.contains_key(p.kind) {
-            self.state.insert(p.kind.to_string(), KindState::default());
+        if let Some(state) = self.state.get_mut(p.kind) {
+            Self::commit_to(state, p, rate, now, value);
+        } else {
+            let state = self.state.entry(p.kind.to_string()).or_default();
+            Self::commit_to(state, p, rate, now, value);
         }
-        let Some(state) = self.state.get_mut(p.kind) else {
-            return;
-        };
+    }
+
+    fn commit_to(
+        state: &mut KindState,
+        p: &ProposalParts<'_>,
+        rate: Option<TokenBucket>,
+        now: f64,
+        value: f64,
+    ) {
         if p.healing.is_none()
-            && let Some(rate) = &kind.config.rate
+            && let Some(rate) = &rate
         {
             state.bucket.take(rate, now);
         }
