@@ -57,15 +57,13 @@ impl HashSink {
     /// state is left finalized and must not be reused): moving the ~600-byte sink into a
     /// consuming call was a memcpy per record.
     fn finish(&mut self) -> [u8; 64] {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
         self.flush();
+        let digest = self.sha.finalize_reset();
         let mut out = [0u8; 64];
-        for (pair, b) in out
-            .chunks_exact_mut(2)
-            .zip(self.sha.finalize_reset().iter())
-        {
-            pair[0] = HEX[(b >> 4) as usize];
-            pair[1] = HEX[(b & 0x0f) as usize];
+        for (to, from) in out.chunks_exact_mut(8).zip(digest.chunks_exact(4)) {
+            if let Ok(from) = <[u8; 4]>::try_from(from) {
+                to.copy_from_slice(&hex4(from));
+            }
         }
         out
     }
@@ -323,6 +321,19 @@ fn write_str_contents<S: Sink>(out: &mut S, s: &str) {
     }
 }
 
+/// Four bytes as eight lowercase hex digits, all at once in a word: each nibble is spread
+/// into a byte of its own, then every byte becomes its digit (`'0' + n`, plus the gap to
+/// `'a'` where `n ≥ 10`).
+fn hex4(bytes: [u8; 4]) -> [u8; 8] {
+    let x = u64::from(u32::from_be_bytes(bytes));
+    let x = ((x & 0xffff_0000) << 16) | (x & 0xffff);
+    let x = ((x & 0x0000_ff00_0000_ff00) << 8) | (x & 0x0000_00ff_0000_00ff);
+    let x = ((x & 0x00f0_00f0_00f0_00f0) << 4) | (x & 0x000f_000f_000f_000f);
+    // 1 in the bytes holding 10..=15 (n + 6 carries into bit 4 exactly then).
+    let letters = ((x + 0x0606_0606_0606_0606) >> 4) & LOW_BITS;
+    (x + 0x3030_3030_3030_3030 + letters * u64::from(b'a' - b'0' - 10)).to_be_bytes()
+}
+
 /// Bytes as lowercase hex.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -402,6 +413,17 @@ mod tests {
                     block[pos] = b;
                     assert_eq!(block_needs_escape(&block), needs_escape(b), "{block:?}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn word_hex_is_hex() {
+        for b in 0..=255u8 {
+            for pos in 0..4 {
+                let mut x = [0x5a, 0x00, 0xff, 0x09];
+                x[pos] = b;
+                assert_eq!(hex4(x).to_vec(), hex(&x).into_bytes());
             }
         }
     }
