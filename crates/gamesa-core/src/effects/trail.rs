@@ -1,6 +1,6 @@
 //! The append-only, hash-chained audit trail (in memory; files live in `gamesa-host`).
 
-use super::canonical::BodyFields;
+use super::canonical::{BodyFields, HashSink};
 use super::effect::Effect;
 use super::error::AuditCorrupt;
 use super::hash_text::HashText;
@@ -32,6 +32,8 @@ pub struct AuditTrail {
     retention: Option<usize>,
     /// Agent and target names recently recorded, shared by the records that name them.
     names: Names,
+    /// Reused to hash every appended record.
+    sink: HashSink,
 }
 
 /// Two trails are equal when they hold the same chain; which names happen to be shared is
@@ -128,6 +130,7 @@ impl AuditTrail {
             dropped: 0,
             retention: None,
             names: Names::default(),
+            sink: HashSink::default(),
         }
     }
 
@@ -147,6 +150,7 @@ impl AuditTrail {
                 dropped: 0,
                 retention: None,
                 names: Names::default(),
+                sink: HashSink::default(),
             }),
         }
     }
@@ -233,6 +237,11 @@ impl AuditTrail {
         reason: &str,
     ) -> &AuditRecord {
         let seq = self.len();
+        // `head_hash`, from the fields themselves: the sink is borrowed apart.
+        let head_hash = match self.records.back() {
+            Some(r) if self.records.len() > self.dropped => &*r.hash,
+            _ => self.base.head_hash.as_str(),
+        };
         let hash = BodyFields {
             seq,
             time_ms,
@@ -241,9 +250,9 @@ impl AuditTrail {
             effect,
             target: target.map(|t| t.text),
             reason,
-            prev_hash: self.head_hash(),
+            prev_hash: head_hash,
         }
-        .hash_text();
+        .hash_text(&mut self.sink);
         let prev_hash = match self.last() {
             Some(r) => r.hash.clone(),
             None => HashText::new(&self.base.head_hash),
