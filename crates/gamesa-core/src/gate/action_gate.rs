@@ -62,6 +62,13 @@ struct Scratch {
     reason: String,
 }
 
+/// Whether a proposal's agent and target are valid names.
+#[derive(Debug, Clone, Copy)]
+struct Valid {
+    agent: bool,
+    target: bool,
+}
+
 /// A check that passed everything so far: what is known about the action.
 struct Passed {
     value: f64,
@@ -192,7 +199,11 @@ impl ActionGate {
             shared: p.shared.map(|n| &n.target),
         });
         let mut scratch = std::mem::take(&mut self.scratch);
-        let outcome = self.evaluate(kind, p, ctx, now, agent_valid, &mut scratch);
+        let valid = Valid {
+            agent: agent_valid,
+            target: target_valid,
+        };
+        let outcome = self.evaluate(kind, p, ctx, now, valid, &mut scratch);
         let decision = match outcome {
             Ok(passed) => {
                 // "approved{ healing} proposal {id:?} of rule {rule:?}: {kind} {target} ->
@@ -297,7 +308,10 @@ impl ActionGate {
         p: &ProposalParts<'_>,
         ctx: &mut GateContext,
         now: f64,
-        agent_valid: bool,
+        Valid {
+            agent: agent_valid,
+            target: target_valid,
+        }: Valid,
         scratch: &mut Scratch,
     ) -> Result<Passed, (Fail, Option<f64>)> {
         let no_value = |f: Fail| (f, None);
@@ -319,7 +333,7 @@ impl ActionGate {
             )));
         };
         // 2. unknown_target
-        checks::target(kind, p.target, ctx.values, name).map_err(no_value)?;
+        checks::target(kind, p.target, target_valid, ctx.values, name).map_err(no_value)?;
         // 3. no_capability (decided by the effect checker; the gate's one record of the
         // decision carries its reason)
         let c = &kind.config;
