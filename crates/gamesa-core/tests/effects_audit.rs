@@ -148,15 +148,16 @@ fn truncation_and_rewrites_need_the_anchor() {
     ));
 
     // Rewrite the whole chain from seq 2 on: verifies alone, not against the anchor.
-    let mut forged = AuditTrail::from_records(c.trail().records()[..2].to_vec()).unwrap();
-    for r in &c.trail().records()[2..] {
+    let mut forged =
+        AuditTrail::from_records(c.trail().records().take(2).cloned().collect()).unwrap();
+    for r in c.trail().records().skip(2) {
         forged.append(
             r.time_ms,
             "forger",
             r.decision,
             r.effect,
             r.target.as_deref(),
-            r.reason.clone(),
+            r.reason.to_string(),
         );
     }
     assert!(forged.verify().is_ok());

@@ -295,7 +295,7 @@ fn a_long_file_can_be_continued_with_few_records_in_memory() {
     let mut c = AuditedChecker::open(&path, keep).unwrap();
     assert_eq!(c.open_report().unwrap().records, 6);
     assert_eq!(c.trail().len(), 6);
-    assert_eq!(c.trail().records(), &full.records()[4..]);
+    assert!(c.trail().records().eq(full.records().skip(4)));
     assert_eq!(c.trail().base().length, 4);
     for t in 0..10 {
         c.check("a", Effect::TelemetryRead, None, 50 + t).unwrap();

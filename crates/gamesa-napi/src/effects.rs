@@ -293,7 +293,7 @@ impl From<&core::AuditRecord> for AuditRecord {
             decision: r.decision.into(),
             effect: r.effect.map(Effect::from),
             target: r.target.as_deref().map(str::to_string),
-            reason: r.reason.clone(),
+            reason: r.reason.to_string(),
             prev_hash: r.prev_hash.to_string(),
             hash: r.hash.to_string(),
         }
@@ -557,7 +557,6 @@ impl EffectChecker {
                 .inner
                 .trail()
                 .range(from, to)
-                .iter()
                 .map(AuditRecord::from)
                 .collect())
         })

@@ -155,20 +155,21 @@ impl<'a> Problem<'a> {
         size
     }
 
-    /// Reasons for everything not in `chosen`, judged against the final usage.
-    fn finish(self, chosen: Vec<usize>) -> Selection {
+    /// Reasons for everything not in `chosen`, judged against the final usage. `paid` is
+    /// scratch of one entry per budget.
+    fn finish(self, chosen: Vec<usize>, paid: &mut [f64]) -> Selection {
         let mut used = PerResource::splat(0.0);
-        let mut paid = vec![0.0; self.budgets.len()];
+        paid.fill(0.0);
         for &i in &chosen {
-            self.take(i, &mut used, &mut paid);
+            self.take(i, &mut used, paid);
         }
-        let mut reasons = vec![None; self.candidates.len()];
-        let mut taken = vec![false; self.candidates.len()];
+        // `Some` for now on everything not chosen, replaced by why below.
+        let mut reasons = vec![Some(""); self.candidates.len()];
         for &i in &chosen {
-            taken[i] = true;
+            reasons[i] = None;
         }
         for (i, reason) in reasons.iter_mut().enumerate() {
-            if taken[i] {
+            if reason.is_none() {
                 continue;
             }
             *reason = Some(if !self.valid[i] {
@@ -177,7 +178,7 @@ impl<'a> Problem<'a> {
                 NEGATIVE_SCORE
             } else {
                 // Chosen sets are maximal, so a positive candidate left out does not fit.
-                self.misfit(i, &used, &paid).unwrap_or(OVER_CAPACITY)
+                self.misfit(i, &used, paid).unwrap_or(OVER_CAPACITY)
             });
         }
         Selection {
@@ -187,9 +188,13 @@ impl<'a> Problem<'a> {
         }
     }
 
+    fn is_positive(&self, i: usize) -> bool {
+        self.valid[i] && self.scores[i] > 0.0
+    }
+
     fn positive(&self) -> Vec<usize> {
         (0..self.candidates.len())
-            .filter(|&i| self.valid[i] && self.scores[i] > 0.0)
+            .filter(|&i| self.is_positive(i))
             .collect()
     }
 }
@@ -215,9 +220,9 @@ pub fn select_actions(
     budgets: &[f64],
 ) -> Selection {
     let p = Problem::new(candidates, prices, capacity, budgets);
-    let mut order: Vec<(usize, f64)> = p
-        .positive()
-        .into_iter()
+    // Allocations are kept few: the engine selects every tick.
+    let mut order: Vec<(usize, f64)> = (0..candidates.len())
+        .filter(|&i| p.is_positive(i))
         .map(|i| {
             let size = p.size(i);
             let density = if size > 0.0 {
@@ -235,20 +240,21 @@ pub fn select_actions(
             .then_with(|| p.scores[b].total_cmp(&p.scores[a]))
             .then_with(|| a.cmp(&b))
     });
-    let order: Vec<usize> = order.into_iter().map(|(i, _)| i).collect();
-    let greedy = p.fill(None, &order);
-    let empty = (PerResource::splat(0.0), vec![0.0; budgets.len()]);
+    let mut paid = vec![0.0; budgets.len()];
+    let greedy = p.fill(None, &order, &mut paid);
+    paid.fill(0.0);
+    let none_used = PerResource::splat(0.0);
     let best_single = order
         .iter()
-        .copied()
-        .filter(|&i| p.misfit(i, &empty.0, &empty.1).is_none())
+        .map(|&(i, _)| i)
+        .filter(|&i| p.misfit(i, &none_used, &paid).is_none())
         .fold(None, |best: Option<usize>, i| match best {
             Some(b) if p.scores[b] >= p.scores[i] => Some(b),
             _ => Some(i),
         });
     let chosen = match best_single {
         Some(seed) if !greedy.contains(&seed) => {
-            let seeded = p.fill(Some(seed), &order);
+            let seeded = p.fill(Some(seed), &order, &mut paid);
             if p.total(&seeded) > p.total(&greedy) {
                 seeded
             } else {
@@ -257,21 +263,22 @@ pub fn select_actions(
         }
         _ => greedy,
     };
-    p.finish(chosen)
+    p.finish(chosen, &mut paid)
 }
 
 impl Problem<'_> {
-    /// Takes `seed` (if any), then every candidate of `order` that still fits.
-    fn fill(&self, seed: Option<usize>, order: &[usize]) -> Vec<usize> {
+    /// Takes `seed` (if any), then every candidate of `order` (index, density) that still
+    /// fits. `paid` is scratch of one entry per budget.
+    fn fill(&self, seed: Option<usize>, order: &[(usize, f64)], paid: &mut [f64]) -> Vec<usize> {
         let mut used = PerResource::splat(0.0);
-        let mut paid = vec![0.0; self.budgets.len()];
-        let mut chosen = Vec::new();
-        for i in seed.into_iter().chain(order.iter().copied()) {
+        paid.fill(0.0);
+        let mut chosen = Vec::with_capacity(order.len());
+        for i in seed.into_iter().chain(order.iter().map(|&(i, _)| i)) {
             if Some(i) == seed && !chosen.is_empty() {
                 continue; // the seed, met again in `order`
             }
-            if self.misfit(i, &used, &paid).is_none() {
-                self.take(i, &mut used, &mut paid);
+            if self.misfit(i, &used, paid).is_none() {
+                self.take(i, &mut used, paid);
                 chosen.push(i);
             }
         }
@@ -315,7 +322,7 @@ pub fn select_exact(
     let mut paid = vec![0.0; budgets.len()];
     search.dfs(0, 0.0, &mut used, &mut paid);
     let best = search.best;
-    p.finish(best)
+    p.finish(best, &mut paid)
 }
 
 struct Search<'a, 'b> {

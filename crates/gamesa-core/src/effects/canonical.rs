@@ -7,9 +7,9 @@
 //! non-ASCII).
 
 use super::effect::Effect;
+use super::hash_text::HashText;
 use super::record::AuditDecision;
 use sha2::{Digest, Sha256};
-use std::sync::Arc;
 
 /// Where encoded bytes go.
 pub(crate) trait Sink {
@@ -32,11 +32,26 @@ impl Sink for String {
 }
 
 /// Hashes the encoding in few, large pieces: the body arrives in two dozen small ones, and
-/// each `Sha256::update` call costs more than copying its bytes into this buffer.
-struct HashSink {
+/// each `Sha256::update` call costs more than copying its bytes into this buffer. A trail
+/// keeps one and reuses it for every record (it is left empty and reset after each digest),
+/// rather than clear a new buffer per record.
+#[derive(Clone)]
+pub(crate) struct HashSink {
     sha: Sha256,
     buf: [u8; 512],
     len: usize,
+}
+
+impl std::fmt::Debug for HashSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HashSink")
+    }
+}
+
+impl Default for HashSink {
+    fn default() -> HashSink {
+        HashSink::new()
+    }
 }
 
 impl HashSink {
@@ -57,15 +72,13 @@ impl HashSink {
     /// state is left finalized and must not be reused): moving the ~600-byte sink into a
     /// consuming call was a memcpy per record.
     fn finish(&mut self) -> [u8; 64] {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
         self.flush();
+        let digest = self.sha.finalize_reset();
         let mut out = [0u8; 64];
-        for (pair, b) in out
-            .chunks_exact_mut(2)
-            .zip(self.sha.finalize_reset().iter())
-        {
-            pair[0] = HEX[(b >> 4) as usize];
-            pair[1] = HEX[(b & 0x0f) as usize];
+        for (to, from) in out.chunks_exact_mut(8).zip(digest.chunks_exact(4)) {
+            if let Ok(from) = <[u8; 4]>::try_from(from) {
+                to.copy_from_slice(&hex4(from));
+            }
         }
         out
     }
@@ -77,6 +90,7 @@ impl Sink for HashSink {
     }
 
     /// Any bytes, in fact: the hash does not care about UTF-8.
+    #[inline]
     fn put_ascii(&mut self, bytes: &[u8]) {
         if self.len + bytes.len() > self.buf.len() {
             self.flush();
@@ -85,8 +99,41 @@ impl Sink for HashSink {
                 return;
             }
         }
-        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        let to = &mut self.buf[self.len..self.len + bytes.len()];
+        if bytes.len() <= 32 {
+            copy_small(to, bytes);
+        } else {
+            to.copy_from_slice(bytes);
+        }
         self.len += bytes.len();
+    }
+}
+
+/// `to.copy_from_slice(from)` for at most 32 bytes, in a few fixed-size moves (two that may
+/// overlap) instead of a call to `memcpy`: most pieces of a body are names, numbers and
+/// short constants, and the call's setup cost more than the copy.
+#[inline]
+fn copy_small(to: &mut [u8], from: &[u8]) {
+    fn pair<const N: usize>(to: &mut [u8], from: &[u8]) {
+        let n = from.len();
+        let (Some(head), Some(tail)) = (from.first_chunk::<N>(), from.last_chunk::<N>()) else {
+            return;
+        };
+        if let Some(t) = to.first_chunk_mut::<N>() {
+            *t = *head;
+        }
+        if let Some(t) = to.get_mut(n - N..).and_then(<[u8]>::first_chunk_mut::<N>) {
+            *t = *tail;
+        }
+    }
+    match from.len() {
+        0 => {}
+        1 => to[0] = from[0],
+        2..4 => pair::<2>(to, from),
+        4..8 => pair::<4>(to, from),
+        8..16 => pair::<8>(to, from),
+        16..=32 => pair::<16>(to, from),
+        _ => to.copy_from_slice(from),
     }
 }
 
@@ -158,17 +205,22 @@ impl BodyFields<'_> {
         self.with_hash(str::to_string)
     }
 
-    /// [`BodyFields::hash`] as a shared string, made in one allocation.
-    pub fn hash_shared(&self) -> Arc<str> {
-        self.with_hash(|h| Arc::from(h))
+    /// [`BodyFields::hash`] held inline, without an allocation; hashed through `sink`.
+    pub fn hash_text(&self, sink: &mut HashSink) -> HashText {
+        self.write_body(sink);
+        HashText::from_hex_digits(sink.finish())
     }
 
     fn with_hash<T>(&self, make: impl FnOnce(&str) -> T) -> T {
-        let mut sink = HashSink::new();
-        self.write_body(&mut sink);
-        let digits = sink.finish();
+        let digits = self.digits();
         // Hex digits are ASCII.
         make(std::str::from_utf8(&digits).unwrap_or_default())
+    }
+
+    fn digits(&self) -> [u8; 64] {
+        let mut sink = HashSink::new();
+        self.write_body(&mut sink);
+        sink.finish()
     }
 }
 
@@ -214,9 +266,24 @@ fn needs_escape(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\'
 }
 
+/// Whether any of 16 bytes is one JSON must escape. Written without branches so the compiler
+/// turns it into a few vector compares (SSE2 is always there on x86-64).
+fn block_needs_escape(block: &[u8; 16]) -> bool {
+    block
+        .iter()
+        .fold(0u8, |acc, &b| acc | u8::from(needs_escape(b)))
+        != 0
+}
+
 /// The index of the first byte at or after `i` that JSON must escape, or `bytes.len()`.
-/// Plain words of 8 bytes are skipped whole.
+/// Plain blocks of 16 bytes, then words of 8, are skipped whole.
 fn next_escape(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(block) = bytes.get(i..).and_then(<[u8]>::first_chunk::<16>) {
+        if block_needs_escape(block) {
+            break;
+        }
+        i += 16;
+    }
     while let Some(word) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
         if word_needs_escape(u64::from_le_bytes(*word)) {
             break;
@@ -268,6 +335,19 @@ fn write_str_contents<S: Sink>(out: &mut S, s: &str) {
         }
         start = i + 1;
     }
+}
+
+/// Four bytes as eight lowercase hex digits, all at once in a word: each nibble is spread
+/// into a byte of its own, then every byte becomes its digit (`'0' + n`, plus the gap to
+/// `'a'` where `n ≥ 10`).
+fn hex4(bytes: [u8; 4]) -> [u8; 8] {
+    let x = u64::from(u32::from_be_bytes(bytes));
+    let x = ((x & 0xffff_0000) << 16) | (x & 0xffff);
+    let x = ((x & 0x0000_ff00_0000_ff00) << 8) | (x & 0x0000_00ff_0000_00ff);
+    let x = ((x & 0x00f0_00f0_00f0_00f0) << 4) | (x & 0x000f_000f_000f_000f);
+    // 1 in the bytes holding 10..=15 (n + 6 carries into bit 4 exactly then).
+    let letters = ((x + 0x0606_0606_0606_0606) >> 4) & LOW_BITS;
+    (x + 0x3030_3030_3030_3030 + letters * u64::from(b'a' - b'0' - 10)).to_be_bytes()
 }
 
 /// Bytes as lowercase hex.
@@ -323,7 +403,10 @@ mod tests {
             f.hash(),
             crate::effects::record::sha256_hex(body.as_bytes())
         );
-        assert_eq!(*f.hash_shared(), f.hash());
+        let mut sink = HashSink::new();
+        assert_eq!(*f.hash_text(&mut sink), f.hash());
+        // A reused sink starts afresh.
+        assert_eq!(*f.hash_text(&mut sink), f.hash());
         let record = AuditRecord {
             seq: f.seq,
             time_ms: f.time_ms,
@@ -338,6 +421,40 @@ mod tests {
         let mut line = String::new();
         f.write_line(&record.hash, &mut line);
         assert_eq!(line, serde_json::to_string(&record).unwrap());
+    }
+
+    #[test]
+    fn block_test_flags_exactly_the_blocks_with_a_byte_to_escape() {
+        for fill in [b'a', 0x7f, 0x80, 0xff, b'!', b'#', b'[', b']'] {
+            for pos in 0..16 {
+                for b in 0..=255u8 {
+                    let mut block = [fill; 16];
+                    block[pos] = b;
+                    assert_eq!(block_needs_escape(&block), needs_escape(b), "{block:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn word_hex_is_hex() {
+        for b in 0..=255u8 {
+            for pos in 0..4 {
+                let mut x = [0x5a, 0x00, 0xff, 0x09];
+                x[pos] = b;
+                assert_eq!(hex4(x).to_vec(), hex(&x).into_bytes());
+            }
+        }
+    }
+
+    #[test]
+    fn small_copies_copy_exactly() {
+        let src: Vec<u8> = (1..=40).collect();
+        for n in 0..=40 {
+            let mut to = vec![0u8; n];
+            copy_small(&mut to, &src[..n]);
+            assert_eq!(to, &src[..n]);
+        }
     }
 
     #[test]

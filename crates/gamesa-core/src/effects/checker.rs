@@ -423,7 +423,7 @@ impl EffectChecker {
             approved,
             effect,
             target.map(Name::text),
-            reason,
+            &reason,
         )
     }
 
@@ -436,7 +436,7 @@ impl EffectChecker {
         approved: bool,
         effect: Option<Effect>,
         target: Option<Name<'_>>,
-        reason: String,
+        reason: &str,
     ) -> Result<u64, EffectError> {
         validate_agent(agent.text)?;
         if let Some(t) = target {
@@ -454,7 +454,7 @@ impl EffectChecker {
         approved: bool,
         effect: Option<Effect>,
         target: Option<Name<'_>>,
-        reason: String,
+        reason: &str,
     ) -> u64 {
         let decision = if approved {
             AuditDecision::Approved

@@ -25,6 +25,7 @@
 
 use super::canonical::{BodyFields, hex};
 use super::effect::Effect;
+use super::hash_text::HashText;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -73,10 +74,11 @@ impl fmt::Display for AuditDecision {
 
 /// One entry of the hash-chained audit trail. Field order here *is* the canonical order.
 ///
-/// Names and hashes are shared strings (`Arc<str>`, serialized as plain strings): a trail
-/// names the same few agents and targets over and over, each `prev_hash` is the `hash` of
-/// the record before, and an engine copies every record into its tick's output, so sharing
-/// them saves an allocation per name per copy.
+/// Names are shared strings (`Arc<str>`, serialized as plain strings): a trail names the same
+/// few agents and targets over and over, and an engine copies every record into its tick's
+/// output, so sharing them saves an allocation per name per copy; the reason is shared for
+/// the same copy. Hashes are held inline
+/// ([`HashText`]), which costs no allocation at all.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuditRecord {
@@ -92,11 +94,11 @@ pub struct AuditRecord {
     /// The target of a check, when one was named.
     pub target: Option<Arc<str>>,
     /// Why: which grant allowed it, or why it was denied, or what was granted/revoked.
-    pub reason: String,
+    pub reason: Arc<str>,
     /// `hash` of the previous record; [`GENESIS_HASH`] for seq 0.
-    pub prev_hash: Arc<str>,
+    pub prev_hash: HashText,
     /// SHA-256 of the canonical body, lowercase hex.
-    pub hash: Arc<str>,
+    pub hash: HashText,
 }
 
 impl AuditRecord {

@@ -1,12 +1,15 @@
 //! The append-only, hash-chained audit trail (in memory; files live in `gamesa-host`).
 
-use super::canonical::BodyFields;
+use super::canonical::{BodyFields, HashSink};
 use super::effect::Effect;
 use super::error::AuditCorrupt;
+use super::hash_text::HashText;
 use super::record::{AuditDecision, AuditRecord};
+use super::records::Records;
 use super::verify::{
     Anchor, ChainBreak, ChainVerifier, VerifyReport, scan_ndjson, verify_records_from,
 };
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// An append-only sequence of [`AuditRecord`]s, each chained to the one before by its hash.
@@ -14,17 +17,23 @@ use std::sync::Arc;
 /// Records can only be added through [`AuditTrail::append`], which numbers and hashes them;
 /// there is no way to edit one. By default every record is kept in memory. With a retention
 /// limit ([`AuditTrail::set_retention`]) only the most recent records are kept (between
-/// `limit` and `2 × limit` of them: older ones are dropped in batches so appending stays O(1));
-/// the trail then remembers the [`Anchor`] where the kept records start ([`AuditTrail::base`]),
+/// `limit` and `2 × limit` of them: older ones are dropped in batches of `limit`); the trail
+/// then remembers the [`Anchor`] where the kept records start ([`AuditTrail::base`]),
 /// so what is kept still verifies as a segment. Use a limit when the full history is in a file.
 #[derive(Debug, Clone)]
 pub struct AuditTrail {
-    /// Where `records` starts: seq of the first kept record and its `prev_hash`.
+    /// Where the kept records start: seq of the first kept record and its `prev_hash`.
     base: Anchor,
-    records: Vec<AuditRecord>,
+    /// The first `dropped` records are no longer kept (they are before `base`) but not freed
+    /// yet: a batch of `limit` records is dropped at once as far as anyone can see, and
+    /// freed a few per append, so no append pays for a whole batch (a latency spike).
+    records: VecDeque<AuditRecord>,
+    dropped: usize,
     retention: Option<usize>,
     /// Agent and target names recently recorded, shared by the records that name them.
     names: Names,
+    /// Reused to hash every appended record.
+    sink: HashSink,
 }
 
 /// Two trails are equal when they hold the same chain; which names happen to be shared is
@@ -32,7 +41,7 @@ pub struct AuditTrail {
 impl PartialEq for AuditTrail {
     fn eq(&self, other: &Self) -> bool {
         self.base == other.base
-            && self.records == other.records
+            && self.records().eq(other.records())
             && self.retention == other.retention
     }
 }
@@ -117,9 +126,11 @@ impl AuditTrail {
     pub fn new() -> AuditTrail {
         AuditTrail {
             base: ChainVerifier::new().anchor(),
-            records: Vec::new(),
+            records: VecDeque::new(),
+            dropped: 0,
             retention: None,
             names: Names::default(),
+            sink: HashSink::default(),
         }
     }
 
@@ -135,9 +146,11 @@ impl AuditTrail {
             Some(b) => Err(corrupt(b)),
             None => Ok(AuditTrail {
                 base,
-                records,
+                records: records.into(),
+                dropped: 0,
                 retention: None,
                 names: Names::default(),
+                sink: HashSink::default(),
             }),
         }
     }
@@ -165,22 +178,31 @@ impl AuditTrail {
         let limit = limit.map(|l| l.max(1));
         self.retention = limit;
         if let Some(limit) = limit
-            && self.records.len() > limit
+            && self.kept() > limit
         {
-            self.drop_oldest(self.records.len() - limit);
+            self.drop_oldest(self.kept() - limit);
         }
+        // Not on the hot path: free what is no longer kept now.
+        self.records.drain(..self.dropped);
+        self.dropped = 0;
     }
 
+    /// How many records are kept.
+    fn kept(&self) -> usize {
+        self.records.len() - self.dropped
+    }
+
+    /// Stops keeping the `n` oldest kept records (at most `kept()`); they are freed later.
     fn drop_oldest(&mut self, n: usize) {
         if n == 0 {
             return;
         }
-        let last_dropped = &self.records[n - 1];
+        let last_dropped = &self.records[self.dropped + n - 1];
         self.base = Anchor {
             length: last_dropped.seq + 1,
             head_hash: last_dropped.hash.to_string(),
         };
-        self.records.drain(..n);
+        self.dropped += n;
     }
 
     /// Appends a record, giving it the next seq, the previous hash and its own hash.
@@ -200,7 +222,7 @@ impl AuditTrail {
             decision,
             effect,
             target.map(Name::text),
-            reason,
+            &reason,
         )
     }
 
@@ -212,9 +234,14 @@ impl AuditTrail {
         decision: AuditDecision,
         effect: Option<Effect>,
         target: Option<Name<'_>>,
-        reason: String,
+        reason: &str,
     ) -> &AuditRecord {
         let seq = self.len();
+        // `head_hash`, from the fields themselves: the sink is borrowed apart.
+        let head_hash = match self.records.back() {
+            Some(r) if self.records.len() > self.dropped => &*r.hash,
+            _ => self.base.head_hash.as_str(),
+        };
         let hash = BodyFields {
             seq,
             time_ms,
@@ -222,13 +249,13 @@ impl AuditTrail {
             decision,
             effect,
             target: target.map(|t| t.text),
-            reason: &reason,
-            prev_hash: self.head_hash(),
+            reason,
+            prev_hash: head_hash,
         }
-        .hash_shared();
-        let prev_hash = match self.records.last() {
-            Some(r) => Arc::clone(&r.hash),
-            None => Arc::from(self.base.head_hash.as_str()),
+        .hash_text(&mut self.sink);
+        let prev_hash = match self.last() {
+            Some(r) => r.hash.clone(),
+            None => HashText::new(&self.base.head_hash),
         };
         let record = AuditRecord {
             seq,
@@ -237,23 +264,39 @@ impl AuditTrail {
             decision,
             effect,
             target: target.map(|t| self.names.shared(t)),
-            reason,
+            reason: Arc::from(reason),
             prev_hash,
             hash,
         };
         if let Some(limit) = self.retention
-            && self.records.len() >= limit.saturating_mul(2)
+            && self.kept() >= limit.saturating_mul(2)
         {
-            // Batch the drop: one memmove per `limit` appends instead of one per append.
-            self.drop_oldest(self.records.len() - limit);
+            self.drop_oldest(self.kept() - limit);
         }
-        self.records.push(record);
-        self.records.last().expect("just pushed")
+        // Two per append free a batch of `limit` before the next one is dropped.
+        for _ in 0..2 {
+            if self.dropped == 0 {
+                break;
+            }
+            self.records.pop_front();
+            self.dropped -= 1;
+        }
+        self.records.push_back(record);
+        self.records.back().expect("just pushed")
+    }
+
+    /// The newest kept record.
+    fn last(&self) -> Option<&AuditRecord> {
+        if self.kept() == 0 {
+            None
+        } else {
+            self.records.back()
+        }
     }
 
     /// Number of records ever appended (the next seq), kept in memory or not.
     pub fn len(&self) -> u64 {
-        self.base.length + self.records.len() as u64
+        self.base.length + self.kept() as u64
     }
 
     pub fn is_empty(&self) -> bool {
@@ -261,8 +304,19 @@ impl AuditTrail {
     }
 
     /// The records kept in memory, oldest first (all of them without a retention limit).
-    pub fn records(&self) -> &[AuditRecord] {
-        &self.records
+    pub fn records(&self) -> Records<'_> {
+        self.slice(self.dropped, self.records.len())
+    }
+
+    /// Positions `from..to` of the ring buffer (`from <= to <= records.len()`; dropped
+    /// records included), as a view.
+    fn slice(&self, from: usize, to: usize) -> Records<'_> {
+        let (a, b) = self.records.as_slices();
+        let n = a.len();
+        Records::new(
+            &a[from.min(n)..to.min(n)],
+            &b[from.saturating_sub(n)..to.saturating_sub(n)],
+        )
     }
 
     /// The retention limit, if any.
@@ -277,17 +331,17 @@ impl AuditTrail {
     }
 
     /// Kept records with `from <= seq < to` (clamped to what is kept; empty when `from >= to`).
-    pub fn range(&self, from: u64, to: u64) -> &[AuditRecord] {
+    pub fn range(&self, from: u64, to: u64) -> Records<'_> {
         let first = self.base.length;
         let end = to.clamp(first, self.len()) - first;
         let start = from.clamp(first, self.len()) - first;
-        &self.records[start.min(end) as usize..end as usize]
+        let d = self.dropped;
+        self.slice(d + start.min(end) as usize, d + end as usize)
     }
 
     /// Hash of the last record, or of the base when none is kept (genesis when empty).
     pub fn head_hash(&self) -> &str {
-        self.records
-            .last()
+        self.last()
             .map_or(self.base.head_hash.as_str(), |r| &r.hash)
     }
 
@@ -301,7 +355,7 @@ impl AuditTrail {
 
     /// Re-verifies every kept record (hashes and links, starting from the base).
     pub fn verify(&self) -> VerifyReport {
-        verify_records_from(&self.base, &self.records, None)
+        verify_records_from(&self.base, self.records(), None)
     }
 
     /// The kept records as NDJSON: one canonical line per record, each ending in `\n`. Without
@@ -309,7 +363,7 @@ impl AuditTrail {
     /// verifies from [`AuditTrail::base`].
     pub fn to_ndjson(&self) -> String {
         let mut out = String::new();
-        for r in &self.records {
+        for r in self.records() {
             out.push_str(&r.to_line());
             out.push('\n');
         }
@@ -335,7 +389,7 @@ mod tests {
                 "r".into(),
             );
         }
-        let r = t.records();
+        let r: Vec<&AuditRecord> = t.records().collect();
         // Names are equal whether shared or not; the chain verifies.
         assert!(
             r.iter()
@@ -344,7 +398,7 @@ mod tests {
         );
         assert!(t.verify().is_ok());
         for pair in r.windows(2) {
-            assert!(Arc::ptr_eq(&pair[0].hash, &pair[1].prev_hash));
+            assert_eq!(pair[0].hash, pair[1].prev_hash);
         }
         assert!(Arc::ptr_eq(
             r[0].target.as_ref().unwrap(),
@@ -360,5 +414,47 @@ mod tests {
         let mut u = t.clone();
         u.names = Names::default();
         assert_eq!(t, u);
+    }
+
+    #[test]
+    fn retention_keeps_the_same_records_and_frees_the_rest_gradually() {
+        for limit in [1usize, 2, 5, 8] {
+            let mut t = AuditTrail::new();
+            t.set_retention(Some(limit));
+            // The batch semantics: at 2 × limit kept, keep the newest `limit`, then append.
+            let mut model: Vec<u64> = Vec::new();
+            for i in 0..60u64 {
+                if model.len() >= 2 * limit {
+                    model.drain(..model.len() - limit);
+                }
+                model.push(i);
+                t.append(i, "a", AuditDecision::Allowed, None, None, format!("r{i}"));
+                let seqs: Vec<u64> = t.records().map(|r| r.seq).collect();
+                assert_eq!(seqs, model, "limit {limit} after {i}");
+                assert_eq!(t.base().length, model[0]);
+                assert!(t.verify().is_ok());
+                assert!(t.records.len() <= 2 * limit + 1);
+                let (a, b) = t.records().as_slices();
+                assert_eq!(a.len() + b.len(), model.len());
+                for from in model[0].saturating_sub(1)..=i + 1 {
+                    for to in from..=i + 2 {
+                        let want: Vec<u64> = model
+                            .iter()
+                            .copied()
+                            .filter(|s| (from..to).contains(s))
+                            .collect();
+                        let r = t.range(from, to);
+                        assert_eq!(r.len(), want.len());
+                        assert_eq!(r.map(|r| r.seq).collect::<Vec<_>>(), want);
+                    }
+                }
+                assert_eq!(
+                    t.records().next_back().map(|r| &*r.hash),
+                    Some(t.head_hash())
+                );
+                assert_eq!(t.records()[0].seq, model[0]);
+            }
+            assert_eq!(t.clone(), t);
+        }
     }
 }

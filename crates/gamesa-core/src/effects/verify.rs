@@ -242,16 +242,22 @@ impl ChainVerifier {
 }
 
 /// Verifies a whole chain from genesis, and against `end` if given.
-pub fn verify_records(records: &[AuditRecord], end: Option<&Anchor>) -> VerifyReport {
+pub fn verify_records<'a, I>(records: I, end: Option<&Anchor>) -> VerifyReport
+where
+    I: IntoIterator<Item = &'a AuditRecord>,
+    I::IntoIter: ExactSizeIterator,
+{
     verify_records_from(&ChainVerifier::new().anchor(), records, end)
 }
 
 /// Verifies records that continue the chain at `start`, and against `end` if given.
-pub fn verify_records_from(
-    start: &Anchor,
-    records: &[AuditRecord],
-    end: Option<&Anchor>,
-) -> VerifyReport {
+pub fn verify_records_from<'a, I>(start: &Anchor, records: I, end: Option<&Anchor>) -> VerifyReport
+where
+    I: IntoIterator<Item = &'a AuditRecord>,
+    I::IntoIter: ExactSizeIterator,
+{
+    let records = records.into_iter();
+    let total = records.len() as u64;
     let mut v = ChainVerifier::from_anchor(start);
     let mut problem = None;
     let mut verified = 0u64;
@@ -268,7 +274,7 @@ pub fn verify_records_from(
     }
     let problem = problem.or_else(|| v.check_end(end));
     VerifyReport {
-        records: records.len() as u64,
+        records: total,
         verified,
         head_hash: v.head_hash().to_string(),
         problem,

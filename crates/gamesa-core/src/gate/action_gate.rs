@@ -3,7 +3,7 @@
 use super::binding::{BindSource, BoundContext};
 use super::checks::{self, Fail};
 use super::compiled::CompiledKind;
-use super::config::{GateConfig, key_path};
+use super::config::{GateConfig, TokenBucket, key_path};
 use super::decision::{ApprovedAction, GateDecision, Proposal, ProposalParts, RejectedAction};
 use super::error::GateError;
 use super::reason::RejectReason;
@@ -58,6 +58,15 @@ struct Scratch {
     /// The name of a snapshot variable read for a target.
     name: String,
     numbers: NumberTexts,
+    /// The audit reason of a decision, written here and copied once into its record.
+    reason: String,
+}
+
+/// Whether a proposal's agent and target are valid names.
+#[derive(Debug, Clone, Copy)]
+struct Valid {
+    agent: bool,
+    target: bool,
 }
 
 /// A check that passed everything so far: what is known about the action.
@@ -170,13 +179,16 @@ impl ActionGate {
         let kind = self.kinds.get(p.kind);
         let agent = kind.map_or(GATE_AGENT, |k| k.config.agent.as_str());
         let effect = kind.map(|k| k.config.effect);
-        // Names are checked once here, for the capability check and the record.
-        let agent_valid = validate_agent(agent).is_ok();
+        // Names are checked once here, for the capability check and the record (or once and
+        // for all, when the kind was compiled and the caller's names were made).
+        let agent_valid = kind.map_or_else(|| validate_agent(agent).is_ok(), |k| k.agent_valid);
         // A target that is not a valid name is left out of the record (it is named, escaped,
         // in the reason instead).
-        let target = crate::effects::scope::validate_target(p.target)
-            .is_ok()
-            .then_some(p.target);
+        let target_valid = p.shared.map_or_else(
+            || crate::effects::scope::validate_target(p.target).is_ok(),
+            |n| n.target_valid,
+        );
+        let target = target_valid.then_some(p.target);
         // The shared names, when the configuration has them, go into the record as they are.
         let agent_name = Name {
             text: agent,
@@ -187,31 +199,34 @@ impl ActionGate {
             shared: p.shared.map(|n| &n.target),
         });
         let mut scratch = std::mem::take(&mut self.scratch);
-        let outcome = self.evaluate(kind, p, ctx, now, agent_valid, &mut scratch);
+        let valid = Valid {
+            agent: agent_valid,
+            target: target_valid,
+        };
+        let outcome = self.evaluate(kind, p, ctx, now, valid, &mut scratch);
         let decision = match outcome {
             Ok(passed) => {
                 // "approved{ healing} proposal {id:?} of rule {rule:?}: {kind} {target} ->
                 // {value} (previous {previous})"
-                let mut reason = String::with_capacity(
-                    80 + id.len() + p.rule.len() + p.kind.len() + p.target.len(),
-                );
+                let reason = &mut scratch.reason;
+                reason.clear();
                 reason.push_str("approved");
                 if p.healing.is_some() {
                     reason.push_str(" healing");
                 }
                 reason.push_str(" proposal ");
-                push_quoted(&mut reason, &id);
+                push_quoted(reason, &id);
                 reason.push_str(" of rule ");
-                push_quoted(&mut reason, p.rule);
+                push_quoted(reason, p.rule);
                 reason.push_str(": ");
                 reason.push_str(p.kind);
                 reason.push(' ');
                 reason.push_str(p.target);
                 reason.push_str(" -> ");
-                scratch.numbers.push(&mut reason, passed.value);
+                scratch.numbers.push(reason, passed.value);
                 reason.push_str(" (previous ");
                 match passed.previous {
-                    Some(v) => scratch.numbers.push(&mut reason, v),
+                    Some(v) => scratch.numbers.push(reason, v),
                     None => reason.push_str("unknown"),
                 }
                 reason.push(')');
@@ -227,7 +242,8 @@ impl ActionGate {
                 );
                 // Only a known kind gets this far; its agent name is shared.
                 let agent = kind.map_or_else(|| agent.into(), |k| k.agent.clone());
-                self.commit(p, now, passed.value);
+                let rate = kind.and_then(|k| k.config.rate);
+                self.commit(p, rate, now, passed.value);
                 let (rule, kind, target) = p.names();
                 GateDecision::Approved(ApprovedAction {
                     id,
@@ -244,20 +260,19 @@ impl ActionGate {
             }
             Err(((reason, message), value)) => {
                 // "{reason}: {message} (proposal {id:?} of rule {rule:?}, {kind} on {target:?})"
-                let mut text = String::with_capacity(
-                    60 + message.len() + id.len() + p.rule.len() + p.kind.len() + p.target.len(),
-                );
+                let text = &mut scratch.reason;
+                text.clear();
                 text.push_str(reason.as_str());
                 text.push_str(": ");
                 text.push_str(&message);
                 text.push_str(" (proposal ");
-                push_quoted(&mut text, &id);
+                push_quoted(text, &id);
                 text.push_str(" of rule ");
-                push_quoted(&mut text, p.rule);
+                push_quoted(text, p.rule);
                 text.push_str(", ");
                 text.push_str(p.kind);
                 text.push_str(" on ");
-                push_quoted(&mut text, p.target);
+                push_quoted(text, p.target);
                 text.push(')');
                 let audit_seq = record(
                     ctx.checker,
@@ -293,7 +308,10 @@ impl ActionGate {
         p: &ProposalParts<'_>,
         ctx: &mut GateContext,
         now: f64,
-        agent_valid: bool,
+        Valid {
+            agent: agent_valid,
+            target: target_valid,
+        }: Valid,
         scratch: &mut Scratch,
     ) -> Result<Passed, (Fail, Option<f64>)> {
         let no_value = |f: Fail| (f, None);
@@ -315,7 +333,7 @@ impl ActionGate {
             )));
         };
         // 2. unknown_target
-        checks::target(kind, p.target, ctx.values, name).map_err(no_value)?;
+        checks::target(kind, p.target, target_valid, ctx.values, name).map_err(no_value)?;
         // 3. no_capability (decided by the effect checker; the gate's one record of the
         // decision carries its reason)
         let c = &kind.config;
@@ -437,20 +455,27 @@ impl ActionGate {
         })
     }
 
-    fn commit(&mut self, p: &ProposalParts<'_>, now: f64, value: f64) {
-        let Some(kind) = self.kinds.get(p.kind) else {
-            return;
-        };
+    /// Commits an approval of a known kind whose rate limit is `rate`.
+    fn commit(&mut self, p: &ProposalParts<'_>, rate: Option<TokenBucket>, now: f64, value: f64) {
         // Found first and inserted only when new, so the names are copied once, not per
         // approval.
-        if !self.state.contains_key(p.kind) {
-            self.state.insert(p.kind.to_string(), KindState::default());
+        if let Some(state) = self.state.get_mut(p.kind) {
+            Self::commit_to(state, p, rate, now, value);
+        } else {
+            let state = self.state.entry(p.kind.to_string()).or_default();
+            Self::commit_to(state, p, rate, now, value);
         }
-        let Some(state) = self.state.get_mut(p.kind) else {
-            return;
-        };
+    }
+
+    fn commit_to(
+        state: &mut KindState,
+        p: &ProposalParts<'_>,
+        rate: Option<TokenBucket>,
+        now: f64,
+        value: f64,
+    ) {
         if p.healing.is_none()
-            && let Some(rate) = &kind.config.rate
+            && let Some(rate) = &rate
         {
             state.bucket.take(rate, now);
         }
@@ -522,7 +547,7 @@ fn record(
     approved: bool,
     effect: Option<Effect>,
     target: Option<Name<'_>>,
-    reason: String,
+    reason: &str,
 ) -> u64 {
     let (agent, target) = if agent_valid {
         (agent, target)

@@ -52,10 +52,13 @@ pub fn read_number(values: &dyn Context, name: &str, what: &str) -> Result<f64, 
 pub fn target(
     kind: &CompiledKind,
     target: &str,
+    target_valid: bool,
     values: &dyn Context,
     name: &mut String,
 ) -> Result<(), Fail> {
-    if let Err(e) = crate::effects::scope::validate_target(target) {
+    // `target_valid` says whether it is a valid name (known beforehand); why not is worked
+    // out only for an invalid one.
+    if !target_valid && let Err(e) = crate::effects::scope::validate_target(target) {
         return fail(RejectReason::UnknownTarget, e.to_string());
     }
     if !kind.targets.iter().any(|p| p.matches(target)) {

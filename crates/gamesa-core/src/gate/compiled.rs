@@ -20,6 +20,8 @@ pub struct CompiledKind {
     pub config: ActionKindConfig,
     /// `config.agent`, shared with the decisions that name it.
     pub agent: std::sync::Arc<str>,
+    /// Whether `agent` is a valid agent name (checked once here, not per proposal).
+    pub agent_valid: bool,
     pub targets: Vec<TargetPattern>,
     pub exists: Option<Template>,
     pub current: Option<Template>,
@@ -103,6 +105,7 @@ impl CompiledKind {
         Ok(CompiledKind {
             config: config.clone(),
             agent: config.agent.as_str().into(),
+            agent_valid: crate::effects::checker::validate_agent(&config.agent).is_ok(),
             targets,
             exists,
             current,

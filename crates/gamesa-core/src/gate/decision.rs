@@ -78,6 +78,19 @@ pub(crate) struct SharedNames {
     pub rule: Arc<str>,
     pub kind: Arc<str>,
     pub target: Arc<str>,
+    /// Whether `target` is a valid target name (checked once, not per proposal).
+    pub target_valid: bool,
+}
+
+impl SharedNames {
+    pub(crate) fn new(rule: Arc<str>, kind: &str, target: &str) -> SharedNames {
+        SharedNames {
+            rule,
+            kind: kind.into(),
+            target: target.into(),
+            target_valid: crate::effects::scope::validate_target(target).is_ok(),
+        }
+    }
 }
 
 impl ProposalParts<'_> {

@@ -94,11 +94,7 @@ pub(crate) fn plan_actions(
 /// Each rule's id, action kind and target as shared names, by rule index.
 pub(crate) fn rule_names(rules: &RuleSet) -> Vec<SharedNames> {
     (rules.rules().iter())
-        .map(|r| SharedNames {
-            rule: r.id.clone(),
-            kind: r.rule.action.kind.as_str().into(),
-            target: r.rule.action.target.as_str().into(),
-        })
+        .map(|r| SharedNames::new(r.id.clone(), &r.rule.action.kind, &r.rule.action.target))
         .collect()
 }
 
@@ -283,12 +279,8 @@ impl Engine {
 
         let candidates: Vec<Candidate> = market_props.iter().map(|(_, c, _)| *c).collect();
         let selection = select_actions(&candidates, &prices, &free, self.market.balances());
-        let mut chosen = vec![false; candidates.len()];
-        for &i in &selection.chosen {
-            if let Some(c) = chosen.get_mut(i) {
-                *c = true;
-            }
-        }
+        // A candidate is chosen exactly when the selection gives no reason against it.
+        let chosen = |i: usize| matches!(selection.reasons.get(i), Some(None));
         for (i, (id, c, firing)) in market_props.iter().enumerate() {
             scored.push(scored_action(
                 id.clone(),
@@ -297,13 +289,14 @@ impl Engine {
                 Some(c),
                 &prices,
                 Mode::Active,
-                chosen[i],
+                chosen(i),
             ));
         }
+        // The ids move on: a chosen one to the gate, the others into their rejections.
         for &i in &selection.chosen {
-            if let Some((id, _, firing)) = market_props.get(i) {
+            if let Some((id, _, firing)) = market_props.get_mut(i) {
                 to_gate.push(ToGate::Rule {
-                    id: id.clone(),
+                    id: std::mem::take(id),
                     firing,
                     safety: false,
                 });
@@ -314,8 +307,10 @@ impl Engine {
         to_gate.extend(unpriced);
 
         let mut rejected = Vec::with_capacity(market_props.len() + to_gate.len());
+        // The audit reason of each, written here and copied once into its record.
+        let mut reason = String::new();
         for (i, (id, _, firing)) in market_props.into_iter().enumerate() {
-            if chosen[i] {
+            if chosen(i) {
                 continue;
             }
             let action = &rules[firing.rule].rule.action;
@@ -339,8 +334,7 @@ impl Engine {
             );
             message.push(')');
             // "{id} {kind}: not_selected: {message}"
-            let mut reason =
-                String::with_capacity(id.len() + action.kind.len() + message.len() + 16);
+            reason.clear();
             reason.push_str(&id);
             reason.push(' ');
             reason.push_str(&action.kind);
@@ -365,7 +359,7 @@ impl Engine {
                     false,
                     plan.map(|k| k.effect),
                     Some(target),
-                    reason,
+                    &reason,
                 )
                 .unwrap_or(0);
             rejected.push(RejectedAction {
