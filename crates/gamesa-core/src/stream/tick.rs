@@ -200,8 +200,10 @@ impl Engine {
 
         let trail = self.checker.trail();
         out.audit.clear();
-        out.audit
-            .extend_from_slice(trail.range(self.audit_next, trail.len()));
+        // The trail is a ring: this tick's records may wrap around its end.
+        let (older, newer) = trail.range(self.audit_next, trail.len()).as_slices();
+        out.audit.extend_from_slice(older);
+        out.audit.extend_from_slice(newer);
         self.audit_next = trail.len();
     }
 
