@@ -18,6 +18,7 @@ mod ast;
 mod checker;
 mod env;
 mod error;
+mod fast;
 mod lexer;
 mod node;
 mod ops;

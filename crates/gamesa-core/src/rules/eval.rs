@@ -128,6 +128,10 @@ fn run(program: &Program, snapshot: &Snapshot) -> Result<Value, EvalError> {
 /// with its error message.
 #[inline(always)]
 fn check(program: &Program, snapshot: &Snapshot) -> Result<bool, EvalError> {
+    // `x > 0.9 && y >= 0.0` of present doubles in one step (no slot list to scan, no tree).
+    if let Some(b) = program.fast_bool(snapshot.values(), snapshot.presence()) {
+        return Ok(b);
+    }
     if program
         .referenced_slots()
         .iter()
@@ -156,6 +160,12 @@ fn run_bool(program: &Program, snapshot: &Snapshot) -> Result<bool, EvalError> {
 /// is not NaN. Anything else goes the general way, as in [`check`].
 #[inline(always)]
 fn strength(program: &Program, snapshot: &Snapshot) -> Result<f64, EvalError> {
+    // A double variable, present (no slot list to scan); a bool program has no such form.
+    if let Some(x) = program.fast_f64(snapshot.values(), snapshot.presence())
+        && !x.is_nan()
+    {
+        return Ok(x.clamp(0.0, 1.0));
+    }
     // A bool result is an error there, where `try_eval_f64` would make it 0 or 1.
     if program.result_type() != Type::Bool
         && program
