@@ -64,7 +64,13 @@ pub(crate) fn clear_into(
     // divisions and multiplications by the unit fold away (`x / 1` and `x · 1` are `x`
     // exactly, so the numbers are the same).
     if unit == 1.0 {
-        collect_unit_bids(orders, posted, 1.0, bids);
+        // `whole` is monotone, so `whole(min(a, b, c))` is `min(whole(a), whole(b), whole(c))`
+        // exactly: the units an order gets from its demand (its amount capped at the
+        // capacity) and its slice are the smaller of the whole units the market computed
+        // for its demand at the posted price and the whole units of the capacity, two
+        // `whole` and two divisions fewer per order.
+        let on_offer = whole(capacity);
+        collect_unit_bids_known(orders, posted, on_offer, bids);
     } else {
         collect_unit_bids(orders, posted, unit, bids);
     }
@@ -112,6 +118,37 @@ fn collect_unit_bids(orders: &[Ask], posted: f64, unit: f64, bids: &mut Vec<Reve
         }
         // The limit price is finite, `slice / (units · unit)` > 0.
         let bid = min_num(o.max_price, o.slice / (units * unit));
+        if bid >= posted {
+            bids.push(Reverse(UnitBid {
+                key: (0, 0, 0), // ranked below, if the auction is contested
+                order: i,
+                units,
+                bid,
+            }));
+        }
+    }
+}
+
+/// [`collect_unit_bids`] for units of 1 with each order's whole units at the posted price
+/// known (`units`, see [`Ask::units`]; computed here where it is not).
+#[inline(always)]
+fn collect_unit_bids_known(
+    orders: &[Ask],
+    posted: f64,
+    on_offer: f64,
+    bids: &mut Vec<Reverse<UnitBid>>,
+) {
+    for (i, o) in orders.iter().enumerate() {
+        let units = if o.units.is_nan() {
+            min_num(whole(o.demand), whole(o.slice / posted))
+        } else {
+            min_num(o.units, on_offer)
+        };
+        if units < 1.0 {
+            continue;
+        }
+        // The limit price is finite, `slice / units` > 0.
+        let bid = min_num(o.max_price, o.slice / units);
         if bid >= posted {
             bids.push(Reverse(UnitBid {
                 key: (0, 0, 0), // ranked below, if the auction is contested

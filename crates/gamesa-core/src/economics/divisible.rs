@@ -248,8 +248,14 @@ fn round_to_quanta(
     for g in grants.iter_mut() {
         *g = whole(*g / quantum) * quantum;
     }
-    let mut left = super::auction::fit(capacity, quantum)
-        - grants.iter().map(|g| whole(g / quantum)).sum::<f64>();
+    // Quanta granted. With whole units each grant is its own count already (`whole(n)` is
+    // `n` for a whole number), so the sum is the same without a `whole` per grant.
+    let granted: f64 = if quantum == 1.0 {
+        grants.iter().sum()
+    } else {
+        grants.iter().map(|g| whole(g / quantum)).sum()
+    };
+    let mut left = super::auction::fit(capacity, quantum) - granted;
     if left < 1.0 {
         return;
     }

@@ -234,13 +234,20 @@ impl Market {
             if slice.is_nan() || slice <= 0.0 {
                 continue;
             }
-            demand[r] += demand_at(b.amount, slice, prices[r], self.clearing[r]);
+            let want = demand_at(b.amount, slice, prices[r], self.clearing[r]);
+            demand[r] += want;
             s.orders[r].push(Ask {
                 bid: i,
                 rank: self.rank[b.agent],
                 demand: demand_capped,
                 slice,
                 max_price: b.max_unit_price,
+                // Whole units at the posted price, for an auction of units of 1.
+                units: if self.clearing[r] == (Clearing::Indivisible { unit: 1.0 }) {
+                    want
+                } else {
+                    f64::NAN
+                },
             });
         }
         let mut clearing_prices = prices;
