@@ -28,6 +28,7 @@ mod types;
 
 pub use env::{Env, Limits};
 pub use error::{CompileError, CompileErrorKind, EvalError, EvalErrorKind, EvalFault};
+pub(crate) use fast::Fast;
 /// Words langdef reserves for embedding languages: never identifiers or function names.
 pub use parser::RESERVED as RESERVED_WORDS;
 pub use program::Program;

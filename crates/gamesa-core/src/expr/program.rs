@@ -182,6 +182,12 @@ impl Program {
         self.fast.f64(slots, presence)
     }
 
+    /// The root's flat form (see [`Fast`]), for loops that keep the forms of many programs
+    /// in an array of their own.
+    pub(crate) fn fast_form(&self) -> Fast {
+        self.fast
+    }
+
     /// The result as a bool, in one step, when the program is a comparison of a double
     /// variable with a constant, or `&&` / `||` of two such, every variable it reads is
     /// present and the ones it evaluates are doubles; `None` otherwise, and then the general

@@ -227,7 +227,19 @@ impl RuleSet {
             shadow: Vec::with_capacity(self.sizes[1]),
             errors: Vec::with_capacity(self.sizes[2]),
         };
-        for (i, (rule, state)) in self.rules.iter().zip(self.state.iter_mut()).enumerate() {
+        let (values, presence) = (snapshot.values(), snapshot.presence());
+        for (i, (hot, state)) in self.hot.iter().zip(self.state.iter_mut()).enumerate() {
+            // An unlatched rule whose condition has a flat form: decided in one step, and when
+            // it does not hold (most rules on most ticks) the compiled rule is not read at all.
+            let quick = if state.latched && hot.has_release {
+                None
+            } else {
+                hot.when.bool(values, presence)
+            };
+            if quick == Some(false) {
+                continue;
+            }
+            let rule = &self.rules[i];
             let fail = |part: RulePart, error: EvalError| RuleFailure {
                 rule: i,
                 id: rule.id.clone(),
@@ -249,7 +261,7 @@ impl RuleSet {
                     }
                 }
             } else {
-                match check(&rule.when, snapshot) {
+                match quick.map_or_else(|| check(&rule.when, snapshot), Ok) {
                     Ok(true) => state.latched = rule.release.is_some(),
                     Ok(false) => continue,
                     Err(e) => {
