@@ -167,6 +167,37 @@ impl Market {
         capacity: &PerResource<f64>,
         safety: &SafetyInputs,
     ) -> MarketTick {
+        self.round::<false>(bids, capacity, safety)
+    }
+
+    /// [`Market::tick`] on bids known usable: each names one of the market's agents, asks
+    /// for a finite amount > 0, and has a finite limit price >= 0 (the engine's bids: built
+    /// from the agents this market validated, amounts filtered before). The outcome is
+    /// `tick`'s; the checks those facts make moot are not made per bid.
+    pub(crate) fn tick_usable(
+        &mut self,
+        bids: &[Bid],
+        capacity: &PerResource<f64>,
+        safety: &SafetyInputs,
+    ) -> MarketTick {
+        debug_assert!(bids.iter().all(|b| {
+            b.agent < self.agents.len()
+                && b.amount > 0.0
+                && b.amount <= f64::MAX
+                && b.max_unit_price >= 0.0
+                && b.max_unit_price <= f64::MAX
+        }));
+        self.round::<true>(bids, capacity, safety)
+    }
+
+    /// One round; `USABLE`: the bids are known usable (see [`Market::tick_usable`]).
+    #[inline(always)]
+    fn round<const USABLE: bool>(
+        &mut self,
+        bids: &[Bid],
+        capacity: &PerResource<f64>,
+        safety: &SafetyInputs,
+    ) -> MarketTick {
         for (balance, agent) in self.balances.iter_mut().zip(&self.agents) {
             *balance = (*balance + agent.budget_per_tick).min(agent.effective_budget_cap());
         }
@@ -185,7 +216,7 @@ impl Market {
         let mut grants: Vec<MarketGrant> = bids
             .iter()
             .map(|b| {
-                let note = self.admission(b, &prices, &supply);
+                let note = self.admission::<USABLE>(b, &prices, &supply);
                 if note.is_none() {
                     let r = b.resource;
                     // Admitted: amount and supply > 0 and finite.
@@ -195,7 +226,7 @@ impl Market {
                     agent: b.agent,
                     resource: b.resource,
                     // `|x| <= MAX` is `is_finite()` (NaN fails it) in two instructions.
-                    requested: if b.amount.abs() <= f64::MAX {
+                    requested: if USABLE || b.amount.abs() <= f64::MAX {
                         b.amount
                     } else {
                         0.0
@@ -319,24 +350,26 @@ impl Market {
         }
     }
 
-    /// Why bid `b` cannot take part, if it cannot.
+    /// Why bid `b` cannot take part, if it cannot. `USABLE`: `b` is known usable (see
+    /// [`Market::tick_usable`]), so neither of the first two notes can apply.
     #[inline]
-    fn admission(
+    fn admission<const USABLE: bool>(
         &self,
         b: &Bid,
         prices: &PerResource<f64>,
         supply: &PerResource<f64>,
     ) -> Option<BidNote> {
-        if b.agent >= self.agents.len() {
+        // Finite and > 0, finite and >= 0: NaN fails every comparison. (Written as two
+        // comparisons each, which compile to two instructions, where `is_finite() &&` compiles
+        // to a dozen integer operations.)
+        let valid = USABLE
+            || (b.amount > 0.0
+                && b.amount <= f64::MAX
+                && b.max_unit_price >= 0.0
+                && b.max_unit_price <= f64::MAX);
+        if !USABLE && b.agent >= self.agents.len() {
             Some(BidNote::UnknownAgent)
-        } else if !(b.amount > 0.0
-            && b.amount <= f64::MAX
-            && b.max_unit_price >= 0.0
-            && b.max_unit_price <= f64::MAX)
-        {
-            // Finite and > 0, finite and >= 0: NaN fails every comparison. (Written as two
-            // comparisons each, which compile to two instructions, where `is_finite() &&`
-            // compiles to a dozen integer operations.)
+        } else if !valid {
             Some(BidNote::InvalidBid)
         } else if b.max_unit_price < prices[b.resource] {
             Some(BidNote::BelowPrice)

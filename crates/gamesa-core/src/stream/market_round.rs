@@ -70,7 +70,9 @@ impl Engine {
             }
             _ => None,
         };
-        let tick = self.market.tick(
+        // Usable bids: the agents (and their limit prices) are the ones the market validated
+        // when built, and only finite amounts > 0 were kept above.
+        let tick = self.market.tick_usable(
             &bids,
             &capacity,
             &SafetyInputs {
