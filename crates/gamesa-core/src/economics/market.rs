@@ -243,6 +243,10 @@ impl Market {
         // agent that can pay for all of its bids at the posted prices can pay for each; demand
         // at the posted prices; the orders of each resource in input order.
         let mut demand = PerResource::splat(0.0);
+        // Auctions of units of 1, decided once per resource rather than per bid.
+        let unit_one = self
+            .clearing
+            .map(|_, c| *c == (Clearing::Indivisible { unit: 1.0 }));
         for orders in &mut s.orders.0 {
             orders.clear();
         }
@@ -265,7 +269,8 @@ impl Market {
             if slice.is_nan() || slice <= 0.0 {
                 continue;
             }
-            let want = demand_at(b.amount, slice, prices[r], self.clearing[r]);
+            let units_of_one = unit_one[r];
+            let want = demand_at(b.amount, slice, prices[r], self.clearing[r], units_of_one);
             demand[r] += want;
             s.orders[r].push(Ask {
                 bid: i,
@@ -274,11 +279,7 @@ impl Market {
                 slice,
                 max_price: b.max_unit_price,
                 // Whole units at the posted price, for an auction of units of 1.
-                units: if self.clearing[r] == (Clearing::Indivisible { unit: 1.0 }) {
-                    want
-                } else {
-                    f64::NAN
-                },
+                units: if units_of_one { want } else { f64::NAN },
             });
         }
         let mut clearing_prices = prices;
@@ -445,14 +446,18 @@ impl Market {
 
 /// What a bid asks for at price `p` with `slice` credits: `min(amount, slice / p)`, in whole
 /// units for an indivisible resource (a fraction of a core is not demand for a core).
-fn demand_at(amount: f64, slice: f64, p: f64, clearing: Clearing) -> f64 {
+/// `unit_one`: `clearing` is an auction of units of 1 (decided once per resource, not per bid).
+#[inline(always)]
+fn demand_at(amount: f64, slice: f64, p: f64, clearing: Clearing, unit_one: bool) -> f64 {
     // An admitted amount is > 0 and finite; `slice / p` > 0.
     let want = min_num(amount, slice / p);
+    // Units of 1 (cores, blocks of the smallest size) are common: `x / 1 · 1` is `x` exactly,
+    // and skipping it takes a division off this per-bid chain.
+    if unit_one {
+        return super::clearing::whole(want);
+    }
     match clearing {
         Clearing::Divisible { .. } => want,
-        // Units of 1 (cores, blocks of the smallest size) are common: `x / 1 · 1` is `x`
-        // exactly, and skipping it takes a division off this per-bid chain.
-        Clearing::Indivisible { unit: 1.0 } => super::clearing::whole(want),
         Clearing::Indivisible { unit } => super::clearing::whole(want / unit) * unit,
     }
 }
