@@ -242,6 +242,27 @@ fn round_to_quanta(
     quantum: f64,
     scratch: &mut Scratch,
 ) {
+    // Whole units (a `best_fit` pool) are the common quantum: with the constant, the
+    // divisions and multiplications by it fold away (`x / 1` and `x · 1` are `x` exactly, so
+    // the numbers are the same).
+    if quantum == 1.0 {
+        round_with(orders, posted, price, grants, capacity, 1.0, scratch);
+    } else {
+        round_with(orders, posted, price, grants, capacity, quantum, scratch);
+    }
+}
+
+/// [`round_to_quanta`]'s body, inlined into both of its calls.
+#[inline(always)]
+fn round_with(
+    orders: &[Ask],
+    posted: f64,
+    price: &mut f64,
+    grants: &mut [f64],
+    capacity: f64,
+    quantum: f64,
+    scratch: &mut Scratch,
+) {
     let exact = &mut scratch.exact;
     exact.clear();
     exact.extend_from_slice(grants);
