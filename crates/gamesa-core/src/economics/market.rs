@@ -107,14 +107,26 @@ pub struct Market {
 /// Buffers one round fills and the next reuses, so a round allocates only its output.
 #[derive(Debug, Clone, Default)]
 struct RoundScratch {
-    /// Per agent, the sum of its admitted bids' costs.
-    total: Vec<f64>,
+    /// Per agent, what the passes over the bids read and sum (one bounds check per bid
+    /// where three arrays would take three).
+    agents: Vec<AgentRow>,
     /// The orders of each resource, in input order.
     orders: PerResource<Vec<Ask>>,
     /// One resource's grants, one per order.
     got: Vec<f64>,
     divisible: divisible::Scratch,
     unit_bids: Vec<std::cmp::Reverse<UnitBid>>,
+}
+
+/// One agent in a round.
+#[derive(Debug, Clone, Copy, Default)]
+struct AgentRow {
+    /// The sum of its admitted bids' costs.
+    total: f64,
+    /// Its balance, renewed for this round.
+    balance: f64,
+    /// Its place in the tie order.
+    rank: u32,
 }
 
 impl Market {
@@ -209,18 +221,27 @@ impl Market {
 
         // Pass 1: admission, and what each admitted bid costs at the posted prices (request
         // capped at the capacity), summed per agent.
-        s.total.clear();
-        s.total.resize(self.agents.len(), 0.0);
+        s.agents.clear();
+        s.agents.extend(
+            self.balances
+                .iter()
+                .zip(&self.rank)
+                .map(|(&balance, &rank)| AgentRow {
+                    total: 0.0,
+                    balance,
+                    rank,
+                }),
+        );
         // Collected from a slice's exact-size iterator, so each grant is written in place
         // without the capacity check (and its spill of live registers) that a `push` pays.
         let mut grants: Vec<MarketGrant> = bids
             .iter()
             .map(|b| {
-                let note = self.admission::<USABLE>(b, &prices, &supply);
+                let note = self.admission::<USABLE>(b, &prices, &supply, &s.agents);
                 if note.is_none() {
                     let r = b.resource;
                     // Admitted: amount and supply > 0 and finite.
-                    s.total[b.agent] += min_num(b.amount, supply[r]) * prices[r];
+                    s.agents[b.agent].total += min_num(b.amount, supply[r]) * prices[r];
                 }
                 MarketGrant {
                     agent: b.agent,
@@ -258,14 +279,15 @@ impl Market {
                 continue;
             }
             // Admitted, so the agent is one of the market's.
-            let sum = s.total[b.agent];
+            let row = s.agents[b.agent];
+            let sum = row.total;
             if sum.is_nan() || sum <= 0.0 {
                 continue;
             }
             let r = b.resource;
             let demand_capped = min_num(b.amount, supply[r]);
             let cost = demand_capped * prices[r];
-            let slice = self.balances[b.agent] * (cost / sum);
+            let slice = row.balance * (cost / sum);
             if slice.is_nan() || slice <= 0.0 {
                 continue;
             }
@@ -274,7 +296,7 @@ impl Market {
             demand[r] += want;
             s.orders[r].push(Ask {
                 bid: i,
-                rank: self.rank[b.agent],
+                rank: row.rank,
                 demand: demand_capped,
                 slice,
                 max_price: b.max_unit_price,
@@ -359,6 +381,7 @@ impl Market {
         b: &Bid,
         prices: &PerResource<f64>,
         supply: &PerResource<f64>,
+        agents: &[AgentRow],
     ) -> Option<BidNote> {
         // Finite and > 0, finite and >= 0: NaN fails every comparison. (Written as two
         // comparisons each, which compile to two instructions, where `is_finite() &&` compiles
@@ -368,7 +391,7 @@ impl Market {
                 && b.amount <= f64::MAX
                 && b.max_unit_price >= 0.0
                 && b.max_unit_price <= f64::MAX);
-        if !USABLE && b.agent >= self.agents.len() {
+        if !USABLE && b.agent >= agents.len() {
             Some(BidNote::UnknownAgent)
         } else if !valid {
             Some(BidNote::InvalidBid)
@@ -376,7 +399,7 @@ impl Market {
             Some(BidNote::BelowPrice)
         } else if supply[b.resource] <= 0.0 {
             Some(BidNote::NoCapacity)
-        } else if self.balances[b.agent] <= 0.0 {
+        } else if agents[b.agent].balance <= 0.0 {
             Some(BidNote::NoBudget)
         } else {
             None
