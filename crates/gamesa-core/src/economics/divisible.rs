@@ -80,8 +80,15 @@ fn proportional(
         return posted;
     }
     // Uncontested: everyone gets what they want at the posted price.
-    g.extend(orders.iter().map(|o| o.want_at(posted)));
-    if g.iter().sum::<f64>() <= capacity {
+    // Summed as written, in order (as a separate `sum` would, from the first term on: the
+    // orders are not empty here).
+    let mut asked = 0.0;
+    g.extend(orders.iter().map(|o| {
+        let w = o.want_at(posted);
+        asked += w;
+        w
+    }));
+    if asked <= capacity {
         return posted;
     }
     // Demand just above the current price is `capped + spend / u`, over the orders still in.

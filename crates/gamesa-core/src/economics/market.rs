@@ -253,7 +253,9 @@ impl Market {
                         0.0
                     },
                     amount: 0.0,
-                    unit_price: 0.0, // set to the clearing price below
+                    // The clearing price wherever it is the posted one (every resource of an
+                    // uncontested round); set again below where it is not.
+                    unit_price: prices[b.resource],
                     paid: 0.0,
                     note,
                 }
@@ -344,8 +346,15 @@ impl Market {
             granted[r] = total;
         }
         self.scratch = s;
-        for g in &mut grants {
-            g.unit_price = clearing_prices[g.resource];
+        if clearing_prices
+            .0
+            .iter()
+            .zip(&prices.0)
+            .any(|(c, p)| c.to_bits() != p.to_bits())
+        {
+            for g in &mut grants {
+                g.unit_price = clearing_prices[g.resource];
+            }
         }
         // Bid amounts are any finite numbers; their sum can still overflow.
         let demand = demand.map(|_, &d: &f64| if d.is_finite() { d } else { f64::MAX });
