@@ -20,8 +20,6 @@ use std::collections::BinaryHeap;
 pub(crate) struct Scratch {
     /// Price events: (`total_bits(price)`, leaves << 63 | order index), smallest first.
     events: Vec<Reverse<(u64, u64)>>,
-    /// Grants before rounding to quanta.
-    exact: Vec<f64>,
     /// Orders with a remainder: (descending remainder key, rank, bid, order index).
     by_remainder: Vec<(u64, u32, usize, usize)>,
 }
@@ -270,23 +268,11 @@ fn round_with(
     quantum: f64,
     scratch: &mut Scratch,
 ) {
-    let exact = &mut scratch.exact;
-    exact.clear();
-    exact.extend_from_slice(grants);
-    for g in grants.iter_mut() {
-        *g = whole(*g / quantum) * quantum;
-    }
-    // Quanta granted. With whole units each grant is its own count already (`whole(n)` is
-    // `n` for a whole number), so the sum is the same without a `whole` per grant.
-    let granted: f64 = if quantum == 1.0 {
-        grants.iter().sum()
-    } else {
-        grants.iter().map(|g| whole(g / quantum)).sum()
-    };
-    let mut left = super::auction::fit(capacity, quantum) - granted;
-    if left < 1.0 {
-        return;
-    }
+    // One pass: each grant rounded down, the quanta granted summed (in order), and the orders
+    // that may take one more quantum listed with their remainder. That list is only used
+    // when a quantum is left; building it regardless spares a copy of the exact grants and a
+    // second pass.
+    //
     // Largest remainder first (remainders are > 0, never NaN), then the tie order. Only the
     // orders that can take one more quantum are ranked: the walk below passes the others
     // over without changing anything (their grant is not touched before their turn), so
@@ -294,9 +280,19 @@ fn round_with(
     // order already has what it asked for).
     let by_remainder = &mut scratch.by_remainder;
     by_remainder.clear();
-    for (i, o) in orders.iter().enumerate() {
-        let r = exact[i] - grants[i];
-        let more = grants[i] + quantum;
+    let mut granted = 0.0;
+    for (i, (g, o)) in grants.iter_mut().zip(orders).enumerate() {
+        let exact = *g;
+        *g = whole(exact / quantum) * quantum;
+        // With whole units each grant is its own count already (`whole(n)` is `n` for a
+        // whole number), so the sum is the same without a `whole` per grant.
+        granted += if quantum == 1.0 {
+            *g
+        } else {
+            whole(*g / quantum)
+        };
+        let r = exact - *g;
+        let more = *g + quantum;
         if r > ROUNDING_SLACK * quantum
             && more <= o.demand * (1.0 + ROUNDING_SLACK)
             && o.slice / more >= posted
@@ -304,6 +300,10 @@ fn round_with(
             let (rank, bid) = o.tie_key();
             by_remainder.push((!partial_bits(r), rank, bid, i));
         }
+    }
+    let mut left = super::auction::fit(capacity, quantum) - granted;
+    if left < 1.0 {
+        return;
     }
     // (remainder, rank, bid) is distinct per order, so unstable sorting is the one order.
     by_remainder.sort_unstable();
