@@ -59,27 +59,86 @@ pub(crate) fn clear_into(
     grants.clear();
     grants.resize(orders.len(), 0.0);
     let units_on_offer = fit(capacity, unit);
-    bids.clear();
     // Units of 1 are common (cores, blocks of the smallest size): with the constant, the
     // divisions and multiplications by the unit fold away (`x / 1` and `x · 1` are `x`
     // exactly, so the numbers are the same).
     if unit == 1.0 {
-        collect_unit_bids(orders, posted, 1.0, bids);
+        // `whole` is monotone, so `whole(min(a, b, c))` is `min(whole(a), whole(b), whole(c))`
+        // exactly: the units an order gets from its demand (its amount capped at the
+        // capacity) and its slice are the smaller of the whole units the market computed
+        // for its demand at the posted price and the whole units of the capacity, two
+        // `whole` and two divisions fewer per order.
+        let on_offer = whole(capacity);
+        let unit_bid = |o: &Ask| {
+            let units = if o.units.is_nan() {
+                min_num(whole(o.demand), whole(o.slice / posted))
+            } else {
+                min_num(o.units, on_offer)
+            };
+            at_or_above(posted, units, o.max_price, o.slice / units)
+        };
+        run(orders, posted, units_on_offer, 1.0, unit_bid, grants, bids)
     } else {
-        collect_unit_bids(orders, posted, unit, bids);
+        let unit_bid = |o: &Ask| {
+            let affordable = whole(o.slice / (posted * unit));
+            let units = min_num(whole(o.demand / unit), affordable);
+            at_or_above(posted, units, o.max_price, o.slice / (units * unit))
+        };
+        run(orders, posted, units_on_offer, unit, unit_bid, grants, bids)
     }
-    // Uncontested: every unit asked for is on offer, so all win at the posted price (no
-    // losing bid sets a price) and the ranking is not needed.
-    if bids.iter().map(|Reverse(b)| b.units).sum::<f64>() <= units_on_offer {
-        for Reverse(b) in bids.iter() {
-            grants[b.order] = b.units * unit;
+}
+
+/// An order's unit bid, `(units, unit bid)`: at least one unit, bidding at or above the
+/// posted price; `None` when it takes no part. `pays` is its slice per resource unit of its
+/// units (> 0 when there is a unit).
+#[inline(always)]
+fn at_or_above(posted: f64, units: f64, max_price: f64, pays: f64) -> Option<(f64, f64)> {
+    if units < 1.0 {
+        return None;
+    }
+    // The limit price is finite.
+    let bid = min_num(max_price, pays);
+    (bid >= posted).then_some((units, bid))
+}
+
+/// The auction, given each order's unit bid (`unit_bid`, see [`at_or_above`]).
+#[inline(always)]
+fn run(
+    orders: &[Ask],
+    posted: f64,
+    units_on_offer: f64,
+    unit: f64,
+    unit_bid: impl Fn(&Ask) -> Option<(f64, f64)>,
+    grants: &mut [f64],
+    bids: &mut Vec<Reverse<UnitBid>>,
+) -> f64 {
+    // Uncontested (the common case): every unit asked for is on offer, so all win at the
+    // posted price (no losing bid sets a price) and no unit bid needs ranking, or storing:
+    // the grants are written as the units are summed (in order, as before), and taken back
+    // when the sum says the auction is contested.
+    let mut asked = 0.0;
+    for (g, o) in grants.iter_mut().zip(orders) {
+        if let Some((units, _)) = unit_bid(o) {
+            *g = units * unit;
+            asked += units;
         }
+    }
+    if asked <= units_on_offer {
         return posted;
     }
-    for Reverse(b) in bids.iter_mut() {
-        let (rank, bid) = orders[b.order].tie_key();
-        // The limit price is finite, so the unit bid is never NaN.
-        b.key = (!partial_bits(b.bid), rank, bid);
+    grants.fill(0.0);
+    bids.clear();
+    for (i, o) in orders.iter().enumerate() {
+        if let Some((units, bid)) = unit_bid(o) {
+            let (rank, tie) = o.tie_key();
+            bids.push(Reverse(UnitBid {
+                // The limit price is finite, so the unit bid is never NaN.
+                key: (!partial_bits(bid), rank, tie),
+                order: i,
+                units,
+                bid,
+            }));
+        }
     }
     // Highest unit bid first, ties by priority, id, bid: the keys are distinct, so a min-heap
     // pops them in the one order there is, and only as far as the first loser. From there on
@@ -99,28 +158,6 @@ pub(crate) fn clear_into(
     }
     *bids = heap.into_vec();
     first_loser.map_or(posted, |b| b.max(posted))
-}
-
-/// The unit bids of `orders` at or above `posted`, in order (keys not yet built).
-#[inline(always)]
-fn collect_unit_bids(orders: &[Ask], posted: f64, unit: f64, bids: &mut Vec<Reverse<UnitBid>>) {
-    for (i, o) in orders.iter().enumerate() {
-        let affordable = whole(o.slice / (posted * unit));
-        let units = min_num(whole(o.demand / unit), affordable);
-        if units < 1.0 {
-            continue;
-        }
-        // The limit price is finite, `slice / (units · unit)` > 0.
-        let bid = min_num(o.max_price, o.slice / (units * unit));
-        if bid >= posted {
-            bids.push(Reverse(UnitBid {
-                key: (0, 0, 0), // ranked below, if the auction is contested
-                order: i,
-                units,
-                bid,
-            }));
-        }
-    }
 }
 
 /// Whole units of `unit` that fit in `capacity`, exactly (never one more).

@@ -73,6 +73,11 @@ pub(crate) struct Ask {
     pub slice: f64,
     /// Most credits per unit, ≥ the posted price.
     pub max_price: f64,
+    /// For an auction of units of 1: the whole units the bid asks for at the posted price,
+    /// `whole(min(amount, slice / posted))`, which the market has computed for the demand
+    /// already (the auction takes the smaller of it and the whole units on offer). NaN when
+    /// not known: the auction then computes its units from `demand` and `slice`.
+    pub units: f64,
 }
 
 impl Ask {
@@ -147,6 +152,7 @@ impl Ask {
                 demand: o.demand,
                 slice: o.slice,
                 max_price: o.max_price,
+                units: f64::NAN,
             })
             .collect()
     }

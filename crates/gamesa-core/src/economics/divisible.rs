@@ -20,8 +20,6 @@ use std::collections::BinaryHeap;
 pub(crate) struct Scratch {
     /// Price events: (`total_bits(price)`, leaves << 63 | order index), smallest first.
     events: Vec<Reverse<(u64, u64)>>,
-    /// Grants before rounding to quanta.
-    exact: Vec<f64>,
     /// Orders with a remainder: (descending remainder key, rank, bid, order index).
     by_remainder: Vec<(u64, u32, usize, usize)>,
 }
@@ -80,8 +78,15 @@ fn proportional(
         return posted;
     }
     // Uncontested: everyone gets what they want at the posted price.
-    g.extend(orders.iter().map(|o| o.want_at(posted)));
-    if g.iter().sum::<f64>() <= capacity {
+    // Summed as written, in order (as a separate `sum` would, from the first term on: the
+    // orders are not empty here).
+    let mut asked = 0.0;
+    g.extend(orders.iter().map(|o| {
+        let w = o.want_at(posted);
+        asked += w;
+        w
+    }));
+    if asked <= capacity {
         return posted;
     }
     // Demand just above the current price is `capped + spend / u`, over the orders still in.
@@ -242,17 +247,32 @@ fn round_to_quanta(
     quantum: f64,
     scratch: &mut Scratch,
 ) {
-    let exact = &mut scratch.exact;
-    exact.clear();
-    exact.extend_from_slice(grants);
-    for g in grants.iter_mut() {
-        *g = whole(*g / quantum) * quantum;
+    // Whole units (a `best_fit` pool) are the common quantum: with the constant, the
+    // divisions and multiplications by it fold away (`x / 1` and `x · 1` are `x` exactly, so
+    // the numbers are the same).
+    if quantum == 1.0 {
+        round_with(orders, posted, price, grants, capacity, 1.0, scratch);
+    } else {
+        round_with(orders, posted, price, grants, capacity, quantum, scratch);
     }
-    let mut left = super::auction::fit(capacity, quantum)
-        - grants.iter().map(|g| whole(g / quantum)).sum::<f64>();
-    if left < 1.0 {
-        return;
-    }
+}
+
+/// [`round_to_quanta`]'s body, inlined into both of its calls.
+#[inline(always)]
+fn round_with(
+    orders: &[Ask],
+    posted: f64,
+    price: &mut f64,
+    grants: &mut [f64],
+    capacity: f64,
+    quantum: f64,
+    scratch: &mut Scratch,
+) {
+    // One pass: each grant rounded down, the quanta granted summed (in order), and the orders
+    // that may take one more quantum listed with their remainder. That list is only used
+    // when a quantum is left; building it regardless spares a copy of the exact grants and a
+    // second pass.
+    //
     // Largest remainder first (remainders are > 0, never NaN), then the tie order. Only the
     // orders that can take one more quantum are ranked: the walk below passes the others
     // over without changing anything (their grant is not touched before their turn), so
@@ -260,9 +280,19 @@ fn round_to_quanta(
     // order already has what it asked for).
     let by_remainder = &mut scratch.by_remainder;
     by_remainder.clear();
-    for (i, o) in orders.iter().enumerate() {
-        let r = exact[i] - grants[i];
-        let more = grants[i] + quantum;
+    let mut granted = 0.0;
+    for (i, (g, o)) in grants.iter_mut().zip(orders).enumerate() {
+        let exact = *g;
+        *g = whole(exact / quantum) * quantum;
+        // With whole units each grant is its own count already (`whole(n)` is `n` for a
+        // whole number), so the sum is the same without a `whole` per grant.
+        granted += if quantum == 1.0 {
+            *g
+        } else {
+            whole(*g / quantum)
+        };
+        let r = exact - *g;
+        let more = *g + quantum;
         if r > ROUNDING_SLACK * quantum
             && more <= o.demand * (1.0 + ROUNDING_SLACK)
             && o.slice / more >= posted
@@ -270,6 +300,10 @@ fn round_to_quanta(
             let (rank, bid) = o.tie_key();
             by_remainder.push((!partial_bits(r), rank, bid, i));
         }
+    }
+    let mut left = super::auction::fit(capacity, quantum) - granted;
+    if left < 1.0 {
+        return;
     }
     // (remainder, rank, bid) is distinct per order, so unstable sorting is the one order.
     by_remainder.sort_unstable();

@@ -107,14 +107,26 @@ pub struct Market {
 /// Buffers one round fills and the next reuses, so a round allocates only its output.
 #[derive(Debug, Clone, Default)]
 struct RoundScratch {
-    /// Per agent, the sum of its admitted bids' costs.
-    total: Vec<f64>,
+    /// Per agent, what the passes over the bids read and sum (one bounds check per bid
+    /// where three arrays would take three).
+    agents: Vec<AgentRow>,
     /// The orders of each resource, in input order.
     orders: PerResource<Vec<Ask>>,
     /// One resource's grants, one per order.
     got: Vec<f64>,
     divisible: divisible::Scratch,
     unit_bids: Vec<std::cmp::Reverse<UnitBid>>,
+}
+
+/// One agent in a round.
+#[derive(Debug, Clone, Copy, Default)]
+struct AgentRow {
+    /// The sum of its admitted bids' costs.
+    total: f64,
+    /// Its balance, renewed for this round.
+    balance: f64,
+    /// Its place in the tie order.
+    rank: u32,
 }
 
 impl Market {
@@ -167,6 +179,37 @@ impl Market {
         capacity: &PerResource<f64>,
         safety: &SafetyInputs,
     ) -> MarketTick {
+        self.round::<false>(bids, capacity, safety)
+    }
+
+    /// [`Market::tick`] on bids known usable: each names one of the market's agents, asks
+    /// for a finite amount > 0, and has a finite limit price >= 0 (the engine's bids: built
+    /// from the agents this market validated, amounts filtered before). The outcome is
+    /// `tick`'s; the checks those facts make moot are not made per bid.
+    pub(crate) fn tick_usable(
+        &mut self,
+        bids: &[Bid],
+        capacity: &PerResource<f64>,
+        safety: &SafetyInputs,
+    ) -> MarketTick {
+        debug_assert!(bids.iter().all(|b| {
+            b.agent < self.agents.len()
+                && b.amount > 0.0
+                && b.amount <= f64::MAX
+                && b.max_unit_price >= 0.0
+                && b.max_unit_price <= f64::MAX
+        }));
+        self.round::<true>(bids, capacity, safety)
+    }
+
+    /// One round; `USABLE`: the bids are known usable (see [`Market::tick_usable`]).
+    #[inline(always)]
+    fn round<const USABLE: bool>(
+        &mut self,
+        bids: &[Bid],
+        capacity: &PerResource<f64>,
+        safety: &SafetyInputs,
+    ) -> MarketTick {
         for (balance, agent) in self.balances.iter_mut().zip(&self.agents) {
             *balance = (*balance + agent.budget_per_tick).min(agent.effective_budget_cap());
         }
@@ -178,30 +221,41 @@ impl Market {
 
         // Pass 1: admission, and what each admitted bid costs at the posted prices (request
         // capped at the capacity), summed per agent.
-        s.total.clear();
-        s.total.resize(self.agents.len(), 0.0);
+        s.agents.clear();
+        s.agents.extend(
+            self.balances
+                .iter()
+                .zip(&self.rank)
+                .map(|(&balance, &rank)| AgentRow {
+                    total: 0.0,
+                    balance,
+                    rank,
+                }),
+        );
         // Collected from a slice's exact-size iterator, so each grant is written in place
         // without the capacity check (and its spill of live registers) that a `push` pays.
         let mut grants: Vec<MarketGrant> = bids
             .iter()
             .map(|b| {
-                let note = self.admission(b, &prices, &supply);
+                let note = self.admission::<USABLE>(b, &prices, &supply, &s.agents);
                 if note.is_none() {
                     let r = b.resource;
                     // Admitted: amount and supply > 0 and finite.
-                    s.total[b.agent] += min_num(b.amount, supply[r]) * prices[r];
+                    s.agents[b.agent].total += min_num(b.amount, supply[r]) * prices[r];
                 }
                 MarketGrant {
                     agent: b.agent,
                     resource: b.resource,
                     // `|x| <= MAX` is `is_finite()` (NaN fails it) in two instructions.
-                    requested: if b.amount.abs() <= f64::MAX {
+                    requested: if USABLE || b.amount.abs() <= f64::MAX {
                         b.amount
                     } else {
                         0.0
                     },
                     amount: 0.0,
-                    unit_price: 0.0, // set to the clearing price below
+                    // The clearing price wherever it is the posted one (every resource of an
+                    // uncontested round); set again below where it is not.
+                    unit_price: prices[b.resource],
                     paid: 0.0,
                     note,
                 }
@@ -212,6 +266,10 @@ impl Market {
         // agent that can pay for all of its bids at the posted prices can pay for each; demand
         // at the posted prices; the orders of each resource in input order.
         let mut demand = PerResource::splat(0.0);
+        // Auctions of units of 1, decided once per resource rather than per bid.
+        let unit_one = self
+            .clearing
+            .map(|_, c| *c == (Clearing::Indivisible { unit: 1.0 }));
         for orders in &mut s.orders.0 {
             orders.clear();
         }
@@ -223,24 +281,29 @@ impl Market {
                 continue;
             }
             // Admitted, so the agent is one of the market's.
-            let sum = s.total[b.agent];
+            let row = s.agents[b.agent];
+            let sum = row.total;
             if sum.is_nan() || sum <= 0.0 {
                 continue;
             }
             let r = b.resource;
             let demand_capped = min_num(b.amount, supply[r]);
             let cost = demand_capped * prices[r];
-            let slice = self.balances[b.agent] * (cost / sum);
+            let slice = row.balance * (cost / sum);
             if slice.is_nan() || slice <= 0.0 {
                 continue;
             }
-            demand[r] += demand_at(b.amount, slice, prices[r], self.clearing[r]);
+            let units_of_one = unit_one[r];
+            let want = demand_at(b.amount, slice, prices[r], self.clearing[r], units_of_one);
+            demand[r] += want;
             s.orders[r].push(Ask {
                 bid: i,
-                rank: self.rank[b.agent],
+                rank: row.rank,
                 demand: demand_capped,
                 slice,
                 max_price: b.max_unit_price,
+                // Whole units at the posted price, for an auction of units of 1.
+                units: if units_of_one { want } else { f64::NAN },
             });
         }
         let mut clearing_prices = prices;
@@ -283,8 +346,15 @@ impl Market {
             granted[r] = total;
         }
         self.scratch = s;
-        for g in &mut grants {
-            g.unit_price = clearing_prices[g.resource];
+        if clearing_prices
+            .0
+            .iter()
+            .zip(&prices.0)
+            .any(|(c, p)| c.to_bits() != p.to_bits())
+        {
+            for g in &mut grants {
+                g.unit_price = clearing_prices[g.resource];
+            }
         }
         // Bid amounts are any finite numbers; their sum can still overflow.
         let demand = demand.map(|_, &d: &f64| if d.is_finite() { d } else { f64::MAX });
@@ -312,30 +382,33 @@ impl Market {
         }
     }
 
-    /// Why bid `b` cannot take part, if it cannot.
+    /// Why bid `b` cannot take part, if it cannot. `USABLE`: `b` is known usable (see
+    /// [`Market::tick_usable`]), so neither of the first two notes can apply.
     #[inline]
-    fn admission(
+    fn admission<const USABLE: bool>(
         &self,
         b: &Bid,
         prices: &PerResource<f64>,
         supply: &PerResource<f64>,
+        agents: &[AgentRow],
     ) -> Option<BidNote> {
-        if b.agent >= self.agents.len() {
+        // Finite and > 0, finite and >= 0: NaN fails every comparison. (Written as two
+        // comparisons each, which compile to two instructions, where `is_finite() &&` compiles
+        // to a dozen integer operations.)
+        let valid = USABLE
+            || (b.amount > 0.0
+                && b.amount <= f64::MAX
+                && b.max_unit_price >= 0.0
+                && b.max_unit_price <= f64::MAX);
+        if !USABLE && b.agent >= agents.len() {
             Some(BidNote::UnknownAgent)
-        } else if !(b.amount > 0.0
-            && b.amount <= f64::MAX
-            && b.max_unit_price >= 0.0
-            && b.max_unit_price <= f64::MAX)
-        {
-            // Finite and > 0, finite and >= 0: NaN fails every comparison. (Written as two
-            // comparisons each, which compile to two instructions, where `is_finite() &&`
-            // compiles to a dozen integer operations.)
+        } else if !valid {
             Some(BidNote::InvalidBid)
         } else if b.max_unit_price < prices[b.resource] {
             Some(BidNote::BelowPrice)
         } else if supply[b.resource] <= 0.0 {
             Some(BidNote::NoCapacity)
-        } else if self.balances[b.agent] <= 0.0 {
+        } else if agents[b.agent].balance <= 0.0 {
             Some(BidNote::NoBudget)
         } else {
             None
@@ -405,14 +478,18 @@ impl Market {
 
 /// What a bid asks for at price `p` with `slice` credits: `min(amount, slice / p)`, in whole
 /// units for an indivisible resource (a fraction of a core is not demand for a core).
-fn demand_at(amount: f64, slice: f64, p: f64, clearing: Clearing) -> f64 {
+/// `unit_one`: `clearing` is an auction of units of 1 (decided once per resource, not per bid).
+#[inline(always)]
+fn demand_at(amount: f64, slice: f64, p: f64, clearing: Clearing, unit_one: bool) -> f64 {
     // An admitted amount is > 0 and finite; `slice / p` > 0.
     let want = min_num(amount, slice / p);
+    // Units of 1 (cores, blocks of the smallest size) are common: `x / 1 · 1` is `x` exactly,
+    // and skipping it takes a division off this per-bid chain.
+    if unit_one {
+        return super::clearing::whole(want);
+    }
     match clearing {
         Clearing::Divisible { .. } => want,
-        // Units of 1 (cores, blocks of the smallest size) are common: `x / 1 · 1` is `x`
-        // exactly, and skipping it takes a division off this per-bid chain.
-        Clearing::Indivisible { unit: 1.0 } => super::clearing::whole(want),
         Clearing::Indivisible { unit } => super::clearing::whole(want / unit) * unit,
     }
 }

@@ -945,3 +945,45 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// An auction of units of 1 given each order's whole units at the posted price (as the
+    /// market passes them) clears exactly as one that computes them from demand and slice.
+    #[test]
+    fn auction_with_known_units_is_the_same_auction(
+        orders in prop::collection::vec((0.1f64..30.0, 0.1f64..60.0, 0.5f64..8.0), 1..16),
+        capacity in 0.0f64..40.0,
+        posted in 0.1f64..3.0,
+    ) {
+        let asks: Vec<clearing::Ask> = orders
+            .iter()
+            .enumerate()
+            .map(|(i, &(amount, slice, max_price))| clearing::Ask {
+                bid: i,
+                rank: i as u32,
+                demand: clearing::min_num(amount, capacity),
+                slice,
+                max_price: max_price.max(posted),
+                units: f64::NAN,
+            })
+            .collect();
+        let known: Vec<clearing::Ask> = asks
+            .iter()
+            .zip(&orders)
+            .map(|(a, &(amount, ..))| clearing::Ask {
+                units: clearing::whole(clearing::min_num(amount, a.slice / posted)),
+                ..*a
+            })
+            .collect();
+        let (mut g1, mut g2) = (Vec::new(), Vec::new());
+        let p1 = auction::clear_into(&asks, posted, capacity, 1.0, &mut g1, &mut Vec::new());
+        let p2 = auction::clear_into(&known, posted, capacity, 1.0, &mut g2, &mut Vec::new());
+        prop_assert_eq!(p1.to_bits(), p2.to_bits());
+        prop_assert_eq!(
+            g1.iter().map(|g| g.to_bits()).collect::<Vec<_>>(),
+            g2.iter().map(|g| g.to_bits()).collect::<Vec<_>>()
+        );
+    }
+}

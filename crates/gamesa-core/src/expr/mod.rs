@@ -18,6 +18,7 @@ mod ast;
 mod checker;
 mod env;
 mod error;
+mod fast;
 mod lexer;
 mod node;
 mod ops;
@@ -27,6 +28,7 @@ mod types;
 
 pub use env::{Env, Limits};
 pub use error::{CompileError, CompileErrorKind, EvalError, EvalErrorKind, EvalFault};
+pub(crate) use fast::Fast;
 /// Words langdef reserves for embedding languages: never identifiers or function names.
 pub use parser::RESERVED as RESERVED_WORDS;
 pub use program::Program;

@@ -339,3 +339,68 @@ fn pure_double_paths_report_the_first_bad_binding() {
         );
     }
 }
+
+/// The flat forms give what the general way gives (every referenced slot present, then the
+/// tree) wherever they answer, and they answer for the shapes they exist for.
+#[test]
+fn fast_forms_agree_with_the_general_way() {
+    let env = Env::new()
+        .declare("d", Type::Double)
+        .declare("e", Type::Double);
+    let numbers = [
+        "d", "d * 5.0", "d + 1.5", "d - 3.0", "d / 2.0", "d / 0.0", "d * -1.0",
+    ];
+    let bools = [
+        "d > 0.5",
+        "d <= 0.5",
+        "d == 0.7",
+        "d != 0.7",
+        "d > 0.5 && e >= 0.0",
+        "d < 0.5 || e < 1.0",
+    ];
+    let values = [
+        Double(0.0),
+        Double(-0.0),
+        Double(0.7),
+        Double(-1.0),
+        Double(f64::NAN),
+        Double(f64::INFINITY),
+        Int(3),
+        Bool(true),
+    ];
+    for src in numbers.iter().chain(&bools) {
+        let p = Program::compile(src, &env).unwrap();
+        for &a in &values {
+            for &b in &values {
+                for presence in [[true, true], [true, false], [false, true], [false, false]] {
+                    let slots = [a, b];
+                    let all = p.referenced_slots().iter().all(|&s| presence[s]);
+                    let general = if all {
+                        p.try_eval_slots(&slots).ok()
+                    } else {
+                        None
+                    };
+                    let doubles = p
+                        .referenced_slots()
+                        .iter()
+                        .all(|&s| presence[s] && matches!(slots[s], Double(_)));
+                    if numbers.contains(src) {
+                        let fast = p.fast_f64(&slots, &presence);
+                        if let Some(x) = fast {
+                            assert_eq!(general.map(|v| v.to_f64().to_bits()), Some(x.to_bits()));
+                        }
+                        assert_eq!(fast.is_some(), doubles, "{src} {a:?} {b:?} {presence:?}");
+                    } else {
+                        let fast = p.fast_bool(&slots, &presence);
+                        if let Some(x) = fast {
+                            assert_eq!(general, Some(Bool(x)), "{src} {a:?} {b:?} {presence:?}");
+                        }
+                        if doubles {
+                            assert!(fast.is_some(), "{src} {a:?} {b:?} {presence:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

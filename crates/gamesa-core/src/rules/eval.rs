@@ -128,6 +128,10 @@ fn run(program: &Program, snapshot: &Snapshot) -> Result<Value, EvalError> {
 /// with its error message.
 #[inline(always)]
 fn check(program: &Program, snapshot: &Snapshot) -> Result<bool, EvalError> {
+    // `x > 0.9 && y >= 0.0` of present doubles in one step (no slot list to scan, no tree).
+    if let Some(b) = program.fast_bool(snapshot.values(), snapshot.presence()) {
+        return Ok(b);
+    }
     if program
         .referenced_slots()
         .iter()
@@ -156,6 +160,12 @@ fn run_bool(program: &Program, snapshot: &Snapshot) -> Result<bool, EvalError> {
 /// is not NaN. Anything else goes the general way, as in [`check`].
 #[inline(always)]
 fn strength(program: &Program, snapshot: &Snapshot) -> Result<f64, EvalError> {
+    // A double variable, present (no slot list to scan); a bool program has no such form.
+    if let Some(x) = program.fast_f64(snapshot.values(), snapshot.presence())
+        && !x.is_nan()
+    {
+        return Ok(x.clamp(0.0, 1.0));
+    }
     // A bool result is an error there, where `try_eval_f64` would make it 0 or 1.
     if program.result_type() != Type::Bool
         && program
@@ -217,7 +227,19 @@ impl RuleSet {
             shadow: Vec::with_capacity(self.sizes[1]),
             errors: Vec::with_capacity(self.sizes[2]),
         };
-        for (i, (rule, state)) in self.rules.iter().zip(self.state.iter_mut()).enumerate() {
+        let (values, presence) = (snapshot.values(), snapshot.presence());
+        for (i, (hot, state)) in self.hot.iter().zip(self.state.iter_mut()).enumerate() {
+            // An unlatched rule whose condition has a flat form: decided in one step, and when
+            // it does not hold (most rules on most ticks) the compiled rule is not read at all.
+            let quick = if state.latched && hot.has_release {
+                None
+            } else {
+                hot.when.bool(values, presence)
+            };
+            if quick == Some(false) {
+                continue;
+            }
+            let rule = &self.rules[i];
             let fail = |part: RulePart, error: EvalError| RuleFailure {
                 rule: i,
                 id: rule.id.clone(),
@@ -239,7 +261,7 @@ impl RuleSet {
                     }
                 }
             } else {
-                match check(&rule.when, snapshot) {
+                match quick.map_or_else(|| check(&rule.when, snapshot), Ok) {
                     Ok(true) => state.latched = rule.release.is_some(),
                     Ok(false) => continue,
                     Err(e) => {

@@ -4,7 +4,7 @@
 use super::config::{ParamValue, RawRuleSetDoc, Rule};
 use super::error::RuleSetError;
 use super::eval::RuleState;
-use crate::expr::{Env, Program, Type};
+use crate::expr::{Env, Fast, Program, Type};
 use crate::features::Problem;
 use crate::features::json::{decode, parse_value};
 use serde_json::Value as Json;
@@ -42,6 +42,26 @@ impl CompiledRule {
     }
 }
 
+/// What most evaluations of a rule need, in a dense array of its own: an unlatched rule whose
+/// condition does not hold is decided from this alone, without reading its (large)
+/// [`CompiledRule`].
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Hot {
+    /// The flat form of `when`.
+    pub(super) when: Fast,
+    /// Whether the rule has `releaseWhen` (a latched rule evaluates that instead).
+    pub(super) has_release: bool,
+}
+
+impl Hot {
+    fn of(rule: &CompiledRule) -> Hot {
+        Hot {
+            when: rule.when.fast_form(),
+            has_release: rule.release.is_some(),
+        }
+    }
+}
+
 /// Compiled rules plus their run-time state (latches, cooldowns, counters).
 ///
 /// Rules are held, evaluated and reported in a fixed order: priority (highest first), then id.
@@ -51,6 +71,8 @@ pub struct RuleSet {
     pub(super) types: Vec<Type>,
     pub(super) rules: Vec<CompiledRule>,
     pub(super) state: Vec<RuleState>,
+    /// Per rule, in the same order, what most evaluations need of it (see [`Hot`]).
+    pub(super) hot: Vec<Hot>,
     pub(super) stats: super::eval::RuleStats,
     /// Firings (active, shadow) and failures of the last evaluation: the next one's
     /// capacities.
@@ -220,6 +242,7 @@ fn compile(
         env: env.clone(),
         types: env.names().map(|(_, t)| t).collect(),
         state: vec![RuleState::default(); compiled.len()],
+        hot: compiled.iter().map(Hot::of).collect(),
         rules: compiled,
         stats: Default::default(),
         sizes: [0; 3],

@@ -26,18 +26,21 @@ impl Engine {
         }
         let mut bids = std::mem::take(&mut self.bid_scratch);
         bids.clear();
+        let (values, presence) = (self.snapshot.values(), self.snapshot.presence());
         for bid in &self.bids {
             let amount = match &bid.amount {
                 BidSize::Fixed(x) => *x,
                 BidSize::Expr(program) => {
-                    if program
+                    // `x * 5.0` of a present double in one step, no slot list to scan;
+                    // anything else the general way (the same number where both apply).
+                    if let Some(x) = program.fast_f64(values, presence) {
+                        x
+                    } else if program
                         .referenced_slots()
                         .iter()
                         .all(|&s| self.snapshot.is_present(s))
                     {
-                        program
-                            .try_eval_f64(self.snapshot.values())
-                            .unwrap_or(f64::NAN)
+                        program.try_eval_f64(values).unwrap_or(f64::NAN)
                     } else {
                         f64::NAN
                     }
@@ -67,7 +70,9 @@ impl Engine {
             }
             _ => None,
         };
-        let tick = self.market.tick(
+        // Usable bids: the agents (and their limit prices) are the ones the market validated
+        // when built, and only finite amounts > 0 were kept above.
+        let tick = self.market.tick_usable(
             &bids,
             &capacity,
             &SafetyInputs {
