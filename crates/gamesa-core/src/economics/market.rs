@@ -88,6 +88,25 @@ pub struct MarketTick {
     pub balances: Vec<f64>,
 }
 
+/// An empty round (no bids, zero prices): what [`Market::tick_usable`] writes over.
+impl Default for MarketTick {
+    fn default() -> Self {
+        let zero = PerResource::splat(0.0);
+        MarketTick {
+            prices: zero,
+            next_prices: zero,
+            reserves: zero,
+            clearing_prices: zero,
+            demand: zero,
+            supply: zero,
+            granted: zero,
+            grants: Vec::new(),
+            spent: Vec::new(),
+            balances: Vec::new(),
+        }
+    }
+}
+
 /// A market over the six resources for a fixed set of agents.
 #[derive(Debug, Clone)]
 pub struct Market {
@@ -179,19 +198,23 @@ impl Market {
         capacity: &PerResource<f64>,
         safety: &SafetyInputs,
     ) -> MarketTick {
-        self.round::<false>(bids, capacity, safety)
+        let mut out = MarketTick::default();
+        self.round::<false>(bids, capacity, safety, &mut out);
+        out
     }
 
     /// [`Market::tick`] on bids known usable: each names one of the market's agents, asks
     /// for a finite amount > 0, and has a finite limit price >= 0 (the engine's bids: built
     /// from the agents this market validated, amounts filtered before). The outcome is
     /// `tick`'s; the checks those facts make moot are not made per bid.
+    /// The round is written over `out` (the last tick's), reusing its vectors.
     pub(crate) fn tick_usable(
         &mut self,
         bids: &[Bid],
         capacity: &PerResource<f64>,
         safety: &SafetyInputs,
-    ) -> MarketTick {
+        out: &mut MarketTick,
+    ) {
         debug_assert!(bids.iter().all(|b| {
             b.agent < self.agents.len()
                 && b.amount > 0.0
@@ -199,7 +222,7 @@ impl Market {
                 && b.max_unit_price >= 0.0
                 && b.max_unit_price <= f64::MAX
         }));
-        self.round::<true>(bids, capacity, safety)
+        self.round::<true>(bids, capacity, safety, out)
     }
 
     /// One round; `USABLE`: the bids are known usable (see [`Market::tick_usable`]).
@@ -209,7 +232,8 @@ impl Market {
         bids: &[Bid],
         capacity: &PerResource<f64>,
         safety: &SafetyInputs,
-    ) -> MarketTick {
+        out: &mut MarketTick,
+    ) {
         for (balance, agent) in self.balances.iter_mut().zip(&self.agents) {
             *balance = (*balance + agent.budget_per_tick).min(agent.effective_budget_cap());
         }
@@ -234,33 +258,32 @@ impl Market {
         );
         // Collected from a slice's exact-size iterator, so each grant is written in place
         // without the capacity check (and its spill of live registers) that a `push` pays.
-        let mut grants: Vec<MarketGrant> = bids
-            .iter()
-            .map(|b| {
-                let note = self.admission::<USABLE>(b, &prices, &supply, &s.agents);
-                if note.is_none() {
-                    let r = b.resource;
-                    // Admitted: amount and supply > 0 and finite.
-                    s.agents[b.agent].total += min_num(b.amount, supply[r]) * prices[r];
-                }
-                MarketGrant {
-                    agent: b.agent,
-                    resource: b.resource,
-                    // `|x| <= MAX` is `is_finite()` (NaN fails it) in two instructions.
-                    requested: if USABLE || b.amount.abs() <= f64::MAX {
-                        b.amount
-                    } else {
-                        0.0
-                    },
-                    amount: 0.0,
-                    // The clearing price wherever it is the posted one (every resource of an
-                    // uncontested round); set again below where it is not.
-                    unit_price: prices[b.resource],
-                    paid: 0.0,
-                    note,
-                }
-            })
-            .collect();
+        let mut grants = std::mem::take(&mut out.grants);
+        grants.clear();
+        grants.extend(bids.iter().map(|b| {
+            let note = self.admission::<USABLE>(b, &prices, &supply, &s.agents);
+            if note.is_none() {
+                let r = b.resource;
+                // Admitted: amount and supply > 0 and finite.
+                s.agents[b.agent].total += min_num(b.amount, supply[r]) * prices[r];
+            }
+            MarketGrant {
+                agent: b.agent,
+                resource: b.resource,
+                // `|x| <= MAX` is `is_finite()` (NaN fails it) in two instructions.
+                requested: if USABLE || b.amount.abs() <= f64::MAX {
+                    b.amount
+                } else {
+                    0.0
+                },
+                amount: 0.0,
+                // The clearing price wherever it is the posted one (every resource of an
+                // uncontested round); set again below where it is not.
+                unit_price: prices[b.resource],
+                paid: 0.0,
+                note,
+            }
+        }));
         // Pass 2: each agent's balance split over its admitted bids in proportion to their
         // cost, so the bids of one agent together never spend more than its balance and an
         // agent that can pay for all of its bids at the posted prices can pay for each; demand
@@ -308,7 +331,9 @@ impl Market {
         }
         let mut clearing_prices = prices;
         let mut granted = PerResource::splat(0.0);
-        let mut spent = vec![0.0; self.agents.len()];
+        let mut spent = std::mem::take(&mut out.spent);
+        spent.clear();
+        spent.resize(self.agents.len(), 0.0);
         for r in ResourceType::ALL {
             let orders = &s.orders[r];
             let price = match self.clearing[r] {
@@ -368,7 +393,10 @@ impl Market {
             self.base[r] = tatonnement(self.base[r], demand[r], supply[r], &self.config);
         }
         self.prices = posted(&self.base, &reserve, &self.config);
-        MarketTick {
+        let mut balances = std::mem::take(&mut out.balances);
+        balances.clear();
+        balances.extend_from_slice(&self.balances);
+        *out = MarketTick {
             prices,
             next_prices: self.prices,
             reserves: reserve,
@@ -378,8 +406,8 @@ impl Market {
             granted,
             grants,
             spent,
-            balances: self.balances.clone(),
-        }
+            balances,
+        };
     }
 
     /// Why bid `b` cannot take part, if it cannot. `USABLE`: `b` is known usable (see

@@ -23,11 +23,11 @@ use crate::types::ResourceType;
 use std::fmt::Write;
 use std::sync::Arc;
 
-/// The actions part of a tick's output.
-pub(crate) struct Actions {
-    pub(crate) scored: Vec<ScoredAction>,
-    pub(crate) approved: Vec<ApprovedAction>,
-    pub(crate) rejected: Vec<RejectedAction>,
+/// The actions part of a tick's output, written over the last tick's vectors (reused).
+pub(crate) struct Actions<'o> {
+    pub(crate) scored: &'o mut Vec<ScoredAction>,
+    pub(crate) approved: &'o mut Vec<ApprovedAction>,
+    pub(crate) rejected: &'o mut Vec<RejectedAction>,
 }
 
 /// What an action kind's configuration means for the engine: its agent in the market, the
@@ -217,12 +217,19 @@ impl Engine {
     pub(crate) fn decide(
         &mut self,
         now_ms: f64,
-        audit_time: u64,
         emergency: bool,
         healing: Vec<Proposal>,
         evaluation: &Evaluation,
         free: PerResource<f64>,
-    ) -> Actions {
+        out: Actions<'_>,
+    ) {
+        let Actions {
+            scored,
+            approved,
+            rejected,
+        } = out;
+        // Audit records carry whole ms since the epoch; a time before it is written as 0.
+        let audit_time = now_ms.max(0.0) as u64;
         let rules = self.rules.rules();
         let plans = &self.action_plans;
         let names = &self.rule_names;
@@ -238,7 +245,8 @@ impl Engine {
             id.push_str(&f.id);
             id
         };
-        let mut scored = Vec::with_capacity(evaluation.active.len() + evaluation.shadow.len());
+        scored.clear();
+        scored.reserve(evaluation.active.len() + evaluation.shadow.len());
         // In gate order: healing, safety, then the selection's choice, then the unpriced.
         let mut to_gate: Vec<ToGate> = Vec::with_capacity(healing.len() + evaluation.active.len());
         to_gate.extend(healing.into_iter().map(ToGate::Healing));
@@ -306,7 +314,8 @@ impl Engine {
         // checks them like any other.
         to_gate.extend(unpriced);
 
-        let mut rejected = Vec::with_capacity(market_props.len() + to_gate.len());
+        rejected.clear();
+        rejected.reserve(market_props.len() + to_gate.len());
         // The audit reason of each, written here and copied once into its record.
         let mut reason = String::new();
         for (i, (id, _, firing)) in market_props.into_iter().enumerate() {
@@ -403,7 +412,8 @@ impl Engine {
             prices,
             free,
         };
-        let mut approved = Vec::with_capacity(to_gate.len());
+        approved.clear();
+        approved.reserve(to_gate.len());
         for g in to_gate {
             let decision = match g {
                 ToGate::Healing(mut p) => {
@@ -429,11 +439,6 @@ impl Engine {
                 GateDecision::Approved(a) => approved.push(a),
                 GateDecision::Rejected(r) => rejected.push(r),
             }
-        }
-        Actions {
-            scored,
-            approved,
-            rejected,
         }
     }
 }

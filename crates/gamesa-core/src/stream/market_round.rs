@@ -8,10 +8,11 @@ use crate::per_resource::PerResource;
 use crate::types::ResourceType;
 
 impl Engine {
-    /// Collects this tick's bids and runs the market round. Kept out of line so profiles
-    /// show the round as one entry (it runs once per tick; the call costs nothing).
+    /// Collects this tick's bids and runs the market round, written over `out`. Kept out of
+    /// line so profiles show the round as one entry (it runs once per tick; the call costs
+    /// nothing).
     #[inline(never)]
-    pub(super) fn market_round(&mut self) -> crate::economics::MarketTick {
+    pub(super) fn market_round(&mut self, out: &mut crate::economics::MarketTick) {
         for (resource, slot) in &self.capacity_from {
             if let Some(Value::Double(x)) = self.snapshot.get(*slot)
                 && x.is_finite()
@@ -72,15 +73,15 @@ impl Engine {
         };
         // Usable bids: the agents (and their limit prices) are the ones the market validated
         // when built, and only finite amounts > 0 were kept above.
-        let tick = self.market.tick_usable(
+        self.market.tick_usable(
             &bids,
             &capacity,
             &SafetyInputs {
                 thermal_headroom_c,
                 power_headroom_w,
             },
+            out,
         );
         self.bid_scratch = bids;
-        tick
     }
 }

@@ -104,7 +104,6 @@ impl Engine {
         out.now_ms = now_ms;
         // The allocator's clock (lease creation ticks) follows the engine's.
         self.allocator.tick(1);
-        let audit_time = now_ms.max(0.0) as u64;
 
         // Features. The snapshot was built for the feature set, so compute cannot fail.
         out.features_absent.clear();
@@ -182,7 +181,7 @@ impl Engine {
         out.emergency = emergency;
 
         // The market round.
-        out.market = self.market_round();
+        self.market_round(&mut out.market);
         self.allocate(&out.market.grants, &mut out.allocations);
         // Rates at the prices this round cleared at (the market has already moved its
         // prices for the next tick).
@@ -193,10 +192,18 @@ impl Engine {
         for r in ResourceType::ALL {
             free[r] = self.allocator.stats(r).map_or(0.0, |s| s.free);
         }
-        let actions = self.decide(now_ms, audit_time, emergency, healing, &evaluation, free);
-        out.scored = actions.scored;
-        out.approved = actions.approved;
-        out.rejected = actions.rejected;
+        self.decide(
+            now_ms,
+            emergency,
+            healing,
+            &evaluation,
+            free,
+            super::actions::Actions {
+                scored: &mut out.scored,
+                approved: &mut out.approved,
+                rejected: &mut out.rejected,
+            },
+        );
 
         let trail = self.checker.trail();
         out.audit.clear();
