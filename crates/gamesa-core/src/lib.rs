@@ -12,6 +12,7 @@ pub mod error;
 pub mod expr;
 pub mod features;
 pub mod gate;
+pub mod inline_str;
 mod json_objects;
 mod json_paths;
 pub mod per_resource;

@@ -208,7 +208,7 @@ impl BodyFields<'_> {
     /// [`BodyFields::hash`] held inline, without an allocation; hashed through `sink`.
     pub fn hash_text(&self, sink: &mut HashSink) -> HashText {
         self.write_body(sink);
-        HashText::from_hex_digits(sink.finish())
+        super::hash_text::from_hex_digits(sink.finish())
     }
 
     fn with_hash<T>(&self, make: impl FnOnce(&str) -> T) -> T {
