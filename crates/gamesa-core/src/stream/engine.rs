@@ -77,10 +77,8 @@ pub struct Engine {
     /// Standing lease per (agent, resource), `agent * 6 + resource index`: the amount
     /// requested of the allocator, 0 when none.
     pub(crate) leases: Vec<f64>,
-    /// Lease ids `<agent>/<resource>`, same indexing.
-    pub(crate) lease_ids: Vec<Arc<str>>,
-    /// The same ids as lease changes carry them (copied in place: no reference counts), built
-    /// with the pinned slots.
+    /// Lease ids `<agent>/<resource>`, same indexing, as lease changes carry them (copied in
+    /// place: no reference counts).
     pub(crate) lease_names: Vec<crate::allocation::LeaseId>,
     /// Scratch for the amounts won this round, same indexing (kept to avoid an allocation
     /// per tick).
@@ -350,10 +348,10 @@ impl Engine {
             ));
         };
         let snapshot = Snapshot::new(features.env());
-        let lease_ids: Vec<Arc<str>> = config
+        let lease_names: Vec<crate::allocation::LeaseId> = config
             .agents
             .iter()
-            .flat_map(|a| ResourceType::ALL.map(|r| Arc::from(format!("{}/{r}", a.id))))
+            .flat_map(|a| ResourceType::ALL.map(|r| format!("{}/{r}", a.id).into()))
             .collect();
         let base_len = features.base_len();
         let action_plans = super::actions::plan_actions(&rules, &gate, &market);
@@ -382,15 +380,14 @@ impl Engine {
             thermal_slot,
             power_slots,
             pending_post: Vec::new(),
-            leases: vec![0.0; lease_ids.len()],
-            wanted: vec![0.0; lease_ids.len()],
-            lease_slots: lease_ids
+            leases: vec![0.0; lease_names.len()],
+            wanted: vec![0.0; lease_names.len()],
+            lease_slots: lease_names
                 .iter()
                 .enumerate()
                 .map(|(i, id)| (id.to_string(), i))
                 .collect(),
-            lease_ids,
-            lease_names: Vec::new(),
+            lease_names,
             lease_handles: Vec::new(),
             tick: 0,
             last_now_ms: None,

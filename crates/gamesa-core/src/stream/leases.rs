@@ -21,9 +21,8 @@ impl Engine {
         out: &mut Vec<AllocationOut>,
     ) {
         out.clear();
-        if self.lease_handles.len() != self.lease_ids.len() {
-            self.lease_handles = self.allocator.pin(self.lease_ids.iter().map(|id| &**id));
-            self.lease_names = self.lease_ids.iter().map(|id| (**id).into()).collect();
+        if self.lease_handles.len() != self.lease_names.len() {
+            self.lease_handles = self.allocator.pin(self.lease_names.iter().map(|id| &**id));
         }
         let integral = ResourceType::ALL.map(|r| {
             matches!(
