@@ -19,6 +19,7 @@
 pub mod best_fit;
 mod bitset;
 pub mod buddy;
+mod by_seq;
 mod change_detail;
 pub mod config;
 pub mod error;

@@ -112,11 +112,7 @@ impl PriorityPool {
             priority,
             live: true,
         };
-        let at = match self.grants.last() {
-            Some(&(last, _)) if last < seq => Err(self.grants.len()),
-            None => Err(0),
-            _ => self.grants.binary_search_by_key(&seq, |g| g.0),
-        };
+        let at = super::by_seq::position(&self.grants, seq);
         match at {
             // A grant for the same lease is replaced (its amount stays counted in `used`, as
             // a map insert would leave it).

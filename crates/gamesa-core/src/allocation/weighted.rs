@@ -96,11 +96,7 @@ impl WeightedPool {
             granted: 0.0,
             live: true,
         };
-        let i = match self.grants.last() {
-            Some(&(last, _)) if last < seq => Err(self.grants.len()),
-            None => Err(0),
-            _ => self.grants.binary_search_by_key(&seq, |g| g.0),
-        };
+        let i = super::by_seq::position(&self.grants, seq);
         match i {
             Ok(i) => {
                 let old = std::mem::replace(&mut self.grants[i].1, grant);
