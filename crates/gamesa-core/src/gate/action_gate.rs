@@ -204,12 +204,13 @@ impl ActionGate {
             target: target_valid,
         };
         let outcome = self.evaluate(kind, p, ctx, now, valid, &mut scratch);
-        let decision = match outcome {
+        // The audit reason, then the one record of the decision.
+        let reason = &mut scratch.reason;
+        reason.clear();
+        match &outcome {
             Ok(passed) => {
                 // "approved{ healing} proposal {id:?} of rule {rule:?}: {kind} {target} ->
                 // {value} (previous {previous})"
-                let reason = &mut scratch.reason;
-                reason.clear();
                 reason.push_str("approved");
                 if p.healing.is_some() {
                     reason.push_str(" healing");
@@ -230,25 +231,44 @@ impl ActionGate {
                     None => reason.push_str("unknown"),
                 }
                 reason.push(')');
-                let audit_seq = record(
-                    ctx.checker,
-                    audit_ms,
-                    agent_name,
-                    agent_valid,
-                    true,
-                    effect,
-                    target_name,
-                    reason,
-                );
+            }
+            Err(((code, message), _)) => {
+                // "{reason}: {message} (proposal {id:?} of rule {rule:?}, {kind} on {target:?})"
+                reason.push_str(code.as_str());
+                reason.push_str(": ");
+                reason.push_str(message);
+                reason.push_str(" (proposal ");
+                push_quoted(reason, &id);
+                reason.push_str(" of rule ");
+                push_quoted(reason, p.rule);
+                reason.push_str(", ");
+                reason.push_str(p.kind);
+                reason.push_str(" on ");
+                push_quoted(reason, p.target);
+                reason.push(')');
+            }
+        }
+        let audit_seq = record(
+            ctx.checker,
+            audit_ms,
+            agent_name,
+            agent_valid,
+            outcome.is_ok(),
+            effect,
+            target_name,
+            reason,
+        );
+        let (rule, kind_name, target) = p.names();
+        let decision = match outcome {
+            Ok(passed) => {
                 // Only a known kind gets this far; its agent name is shared.
                 let agent = kind.map_or_else(|| agent.into(), |k| k.agent.clone());
                 let rate = kind.and_then(|k| k.config.rate);
                 self.commit(p, rate, now, passed.value);
-                let (rule, kind, target) = p.names();
                 GateDecision::Approved(ApprovedAction {
                     id,
                     rule,
-                    kind,
+                    kind: kind_name,
                     target,
                     agent,
                     effect: passed.effect,
@@ -258,44 +278,16 @@ impl ActionGate {
                     audit_seq,
                 })
             }
-            Err(((reason, message), value)) => {
-                // "{reason}: {message} (proposal {id:?} of rule {rule:?}, {kind} on {target:?})"
-                let text = &mut scratch.reason;
-                text.clear();
-                text.push_str(reason.as_str());
-                text.push_str(": ");
-                text.push_str(&message);
-                text.push_str(" (proposal ");
-                push_quoted(text, &id);
-                text.push_str(" of rule ");
-                push_quoted(text, p.rule);
-                text.push_str(", ");
-                text.push_str(p.kind);
-                text.push_str(" on ");
-                push_quoted(text, p.target);
-                text.push(')');
-                let audit_seq = record(
-                    ctx.checker,
-                    audit_ms,
-                    agent_name,
-                    agent_valid,
-                    false,
-                    effect,
-                    target_name,
-                    text,
-                );
-                let (rule, kind, target) = p.names();
-                GateDecision::Rejected(RejectedAction {
-                    id,
-                    rule,
-                    kind,
-                    target,
-                    reason,
-                    message,
-                    value: value.filter(|v| v.is_finite()),
-                    audit_seq,
-                })
-            }
+            Err(((reason, message), value)) => GateDecision::Rejected(RejectedAction {
+                id,
+                rule,
+                kind: kind_name,
+                target,
+                reason,
+                message,
+                value: value.filter(|v| v.is_finite()),
+                audit_seq,
+            }),
         };
         self.scratch = scratch;
         decision
