@@ -344,10 +344,16 @@ export interface Allocation {
   expiresAtTick?: number
 }
 
-/** Why a configuration is invalid: a JSON path such as `$.pools[2].capacity` and a message. */
-export interface AllocatorConfigProblem {
-  path: string
-  message: string
+/** For each resource, the allocation strategies that fit it (the documented one first). */
+export declare function allocationStrategies(): Array<ResourceStrategies>
+
+/** A pool's placement strategy (docs/allocation.md). Exhaustive, as the enums below. */
+export declare enum AllocationStrategy {
+  FirstFit = 'first_fit',
+  BestFit = 'best_fit',
+  Buddy = 'buddy',
+  Priority = 'priority',
+  Weighted = 'weighted',
 }
 
 /** Length and head hash of a trail: keep it elsewhere to detect truncation or rewriting. */
@@ -417,11 +423,26 @@ export interface CapacityChange {
   preempted: Array<string>
 }
 
+/** An allocator configuration (`samples/allocation_schema.json`): null when valid. */
+export declare function checkAllocatorConfigJson(json: string): ConfigProblem | null
+
 /** Every problem of an engine configuration, empty when it builds. */
 export declare function checkEngineConfigJson(json: string): Array<LocatedProblem>
 
 /** Every problem of a feature document, empty when it compiles. */
 export declare function checkFeaturesJson(json: string, names?: Array<string> | undefined | null, types?: Array<string> | undefined | null): Array<LocatedProblem>
+
+/**
+ * An ActionGate configuration (the `gate` section of an engine configuration, paths from
+ * its own root): null when valid.
+ */
+export declare function checkGateConfigJson(json: string): ConfigProblem | null
+
+/**
+ * A market document, `{"market": {...}, "agents": [...]}` as in an engine configuration:
+ * null when valid.
+ */
+export declare function checkMarketDocumentJson(json: string): ConfigProblem | null
 
 /** The answer of `check` / `require`. */
 export interface CheckResult {
@@ -437,6 +458,64 @@ export interface CheckResult {
  * compile against the declarations plus the features.
  */
 export declare function checkRuleSetJson(json: string, names?: Array<string> | undefined | null, types?: Array<string> | undefined | null, features?: NativeFeatureSet | undefined | null): Array<LocatedProblem>
+
+/** A simulator scenario (`samples/scenarios/`): null when valid. */
+export declare function checkScenarioJson(json: string): ConfigProblem | null
+
+/**
+ * The defaults a configuration's absent fields take, as JSON text:
+ * `{"tickMs", "pools", "market" (with `initialPrice`, the price of a resource whose
+ * `initialPrices` entry is absent), "gate": {"benefitPerStrength"}}`.
+ */
+export declare function configDefaultsJson(): string
+
+/** The limits configurations are checked against. */
+export declare function configLimits(): ConfigLimits
+
+/** The numeric limits configurations are checked against. */
+export interface ConfigLimits {
+  /** Most units a `first_fit` pool may have. */
+  firstFitMaxUnits: number
+  /** Largest whole capacity of a range pool (2^53 − 1). */
+  maxExactInteger: number
+  /** Upper bound of the market's `kappa`. */
+  marketKappaMax: number
+  /** Upper bound of a reserve curve's `exponent`. */
+  marketExponentMax: number
+  /** Most credits a budget may name. */
+  maxCredits: number
+  /** Longest market agent id, in characters. */
+  agentIdMaxLength: number
+  /** Longest gate action-kind name, in bytes. */
+  actionKindMaxLength: number
+  /** Longest agent name a capability is granted to, in bytes. */
+  agentNameMaxLength: number
+  /** Longest target pattern, in bytes. */
+  targetMaxLength: number
+  /** Longest variable template, in bytes. */
+  variableTemplateMaxLength: number
+  /** Longest rule id, in bytes. */
+  ruleIdMaxLength: number
+  /** Largest scenario seed (2^53 − 1). */
+  scenarioMaxSeed: number
+  /** Most ticks one scenario run may have. */
+  scenarioMaxTicks: number
+  /** Most CPU cores of a simulated machine. */
+  scenarioMaxCores: number
+  /** Most GPUs of a simulated machine. */
+  scenarioMaxGpus: number
+  /** Most workloads in a scenario. */
+  scenarioMaxWorkloads: number
+}
+
+/**
+ * The first problem of a configuration document: a JSON path such as `$.pools[2].capacity`
+ * (`$` for malformed JSON) and what is wrong.
+ */
+export interface ConfigProblem {
+  path: string
+  message: string
+}
 
 /** The result of a check. */
 export interface ContractCheckResult {
@@ -558,6 +637,9 @@ export interface EffectCheckerOptions {
   keepInMemory?: number
 }
 
+/** Every effect (capability), in declaration order. */
+export declare function effectKinds(): Array<Effect>
+
 /** What `enqueue` did with a signal. */
 export declare enum EnqueueResult {
   /** Pending as a new entry. */
@@ -569,6 +651,33 @@ export declare enum EnqueueResult {
   /** The queue was full and this signal ranked lowest, so it was dropped. */
   Dropped = 'dropped',
 }
+
+/** Every error code an error of the package can carry (`err.code`). */
+export declare function errorCodes(): Array<string>
+
+/**
+ * Why the gate rejected an action (docs/gate.md). The match below is exhaustive, so a reason
+ * added to the core cannot be missing here.
+ */
+export declare enum GateRejectReason {
+  UnknownKind = 'unknown_kind',
+  UnknownTarget = 'unknown_target',
+  InvalidParam = 'invalid_param',
+  MissingVariable = 'missing_variable',
+  OutOfBounds = 'out_of_bounds',
+  StepTooLarge = 'step_too_large',
+  WithinHysteresis = 'within_hysteresis',
+  Cooldown = 'cooldown',
+  RateLimited = 'rate_limited',
+  Emergency = 'emergency',
+  NoCapability = 'no_capability',
+  PreconditionFailed = 'precondition_failed',
+  OverBudget = 'over_budget',
+  NotSelected = 'not_selected',
+}
+
+/** Every gate reject reason, in declaration order. */
+export declare function gateRejectReasons(): Array<GateRejectReason>
 
 /** One grant held by an agent. */
 export interface GrantInfo {
@@ -696,6 +805,12 @@ export declare enum Priority {
   Critical = 'critical',
 }
 
+/** The strategies a resource's pool may use, the documented one first. */
+export interface ResourceStrategies {
+  resource: ResourceType
+  strategies: Array<AllocationStrategy>
+}
+
 /** A tradable hardware resource (DESIGN §2). */
 export declare enum ResourceType {
   /** Whole CPU cores (FirstFit). */
@@ -711,6 +826,9 @@ export declare enum ResourceType {
   /** Power budget in mW (Weighted). */
   PowerBudget = 'power_budget',
 }
+
+/** Every resource, in declaration order (the order of per-resource tables and outputs). */
+export declare function resourceTypes(): Array<ResourceType>
 
 /** A rule that failed on the last evaluation. */
 export interface RuleFailure {
@@ -869,6 +987,18 @@ export interface SignalStats {
   cleared: number
 }
 
+/** A setting the simulated plant can change (docs/simulator.md). Exhaustive, as above. */
+export declare enum SimActuationKind {
+  SetGpuPowerLimit = 'set_gpu_power_limit',
+  SetCpuFreqMax = 'set_cpu_freq_max',
+  SetCpuWeight = 'set_cpu_weight',
+  SetCpuQuota = 'set_cpu_quota',
+  PinCores = 'pin_cores',
+}
+
+/** The actuation kinds the simulated plant understands, in documentation order. */
+export declare function simActuationKinds(): Array<SimActuationKind>
+
 /** The default telemetry catalog (`cpu.util`, `gpu0.temp_c`, ...) in slot order. */
 export declare function telemetryCatalog(): Array<VariableDeclaration>
 
@@ -898,9 +1028,6 @@ export interface TornTail {
   content: string
 }
 
-/** Validates a JSON configuration with the core's rules: null when valid, else the first problem. */
-export declare function validateAllocatorConfigJson(json: string): AllocatorConfigProblem | null
-
 /**
  * Every problem of a contract's JSON text (empty when valid): structure, names, and each
  * condition's compile errors with line and column.
@@ -912,6 +1039,9 @@ export interface VariableDeclaration {
   name: string
   type: 'int' | 'uint' | 'double' | 'bool'
 }
+
+/** Why `source` is not a variable template of the gate (`gpu{target}.power_w`), or null. */
+export declare function variableTemplateProblem(source: string): string | null
 
 /**
  * Verifies an audit file without opening it for writing or repairing it (`IO_ERROR` if it

@@ -79,11 +79,14 @@ test('latest() and history(n) read the ring buffer, oldest first, bounded by buf
 test('the async iterator yields snapshots and ends on stop()', async (t) => {
   const sampler = new TelemetrySampler({ rateHz: 50 })
   const seen: TelemetrySnapshot[] = []
-  setTimeout(() => sampler.stop(), 1500)
+  // A safety stop only: three snapshots take ~60 ms, but a loaded 2-core CI machine running
+  // the other test files beside this one has delayed the first by over a second.
+  const safety = setTimeout(() => sampler.stop(), 10_000)
   for await (const s of sampler) {
     seen.push(s)
     if (seen.length === 3) sampler.stop()
   }
+  clearTimeout(safety)
   t.is(seen.length, 3)
   t.false(sampler.running)
   // Iterating a stopped sampler ends at once.

@@ -1,49 +1,28 @@
-// TypeScript layer of the allocator: the configuration schema (zod), validation with the same
-// rules and the same JSON paths as the Rust core (crates/gamesa-core/src/allocation/config.rs),
-// and the `Allocator` class users call, a thin wrapper over the native allocator.
+// TypeScript layer of the allocator: the configuration's structure (zod: the source of
+// schemas/allocator-config.schema.json and of the types), its check → validate → parse entry
+// points, which ask the Rust core (crates/gamesa-core/src/allocation/config.rs), where the rules
+// live, and the `Allocator` class users call, a thin wrapper over the native allocator.
 import { z } from 'zod'
 import {
   type Allocation,
-  type AllocatorConfigProblem,
   type CapacityChange,
   NativeAllocator,
   type Placement,
   type PoolStats,
   Priority,
   ResourceType,
+  checkAllocatorConfigJson,
 } from '../index.js'
+import { CONFIG_LIMITS, RESOURCE_NAMES, STRATEGY_NAMES } from './catalog.js'
 import { GamesaError } from './errors.js'
-import { addProblem, firstStructuralProblem, parseJson, validated } from './json_document.js'
+import { type PathProblem, checkDocument, parseDocument, validateDocument } from './json_document.js'
 
 /** Most units a `first_fit` pool may have: every unit is a concrete id held in memory. */
-export const FIRST_FIT_MAX_UNITS = 65_536
+export const FIRST_FIT_MAX_UNITS: number = CONFIG_LIMITS.firstFitMaxUnits
 /** Largest whole capacity of a range pool (2^53 − 1, exact in a JavaScript number). */
-export const MAX_EXACT_INTEGER = Number.MAX_SAFE_INTEGER
+export const MAX_EXACT_INTEGER: number = CONFIG_LIMITS.maxExactInteger
 
-const RESOURCES = ['cpu_cores', 'cpu_time', 'gpu_compute', 'gpu_memory', 'thermal_headroom', 'power_budget'] as const
-const STRATEGIES = ['first_fit', 'best_fit', 'buddy', 'priority', 'weighted'] as const
-const PRIORITIES = ['low', 'normal', 'high', 'critical'] as const
-
-/** A pool's placement strategy (DESIGN §2). */
-export type AllocationStrategy = (typeof STRATEGIES)[number]
-
-/**
- * The strategies that fit each resource, the documented one first: core ids are `first_fit`;
- * time, GPU compute and GPU memory are ranges (`best_fit` or `buddy`); thermal headroom and
- * power are divisible (`priority` or `weighted`).
- */
-export const STRATEGIES_FOR_RESOURCE: Readonly<Record<(typeof RESOURCES)[number], readonly AllocationStrategy[]>> = {
-  cpu_cores: ['first_fit'],
-  cpu_time: ['best_fit', 'buddy'],
-  gpu_compute: ['buddy', 'best_fit'],
-  gpu_memory: ['buddy', 'best_fit'],
-  thermal_headroom: ['priority', 'weighted'],
-  power_budget: ['weighted', 'priority'],
-}
-
-const DISCRETE: ReadonlySet<AllocationStrategy> = new Set(['first_fit', 'best_fit', 'buddy'])
-
-// Optional fields are `nullish` because serde reads `null` as an absent `Option`.
+// Optional fields are `nullish` because the core reads `null` as an absent `Option`.
 const PriorityWeightsSchema = z.strictObject({
   low: z.number(),
   normal: z.number(),
@@ -52,21 +31,16 @@ const PriorityWeightsSchema = z.strictObject({
 })
 
 const PoolConfigSchema = z.strictObject({
-  resource: z.enum(RESOURCES),
-  strategy: z.enum(STRATEGIES),
+  resource: z.enum(RESOURCE_NAMES),
+  strategy: z.enum(STRATEGY_NAMES),
   capacity: z.number(),
-  minBlock: z
-    .number()
-    .refine((x) => Number.isInteger(x) && x >= 0 && x <= MAX_EXACT_INTEGER, {
-      message: 'minBlock must be a whole number between 1 and 2^53 - 1',
-    })
-    .nullish(),
+  minBlock: z.number().nullish(),
   preemptive: z.boolean().optional(),
   weights: PriorityWeightsSchema.nullish(),
   description: z.string().nullish(),
 })
 
-/** The structure of a configuration (rule 1 of config.rs): types, required and unknown fields. */
+/** The structure of a configuration: types, required and unknown fields. */
 const StructureSchema = z.strictObject({
   $schema: z.string().nullish(),
   description: z.string().nullish(),
@@ -82,41 +56,38 @@ export type PriorityWeights = z.infer<typeof PriorityWeightsSchema>
 export { formatPath } from './json_document.js'
 
 /** A rule broken by a configuration: its JSON path (`$` for malformed JSON) and a message. */
-type ConfigProblem = AllocatorConfigProblem
+export type AllocatorConfigProblem = PathProblem
 
 /**
- * The full allocator configuration schema: structure plus the semantic rules 2–7 of
- * config.rs (non-empty pools, one pool per resource, strategy fits the resource, capacity,
- * minBlock, weights, preemptive). Unknown fields are rejected at every level.
+ * The allocator configuration's structure (zod). Unknown fields are rejected at every level;
+ * what the values mean (one pool per resource, a strategy that fits, capacities, blocks,
+ * weights) is checked by {@link checkAllocatorConfig}.
  */
-export const AllocatorConfigSchema = StructureSchema.superRefine((config, ctx) => {
-  const problem = semanticProblem(config)
-  addProblem(ctx, problem)
-})
+export const AllocatorConfigSchema = StructureSchema
 
-/** A validated allocator configuration (the JSON form of samples/allocation_schema.json). */
+/** An allocator configuration (the JSON form of samples/allocation_schema.json). */
 export type AllocatorConfig = z.infer<typeof AllocatorConfigSchema>
 
+const nativeCheck = (text: string): PathProblem | null => checkAllocatorConfigJson(text)
+
 /** The first problem of `value` as an allocator configuration, or null when it is valid. */
-export function checkAllocatorConfig(value: unknown): ConfigProblem | null {
-  const structure = StructureSchema.safeParse(value)
-  if (!structure.success) return firstStructuralProblem(structure.error.issues, value)
-  return semanticProblem(structure.data)
+export function checkAllocatorConfig(value: unknown): AllocatorConfigProblem | null {
+  return checkDocument(value, nativeCheck)
 }
 
 /** Returns `value` as a configuration, or throws `GamesaError('INVALID_CONFIG')` with its `path`. */
 export function validateAllocatorConfig(value: unknown): AllocatorConfig {
-  return validated<AllocatorConfig>(value, checkAllocatorConfig, 'INVALID_CONFIG')
+  return validateDocument<AllocatorConfig>(value, nativeCheck, 'INVALID_CONFIG')
 }
 
 /** Parses JSON text and validates it; malformed JSON is reported at path `$`. */
 export function parseAllocatorConfig(text: string): AllocatorConfig {
-  return validateAllocatorConfig(parseJson(text, 'INVALID_CONFIG'))
+  return parseDocument<AllocatorConfig>(text, nativeCheck, 'INVALID_CONFIG')
 }
 
 /**
- * An allocator for any configuration: validated here (errors name the JSON path), then
- * handed to the native core, which validates it again with the same rules.
+ * An allocator for any configuration: checked by the core (errors name the JSON path), then
+ * built by it.
  */
 export function createAllocator(config: AllocatorConfig): Allocator {
   return new Allocator(config)
@@ -146,15 +117,8 @@ export interface AllocationRequest {
 }
 
 // The native side numbers resources and priorities by their declaration order
-// (`ResourceType::ALL`, `Priority::ALL`); a test checks the lists against it.
-const RESOURCE_ORDER: readonly ResourceType[] = [
-  ResourceType.CpuCores,
-  ResourceType.CpuTime,
-  ResourceType.GpuCompute,
-  ResourceType.GpuMemory,
-  ResourceType.ThermalHeadroom,
-  ResourceType.PowerBudget,
-]
+// (`ResourceType::ALL`, `Priority::ALL`); the resource order is read from it.
+const RESOURCE_ORDER = RESOURCE_NAMES as unknown as readonly ResourceType[]
 const PRIORITY_ORDER: readonly Priority[] = [Priority.Low, Priority.Normal, Priority.High, Priority.Critical]
 const RESOURCE_INDEX: ReadonlyMap<string, number> = new Map(RESOURCE_ORDER.map((r, i) => [r, i]))
 const PRIORITY_RANK: ReadonlyMap<string, number> = new Map(PRIORITY_ORDER.map((p, i) => [p, i]))
@@ -311,81 +275,6 @@ export class Allocator {
   resources(): ResourceType[] {
     return this.#native.resources()
   }
-}
-
-type Structure = z.infer<typeof StructureSchema>
-
-/** Rules 2–7 in the order config.rs checks them, with the same paths. */
-function semanticProblem(config: Structure): ConfigProblem | null {
-  if (config.pools.length === 0) return { path: '$.pools', message: 'at least one pool is required' }
-  for (const [i, pool] of config.pools.entries()) {
-    const first = config.pools.findIndex((p) => p.resource === pool.resource)
-    if (first < i) {
-      return {
-        path: `$.pools[${i}].resource`,
-        message: `duplicate pool for resource ${pool.resource} (already configured at $.pools[${first}])`,
-      }
-    }
-    const problem = poolProblem(pool, `$.pools[${i}]`)
-    if (problem !== null) return problem
-  }
-  return null
-}
-
-function poolProblem(pool: PoolConfig, at: string): ConfigProblem | null {
-  const allowed = STRATEGIES_FOR_RESOURCE[pool.resource]
-  if (!allowed.includes(pool.strategy)) {
-    return {
-      path: `${at}.strategy`,
-      message: `strategy ${pool.strategy} does not fit resource ${pool.resource} (allowed: ${allowed.join(', ')})`,
-    }
-  }
-  const capacity = pool.capacity
-  if (!Number.isFinite(capacity) || capacity <= 0) {
-    return { path: `${at}.capacity`, message: `capacity must be a finite number > 0, got ${capacity}` }
-  }
-  if (DISCRETE.has(pool.strategy)) {
-    if (!Number.isInteger(capacity)) {
-      return { path: `${at}.capacity`, message: `capacity of a ${pool.strategy} pool must be a whole number, got ${capacity}` }
-    }
-    const max = pool.strategy === 'first_fit' ? FIRST_FIT_MAX_UNITS : MAX_EXACT_INTEGER
-    if (capacity > max) {
-      return { path: `${at}.capacity`, message: `capacity of a ${pool.strategy} pool must be at most ${max}, got ${capacity}` }
-    }
-  }
-  if (pool.minBlock !== undefined && pool.minBlock !== null) {
-    const block = pool.minBlock
-    const path = `${at}.minBlock`
-    if (pool.strategy !== 'buddy') return { path, message: `minBlock applies to buddy pools only, not ${pool.strategy}` }
-    if (!isPowerOfTwo(block)) return { path, message: `minBlock must be a power of two (1, 2, 4, ...), got ${block}` }
-    if (block > capacity) return { path, message: `minBlock ${block} exceeds capacity ${capacity}` }
-    if (capacity % block !== 0) return { path, message: `capacity ${capacity} must be a multiple of minBlock ${block}` }
-  }
-  if (pool.weights !== undefined && pool.weights !== null) {
-    if (pool.strategy !== 'weighted') {
-      return { path: `${at}.weights`, message: `weights apply to weighted pools only, not ${pool.strategy}` }
-    }
-    for (const priority of PRIORITIES) {
-      const w = pool.weights[priority]
-      if (!Number.isFinite(w) || w <= 0) {
-        return { path: `${at}.weights.${priority}`, message: `weight must be a finite number > 0, got ${w}` }
-      }
-    }
-  }
-  if (pool.preemptive === true && pool.strategy !== 'priority') {
-    return { path: `${at}.preemptive`, message: `preemptive applies to priority pools only, not ${pool.strategy}` }
-  }
-  return null
-}
-
-/** Whole numbers 1, 2, 4, … up to 2^53 (beyond 2^31 bit operations do not apply). */
-function isPowerOfTwo(x: number): boolean {
-  if (!Number.isInteger(x) || x < 1) return false
-  while (x > 1) {
-    if (x % 2 !== 0) return false
-    x /= 2
-  }
-  return true
 }
 
 const REQUEST_FIELD_TYPES: ReadonlyArray<[keyof AllocationRequest, string, boolean]> = [

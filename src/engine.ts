@@ -13,11 +13,11 @@ import {
   checkEngineConfigJson,
   nativeRunBacktest,
 } from '../index.js'
-import { AllocatorConfigSchema, checkAllocatorConfig } from './allocation.js'
+import { AllocatorConfigSchema } from './allocation.js'
+import { RESOURCE_NAMES, type ResourceName } from './catalog.js'
 import { DecisionDecoder } from './decisions.js'
 import { ContractSchema, zodProblems } from './contracts.js'
 import { GamesaError } from './errors.js'
-import { pathSegments } from './json_document.js'
 import { type DocumentProblem, DocumentProblemsError, FeatureSchema, ScalePresetSchema, documentText } from './features.js'
 import { gateConfigSchema } from './gate.js'
 import { agentsSchema, marketConfigSchema } from './market.js'
@@ -25,7 +25,6 @@ import type { BacktestReport } from './report/types.js'
 import { MicroInferenceRuleSchema } from './rules.js'
 import type { TelemetrySnapshot } from './telemetry.js'
 
-const RESOURCES = ['cpu_cores', 'cpu_time', 'gpu_compute', 'gpu_memory', 'thermal_headroom', 'power_budget'] as const
 
 /** A contract whose invariants are checked every tick, and where its variables come from. */
 export const InvariantBindingSchema = z.strictObject({
@@ -61,8 +60,8 @@ export const EngineConfigSchema = z
       .record(z.string(), z.enum(['int', 'uint', 'double', 'bool']))
       .nullish()
       .describe('Input variables beyond the telemetry catalog, with their types.'),
-    // The pools' structure (so the JSON Schema describes them); the allocator's own rules
-    // (one pool per resource, strategy fits the resource, ...) are checked below.
+    // Every section's structure (so the JSON Schema describes it); what the values mean is
+    // checked by the core when it builds the engine (checkEngineConfigJson).
     pools: AllocatorConfigSchema.shape.pools
       .nullish()
       .describe('Allocator pools, as in samples/allocation_schema.json (default: that file).'),
@@ -79,17 +78,10 @@ export const EngineConfigSchema = z
     gate: gateConfigSchema.nullish(),
     signals: SignalOptionsSchema.nullish(),
     capacityFrom: z
-      .partialRecord(z.enum(RESOURCES), z.string())
+      .partialRecord(z.enum(RESOURCE_NAMES), z.string())
       .nullish()
       .describe('Pools whose capacity follows a variable each tick, e.g. {"thermal_headroom": "thermal.headroom_c"}.'),
     auditRetention: z.number().int().min(1).nullish().describe('Audit records kept in memory (default 4096).'),
-  })
-  .superRefine((config, ctx) => {
-    if (config.pools === undefined || config.pools === null) return
-    const problem = checkAllocatorConfig({ pools: config.pools })
-    if (problem !== null) {
-      ctx.addIssue({ code: 'custom', message: problem.message, path: pathSegments(problem.path) })
-    }
   })
 
 /** A validated engine configuration. */
@@ -200,7 +192,7 @@ export interface RejectedAction {
 }
 
 /** Per-resource values, keyed by resource name. */
-export type PerResource<T = number> = Record<(typeof RESOURCES)[number], T>
+export type PerResource<T = number> = Record<ResourceName, T>
 
 /** One tick's output (crates/gamesa-core/src/stream/output.rs). */
 export interface TickOutput {

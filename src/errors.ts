@@ -1,6 +1,7 @@
 /**
  * Every error GAMESA throws — from the native core or from the TypeScript layer — is a
- * `GamesaError`: an `Error` whose `code` is one of {@link GamesaErrorCode}.
+ * `GamesaError`: an `Error` whose `code` is one of {@link GamesaErrorCode}. The list is the
+ * core's (`errorCodes()`, crates/gamesa-core/src/error.rs); a test checks that they agree.
  *
  * Native errors are created by the addon as plain `Error`s with a `code`; `instanceof
  * GamesaError` recognises them too (see `Symbol.hasInstance` below), so callers never need to
@@ -30,6 +31,11 @@ export const GamesaErrorCode = {
   InvalidTrace: 'INVALID_TRACE',
   InvalidScenario: 'INVALID_SCENARIO',
   InvalidActuation: 'INVALID_ACTUATION',
+  TelemetryMissing: 'TELEMETRY_MISSING',
+  TelemetryPermissionDenied: 'TELEMETRY_PERMISSION_DENIED',
+  TelemetryUnsupported: 'TELEMETRY_UNSUPPORTED',
+  TelemetryMalformed: 'TELEMETRY_MALFORMED',
+  TelemetryIo: 'TELEMETRY_IO',
 } as const
 export type GamesaErrorCode = (typeof GamesaErrorCode)[keyof typeof GamesaErrorCode]
 

@@ -14,6 +14,7 @@ import {
   telemetryCatalog,
 } from '../index.js'
 import { GamesaError, type GamesaErrorCode } from './errors.js'
+import { jsonText } from './json_document.js'
 
 /** The type of a declared variable. */
 export type VariableType = 'int' | 'uint' | 'double' | 'bool'
@@ -98,18 +99,19 @@ export function declarationLists(variables: VariableDeclarations | undefined): [
   return [Object.keys(variables), Object.values(variables)]
 }
 
-/** JSON text of a document given as text or as a value. */
+/**
+ * JSON text of a document given as text or as a value. A value that is not JSON (a BigInt, a
+ * cycle) or holds a number JSON cannot (NaN, ±Infinity, which `JSON.stringify` would write as
+ * null, read as "the default") is an `INVALID_ARGUMENT` naming where it is.
+ */
 export function documentText(document: unknown, what: string): string {
   if (typeof document === 'string') return document
-  let text: string | undefined
-  try {
-    text = JSON.stringify(document)
-  } catch (cause) {
-    // A BigInt or a cycle: not a JSON value.
-    throw new GamesaError('INVALID_ARGUMENT', `${what}: ${(cause as Error).message}`, { cause })
+  const json = jsonText(document)
+  if ('problem' in json) {
+    const { path, message } = json.problem
+    throw new GamesaError('INVALID_ARGUMENT', `${what}: ${path}: ${message}`, { path })
   }
-  if (text === undefined) throw new GamesaError('INVALID_ARGUMENT', `${what} must be JSON text or a JSON value`)
-  return text
+  return json.text
 }
 
 /**

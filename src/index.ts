@@ -2,6 +2,7 @@
 // package root) and the TypeScript guardian layer, all with full types.
 export * from '../index.js'
 export * from './errors.js'
+export * from './catalog.js'
 export * from './allocation.js'
 export * from './signals.js'
 export * from './effects.js'

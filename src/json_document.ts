@@ -1,8 +1,7 @@
-// What every JSON document checker of the TypeScript layer shares with its Rust twin: JSON
-// paths as Rust prints them, the first structural problem in serde's walk order (so zod and
-// serde name the same path), and the check → validate → parse steps with GamesaErrors that
-// carry the path. The allocator, gate, market and scenario documents all use these.
-import type { z } from 'zod'
+// What every configuration document of the TypeScript layer shares: JSON paths as the core
+// prints them, the text of a document given as a value, and the check → validate → parse steps
+// over a native checker. The rules of each document exist once, in the Rust core; this file
+// only carries a document there and its first problem back.
 import { GamesaError, type GamesaErrorCode } from './errors.js'
 
 /** A problem of a document: its JSON path (`$` for malformed JSON) and what is wrong. */
@@ -10,6 +9,9 @@ export interface PathProblem {
   path: string
   message: string
 }
+
+/** A native checker: the first problem of a document's JSON text, or null when it is valid. */
+export type NativeCheck = (text: string) => PathProblem | null
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/
 
@@ -24,94 +26,50 @@ export function formatPath(segments: readonly PropertyKey[]): string {
   return out
 }
 
-/** Inverse of {@link formatPath}: a path string back to zod path segments. */
-export function pathSegments(path: string): (string | number)[] {
-  const segments: (string | number)[] = []
-  const re = /\.([A-Za-z_$][A-Za-z0-9_$]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g
-  for (const m of path.slice(1).matchAll(re)) {
-    if (m[1] !== undefined) segments.push(m[1])
-    else if (m[2] !== undefined) segments.push(Number(m[2]))
-    else segments.push(JSON.parse(m[3]!) as string)
-  }
-  return segments
-}
-
-/** A problem at a zod path, before it is chosen and formatted. */
-export interface Candidate {
-  path: PropertyKey[]
-  message: string
-}
-
-/** A zod issue as serde names it: zod reports unknown keys at their object, serde at the key. */
-export function issueCandidates(issue: z.core.$ZodIssue): Candidate[] {
-  return issue.code === 'unrecognized_keys'
-    ? issue.keys.map((key) => ({ path: [...issue.path, key], message: `unknown field \`${key}\`` }))
-    : [{ path: [...issue.path], message: issue.message }]
-}
-
-/** JavaScript's string order (UTF-16 code units). */
-const codeUnitOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
-
 /**
- * The candidate serde meets first. serde stops at its first error while walking the parsed
- * JSON: object keys in sorted order (serde_json's map is a `BTreeMap`), recursing into each
- * value, and a missing field only once every present key of its object is done. zod reports
- * every issue; the first in that walk is the one kept. `Array.prototype.sort` is stable, so
- * issues serde would meet at the same point keep zod's order (the struct's declaration order,
- * as serde's missing-field check). `compareKeys` orders two present keys of one object.
+ * The path of the first number JSON cannot hold (NaN, ±Infinity) in a document given as a
+ * value, or null. `JSON.stringify` writes such a number as `null`, which a configuration reads
+ * as "absent, use the default": a NaN would silently become the default instead of an error.
  */
-export function firstInWalkOrder<C extends Candidate>(
-  candidates: readonly C[],
-  root: unknown,
-  compareKeys: (a: string, b: string) => number = codeUnitOrder,
-): C | undefined {
-  return [...candidates].sort((a, b) => compareInWalkOrder(a.path, b.path, root, compareKeys))[0]
-}
-
-/** {@link firstInWalkOrder} over zod's issues, formatted. */
-export function firstStructuralProblem(issues: readonly z.core.$ZodIssue[], root: unknown): PathProblem {
-  const first = firstInWalkOrder(issues.flatMap(issueCandidates), root)!
-  return { path: formatPath(first.path), message: first.message }
-}
-
-function compareInWalkOrder(
-  a: readonly PropertyKey[],
-  b: readonly PropertyKey[],
-  root: unknown,
-  compareKeys: (a: string, b: string) => number,
-): number {
-  let node: unknown = root
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const x = a[i]!
-    const y = b[i]!
-    if (x !== y) {
-      if (typeof x === 'number' && typeof y === 'number') return x - y
-      const xPresent = isPresent(node, x)
-      const yPresent = isPresent(node, y)
-      if (xPresent !== yPresent) return xPresent ? -1 : 1
-      if (!xPresent) return 0
-      return compareKeys(String(x), String(y))
-    }
-    node = isPresent(node, x) ? (node as Record<PropertyKey, unknown>)[x] : undefined
+export function nonFinitePath(value: unknown, at: PropertyKey[] = []): PropertyKey[] | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? null : at
+  if (typeof value !== 'object' || value === null) return null
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return null
+  const entries: [PropertyKey, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value)
+  for (const [key, child] of entries) {
+    const found = nonFinitePath(child, [...at, key])
+    if (found !== null) return found
   }
-  return 0
+  return null
 }
 
-/** The value at `path` in the parsed JSON, or undefined where it has none. */
-export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+/** The JSON text of a document given as a value, or the problem that keeps it from being JSON. */
+export function jsonText(value: unknown): { text: string } | { problem: PathProblem } {
+  const bad = nonFinitePath(value)
+  if (bad !== null) {
+    return { problem: { path: formatPath(bad), message: `must be a finite number, got ${String(valueAt(value, bad))}` } }
+  }
+  let text: string | undefined
+  try {
+    text = JSON.stringify(value)
+  } catch (cause) {
+    // A BigInt or a cycle: not a JSON value.
+    return { problem: { path: '$', message: `not a JSON value: ${(cause as Error).message}` } }
+  }
+  if (text === undefined) return { problem: { path: '$', message: 'not a JSON value' } }
+  return { text }
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let node = root
-  for (const key of path) node = isPresent(node, key) ? (node as Record<PropertyKey, unknown>)[key] : undefined
+  for (const key of path) node = (node as Record<PropertyKey, unknown>)[key]
   return node
 }
 
-/** Whether the parsed JSON has this key (a JSON document never holds `undefined`). */
-function isPresent(node: unknown, key: PropertyKey): boolean {
-  return typeof node === 'object' && node !== null && Object.hasOwn(node, key) && (node as Record<PropertyKey, unknown>)[key] !== undefined
-}
-
-/** Adds `problem` (a path from `$`, relative to the schema's own value) to zod's issues. */
-export function addProblem(ctx: z.RefinementCtx, problem: PathProblem | null): void {
-  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem.message, path: pathSegments(problem.path) })
+/** The first problem of a document given as a value, found by the native checker; null when valid. */
+export function checkDocument(value: unknown, check: NativeCheck): PathProblem | null {
+  const json = jsonText(value)
+  return 'problem' in json ? json.problem : check(json.text)
 }
 
 /** A GamesaError for a document problem: the message starts with the path, `err.path` holds it. */
@@ -119,18 +77,19 @@ export function problemError(code: GamesaErrorCode, problem: PathProblem, cause?
   return new GamesaError(code, `${problem.path}: ${problem.message}`, { path: problem.path, cause })
 }
 
-/** `value` if `check` finds no problem, else a {@link problemError} with `code`. */
-export function validated<T>(value: unknown, check: (value: unknown) => PathProblem | null, code: GamesaErrorCode): T {
-  const problem = check(value)
+/** `value` when the native checker finds no problem, else a {@link problemError} with `code`. */
+export function validateDocument<T>(value: unknown, check: NativeCheck, code: GamesaErrorCode): T {
+  const problem = checkDocument(value, check)
   if (problem !== null) throw problemError(code, problem)
   return value as T
 }
 
-/** `JSON.parse(text)`; malformed JSON is a {@link problemError} at `$`. */
-export function parseJson(text: string, code: GamesaErrorCode): unknown {
-  try {
-    return JSON.parse(text) as unknown
-  } catch (cause) {
-    throw problemError(code, { path: '$', message: `malformed JSON: ${(cause as Error).message}` }, cause)
-  }
+/**
+ * JSON text checked by the native checker (which reads the text itself, so malformed JSON,
+ * duplicate keys and out-of-range numbers are named with their place), then parsed.
+ */
+export function parseDocument<T>(text: string, check: NativeCheck, code: GamesaErrorCode): T {
+  const problem = check(text)
+  if (problem !== null) throw problemError(code, problem)
+  return JSON.parse(text) as T
 }

@@ -18,7 +18,10 @@ import {
   gateConfigSchema,
   marketDocumentSchema,
   scenarioSchema,
-  validateAllocatorConfigJson,
+  checkAllocatorConfigJson,
+  checkGateConfigJson,
+  checkMarketDocumentJson,
+  checkScenarioJson,
   zodProblems,
 } from '../index.js'
 
@@ -65,12 +68,13 @@ function plain(problems: readonly ValidationProblem[]): ValidationProblem[] {
   }))
 }
 
-/** Every zod issue of a schema whose refinements mirror the Rust validator (no native check is bound). */
-function zodOnly(schema: z.ZodType): (value: unknown) => ValidationProblem[] {
-  return (value) => {
-    const parsed = schema.safeParse(value)
-    return parsed.success ? [] : zodProblems(parsed.error.issues)
-  }
+/** zod's structure issues, or the core's first problem of the document (its rules live there). */
+function structureThenFirst(schema: z.ZodType, native: (text: string) => ValidationProblem | null) {
+  return (value: unknown, text: string): ValidationProblem[] =>
+    structureThen(schema, value, () => {
+      const problem = native(text)
+      return problem === null ? [] : [problem]
+    })
 }
 
 const rulesCheck =
@@ -85,12 +89,7 @@ export const FILE_KINDS: readonly FileKind[] = [
     schema: AllocatorConfigSchema,
     title: 'GAMESA allocator configuration',
     description: 'One pool per resource with its allocation strategy (DESIGN §2); see samples/allocation_schema.json.',
-    // The native rules are the zod refinements' twins; asking both keeps them honest.
-    check: (value, text) =>
-      structureThen(AllocatorConfigSchema, value, () => {
-        const problem = validateAllocatorConfigJson(text)
-        return problem === null ? [] : [problem]
-      }),
+    check: structureThenFirst(AllocatorConfigSchema, checkAllocatorConfigJson),
   },
   {
     kind: 'rule',
@@ -141,7 +140,7 @@ export const FILE_KINDS: readonly FileKind[] = [
     schema: scenarioSchema,
     title: 'GAMESA backtest scenario',
     description: 'A simulated machine, its workloads and a static baseline for `gamesa backtest`; see samples/scenarios/.',
-    check: zodOnly(scenarioSchema),
+    check: structureThenFirst(scenarioSchema, checkScenarioJson),
   },
   {
     kind: 'gate-config',
@@ -149,7 +148,7 @@ export const FILE_KINDS: readonly FileKind[] = [
     schema: gateConfigSchema,
     title: 'GAMESA ActionGate configuration',
     description: 'Limits per action kind: bounds, step, rate, cooldown, hysteresis, contract (docs/gate.md); the gate section of an engine configuration. See samples/gate/gate.json.',
-    check: zodOnly(gateConfigSchema),
+    check: structureThenFirst(gateConfigSchema, checkGateConfigJson),
   },
   {
     kind: 'market',
@@ -157,7 +156,7 @@ export const FILE_KINDS: readonly FileKind[] = [
     schema: marketDocumentSchema,
     title: 'GAMESA market document',
     description: 'Market parameters and agents, { market, agents } as in an engine configuration (docs/market.md); see samples/market_configs/valid/.',
-    check: zodOnly(marketDocumentSchema),
+    check: structureThenFirst(marketDocumentSchema, checkMarketDocumentJson),
   },
 ]
 

@@ -25,9 +25,9 @@ with --features, also against the feat.<name> variables of that scale-presets fi
 
 An engine configuration is checked by its schema, then built by the native engine: every
 expression compiled (line and column given), every reference between sections resolved (the
-gate's agents, invariants' contracts, capacityFrom and bind variables). Scenarios, gate
-configs and market documents are checked by their zod schemas only (they mirror the Rust
-validators; no native check of these files is bound to Node).
+gate's agents, invariants' contracts, capacityFrom and bind variables). Allocator configs,
+scenarios, gate configs and market documents are checked by their schema (every structure
+problem), then, when the structure is sound, by the native core's rules (the first problem).
 
 options:
   --kind <kind>        treat every file as this kind (overrides detection)

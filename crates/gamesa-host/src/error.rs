@@ -2,6 +2,7 @@
 
 use gamesa_core::ErrorCode;
 use gamesa_core::effects::EffectError;
+use gamesa_core::error::codes;
 use gamesa_core::stream::EngineError;
 use std::fmt;
 use std::path::PathBuf;
@@ -98,10 +99,10 @@ impl std::error::Error for HostError {}
 impl ErrorCode for HostError {
     fn code(&self) -> &'static str {
         match self {
-            HostError::Io { .. } | HostError::SinkFailed { .. } => "IO_ERROR",
-            HostError::Corrupt { .. } | HostError::TornTail { .. } => "AUDIT_CORRUPT",
+            HostError::Io { .. } | HostError::SinkFailed { .. } => codes::IO_ERROR,
+            HostError::Corrupt { .. } | HostError::TornTail { .. } => codes::AUDIT_CORRUPT,
             HostError::Effect(e) => e.code(),
-            HostError::Trace { .. } => "INVALID_TRACE",
+            HostError::Trace { .. } => codes::INVALID_TRACE,
             HostError::Engine(e) => e.code(),
         }
     }

@@ -13,6 +13,7 @@
 
 use crate::errors::{JsError, JsResult, guard, js_error, to_js};
 use gamesa_core::allocation as core;
+use gamesa_core::error::codes;
 use gamesa_core::types as ty;
 use napi_derive::napi;
 
@@ -123,19 +124,17 @@ pub struct CapacityChange {
     pub preempted: Vec<String>,
 }
 
-/// Why a configuration is invalid: a JSON path such as `$.pools[2].capacity` and a message.
-#[napi(object)]
-pub struct AllocatorConfigProblem {
-    pub path: String,
-    pub message: String,
-}
-
 /// `ResourceType::ALL[index]`, or `INVALID_ARGUMENT`.
 fn resource(index: u32) -> JsResult<ty::ResourceType> {
     ty::ResourceType::ALL
         .get(index as usize)
         .copied()
-        .ok_or_else(|| js_error("INVALID_ARGUMENT", format!("no resource has index {index}")))
+        .ok_or_else(|| {
+            js_error(
+                codes::INVALID_ARGUMENT,
+                format!("no resource has index {index}"),
+            )
+        })
 }
 
 /// `Priority::ALL[rank]`, or `INVALID_ARGUMENT`.
@@ -143,7 +142,12 @@ fn priority(rank: u32) -> JsResult<ty::Priority> {
     ty::Priority::ALL
         .get(rank as usize)
         .copied()
-        .ok_or_else(|| js_error("INVALID_ARGUMENT", format!("no priority has rank {rank}")))
+        .ok_or_else(|| {
+            js_error(
+                codes::INVALID_ARGUMENT,
+                format!("no priority has rank {rank}"),
+            )
+        })
 }
 
 /// A JS number as a tick count: a whole number from 0 to 2^53 − 1.
@@ -152,7 +156,7 @@ fn ticks(x: f64, name: &str) -> JsResult<u64> {
         Ok(x as u64)
     } else {
         Err(js_error(
-            "INVALID_ARGUMENT",
+            codes::INVALID_ARGUMENT,
             format!("{name} must be a whole number of ticks ≥ 0, got {x}"),
         ))
     }
@@ -375,21 +379,6 @@ impl NativeAllocator {
                 .collect())
         })
     }
-}
-
-/// Validates a JSON configuration with the core's rules: null when valid, else the first problem.
-#[napi]
-pub fn validate_allocator_config_json(
-    json: String,
-) -> Result<Option<AllocatorConfigProblem>, JsError> {
-    guard(|| {
-        Ok(core::AllocatorConfig::from_json(&json)
-            .err()
-            .map(|e| AllocatorConfigProblem {
-                path: e.path,
-                message: e.message,
-            }))
-    })
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@
 
 use crate::errors::{JsError, guard, js_error, to_js};
 use gamesa_core::contracts as core;
+use gamesa_core::error::codes;
 use gamesa_core::expr::Value;
 use napi::bindgen_prelude::{BigInt, Either3};
 use napi_derive::napi;
@@ -186,7 +187,7 @@ fn from_js_value(name: &str, v: &JsValue) -> Result<Value, JsError> {
                 return Ok(Value::Uint(u));
             }
             Err(js_error(
-                "INVALID_ARGUMENT",
+                codes::INVALID_ARGUMENT,
                 format!("context.{name}: a BigInt beyond the 64-bit int and uint ranges"),
             ))
         }
@@ -401,7 +402,7 @@ impl NativeContractSet {
             let n = contract.variables().count();
             if values.len() != n || tags.len() != n {
                 return Err(js_error(
-                    "INVALID_ARGUMENT",
+                    codes::INVALID_ARGUMENT,
                     format!(
                         "contract `{name}` declares {n} variables; got {} values and {} tags",
                         values.len(),
@@ -419,7 +420,7 @@ impl NativeContractSet {
                 .and_then(|k| core::ConditionKind::ALL.get(k))
                 .ok_or_else(|| {
                     js_error(
-                        "INVALID_ARGUMENT",
+                        codes::INVALID_ARGUMENT,
                         format!("kind must be 0, 1 or 2, got {kind}"),
                     )
                 })?;

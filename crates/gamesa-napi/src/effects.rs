@@ -5,6 +5,7 @@
 
 use crate::errors::{JsError, JsResult, guard, js_error, to_js};
 use gamesa_core::effects as core;
+use gamesa_core::error::codes;
 use gamesa_host as host;
 use napi_derive::napi;
 use std::path::Path;
@@ -227,7 +228,7 @@ fn effect(s: &str) -> JsResult<core::Effect> {
     core::Effect::parse(s).ok_or_else(|| {
         let names: Vec<&str> = core::Effect::ALL.iter().map(|e| e.as_str()).collect();
         js_error(
-            "INVALID_ARGUMENT",
+            codes::INVALID_ARGUMENT,
             format!(
                 "unknown effect '{s}' (expected one of {})",
                 names.join(", ")
@@ -242,7 +243,7 @@ fn ms(x: f64, name: &str) -> JsResult<u64> {
         Ok(x as u64)
     } else {
         Err(js_error(
-            "INVALID_ARGUMENT",
+            codes::INVALID_ARGUMENT,
             format!("{name} must be a whole number of ms ≥ 0, got {x}"),
         ))
     }
@@ -255,7 +256,12 @@ fn now(x: Option<f64>) -> JsResult<u64> {
         None => std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_millis() as u64)
-            .map_err(|e| js_error("INTERNAL_PANIC", format!("system clock before 1970: {e}"))),
+            .map_err(|e| {
+                js_error(
+                    codes::INTERNAL_PANIC,
+                    format!("system clock before 1970: {e}"),
+                )
+            }),
     }
 }
 
@@ -264,7 +270,7 @@ fn seq_arg(x: Option<f64>, name: &str, default: u64) -> JsResult<u64> {
         None => Ok(default),
         Some(x) if x.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&x) => Ok(x as u64),
         Some(x) => Err(js_error(
-            "INVALID_ARGUMENT",
+            codes::INVALID_ARGUMENT,
             format!("{name} must be a whole number ≥ 0, got {x}"),
         )),
     }

@@ -7,6 +7,7 @@
 use crate::decisions::DecisionPacker;
 use crate::errors::{JsError, guard, js_error, to_js};
 use crate::features::LocatedProblem;
+use gamesa_core::error::codes;
 use gamesa_core::sim;
 use gamesa_core::stream::{Engine, EngineConfig, EngineError, TickOutput};
 use gamesa_host::replay::Replay;
@@ -25,7 +26,7 @@ struct SnapshotValues {
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, JsError> {
-    serde_json::to_string(value).map_err(|e| js_error("INTERNAL_PANIC", e.to_string()))
+    serde_json::to_string(value).map_err(|e| js_error(codes::INTERNAL_PANIC, e.to_string()))
 }
 
 /// Every problem of an engine configuration, empty when it builds.
@@ -93,7 +94,7 @@ impl NativeEngine {
         guard(|| {
             let snapshot: SnapshotValues = serde_json::from_str(&snapshot_json).map_err(|e| {
                 js_error(
-                    "INVALID_ARGUMENT",
+                    codes::INVALID_ARGUMENT,
                     format!("snapshot: expected {{\"values\": {{name: number}}}}: {e}"),
                 )
             })?;
@@ -160,7 +161,7 @@ impl NativeEngine {
             let dest = unsafe { nums.as_mut() };
             let Some((count, rest)) = dest.split_first_mut() else {
                 return Err(js_error(
-                    "INVALID_ARGUMENT",
+                    codes::INVALID_ARGUMENT,
                     "nums: give a Float64Array of at least one element",
                 ));
             };
@@ -240,7 +241,7 @@ pub fn native_run_backtest(
             "static" => gamesa_core::stream::Baseline::Static,
             other => {
                 return Err(js_error(
-                    "INVALID_ARGUMENT",
+                    codes::INVALID_ARGUMENT,
                     format!("baseline must be \"none\" or \"static\", got \"{other}\""),
                 ));
             }
@@ -260,7 +261,7 @@ pub struct NativeReplay {
 }
 
 fn io_error(path: &str, action: &str, e: std::io::Error) -> JsError {
-    js_error("IO_ERROR", format!("I/O error {action} {path}: {e}"))
+    js_error(codes::IO_ERROR, format!("I/O error {action} {path}: {e}"))
 }
 
 #[napi]

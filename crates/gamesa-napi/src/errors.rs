@@ -1,6 +1,7 @@
 //! Core errors and panics to JS errors with a `code` property.
 
 use gamesa_core::ErrorCode;
+use gamesa_core::error::codes;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// A napi error whose status is our code string: napi-rs puts it on the JS error's `code`.
@@ -29,7 +30,7 @@ pub fn guard<T>(f: impl FnOnce() -> JsResult<T>) -> JsResult<T> {
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic payload".to_string());
             Err(js_error(
-                "INTERNAL_PANIC",
+                codes::INTERNAL_PANIC,
                 format!("internal error in gamesa-core (a bug, please report it): {what}"),
             ))
         }

@@ -9,6 +9,7 @@
 //! return by the name `Result`, not through an alias.
 
 use crate::errors::{JsError, guard, js_error, to_js};
+use gamesa_core::error::codes;
 use gamesa_core::expr::{Env, Program, Type, Value};
 use napi::bindgen_prelude::{BigInt, Either3, Float64Array};
 use napi_derive::napi;
@@ -31,7 +32,7 @@ fn to_js_value(v: Value) -> Either3<f64, bool, BigInt> {
 }
 
 fn invalid(name: &str, what: &str) -> JsError {
-    js_error("INVALID_ARGUMENT", format!("bindings.{name}: {what}"))
+    js_error(codes::INVALID_ARGUMENT, format!("bindings.{name}: {what}"))
 }
 
 /// A JS number as a value of the declared type `ty`.
@@ -98,7 +99,7 @@ impl NativeExpression {
         guard(|| {
             if names.len() != types.len() {
                 return Err(js_error(
-                    "INVALID_ARGUMENT",
+                    codes::INVALID_ARGUMENT,
                     "names and types differ in length",
                 ));
             }
@@ -106,7 +107,7 @@ impl NativeExpression {
             for (name, ty) in names.iter().zip(&types) {
                 let ty = Type::parse(ty).ok_or_else(|| {
                     js_error(
-                        "INVALID_ARGUMENT",
+                        codes::INVALID_ARGUMENT,
                         format!(
                             "declarations.{name}: '{ty}' is not one of int, uint, double, bool"
                         ),
@@ -217,7 +218,7 @@ impl NativeExpression {
             Ok(())
         } else {
             Err(js_error(
-                "INVALID_ARGUMENT",
+                codes::INVALID_ARGUMENT,
                 format!("expected {} values, got {n}", self.vars.len()),
             ))
         }

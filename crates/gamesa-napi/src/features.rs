@@ -8,6 +8,7 @@
 //! rules.
 
 use crate::errors::{JsError, guard, js_error, to_js};
+use gamesa_core::error::codes;
 use gamesa_core::expr::{Env, Type};
 use gamesa_core::features as core;
 use napi::bindgen_prelude::{Float64Array, Uint8Array};
@@ -59,7 +60,7 @@ pub(crate) fn declarations(
     let types = types.unwrap_or_default();
     if types.len() != names.len() {
         return Err(js_error(
-            "INVALID_ARGUMENT",
+            codes::INVALID_ARGUMENT,
             format!("{} variable names but {} types", names.len(), types.len()),
         ));
     }
@@ -67,7 +68,7 @@ pub(crate) fn declarations(
     for (name, ty) in names.iter().zip(&types) {
         let ty = Type::parse(ty).ok_or_else(|| {
             js_error(
-                "INVALID_ARGUMENT",
+                codes::INVALID_ARGUMENT,
                 format!(
                     "variables.{name}: unknown type '{ty}' (expected int, uint, double or bool)"
                 ),
@@ -86,7 +87,7 @@ pub(crate) fn fill(
 ) -> Result<(), JsError> {
     if values.len() != snapshot.len() || present.len() != snapshot.len() {
         return Err(js_error(
-            "INVALID_ARGUMENT",
+            codes::INVALID_ARGUMENT,
             format!(
                 "expected {} values and presence flags, got {} and {}",
                 snapshot.len(),
@@ -189,7 +190,7 @@ impl NativeFeatureSet {
             let base = self.inner.base_len();
             if values.len() != base || present.len() != base {
                 return Err(js_error(
-                    "INVALID_ARGUMENT",
+                    codes::INVALID_ARGUMENT,
                     format!(
                         "expected {base} values and presence flags, got {} and {}",
                         values.len(),

@@ -8,6 +8,8 @@
 #![cfg_attr(test, allow(dead_code))]
 
 mod allocator;
+mod catalog;
+mod config_checks;
 mod contracts;
 mod decisions;
 mod effects;

@@ -12,6 +12,7 @@ use crate::errors::{JsError, guard, to_js};
 use crate::features::{
     LocatedProblem, NativeFeatureSet, VariableDeclaration, declarations, declarations_of, fill,
 };
+use gamesa_core::error::codes;
 use gamesa_core::features as fcore;
 use gamesa_core::rules as core;
 use napi::bindgen_prelude::{Float64Array, Uint8Array};
@@ -109,7 +110,7 @@ impl NativeRuleSet {
         guard(|| {
             let rules: Vec<&core::Rule> = self.inner.rules().iter().map(|r| &r.rule).collect();
             serde_json::to_string(&rules)
-                .map_err(|e| crate::errors::js_error("INTERNAL_PANIC", e.to_string()))
+                .map_err(|e| crate::errors::js_error(codes::INTERNAL_PANIC, e.to_string()))
         })
     }
 

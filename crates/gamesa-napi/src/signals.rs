@@ -13,6 +13,7 @@
 //! return by the name `Result`, not through an alias.
 
 use crate::errors::{JsError, guard, js_error, to_js};
+use gamesa_core::error::codes;
 use gamesa_core::signals as core;
 use napi::bindgen_prelude::{Float64Array, Uint8Array, Uint32Array};
 use napi_derive::napi;
@@ -198,7 +199,7 @@ fn wall_clock_ms() -> f64 {
 fn parse_kind(s: &str, field: &str) -> Result<core::SignalKind, JsError> {
     core::SignalKind::parse(s).ok_or_else(|| {
         js_error(
-            "INVALID_ARGUMENT",
+            codes::INVALID_ARGUMENT,
             format!("{field}: '{s}' is not a signal kind"),
         )
     })
@@ -331,7 +332,7 @@ impl JsSignalScheduler {
                         .iter()
                         .enumerate()
                         .map(|(i, d)| {
-                            parse_domain(d, &format!("domainRanks[{i}]"), "INVALID_CONFIG")
+                            parse_domain(d, &format!("domainRanks[{i}]"), codes::INVALID_CONFIG)
                         })
                         .collect::<Result<Vec<_>, _>>()?;
                     config.domain_ranks = core::DomainRanks::from_order(&order).map_err(to_js)?;
@@ -365,7 +366,7 @@ impl JsSignalScheduler {
                 .and_then(core::SignalKind::from_code)
                 .ok_or_else(|| {
                     js_error(
-                        "INVALID_ARGUMENT",
+                        codes::INVALID_ARGUMENT,
                         format!("kind: {kind} is not a signal kind code"),
                     )
                 })?;
@@ -374,7 +375,7 @@ impl JsSignalScheduler {
                 .copied()
                 .ok_or_else(|| {
                     js_error(
-                        "INVALID_ARGUMENT",
+                        codes::INVALID_ARGUMENT,
                         format!("domain: {domain} is not a signal domain code"),
                     )
                 })?;

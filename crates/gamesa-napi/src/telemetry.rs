@@ -2,6 +2,7 @@
 //! the process-wide collector handle and passes it the clocks; readers and rates live in
 //! `gamesa-telemetry`.
 
+use gamesa_core::error::codes;
 use std::collections::BTreeMap;
 use std::sync::{LazyLock, Mutex, PoisonError};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -75,7 +76,7 @@ fn to_json(s: &Snapshot) -> Result<String, JsError> {
     // did, the caller gets an error rather than a made-up snapshot.
     serde_json::to_string(&native).map_err(|e| {
         js_error(
-            "INTERNAL_PANIC",
+            codes::INTERNAL_PANIC,
             format!("telemetry snapshot to JSON failed: {e}"),
         )
     })
@@ -151,7 +152,7 @@ pub fn native_read_processes(limit: Option<f64>) -> Result<Vec<NativeProcessInfo
             Some(x) if x >= 0.0 && x.fract() == 0.0 => x.min(usize::MAX as f64) as usize,
             Some(x) => {
                 return Err(js_error(
-                    "INVALID_ARGUMENT",
+                    codes::INVALID_ARGUMENT,
                     format!("readProcesses(limit): limit must be a whole number ≥ 0, got {x}"),
                 ));
             }
@@ -205,7 +206,7 @@ fn whole(x: f64, field: &str, max: f64) -> Result<f64, JsError> {
         Ok(x)
     } else {
         Err(js_error(
-            "INVALID_CONFIG",
+            codes::INVALID_CONFIG,
             format!("invalid sampler config: {field} must be a whole number in 1..={max}, got {x}"),
         ))
     }
@@ -276,7 +277,7 @@ impl NativeTelemetrySampler {
                 Some(x) if x >= 0.0 && x.fract() == 0.0 => x.min(usize::MAX as f64) as usize,
                 Some(x) => {
                     return Err(js_error(
-                        "INVALID_ARGUMENT",
+                        codes::INVALID_ARGUMENT,
                         format!("history(n): n must be a whole number ≥ 0, got {x}"),
                     ));
                 }

@@ -1,5 +1,6 @@
 //! Why a reading failed. Every reader returns these instead of panicking or inventing a value.
 
+use gamesa_core::error::codes;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -51,11 +52,11 @@ impl ReadError {
     /// A stable SCREAMING_SNAKE code, as the other GAMESA errors have.
     pub fn code(&self) -> &'static str {
         match self {
-            ReadError::Missing { .. } => "TELEMETRY_MISSING",
-            ReadError::PermissionDenied { .. } => "TELEMETRY_PERMISSION_DENIED",
-            ReadError::Unsupported { .. } => "TELEMETRY_UNSUPPORTED",
-            ReadError::Malformed { .. } => "TELEMETRY_MALFORMED",
-            ReadError::Io { .. } => "TELEMETRY_IO",
+            ReadError::Missing { .. } => codes::TELEMETRY_MISSING,
+            ReadError::PermissionDenied { .. } => codes::TELEMETRY_PERMISSION_DENIED,
+            ReadError::Unsupported { .. } => codes::TELEMETRY_UNSUPPORTED,
+            ReadError::Malformed { .. } => codes::TELEMETRY_MALFORMED,
+            ReadError::Io { .. } => codes::TELEMETRY_IO,
         }
     }
 

@@ -12,6 +12,7 @@
 //! a process first seen in this refresh has `cpu_ratio: None`. One sysinfo quirk remains: a
 //! process whose CPU time was still exactly 0 at the previous refresh (just spawned) reads 0.
 
+use gamesa_core::error::codes;
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 use std::fmt;
@@ -44,7 +45,7 @@ impl ProcessesError {
     /// Stable code, as the binding reports it.
     pub fn code(&self) -> &'static str {
         match self {
-            ProcessesError::NeedsTwoReadings => "NEEDS_TWO_READINGS",
+            ProcessesError::NeedsTwoReadings => codes::NEEDS_TWO_READINGS,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! driver lock; the process table, a walk of every `/proc/<pid>`) every `slow_every` ticks. The thread waits on a condition variable, so
 //! [`Sampler::stop`] wakes it at once instead of after the rest of a period.
 
+use gamesa_core::error::codes;
 use std::collections::VecDeque;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -55,8 +56,8 @@ impl SamplerError {
     /// Stable code, as the binding reports it (`INVALID_CONFIG`, `INTERNAL_PANIC`).
     pub fn code(&self) -> &'static str {
         match self {
-            SamplerError::InvalidConfig(_) => "INVALID_CONFIG",
-            SamplerError::ThreadPanicked(_) => "INTERNAL_PANIC",
+            SamplerError::InvalidConfig(_) => codes::INVALID_CONFIG,
+            SamplerError::ThreadPanicked(_) => codes::INTERNAL_PANIC,
         }
     }
 }

@@ -24,6 +24,7 @@
 //! 7. `preemptive: true` only on `priority` pools.
 
 use crate::error::ErrorCode;
+use crate::error::codes;
 use crate::json_objects::objects_only;
 use crate::types::{Priority, ResourceType};
 use serde::de::{self, Deserializer};
@@ -202,7 +203,7 @@ impl std::error::Error for ConfigError {}
 
 impl ErrorCode for ConfigError {
     fn code(&self) -> &'static str {
-        "INVALID_CONFIG"
+        codes::INVALID_CONFIG
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::config::ConfigError;
 use crate::error::ErrorCode;
+use crate::error::codes;
 use crate::types::ResourceType;
 use std::fmt;
 
@@ -66,12 +67,12 @@ impl From<ConfigError> for AllocError {
 impl ErrorCode for AllocError {
     fn code(&self) -> &'static str {
         match self {
-            AllocError::InsufficientCapacity { .. } => "INSUFFICIENT_CAPACITY",
-            AllocError::InvalidAmount { .. } => "INVALID_AMOUNT",
-            AllocError::UnknownResource { .. } => "UNKNOWN_RESOURCE",
-            AllocError::UnknownLease { .. } => "UNKNOWN_LEASE",
-            AllocError::DuplicateId { .. } => "DUPLICATE_ID",
-            AllocError::InvalidConfig(_) => "INVALID_CONFIG",
+            AllocError::InsufficientCapacity { .. } => codes::INSUFFICIENT_CAPACITY,
+            AllocError::InvalidAmount { .. } => codes::INVALID_AMOUNT,
+            AllocError::UnknownResource { .. } => codes::UNKNOWN_RESOURCE,
+            AllocError::UnknownLease { .. } => codes::UNKNOWN_LEASE,
+            AllocError::DuplicateId { .. } => codes::DUPLICATE_ID,
+            AllocError::InvalidConfig(_) => codes::INVALID_CONFIG,
         }
     }
 }

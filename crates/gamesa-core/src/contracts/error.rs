@@ -1,6 +1,7 @@
 //! Errors of contracts: a definition that does not compile, an unknown name, a name taken.
 
 use crate::ErrorCode;
+use crate::error::codes;
 use std::fmt;
 
 /// One problem of a contract definition: where (a JSON path such as `$.invariants[1]`), what,
@@ -70,9 +71,9 @@ pub enum ContractError {
 impl ErrorCode for ContractError {
     fn code(&self) -> &'static str {
         match self {
-            ContractError::Invalid { .. } => "INVALID_CONTRACT",
-            ContractError::UnknownContract { .. } => "UNKNOWN_CONTRACT",
-            ContractError::DuplicateContract { .. } => "DUPLICATE_ID",
+            ContractError::Invalid { .. } => codes::INVALID_CONTRACT,
+            ContractError::UnknownContract { .. } => codes::UNKNOWN_CONTRACT,
+            ContractError::DuplicateContract { .. } => codes::DUPLICATE_ID,
         }
     }
 }

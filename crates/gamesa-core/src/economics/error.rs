@@ -1,6 +1,7 @@
 //! The market's one error type.
 
 use crate::error::ErrorCode;
+use crate::error::codes;
 use std::fmt;
 
 /// Why a market could not be built or an operation on it was refused.
@@ -54,8 +55,8 @@ impl std::error::Error for MarketError {}
 impl ErrorCode for MarketError {
     fn code(&self) -> &'static str {
         match self {
-            MarketError::Config { .. } => "INVALID_CONFIG",
-            MarketError::InvalidArgument { .. } => "INVALID_ARGUMENT",
+            MarketError::Config { .. } => codes::INVALID_CONFIG,
+            MarketError::InvalidArgument { .. } => codes::INVALID_ARGUMENT,
         }
     }
 }

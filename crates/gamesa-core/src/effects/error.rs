@@ -2,6 +2,7 @@
 
 use super::effect::Effect;
 use crate::error::ErrorCode;
+use crate::error::codes;
 use std::fmt;
 
 /// What can go wrong when granting, revoking or checking effects.
@@ -51,8 +52,8 @@ impl std::error::Error for EffectError {}
 impl ErrorCode for EffectError {
     fn code(&self) -> &'static str {
         match self {
-            EffectError::CapabilityDenied { .. } => "CAPABILITY_DENIED",
-            EffectError::InvalidArgument { .. } => "INVALID_ARGUMENT",
+            EffectError::CapabilityDenied { .. } => codes::CAPABILITY_DENIED,
+            EffectError::InvalidArgument { .. } => codes::INVALID_ARGUMENT,
         }
     }
 }
@@ -82,6 +83,6 @@ impl std::error::Error for AuditCorrupt {}
 
 impl ErrorCode for AuditCorrupt {
     fn code(&self) -> &'static str {
-        "AUDIT_CORRUPT"
+        codes::AUDIT_CORRUPT
     }
 }

@@ -1,6 +1,7 @@
 //! Compile errors (with a source position) and evaluation errors.
 
 use crate::error::ErrorCode;
+use crate::error::codes;
 use std::fmt;
 
 /// What kind of compile error.
@@ -93,7 +94,7 @@ impl std::error::Error for CompileError {}
 
 impl ErrorCode for CompileError {
     fn code(&self) -> &'static str {
-        "EXPR_COMPILE"
+        codes::EXPR_COMPILE
     }
 }
 
@@ -151,7 +152,7 @@ impl std::error::Error for EvalError {}
 
 impl ErrorCode for EvalError {
     fn code(&self) -> &'static str {
-        "EXPR_EVAL"
+        codes::EXPR_EVAL
     }
 }
 

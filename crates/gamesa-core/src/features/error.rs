@@ -2,6 +2,7 @@
 
 use super::problem::{Problem, problem_list};
 use crate::error::ErrorCode;
+use crate::error::codes;
 use crate::expr::Type;
 use std::fmt;
 
@@ -23,7 +24,7 @@ impl std::error::Error for FeatureError {}
 
 impl ErrorCode for FeatureError {
     fn code(&self) -> &'static str {
-        "INVALID_CONFIG"
+        codes::INVALID_CONFIG
     }
 }
 
@@ -116,6 +117,6 @@ impl std::error::Error for SnapshotError {}
 
 impl ErrorCode for SnapshotError {
     fn code(&self) -> &'static str {
-        "INVALID_ARGUMENT"
+        codes::INVALID_ARGUMENT
     }
 }

@@ -1,6 +1,7 @@
 //! The error of a gate configuration: where (a JSON path) and why (`INVALID_GATE`).
 
 use crate::error::ErrorCode;
+use crate::error::codes;
 use std::fmt;
 
 /// A rejected gate configuration. `path` is a JSON path such as
@@ -47,6 +48,6 @@ impl std::error::Error for GateError {}
 
 impl ErrorCode for GateError {
     fn code(&self) -> &'static str {
-        "INVALID_GATE"
+        codes::INVALID_GATE
     }
 }

@@ -36,5 +36,5 @@ pub use decision::{ApprovedAction, GateDecision, Proposal, RejectedAction};
 pub use error::GateError;
 pub use reason::RejectReason;
 pub use state::Bucket;
-pub use template::{TARGET_PLACEHOLDER, Template};
+pub use template::{MAX_TEMPLATE_LEN, TARGET_PLACEHOLDER, Template, template_problem};
 pub use validate::{MAX_KIND_LEN, kind_name_problem, target_pattern_problem};

@@ -1,6 +1,7 @@
 //! Errors of the rule evaluator.
 
 use crate::error::ErrorCode;
+use crate::error::codes;
 use crate::expr::EvalError;
 use crate::features::Problem;
 use std::fmt;
@@ -24,7 +25,7 @@ impl std::error::Error for RuleSetError {}
 
 impl ErrorCode for RuleSetError {
     fn code(&self) -> &'static str {
-        "INVALID_RULE"
+        codes::INVALID_RULE
     }
 }
 

@@ -1,6 +1,7 @@
 //! Errors of the signal scheduler, each with a stable code.
 
 use crate::ErrorCode;
+use crate::error::codes;
 use std::fmt;
 
 /// What can go wrong when building signals or schedulers.
@@ -26,8 +27,8 @@ impl std::error::Error for SignalError {}
 impl ErrorCode for SignalError {
     fn code(&self) -> &'static str {
         match self {
-            SignalError::InvalidArgument(_) => "INVALID_ARGUMENT",
-            SignalError::InvalidConfig(_) => "INVALID_CONFIG",
+            SignalError::InvalidArgument(_) => codes::INVALID_ARGUMENT,
+            SignalError::InvalidConfig(_) => codes::INVALID_CONFIG,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! simulated machine refuses (as the real kernel or driver would).
 
 use crate::error::ErrorCode;
+use crate::error::codes;
 use std::fmt;
 
 /// What went wrong in the simulator.
@@ -72,8 +73,8 @@ impl std::error::Error for SimError {}
 impl ErrorCode for SimError {
     fn code(&self) -> &'static str {
         match self {
-            SimError::InvalidScenario { .. } => "INVALID_SCENARIO",
-            SimError::InvalidActuation { .. } => "INVALID_ACTUATION",
+            SimError::InvalidScenario { .. } => codes::INVALID_SCENARIO,
+            SimError::InvalidActuation { .. } => codes::INVALID_ACTUATION,
         }
     }
 }

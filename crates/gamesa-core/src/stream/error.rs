@@ -3,6 +3,7 @@
 //! errors: they are part of the tick's output.
 
 use crate::error::ErrorCode;
+use crate::error::codes;
 use crate::features::Problem;
 use std::fmt;
 
@@ -57,9 +58,9 @@ impl std::error::Error for EngineError {}
 impl ErrorCode for EngineError {
     fn code(&self) -> &'static str {
         match self {
-            EngineError::InvalidConfig { .. } => "INVALID_ENGINE_CONFIG",
+            EngineError::InvalidConfig { .. } => codes::INVALID_ENGINE_CONFIG,
             EngineError::InvalidTime { .. } | EngineError::InvalidInput { .. } => {
-                "INVALID_ARGUMENT"
+                codes::INVALID_ARGUMENT
             }
         }
     }
