@@ -228,14 +228,15 @@ fn every_config_problem_is_reported_with_its_path() {
     }
 }
 
-/// The sample policy in closed loop beats doing nothing on every shipped scenario, on the
-/// scenario's own measure, and a backtest is reproducible to the byte.
+/// The sample policy in closed loop beats doing nothing on the first three shipped scenarios,
+/// each on its own measure, and a backtest is reproducible to the byte. (Every shipped scenario
+/// is judged on every line by the suite: tests/backtest_suite.rs.)
 #[test]
-fn the_sample_policy_beats_no_policy_on_every_scenario() {
-    use gamesa_core::sim::{Scenario, builtin_scenarios};
+fn the_sample_policy_beats_no_policy_on_its_own_measure() {
+    use gamesa_core::sim::{Scenario, builtin_scenario};
     use gamesa_core::stream::{Baseline, EngineConfig, backtest};
-    for (name, json) in builtin_scenarios() {
-        let scenario = Scenario::from_json(json).unwrap();
+    for name in ["game_and_compile", "gpu_training_power_cap", "heat_soak"] {
+        let scenario = builtin_scenario(name).expect("shipped").unwrap();
         let run = || {
             backtest(
                 &scenario,
@@ -268,7 +269,7 @@ fn the_sample_policy_beats_no_policy_on_every_scenario() {
                 policy.seconds_above_thermal_limit,
                 baseline.seconds_above_thermal_limit
             ),
-            other => panic!("a new scenario {other}: add its measure here"),
+            other => unreachable!("{other} is not in the list above"),
         }
         assert!(policy.actions_applied > 0);
         if name == "game_and_compile" {

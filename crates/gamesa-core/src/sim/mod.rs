@@ -41,6 +41,10 @@ pub use workload::MAX_FRAMES_PER_STEP;
 pub fn builtin_scenarios() -> Vec<(&'static str, &'static str)> {
     vec![
         (
+            "bursty_inference",
+            include_str!("../../../../samples/scenarios/bursty_inference.json"),
+        ),
+        (
             "game_and_compile",
             include_str!("../../../../samples/scenarios/game_and_compile.json"),
         ),
@@ -51,6 +55,26 @@ pub fn builtin_scenarios() -> Vec<(&'static str, &'static str)> {
         (
             "heat_soak",
             include_str!("../../../../samples/scenarios/heat_soak.json"),
+        ),
+        (
+            "hot_sff_pc",
+            include_str!("../../../../samples/scenarios/hot_sff_pc.json"),
+        ),
+        (
+            "laptop_low_cap",
+            include_str!("../../../../samples/scenarios/laptop_low_cap.json"),
+        ),
+        (
+            "many_core_server",
+            include_str!("../../../../samples/scenarios/many_core_server.json"),
+        ),
+        (
+            "two_gpus_one_cap",
+            include_str!("../../../../samples/scenarios/two_gpus_one_cap.json"),
+        ),
+        (
+            "video_call_and_build",
+            include_str!("../../../../samples/scenarios/video_call_and_build.json"),
         ),
     ]
 }

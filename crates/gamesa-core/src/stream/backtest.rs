@@ -45,6 +45,11 @@ impl EnginePolicy {
     pub fn engine(&self) -> &Engine {
         &self.engine
     }
+
+    /// The first tick error of the run, if a tick failed (taken: a second call gives none).
+    pub fn take_error(&mut self) -> Option<EngineError> {
+        self.error.take()
+    }
 }
 
 impl Policy for EnginePolicy {

@@ -25,6 +25,7 @@ mod input;
 mod leases;
 mod market_round;
 mod output;
+mod suite;
 mod tick;
 
 pub use backtest::{
@@ -39,3 +40,4 @@ pub use output::{
     AllocationOut, CheckKind, ContractOut, FeatureValues, FiringOut, Firings, LeaseChange, Mode,
     RuleErrorOut, ScoredAction, SignalOut, TickDecisions, TickOutput,
 };
+pub use suite::{NONE_SHARE, SuiteChecks, SuiteRow, SuiteRun, TOTAL_SHARE, suite, suite_row};

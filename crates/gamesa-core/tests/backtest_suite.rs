@@ -1,0 +1,61 @@
+//! The backtest suite on the shipped scenarios: every scenario states a problem that a static
+//! setting solves (its baseline is safe and meets the priority workload's deadlines), so each
+//! line a policy is judged by can be met; the suite's rows are deterministic.
+//! `cargo run --release -p gamesa-core --example backtest_suite` prints the table.
+
+use gamesa_core::sim::{Scenario, builtin_scenarios};
+use gamesa_core::stream::{EngineConfig, suite};
+
+fn shipped() -> Vec<Scenario> {
+    builtin_scenarios()
+        .into_iter()
+        .map(|(_, json)| Scenario::from_json(json).expect("shipped scenarios parse"))
+        .collect()
+}
+
+fn sample_config() -> EngineConfig {
+    EngineConfig::from_json(include_str!("../../../samples/engine.json")).expect("sample config")
+}
+
+#[test]
+fn every_shipped_scenario_has_a_safe_static_setting_and_a_priority_workload() {
+    let scenarios = shipped();
+    assert!(
+        scenarios.len() >= 9,
+        "three original scenarios and six more"
+    );
+    let rows = suite(&scenarios, &sample_config()).expect("the suite runs");
+    for row in &rows {
+        assert!(row.priority_workload.is_some(), "{}", row.scenario);
+        assert!(
+            row.static_settings.is_safe(),
+            "{}: {:?}",
+            row.scenario,
+            row.static_settings
+        );
+        assert_eq!(
+            row.static_settings.priority_deadline_misses, 0,
+            "{}",
+            row.scenario
+        );
+        assert!(
+            row.static_settings.priority_throughput > 0.0,
+            "{}",
+            row.scenario
+        );
+    }
+    // Most scenarios are a problem when nothing is done (that is why they ship).
+    let unsafe_or_late = rows
+        .iter()
+        .filter(|r| !r.none.is_safe() || r.none.priority_deadline_misses > 0)
+        .count();
+    assert!(unsafe_or_late >= 7, "{unsafe_or_late} of {}", rows.len());
+}
+
+#[test]
+fn the_suite_is_deterministic() {
+    let scenarios = shipped();
+    let a = serde_json::to_string(&suite(&scenarios, &sample_config()).unwrap()).unwrap();
+    let b = serde_json::to_string(&suite(&scenarios, &sample_config()).unwrap()).unwrap();
+    assert_eq!(a, b);
+}
