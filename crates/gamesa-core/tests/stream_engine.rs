@@ -233,7 +233,7 @@ fn every_config_problem_is_reported_with_its_path() {
 /// is judged on every line by the suite: tests/backtest_suite.rs.)
 #[test]
 fn the_sample_policy_beats_no_policy_on_its_own_measure() {
-    use gamesa_core::sim::{Scenario, builtin_scenario};
+    use gamesa_core::sim::builtin_scenario;
     use gamesa_core::stream::{Baseline, EngineConfig, backtest};
     for name in ["game_and_compile", "gpu_training_power_cap", "heat_soak"] {
         let scenario = builtin_scenario(name).expect("shipped").unwrap();
