@@ -225,7 +225,7 @@ test('run: bad options and configurations are errors naming the problem', (t) =>
     [['--rate', 'fast'], 2, /--rate 'fast' is not a number/],
     [['--duration', 'soon'], 2, /--duration 'soon' is not a duration/],
     [['--once', '--duration', '1s'], 2, /--once and --duration do not go together/],
-    [['--verbose'], 2, /unknown argument '--verbose'/],
+    [['--verbose'], 2, /unknown option '--verbose'/],
     [['--config', join(work, 'missing.json'), '--once'], 2, /cannot read engine config/],
     [['--config', invalid, '--once'], 1, /invalid engine config/],
   ]

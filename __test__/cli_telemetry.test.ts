@@ -97,7 +97,7 @@ test('record: bad options are usage errors naming the option', (t) => {
     [['--out', join(work, 'x'), '--rate', '0'], /--rate must be between/],
     [['--out', join(work, 'x'), '--duration', '10 parsecs'], /--duration '10 parsecs' is not a duration/],
     [['--out', join(work, 'x'), '--duration', '0s'], /--duration must be greater than zero/],
-    [['--out', join(work, 'x'), '--verbose'], /unknown argument '--verbose'/],
+    [['--out', join(work, 'x'), '--verbose'], /unknown option '--verbose'/],
     [['--out', join(work, 'no-such-dir', 'x'), '--duration', '1s'], /cannot open/],
   ]
   for (const [args, message] of cases) {
