@@ -2,6 +2,8 @@
 // snapshots, errors with codes and JSON paths, byte-identical outputs, the fast path.
 import test from 'ava'
 import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
 import { NativeEngine } from '../index.js'
 import { DecisionDecoder } from '../src/decisions.ts'
 import { Engine, EngineConfigSchema, GamesaError, type TickOutput, checkEngineConfig, readSnapshot, runBacktest, builtinScenarios } from '@gamesa/core'
@@ -191,7 +193,10 @@ test('backtest: the sample policy beats no policy on the game scenario; scenario
 })
 
 test('the README snippet runs as written', (t) => {
-  const engine = Engine.fromFile('samples/engine.json')
+  // As the README's CommonJS note has it: the sample resolves through the package's exports.
+  const config = createRequire(join(process.cwd(), 'package.json')).resolve('@gamesa/core/samples/engine.json')
+  t.is(config, join(process.cwd(), 'samples', 'engine.json'))
+  const engine = Engine.fromFile(config)
   const out = engine.tick(readSnapshot()) // nowMs defaults to the snapshot's timestamp
   t.is(typeof out.market.prices.cpu_cores, 'number')
   t.true(Array.isArray(out.approved))
