@@ -3,6 +3,7 @@
 // or a flag given a value is a usage error naming it, on standard error, with exit code 2.
 import test from 'ava'
 import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 
 const NODE_ARGS = ['--conditions=gamesa-source', '--import', '@oxc-node/core/register', 'src/cli/gamesa.ts']
 
@@ -66,7 +67,10 @@ test('a command that takes no file names a stray argument (exit 2)', async (t) =
   t.true(r.stderr.startsWith("gamesa snapshot: unexpected argument 'extra'\n"), r.stderr.split('\n')[0])
 })
 
-test('gamesa itself: --help exits 0, an unknown command exits 2 naming it', async (t) => {
+test('gamesa itself: --version prints the package version; --help exits 0; an unknown command exits 2 naming it', async (t) => {
+  const version = await gamesa('--version')
+  t.is(version.code, 0)
+  t.is(version.stdout.trim(), (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version)
   const help = await gamesa('--help')
   t.is(help.code, 0)
   for (const { name } of COMMANDS) t.regex(help.stdout, new RegExp(`^ {2}${name} `, 'm'), name)
