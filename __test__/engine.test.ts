@@ -2,6 +2,8 @@
 // snapshots, errors with codes and JSON paths, byte-identical outputs, the fast path.
 import test from 'ava'
 import { readFileSync, readdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
 import { NativeEngine } from '../index.js'
 import { DecisionDecoder } from '../src/decisions.ts'
 import { Engine, EngineConfigSchema, GamesaError, type TickOutput, checkEngineConfig, readSnapshot, runBacktest, builtinScenarios } from '@gamesa/core'
@@ -120,12 +122,28 @@ test('this machine: a live snapshot goes through; absent sensors are skipped, no
   const snapshot = readSnapshot()
   const out = engine.tick(snapshot)
   t.is(out.nowMs, snapshot.timestampMs)
-  if (snapshot.values['thermal.cpu_c'] === undefined) {
-    const safety = out.contracts.find((c) => c.contract === 'safety_check')
-    t.truthy(safety)
-    t.not(safety!.status, 'violated')
+  // A feature is either computed or absent with the reason, never both; an absent one names
+  // an input this reading does not have (it is not computed from a stand-in 0).
+  const absent = out.featuresAbsent ?? {}
+  for (const [name, reason] of Object.entries(absent)) {
+    t.false(name in out.features, `${name} is both computed and absent`)
+    const input = /`([^`]+)` is absent/.exec(reason)?.[1]
+    t.truthy(input, `${name}: ${reason}`)
+    t.false(input! in snapshot.values, `${name} is absent for ${input}, which the reading has`)
   }
-  t.pass()
+  // The sample's safety contract reads temp_cpu from thermal.cpu_c. Without that sensor its
+  // checks on temp_cpu are skipped with a reason, and the contract is not judged violated;
+  // with it, they are evaluated.
+  const safety = out.contracts.find((c) => c.contract === 'safety_check')
+  if (!safety) return t.fail('no safety_check result in the tick output')
+  const skippedCpu = (safety.skipped ?? []).filter((s) => /temp_cpu/.test(s))
+  if (snapshot.values['thermal.cpu_c'] === undefined) {
+    t.not(safety.status, 'violated')
+    t.true(skippedCpu.length > 0, `temp_cpu has no sensor but nothing was skipped: ${JSON.stringify(safety)}`)
+    t.true(skippedCpu.every((s) => /no sensor for temp_cpu|temp_cpu absent/.test(s)), skippedCpu.join('; '))
+  } else {
+    t.deepEqual(skippedCpu, [], 'thermal.cpu_c is read, so temp_cpu checks are evaluated')
+  }
 })
 
 test('time may not go backwards; errors are GamesaErrors with codes', (t) => {
@@ -178,7 +196,10 @@ test('backtest: the sample policy beats no policy on the game scenario; scenario
 })
 
 test('the README snippet runs as written', (t) => {
-  const engine = Engine.fromFile('samples/engine.json')
+  // As the README's CommonJS note has it: the sample resolves through the package's exports.
+  const config = createRequire(join(process.cwd(), 'package.json')).resolve('@gamesa/core/samples/engine.json')
+  t.is(config, join(process.cwd(), 'samples', 'engine.json'))
+  const engine = Engine.fromFile(config)
   const out = engine.tick(readSnapshot()) // nowMs defaults to the snapshot's timestamp
   t.is(typeof out.market.prices.cpu_cores, 'number')
   t.true(Array.isArray(out.approved))

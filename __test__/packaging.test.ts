@@ -1,6 +1,7 @@
 // Proves the published shape works, not only the repo: packs @gamesa/core and its
 // linux-x64-gnu platform package exactly as `napi prepublish` would publish them, installs both
-// into a fresh project outside the repo, and runs a script there that imports and allocates.
+// into a fresh project outside the repo, and runs a script there that imports and allocates,
+// and builds an engine from a sample the package ships (resolved through its `exports`).
 import test from 'ava'
 import { execFileSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
@@ -60,7 +61,12 @@ const a = createDefaultAllocator()
 const lease = a.allocate({ id: 'pack-check', resourceType: ResourceType.CpuCores, amount: 2, priority: Priority.Normal })
 let code = null
 try { a.allocate({ id: 'too-much', resourceType: ResourceType.CpuCores, amount: 1000 }) } catch (e) { code = e instanceof GamesaError ? e.code : 'not a GamesaError' }
-console.log(JSON.stringify({ granted: lease.granted, placement: lease.placement, code }))
+// The README's engine example, with the sample config resolved from the installed package.
+import { Engine, readSnapshot } from '@gamesa/core'
+import { fileURLToPath } from 'node:url'
+const engine = Engine.fromFile(fileURLToPath(import.meta.resolve('@gamesa/core/samples/engine.json')))
+const out = engine.tick(readSnapshot())
+console.log(JSON.stringify({ granted: lease.granted, placement: lease.placement, code, prices: typeof out.market.prices.cpu_cores }))
 `,
   )
   const out = execFileSync(process.execPath, ['check.mjs'], { cwd: app, encoding: 'utf8' })
@@ -68,10 +74,18 @@ console.log(JSON.stringify({ granted: lease.granted, placement: lease.placement,
   t.is(result.granted, 2)
   t.deepEqual(result.placement.units, [0, 1])
   t.is(result.code, 'INSUFFICIENT_CAPACITY')
+  t.is(result.prices, 'number', 'the engine built from the shipped sample ticks')
   // And CommonJS users get the same module.
   const cjs = execFileSync(process.execPath, ['-e', "const g = require('@gamesa/core'); console.log(typeof g.createDefaultAllocator, typeof g.GamesaError)"], {
     cwd: app,
     encoding: 'utf8',
   })
   t.is(cjs.trim(), 'function function')
+  // Shipped samples and schemas resolve from CommonJS too (package.json `exports`).
+  const samples = execFileSync(
+    process.execPath,
+    ['-e', "const { Engine } = require('@gamesa/core'); const e = Engine.fromFile(require.resolve('@gamesa/core/samples/engine.json')); console.log(e.inputNames.length > 0, require('@gamesa/core/schemas/engine.schema.json').title !== undefined)"],
+    { cwd: app, encoding: 'utf8' },
+  )
+  t.is(samples.trim(), 'true true')
 })

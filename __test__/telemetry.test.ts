@@ -1,5 +1,6 @@
 // readSnapshot() against what Node and /proc say about the same machine.
-import { readFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import test from 'ava'
 import { readSnapshot, type TelemetrySnapshot } from '@gamesa/core'
@@ -42,12 +43,46 @@ test('the second reading has one utilization per core, as many as /proc/stat and
   }
 })
 
+/** The first reading a fresh process takes (the collector is per process, so the test file's own is not fresh). */
+function firstReadingOfAFreshProcess(): TelemetrySnapshot {
+  const script = "process.stdout.write(require('./index.js').nativeReadSnapshot())"
+  return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as TelemetrySnapshot
+}
+
 test('the first reading of a fresh rate says why it is absent instead of reporting 0', (t) => {
-  // The process-wide collector may already hold a reading from another test in this file, so
-  // this only checks that a variable is never both present and absent.
-  const s = readSnapshot()
-  for (const k of Object.keys(s.absent)) t.false(k in s.values, k)
-  for (const reason of Object.values(s.absent)) t.true(reason.length > 0)
+  const s = firstReadingOfAFreshProcess()
+  const rates = ['cpu.util', ...Array.from({ length: procStatCores() }, (_, i) => `cpu.core${i}.util`)]
+  for (const k of rates) {
+    t.false(k in s.values, `${k} = ${s.values[k]} on the first reading`)
+    t.regex(s.absent[k] ?? '', /needs two readings/, `${k} is not reported absent with the reason`)
+  }
+  for (const k of Object.keys(s.absent)) t.false(k in s.values, `${k} is both present and absent`)
+  for (const [k, reason] of Object.entries(s.absent)) t.true(reason.length > 0, `${k} has an empty reason`)
+})
+
+test('a sensor this machine lacks is reported absent with its source and path, not read as 0', (t) => {
+  // What the kernel exposes, looked up independently of the readers.
+  const lacking = [
+    { path: '/sys/class/hwmon', variables: ['thermal.cpu_c', 'thermal.headroom_c'], source: 'thermal' },
+    { path: '/sys/class/powercap', variables: ['power.cpu_w'], source: 'rapl' },
+    { path: '/sys/devices/system/cpu/cpu0/cpufreq', variables: ['cpu.freq_mhz'], source: 'cpufreq' },
+  ].filter((sensor) => !existsSync(sensor.path))
+  const s = secondReading()
+  for (const { path, variables, source } of lacking) {
+    for (const v of variables) {
+      t.false(v in s.values, `${v} = ${s.values[v]} although ${path} does not exist`)
+      t.true((s.absent[v] ?? '').startsWith(`${source}: missing: ${path}`), `${v}: ${s.absent[v] ?? 'not reported absent'}`)
+    }
+    t.is(s.sources[source]?.status, 'missing', source)
+  }
+  if (lacking.length === 0) t.log('this machine has hwmon, powercap and cpufreq: nothing to check absent here')
+  // And what the kernel does expose here is read.
+  for (const { path, variables } of [
+    { path: '/proc/meminfo', variables: ['mem.available_mb', 'mem.used_ratio'] },
+    { path: '/proc/loadavg', variables: ['cpu.load1', 'cpu.load5', 'cpu.load15'] },
+  ]) {
+    if (existsSync(path)) for (const v of variables) t.true(v in s.values, `${path} exists but ${v} is absent: ${s.absent[v]}`)
+  }
 })
 
 test('memory agrees with os.totalmem() and /proc/meminfo', (t) => {

@@ -1,4 +1,4 @@
-// The engine through the binding (issue #5 §7):
+// The engine through the binding:
 //  1. one tick of the benchmark fixture (64 agents, 6 resources, 200 rules, 20 features;
 //     bench/fixtures/engine_64x200.json) with `tickValues` (the live path: typed array in,
 //     the tick's decisions out as an object, packed as numbers + one string), the same

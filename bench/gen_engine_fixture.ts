@@ -1,5 +1,5 @@
 // Writes bench/fixtures/engine_64x200.json: the engine configuration the tick benchmarks use
-// (issue #5 §7): 64 agents bidding on 6 resources, 200 rules, 20 features, the five
+// (the engine-scale target): 64 agents bidding on 6 resources, 200 rules, 20 features, the five
 // simulator actuations in the gate. Generated (deterministically) rather than hand-written
 // so its size is exact; both the Rust bench (crates/gamesa-core/benches/tick.rs) and the
 // binding bench (bench/engine.bench.ts) read the committed file.

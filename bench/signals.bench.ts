@@ -1,7 +1,7 @@
 // What the signal scheduler costs from JS, per signal: one `enqueue` per call against the two
 // batch forms (`enqueueBatch` with signal objects, which `toSignalColumns` turns into columns
 // in JS, and `enqueueColumns` with prebuilt typed arrays), and the dequeue side, beside the
-// bare cost of a native call (`noop`). Issue 2 §6 asks for >= 2 million signals/s batched.
+// bare cost of a native call (`noop`). Target: >= 2 million signals/s batched.
 // (Handing Node-API the objects directly measured 1.40 µs a signal, 0.71 M/s, which is why
 // `enqueueBatch` converts in JS; single `enqueue` passes fields as arguments for the same reason.)
 // Every enqueue is of a new (kind, source) — 9 kinds × 114 sources, as many agents each

@@ -3,7 +3,7 @@
 // `systeminformation` (currentLoad + mem + cpuTemperature, + graphics where a GPU exists) and
 // `node-os-utils` (cpu.usage + memory.info) for the same readings. Median wall time per reading
 // over N readings, taken one after another; the libraries' calls of one reading run together
-// (Promise.all), as a user would call them. Issue 4 §5 target: >= 50x faster than
+// (Promise.all), as a user would call them. Target: >= 50x faster than
 // systeminformation. Then the process's CPU share while a TelemetrySampler runs at 10 and 100 Hz.
 // node-os-utils' cpu.usage() sleeps 200 ms between its two /proc/stat reads (a private
 // `cpuUsageSamplingInterval` on its Linux adapter, not configurable); we set it to 0 on the

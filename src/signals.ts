@@ -201,6 +201,7 @@ export function fromSignalColumns(columns: SignalColumns): Signal[] {
   const dom = need(domains, 'domains')
   const created = need(createdAtMs, 'createdAtMs')
   const ttl = need(ttlMs, 'ttlMs')
+  // oxlint-disable-next-line no-new-array -- preallocated to its length and filled by index (batch hot path)
   const out: Signal[] = new Array<Signal>(kinds.length)
   for (let i = 0; i < kinds.length; i++) {
     const signal: Signal = {
@@ -234,6 +235,7 @@ export function toSignalColumns(signals: readonly Signal[]): SignalColumns {
   const createdAtMs = new Float64Array(n)
   const ttlMs = new Float64Array(n)
   const sourceIndex = new Uint32Array(n)
+  // oxlint-disable-next-line no-new-array -- preallocated to its length and filled by index (batch hot path)
   const ids: string[] = new Array<string>(n)
   const sources: string[] = []
   const sourceCodes = new Map<string, number>()
@@ -255,6 +257,7 @@ export function toSignalColumns(signals: readonly Signal[]): SignalColumns {
     }
     sourceIndex[i] = code
     if (s.payload != null) {
+      // oxlint-disable-next-line no-new-array -- a length, then filled: one slot per signal
       payloads ??= new Array<string | null>(n).fill(null)
       payloads[i] = s.payload
     }

@@ -146,6 +146,7 @@ export class TelemetrySampler implements AsyncIterable<TelemetrySnapshot> {
   /** Stops and joins the sampling thread and ends subscriptions and iterations. Idempotent. */
   stop(): void {
     this.#native.stop()
+    // oxlint-disable-next-line no-useless-spread -- a copy on purpose: each end() deletes itself from the set
     for (const end of [...this.#onStop]) end()
   }
 

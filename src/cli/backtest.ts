@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { type BacktestReport, GamesaError, builtinScenarios, renderBacktestReport, runBacktest } from '../index.js'
 import type { Command } from './commands.js'
 import { StderrProgress } from './stderr_progress.js'
-import { UsageError, optionValue } from './telemetry_options.js'
+import { UsageError, parseCommandLine } from './args.js'
 
 const HELP = `usage: gamesa backtest --scenario <name|file> --config <engine.json> [--baseline none|static]
                        [--report <report.html>] [--json] [--quiet]
@@ -38,32 +38,26 @@ interface Options {
   quiet: boolean
 }
 
-function parseArgs(args: string[]): Options | 'help' | 'list' {
-  let scenario: string | undefined
-  let config: string | undefined
-  let baseline: 'none' | 'static' = 'none'
-  let report: string | undefined
-  let json = false
-  let quiet = false
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    const next = () => args[++i]
-    let value: string | undefined
-    if (arg === '-h' || arg === '--help') return 'help'
-    if (arg === '--list') return 'list'
-    if (arg === '--json') json = true
-    else if (arg === '--quiet' || arg === '-q') quiet = true
-    else if ((value = optionValue(arg, '--scenario', next)) !== undefined) scenario = value
-    else if ((value = optionValue(arg, '--config', next)) !== undefined) config = value
-    else if ((value = optionValue(arg, '--report', next)) !== undefined) report = value
-    else if ((value = optionValue(arg, '--baseline', next)) !== undefined) {
-      if (value !== 'none' && value !== 'static') throw new UsageError(`--baseline must be none or static, got '${value}'`)
-      baseline = value
-    } else throw new UsageError(`unknown argument '${arg}'`)
-  }
-  if (scenario === undefined) throw new UsageError('--scenario <name|file> is required (gamesa backtest --list shows the names)')
-  if (config === undefined) throw new UsageError('--config <engine.json> is required')
-  return { scenario, config, baseline, report, json, quiet }
+function parseOptions(args: string[]): Options | 'list' | number {
+  const options = {
+    scenario: { type: 'string' },
+    config: { type: 'string' },
+    baseline: { type: 'string' },
+    report: { type: 'string' },
+    json: { type: 'boolean' },
+    list: { type: 'boolean' },
+    quiet: { type: 'boolean', short: 'q' },
+  } as const
+  return parseCommandLine('backtest', HELP, args, { options }, (line): Options | 'list' => {
+    if (line.flag('list')) return 'list'
+    const baseline = line.string('baseline') ?? 'none'
+    if (baseline !== 'none' && baseline !== 'static') throw new UsageError(`--baseline must be none or static, got '${baseline}'`)
+    const scenario = line.string('scenario')
+    if (scenario === undefined) throw new UsageError('--scenario <name|file> is required (gamesa backtest --list shows the names)')
+    const config = line.string('config')
+    if (config === undefined) throw new UsageError('--config <engine.json> is required')
+    return { scenario, config, baseline, report: line.string('report'), json: line.flag('json'), quiet: line.flag('quiet') }
+  })
 }
 
 const ROWS: [keyof BacktestReport['runs'][number]['summary'], string, number][] = [
@@ -100,20 +94,15 @@ function readScenario(scenario: string): string {
 }
 
 function run(args: string[]): number {
-  let options: Options
+  const options = parseOptions(args)
+  if (typeof options === 'number') return options
+  if (options === 'list') {
+    for (const s of builtinScenarios()) console.log(`${s.name}\t${s.description}`)
+    return 0
+  }
   let scenario: string
   let config: string
   try {
-    const parsed = parseArgs(args)
-    if (parsed === 'help') {
-      console.log(HELP)
-      return 0
-    }
-    if (parsed === 'list') {
-      for (const s of builtinScenarios()) console.log(`${s.name}\t${s.description}`)
-      return 0
-    }
-    options = parsed
     scenario = readScenario(options.scenario)
     try {
       config = readFileSync(options.config, 'utf8')

@@ -2,9 +2,8 @@
 // The `gamesa` command: a thin dispatcher over subcommands, each in its own file under
 // src/cli/, registered in `commands` below. Exit codes: 0 success, 1 the command found problems
 // (e.g. an invalid file), 2 usage errors.
+import { nativeVersion } from '../index.js'
 import { commands } from './commands.js'
-
-const VERSION = '0.1.0'
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length))
@@ -27,7 +26,8 @@ export async function main(argv: string[]): Promise<number> {
     return name === undefined ? 2 : 0
   }
   if (name === '--version' || name === '-V') {
-    console.log(VERSION)
+    // The native addon's version, which is the package's (checked by the smoke test).
+    console.log(nativeVersion())
     return 0
   }
   const command = commands.find((c) => c.name === name)

@@ -6,7 +6,8 @@ import { closeSync, openSync, writeSync } from 'node:fs'
 import { arch, cpus, hostname, platform, release, totalmem } from 'node:os'
 import { readSnapshot, TelemetrySampler, type TelemetrySnapshot } from '../index.js'
 import type { Command } from './commands.js'
-import { UsageError, commandOptions, optionValue, parseDuration, parseRate } from './telemetry_options.js'
+import { UsageError, parseCommandLine } from './args.js'
+import { parseDuration, parseRate } from './telemetry_options.js'
 
 const HELP = `usage: gamesa record --out <file> [--rate <Hz>] [--duration <time>] [--quiet]
 
@@ -48,26 +49,26 @@ interface Options {
   quiet: boolean
 }
 
-function parseArgs(args: string[]): Options | 'help' {
-  let out: string | undefined
-  let rateHz = 10
-  let durationMs: number | undefined
-  let quiet = false
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    const next = () => args[++i]
-    let value: string | undefined
-    if (arg === '-h' || arg === '--help') return 'help'
-    if (arg === '--quiet' || arg === '-q') quiet = true
-    else if ((value = optionValue(arg, '--out', next)) !== undefined) {
-      if (value === '') throw new UsageError('--out needs a file name (or - for standard output)')
-      out = value
-    } else if ((value = optionValue(arg, '--rate', next)) !== undefined) rateHz = parseRate('--rate', value)
-    else if ((value = optionValue(arg, '--duration', next)) !== undefined) durationMs = parseDuration('--duration', value)
-    else throw new UsageError(`unknown argument '${arg}'`)
-  }
-  if (out === undefined) throw new UsageError('--out is required (a file, or - for standard output)')
-  return { out, rateHz, durationMs, quiet }
+function parseOptions(args: string[]): Options | number {
+  const options = {
+    out: { type: 'string' },
+    rate: { type: 'string' },
+    duration: { type: 'string' },
+    quiet: { type: 'boolean', short: 'q' },
+  } as const
+  return parseCommandLine('record', HELP, args, { options }, (line) => {
+    const out = line.string('out')
+    if (out === undefined) throw new UsageError('--out is required (a file, or - for standard output)')
+    if (out === '') throw new UsageError('--out needs a file name (or - for standard output)')
+    const rate = line.string('rate')
+    const duration = line.string('duration')
+    return {
+      out,
+      rateHz: rate === undefined ? 10 : parseRate('--rate', rate),
+      durationMs: duration === undefined ? undefined : parseDuration('--duration', duration),
+      quiet: line.flag('quiet'),
+    }
+  })
 }
 
 function hostInfo(): TraceHeader['host'] {
@@ -103,7 +104,7 @@ class Progress {
 }
 
 async function run(args: string[]): Promise<number> {
-  const options = commandOptions('record', HELP, args, parseArgs)
+  const options = parseOptions(args)
   if (typeof options === 'number') return options
 
   const toStdout = options.out === '-'

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs'
 import { GamesaError, replayTrace } from '../index.js'
 import type { Command } from './commands.js'
 import { StderrProgress } from './stderr_progress.js'
-import { UsageError, commandOptions, optionValue } from './telemetry_options.js'
+import { UsageError, parseCommandLine } from './args.js'
 
 const HELP = `usage: gamesa replay <trace.ndjson> --config <engine.json> [--out <decisions.ndjson>] [--json] [--quiet]
 
@@ -33,32 +33,26 @@ interface Options {
   quiet: boolean
 }
 
-function parseArgs(args: string[]): Options | 'help' {
-  let trace: string | undefined
-  let config: string | undefined
-  let out: string | undefined
-  let json = false
-  let quiet = false
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    const next = () => args[++i]
-    let value: string | undefined
-    if (arg === '-h' || arg === '--help') return 'help'
-    if (arg === '--json') json = true
-    else if (arg === '--quiet' || arg === '-q') quiet = true
-    else if ((value = optionValue(arg, '--config', next)) !== undefined) config = value
-    else if ((value = optionValue(arg, '--out', next)) !== undefined) out = value
-    else if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'`)
-    else if (trace === undefined) trace = arg
-    else throw new UsageError(`unexpected argument '${arg}' (one trace at a time)`)
-  }
-  if (trace === undefined) throw new UsageError('give the trace file to replay')
-  if (config === undefined) throw new UsageError('--config <engine.json> is required')
-  return { trace, config, out: out ?? `${trace.replace(/\.ndjson$/, '')}.decisions.ndjson`, json, quiet }
+function parseOptions(args: string[]): Options | number {
+  const options = {
+    config: { type: 'string' },
+    out: { type: 'string' },
+    json: { type: 'boolean' },
+    quiet: { type: 'boolean', short: 'q' },
+  } as const
+  return parseCommandLine('replay', HELP, args, { options, positionals: true }, (line) => {
+    const [trace, extra] = line.positionals
+    if (trace === undefined) throw new UsageError('give the trace file to replay')
+    if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}' (one trace at a time)`)
+    const config = line.string('config')
+    if (config === undefined) throw new UsageError('--config <engine.json> is required')
+    const out = line.string('out') ?? `${trace.replace(/\.ndjson$/, '')}.decisions.ndjson`
+    return { trace, config, out, json: line.flag('json'), quiet: line.flag('quiet') }
+  })
 }
 
 function run(args: string[]): number {
-  const options = commandOptions('replay', HELP, args, parseArgs)
+  const options = parseOptions(args)
   if (typeof options === 'number') return options
   let config: string
   try {

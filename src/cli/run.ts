@@ -13,7 +13,8 @@ import { type CountedTick, RunStats, formatMs } from '../report/run_stats.js'
 import { TelemetrySampler, type TelemetrySnapshot } from '../telemetry.js'
 import type { Command } from './commands.js'
 import { readSettledSnapshot } from './snapshot.js'
-import { UsageError, commandOptions, optionValue, parseDuration, parseRate } from './telemetry_options.js'
+import { UsageError, parseCommandLine } from './args.js'
+import { parseDuration, parseRate } from './telemetry_options.js'
 
 const HELP = `usage: gamesa run [--config <engine.json>] [--rate <Hz>] [--duration <time>]
                   [--json] [--once] [--quiet]
@@ -86,30 +87,26 @@ export function defaultConfigPath(): string {
   return join(packageRoot() ?? process.cwd(), 'samples', 'engine.json')
 }
 
-function parseArgs(args: string[]): Options | 'help' {
-  let config: string | undefined
-  let rateHz = 10
-  let durationMs: number | undefined
-  let json = false
-  let once = false
-  let quiet = false
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    const next = () => args[++i]
-    let value: string | undefined
-    if (arg === '-h' || arg === '--help') return 'help'
-    if (arg === '--json') json = true
-    else if (arg === '--once') once = true
-    else if (arg === '--quiet' || arg === '-q') quiet = true
-    else if ((value = optionValue(arg, '--config', next)) !== undefined) {
-      if (value === '') throw new UsageError('--config needs a file name')
-      config = value
-    } else if ((value = optionValue(arg, '--rate', next)) !== undefined) rateHz = parseRate('--rate', value, 0.1, 100)
-    else if ((value = optionValue(arg, '--duration', next)) !== undefined) durationMs = parseDuration('--duration', value)
-    else throw new UsageError(`unknown argument '${arg}'`)
-  }
-  if (once && durationMs !== undefined) throw new UsageError('--once and --duration do not go together')
-  return { config: config ?? defaultConfigPath(), rateHz, durationMs, json, once, quiet }
+function parseOptions(args: string[]): Options | number {
+  const options = {
+    config: { type: 'string' },
+    rate: { type: 'string' },
+    duration: { type: 'string' },
+    json: { type: 'boolean' },
+    once: { type: 'boolean' },
+    quiet: { type: 'boolean', short: 'q' },
+  } as const
+  return parseCommandLine('run', HELP, args, { options }, (line) => {
+    const config = line.string('config')
+    if (config === '') throw new UsageError('--config needs a file name')
+    const rate = line.string('rate')
+    const duration = line.string('duration')
+    const rateHz = rate === undefined ? 10 : parseRate('--rate', rate, 0.1, 100)
+    const durationMs = duration === undefined ? undefined : parseDuration('--duration', duration)
+    const once = line.flag('once')
+    if (once && durationMs !== undefined) throw new UsageError('--once and --duration do not go together')
+    return { config: config ?? defaultConfigPath(), rateHz, durationMs, json: line.flag('json'), once, quiet: line.flag('quiet') }
+  })
 }
 
 /** The config path as shown in the view: relative to the working directory when shorter. */
@@ -187,7 +184,7 @@ async function runOnce(engine: Engine, options: Options): Promise<number> {
 }
 
 async function run(args: string[]): Promise<number> {
-  const options = commandOptions('run', HELP, args, parseArgs)
+  const options = parseOptions(args)
   if (typeof options === 'number') return options
 
   const engine = loadEngine(options.config)

@@ -3,7 +3,8 @@
 // ~100 ms apart and prints the second reading (the first would report cpu.util absent).
 import { readSnapshot, type TelemetrySnapshot } from '../index.js'
 import type { Command } from './commands.js'
-import { UsageError, sleep } from './telemetry_options.js'
+import { parseCommandLine } from './args.js'
+import { sleep } from './telemetry_options.js'
 
 const HELP = `usage: gamesa snapshot [--json]
 
@@ -84,20 +85,10 @@ export function formatSnapshot(s: TelemetrySnapshot): string {
 }
 
 async function run(args: string[]): Promise<number> {
-  let json = false
-  for (const arg of args) {
-    if (arg === '-h' || arg === '--help') {
-      console.log(HELP)
-      return 0
-    }
-    if (arg === '--json') json = true
-    else {
-      console.error(`gamesa snapshot: ${new UsageError(`unknown argument '${arg}'`).message}\n\n${HELP}`)
-      return 2
-    }
-  }
+  const options = parseCommandLine('snapshot', HELP, args, { options: { json: { type: 'boolean' } } }, (line) => ({ json: line.flag('json') }))
+  if (typeof options === 'number') return options
   const snapshot = await readSettledSnapshot()
-  console.log(json ? JSON.stringify(snapshot, null, 2) : formatSnapshot(snapshot))
+  console.log(options.json ? JSON.stringify(snapshot, null, 2) : formatSnapshot(snapshot))
   return 0
 }
 

@@ -1,27 +1,8 @@
-// Option parsing shared by the telemetry commands (snapshot, record, top): rates, durations,
-// and the usage error that makes a command exit 2.
+// Option values shared by the commands: rates and durations, checked with messages that name
+// the option. Parsing the command line itself is in args.ts.
+import { UsageError } from './args.js'
 
-/** A bad command line: the command prints the message and its help, and exits 2. */
-export class UsageError extends Error {}
-
-/**
- * A command's arguments through its `parse`: the options, or the exit code once `--help` was
- * printed (0) or a usage error was printed with the help (2).
- */
-export function commandOptions<T extends object>(command: string, help: string, args: string[], parse: (args: string[]) => T | 'help'): T | number {
-  try {
-    const parsed = parse(args)
-    if (parsed === 'help') {
-      console.log(help)
-      return 0
-    }
-    return parsed
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err
-    console.error(`gamesa ${command}: ${err.message}\n\n${help}`)
-    return 2
-  }
-}
+export { UsageError }
 
 /** Resolves after `ms` milliseconds. */
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
@@ -46,18 +27,4 @@ export function parseRate(option: string, text: string, min = 0.1, max = 1000): 
   if (!Number.isFinite(rate)) throw new UsageError(`${option} '${text}' is not a number of Hz`)
   if (rate < min || rate > max) throw new UsageError(`${option} must be between ${min} and ${max} Hz, got ${text}`)
   return rate
-}
-
-/**
- * Takes an option's value from `--name value` or `--name=value`; returns undefined when `arg`
- * is another option. Advances past the consumed value through `next`.
- */
-export function optionValue(arg: string, name: string, next: () => string | undefined): string | undefined {
-  if (arg === name) {
-    const value = next()
-    if (value === undefined) throw new UsageError(`${name} needs a value`)
-    return value
-  }
-  if (arg.startsWith(`${name}=`)) return arg.slice(name.length + 1)
-  return undefined
 }

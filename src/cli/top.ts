@@ -5,7 +5,8 @@
 import { TelemetrySampler, type TelemetrySnapshot } from '../index.js'
 import type { Command } from './commands.js'
 import { formatValue, readSettledSnapshot } from './snapshot.js'
-import { UsageError, commandOptions, optionValue, parseRate } from './telemetry_options.js'
+import { parseCommandLine } from './args.js'
+import { parseRate } from './telemetry_options.js'
 
 const HELP = `usage: gamesa top [--rate <Hz>] [--once]
 
@@ -111,22 +112,16 @@ export function renderFrame(s: TelemetrySnapshot, history: History, columns = 10
   return lines.join('\n')
 }
 
-function parseArgs(args: string[]): { rateHz: number; once: boolean } | 'help' {
-  let rateHz = 2
-  let once = false
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    let value: string | undefined
-    if (arg === '-h' || arg === '--help') return 'help'
-    if (arg === '--once') once = true
-    else if ((value = optionValue(arg, '--rate', () => args[++i])) !== undefined) rateHz = parseRate('--rate', value, 0.1, 50)
-    else throw new UsageError(`unknown argument '${arg}'`)
-  }
-  return { rateHz, once }
+function parseOptions(args: string[]): { rateHz: number; once: boolean } | number {
+  const options = { rate: { type: 'string' }, once: { type: 'boolean' } } as const
+  return parseCommandLine('top', HELP, args, { options }, (line) => {
+    const rate = line.string('rate')
+    return { rateHz: rate === undefined ? 2 : parseRate('--rate', rate, 0.1, 50), once: line.flag('once') }
+  })
 }
 
 async function run(args: string[]): Promise<number> {
-  const options = commandOptions('top', HELP, args, parseArgs)
+  const options = parseOptions(args)
   if (typeof options === 'number') return options
 
   const history = new History()

@@ -5,6 +5,7 @@
 // file that cannot be read).
 import { readFileSync } from 'node:fs'
 import { type Features, compileFeatures } from '../index.js'
+import { UsageError, parseCommandLine } from './args.js'
 import type { Command } from './commands.js'
 import { type CheckContext, FILE_KINDS, type FileKind, type ValidationProblem, kindNamed, kindOfSchemaRef } from './kinds.js'
 
@@ -46,8 +47,6 @@ export interface FileReport {
   problems: ValidationProblem[]
 }
 
-class UsageError extends Error {}
-
 interface Options {
   kind?: FileKind
   features?: string
@@ -55,30 +54,22 @@ interface Options {
   files: string[]
 }
 
-function parseArgs(args: string[]): Options | 'help' {
-  const options: Options = { json: false, files: [] }
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    if (arg === '-h' || arg === '--help') return 'help'
-    if (arg === '--json') options.json = true
-    else if (arg === '--kind' || arg.startsWith('--kind=')) {
-      const name = arg === '--kind' ? args[++i] : arg.slice('--kind='.length)
-      if (name === undefined) throw new UsageError('--kind needs a value')
+function parseOptions(args: string[]): Options | number {
+  const options = { kind: { type: 'string' }, features: { type: 'string' }, json: { type: 'boolean' } } as const
+  return parseCommandLine('validate', HELP, args, { options, positionals: true }, (line) => {
+    const parsed: Options = { json: line.flag('json'), files: line.positionals }
+    const name = line.string('kind')
+    if (name !== undefined) {
       const kind = kindNamed(name)
       if (!kind) throw new UsageError(`unknown kind '${name}' (kinds: ${FILE_KINDS.map((k) => k.kind).join(', ')})`)
-      options.kind = kind
-    } else if (arg === '--features' || arg.startsWith('--features=')) {
-      const file = arg === '--features' ? args[++i] : arg.slice('--features='.length)
-      if (file === undefined || file === '') throw new UsageError('--features needs a file')
-      options.features = file
-    } else if (arg === '--') {
-      options.files.push(...args.slice(i + 1))
-      break
-    } else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option '${arg}'`)
-    else options.files.push(arg)
-  }
-  if (options.files.length === 0) throw new UsageError('no file given')
-  return options
+      parsed.kind = kind
+    }
+    const features = line.string('features')
+    if (features === '') throw new UsageError('--features needs a file')
+    if (features !== undefined) parsed.features = features
+    if (parsed.files.length === 0) throw new UsageError('no file given')
+    return parsed
+  })
 }
 
 /** Validates one file's text. Throws UsageError when the kind cannot be told. */
@@ -128,18 +119,8 @@ function formatProblem(p: ValidationProblem): string {
 }
 
 function run(args: string[]): number {
-  let options: Options | 'help'
-  try {
-    options = parseArgs(args)
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e
-    console.error(`gamesa validate: ${e.message}\n\n${HELP}`)
-    return 2
-  }
-  if (options === 'help') {
-    console.log(HELP)
-    return 0
-  }
+  const options = parseOptions(args)
+  if (typeof options === 'number') return options
   const context: CheckContext = {}
   if (options.features !== undefined) {
     const text = read(options.features)

@@ -143,6 +143,7 @@ export function renderRunFrame(o: LiveTickOutput, stats: RunStats, options: Fram
  * the line is cut to `columns` code points, ending in `…` when cut.
  */
 function clip(line: string, columns: number): string {
+  // oxlint-disable-next-line no-control-regex -- matching control characters is what this does
   const chars = [...line.replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd').trimEnd()]
   if (columns < 2 || chars.length <= columns) return chars.join('')
   return `${chars.slice(0, columns - 1).join('')}…`
