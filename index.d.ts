@@ -759,6 +759,13 @@ export declare function nativeReadSnapshot(): string
 export declare function nativeRunBacktest(scenarioJson: string, configJson: string, baseline: string): string
 
 /**
+ * Runs the backtest suite of `configJson` over scenarios given as JSON texts: per scenario the
+ * policy, the static settings and the nothing-done run, and the lines the policy meets;
+ * returns the rows as JSON.
+ */
+export declare function nativeRunBacktestSuite(scenarioJsons: Array<string>, configJson: string): string
+
+/**
  * Options of a sampler; each field defaults as in `SamplerConfig::default()` (10 Hz, slow
  * sources every 10 ticks, 100 snapshots kept).
  */

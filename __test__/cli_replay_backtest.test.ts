@@ -89,3 +89,38 @@ test('backtest prints the side-by-side table, writes the report, and --json the 
   t.is(gamesa('backtest', '--scenario', 'nope', '--config', 'samples/engine.json').code, 2)
   t.is(gamesa('backtest', '--scenario', 'heat_soak', '--config', 'samples/engine.json', '--baseline', 'max').code, 2)
 })
+
+test('backtest --all judges the policy on every shipped scenario against both baselines', (t) => {
+  const r = gamesa('backtest', '--all', '--config', 'samples/engine.json', '--json', '--quiet')
+  t.is(r.code, 0, r.stderr)
+  const rows = JSON.parse(r.stdout) as Array<{
+    scenario: string
+    pass: boolean
+    checks: Record<string, boolean>
+    policy: { secondsAboveThermalLimit: number; powerCapOvershootWs: number; priorityDeadlineMisses: number }
+    static: { priorityDeadlineMisses: number; secondsAboveThermalLimit: number; powerCapOvershootWs: number }
+  }>
+  const listed = gamesa('backtest', '--list')
+    .stdout.trim()
+    .split('\n')
+    .map((l) => l.split('\t')[0])
+  t.deepEqual(
+    rows.map((row) => row.scenario),
+    listed,
+  )
+  for (const row of rows) {
+    // The verdict is the lines, and each line says what the numbers say.
+    t.is(row.pass, Object.values(row.checks).every(Boolean), row.scenario)
+    t.is(row.checks.safe, row.policy.secondsAboveThermalLimit === 0 && row.policy.powerCapOvershootWs === 0, row.scenario)
+    t.is(row.checks.misses, row.policy.priorityDeadlineMisses <= row.static.priorityDeadlineMisses, row.scenario)
+    // Every shipped scenario has a static setting that meets the lines a policy is held to.
+    t.is(row.static.secondsAboveThermalLimit + row.static.powerCapOvershootWs, 0, row.scenario)
+    t.is(row.static.priorityDeadlineMisses, 0, row.scenario)
+  }
+  const table = gamesa('backtest', '--all', '--config', 'samples/engine.json', '--quiet')
+  t.is(table.code, 0)
+  t.regex(table.stdout, /scenario\s+verdict\s+hot s\s+over W·s\s+misses P \/ S \/ N/)
+  t.regex(table.stdout, /\d+ of \d+ scenarios meet every line/)
+  t.is(gamesa('backtest', '--all', '--scenario', 'heat_soak', '--config', 'samples/engine.json').code, 2)
+  t.is(gamesa('backtest', '--all', '--config', 'samples/engine.json', '--report', 'x.html').code, 2)
+})

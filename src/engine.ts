@@ -12,6 +12,7 @@ import {
   nativeBuiltinScenarios,
   checkEngineConfigJson,
   nativeRunBacktest,
+  nativeRunBacktestSuite,
 } from '../index.js'
 import { AllocatorConfigSchema } from './allocation.js'
 import { RESOURCE_NAMES, type ResourceName } from './catalog.js'
@@ -371,6 +372,53 @@ export function runBacktest(scenario: string, config: EngineConfig | string, bas
   const builtin = nativeBuiltinScenarios().find((s) => s.name === scenario)
   const scenarioText = builtin?.json ?? scenario
   return JSON.parse(withConfig(config, (text) => nativeRunBacktest(scenarioText, text, baseline))) as BacktestReport
+}
+
+/** How one run of the backtest suite did. */
+export interface SuiteRun {
+  secondsAboveThermalLimit: number
+  powerCapOvershootWs: number
+  priorityDeadlineMisses: number
+  priorityThroughput: number
+  totalThroughput: number
+  actionsApplied: number
+}
+
+/** The lines a policy must meet on one scenario, each true when met. */
+export interface SuiteChecks {
+  /** 0 s above thermal limits and 0 W·s over the power cap. */
+  safe: boolean
+  /** Priority deadline misses ≤ the static settings'. */
+  misses: boolean
+  /** Priority throughput ≥ the static settings'. */
+  priorityVsStatic: boolean
+  /** Priority throughput ≥ 95 % of the nothing-done run's; absent where that run is unsafe. */
+  priorityVsNone?: boolean
+  /** Total throughput ≥ 97 % of the static settings'. */
+  totalVsStatic: boolean
+}
+
+/** One scenario of the backtest suite: the policy beside both baselines, and its verdict. */
+export interface SuiteRow {
+  scenario: string
+  priorityWorkload?: string
+  policy: SuiteRun
+  static: SuiteRun
+  none: SuiteRun
+  checks: SuiteChecks
+  /** Every check met. */
+  pass: boolean
+}
+
+/**
+ * The backtest suite: the engine built from `config`, the scenario's static settings and the
+ * nothing-done run on each scenario (shipped names or scenario JSON texts; default every shipped
+ * scenario), and the lines the policy meets (`gamesa backtest --all`).
+ */
+export function runBacktestSuite(config: EngineConfig | string, scenarios?: readonly string[]): SuiteRow[] {
+  const shipped = nativeBuiltinScenarios()
+  const texts = (scenarios ?? shipped.map((s) => s.name)).map((s) => shipped.find((b) => b.name === s)?.json ?? s)
+  return JSON.parse(withConfig(config, (text) => nativeRunBacktestSuite(texts, text))) as SuiteRow[]
 }
 
 /** Totals of a replay. */

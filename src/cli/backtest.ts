@@ -1,13 +1,15 @@
 // `gamesa backtest`: a policy (an engine config) in closed loop with the plant simulator on a
 // scenario, beside a baseline, with a summary table and an optional self-contained HTML report.
 import { readFileSync, writeFileSync } from 'node:fs'
-import { type BacktestReport, GamesaError, builtinScenarios, renderBacktestReport, runBacktest } from '../index.js'
+import { type BacktestReport, GamesaError, type SuiteRow, builtinScenarios, renderBacktestReport, runBacktest, runBacktestSuite } from '../index.js'
+import { suiteTable } from './backtest_suite.js'
 import type { Command } from './commands.js'
 import { StderrProgress } from './stderr_progress.js'
 import { UsageError, parseCommandLine } from './args.js'
 
 const HELP = `usage: gamesa backtest --scenario <name|file> --config <engine.json> [--baseline none|static]
                        [--report <report.html>] [--json] [--quiet]
+       gamesa backtest --all --config <engine.json> [--json] [--quiet]
        gamesa backtest --list
 
 Runs the engine in closed loop with the deterministic plant simulator: each simulated tick the
@@ -17,12 +19,19 @@ baseline, and a table compares them: seconds above thermal limits, power-cap ove
 priority workload's deadline misses and throughput, total throughput, actions applied and
 rejected. Same inputs, same numbers, every time.
 
+With --all, every shipped scenario runs under the policy, the static settings and with nothing
+done, and one line per scenario says whether the policy meets every line: safe (0 s above
+thermal limits, 0 W·s over the power cap), priority deadline misses <= the static settings',
+priority throughput >= the static settings' and >= 95 % of the nothing-done run's where that
+run is safe, total throughput >= 97 % of the static settings'.
+
 options:
   --scenario <s>    a shipped scenario name (see --list) or a scenario JSON file
   --config <file>   engine configuration (required; see samples/engine.json)
   --baseline <b>    none: nothing is changed; static: the scenario's static settings (default none)
   --report <file>   also write a self-contained HTML report with charts (opens offline)
   --json            print the whole report (summaries and series) as JSON on standard output
+  --all             run the suite over every shipped scenario (with --config; --json for the rows)
   --list            print the shipped scenarios, one per line: name, then description
   --quiet           no progress on standard error (shown only on a terminal)
   -h, --help        show this help
@@ -30,7 +39,9 @@ options:
 exit codes: 0 done, 1 invalid scenario or config (the message names the JSON path), 2 usage error.`
 
 interface Options {
-  scenario: string
+  /** A scenario, or every shipped one (`--all`). */
+  scenario: string | 'all'
+  all: boolean
   config: string
   baseline: 'none' | 'static'
   report?: string
@@ -46,17 +57,23 @@ function parseOptions(args: string[]): Options | 'list' | number {
     report: { type: 'string' },
     json: { type: 'boolean' },
     list: { type: 'boolean' },
+    all: { type: 'boolean' },
     quiet: { type: 'boolean', short: 'q' },
   } as const
   return parseCommandLine('backtest', HELP, args, { options }, (line): Options | 'list' => {
     if (line.flag('list')) return 'list'
     const baseline = line.string('baseline') ?? 'none'
     if (baseline !== 'none' && baseline !== 'static') throw new UsageError(`--baseline must be none or static, got '${baseline}'`)
+    const all = line.flag('all')
     const scenario = line.string('scenario')
-    if (scenario === undefined) throw new UsageError('--scenario <name|file> is required (gamesa backtest --list shows the names)')
+    if (all && scenario !== undefined) throw new UsageError('--all runs every shipped scenario: give it or --scenario, not both')
+    if (all && (line.string('report') !== undefined || line.string('baseline') !== undefined)) {
+      throw new UsageError('--all compares with both baselines and writes no HTML report: drop --baseline and --report')
+    }
+    if (!all && scenario === undefined) throw new UsageError('--scenario <name|file> (or --all) is required (gamesa backtest --list shows the names)')
     const config = line.string('config')
     if (config === undefined) throw new UsageError('--config <engine.json> is required')
-    return { scenario, config, baseline, report: line.string('report'), json: line.flag('json'), quiet: line.flag('quiet') }
+    return { scenario: scenario ?? 'all', all, config, baseline, report: line.string('report'), json: line.flag('json'), quiet: line.flag('quiet') }
   })
 }
 
@@ -100,6 +117,7 @@ function run(args: string[]): number {
     for (const s of builtinScenarios()) console.log(`${s.name}\t${s.description}`)
     return 0
   }
+  if (options.all) return runAll(options)
   let scenario: string
   let config: string
   try {
@@ -146,8 +164,35 @@ function run(args: string[]): number {
   return 0
 }
 
+/** `--all`: the suite over every shipped scenario. */
+function runAll(options: Options): number {
+  let config: string
+  try {
+    config = readFileSync(options.config, 'utf8')
+  } catch (err) {
+    console.error(`gamesa backtest: cannot read config '${options.config}': ${(err as Error).message}\n\n${HELP}`)
+    return 2
+  }
+  const progress = new StderrProgress(options.quiet)
+  progress.update(`simulating ${builtinScenarios().length} scenarios: policy, static settings, nothing done…`, true)
+  let rows: SuiteRow[]
+  try {
+    rows = runBacktestSuite(config)
+  } catch (err) {
+    progress.done()
+    if (err instanceof GamesaError) {
+      console.error(`gamesa backtest: ${err.code}: ${err.message}`)
+      return 1
+    }
+    throw err
+  }
+  progress.done()
+  console.log(options.json ? JSON.stringify(rows) : suiteTable(rows))
+  return 0
+}
+
 export const backtestCommand: Command = {
   name: 'backtest',
-  summary: 'closed-loop backtest of an engine config on a simulated scenario vs a baseline (--report html)',
+  summary: 'closed-loop backtest of an engine config on a simulated scenario vs a baseline (--report html; --all: every scenario, both baselines)',
   run,
 }

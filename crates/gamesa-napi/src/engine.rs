@@ -251,6 +251,25 @@ pub fn native_run_backtest(
     })
 }
 
+/// Runs the backtest suite of `configJson` over scenarios given as JSON texts: per scenario the
+/// policy, the static settings and the nothing-done run, and the lines the policy meets;
+/// returns the rows as JSON.
+#[napi]
+pub fn native_run_backtest_suite(
+    scenario_jsons: Vec<String>,
+    config_json: String,
+) -> Result<String, JsError> {
+    guard(|| {
+        let scenarios = scenario_jsons
+            .iter()
+            .map(|json| sim::Scenario::from_json(json).map_err(to_js))
+            .collect::<Result<Vec<_>, _>>()?;
+        let config = EngineConfig::from_json(&config_json).map_err(to_js)?;
+        let rows = gamesa_core::stream::suite(&scenarios, &config).map_err(to_js)?;
+        to_json(&rows)
+    })
+}
+
 /// A replay of a trace file into an output file, run in steps so the caller can show progress.
 #[napi]
 pub struct NativeReplay {
