@@ -30,9 +30,9 @@ function reading(t: number): { values: Record<string, number> } {
       'gpu0.power_min_w': 100,
       'gpu0.power_max_w': 350,
       'gpu0.mem_used_mb': 6000,
-      'wl.game.cpu_weight': 100,
-      'wl.game.pinned_cores': 0,
-      'wl.game.deadline_miss_rate': 0.04 + 0.04 * wave,
+      'wl.priority.cpu_weight': 100,
+      'wl.priority.pinned_cores': 0,
+      'wl.priority.deadline_miss_rate': 0.04 + 0.04 * wave,
     },
   }
 }

@@ -99,9 +99,9 @@ function sampleValues(t: number): Record<string, number> {
     'gpu0.power_min_w': 100,
     'gpu0.power_max_w': 350,
     'gpu0.mem_used_mb': 6000,
-    'wl.game.cpu_weight': 100,
-    'wl.game.pinned_cores': 0,
-    'wl.game.deadline_miss_rate': Math.max(0, 0.05 * wave),
+    'wl.priority.cpu_weight': 100,
+    'wl.priority.pinned_cores': 0,
+    'wl.priority.deadline_miss_rate': Math.max(0, 0.05 * wave),
   }
   for (let c = 0; c < 16; c++) values[`cpu.core${c}.util`] = 0.5 + 0.4 * Math.sin(t * 0.1 + c)
   return values

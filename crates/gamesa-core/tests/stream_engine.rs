@@ -31,13 +31,13 @@ fn reading(t: usize) -> BTreeMap<String, f64> {
         ("gpu0.power_min_w", 100.0),
         ("gpu0.power_max_w", 350.0),
         ("gpu0.mem_used_mb", 6000.0),
-        ("wl.game.cpu_weight", 100.0),
-        ("wl.game.cpu_quota", 8.0),
-        ("wl.game.pinned_cores", 0.0),
-        ("wl.game.frame_ms", 18.0),
-        ("wl.game.deadline_miss_rate", 0.04 + 0.04 * wave),
-        ("wl.compile.cpu_weight", 100.0),
-        ("wl.compile.cpu_quota", 8.0),
+        ("wl.priority.cpu_weight", 100.0),
+        ("wl.priority.cpu_quota", 8.0),
+        ("wl.priority.pinned_cores", 0.0),
+        ("wl.priority.frame_ms", 18.0),
+        ("wl.priority.deadline_miss_rate", 0.04 + 0.04 * wave),
+        ("wl.background.cpu_weight", 100.0),
+        ("wl.background.cpu_quota", 8.0),
     ] {
         m.insert(k.to_string(), v);
     }
@@ -104,7 +104,7 @@ fn an_overheated_cpu_is_an_emergency_where_only_safety_actions_pass() {
     let mut r = reading(0);
     r.insert("thermal.cpu_c".into(), 97.0);
     r.insert("thermal.headroom_c".into(), 3.0);
-    r.insert("wl.game.deadline_miss_rate".into(), 0.3);
+    r.insert("wl.priority.deadline_miss_rate".into(), 0.3);
     let out: TickOutput = engine.tick(&r, 1000.0).unwrap();
     assert!(out.emergency);
     assert!(out.signals.iter().any(|s| s.source == "cpu_overheat"));

@@ -459,22 +459,27 @@ impl Plant {
             }
             ActuationKind::SetCpuWeight | ActuationKind::SetCpuQuota | ActuationKind::PinCores => {
                 let cores = cpu.cores;
-                let Some(i) = self.workloads.iter().position(|w| w.def.name == a.target) else {
-                    let names: Vec<&str> =
-                        self.workloads.iter().map(|w| w.def.name.as_str()).collect();
-                    return Err(err(format!(
-                        "unknown target (workloads: {})",
-                        names.join(", ")
-                    )));
-                };
+                let targets = self.workload_targets(&a.target).map_err(err)?;
                 match kind {
                     ActuationKind::SetCpuWeight => {
-                        self.workloads[i].weight = Some(in_range(1.0, 10_000.0, "(cpu.weight)")?);
+                        let v = in_range(1.0, 10_000.0, "(cpu.weight)")?;
+                        for i in targets {
+                            self.workloads[i].weight = Some(v);
+                        }
                     }
                     ActuationKind::SetCpuQuota => {
-                        self.workloads[i].quota = Some(in_range(0.01, cores, "cores")?);
+                        let v = in_range(0.01, cores, "cores")?;
+                        for i in targets {
+                            self.workloads[i].quota = Some(v);
+                        }
                     }
                     _ => {
+                        let [i] = targets[..] else {
+                            return Err(err(
+                                "pin_cores takes one workload (or the priority role), not a group"
+                                    .into(),
+                            ));
+                        };
                         let v = in_range(0.0, cores - 1.0, "cores")?;
                         if v.fract() != 0.0 {
                             return Err(err(format!(
@@ -499,6 +504,35 @@ impl Plant {
             }
         }
         Ok(())
+    }
+
+    /// The workloads a workload actuation's target names: one workload by name, the priority
+    /// workload (`priority`), or every other one (`background`, possibly none).
+    fn workload_targets(&self, target: &str) -> Result<Vec<usize>, String> {
+        let priority = |w: &WorkloadState| w.def.priority;
+        let found: Vec<usize> = match target {
+            "priority" => (0..self.workloads.len())
+                .filter(|&i| priority(&self.workloads[i]))
+                .collect(),
+            "background" => (0..self.workloads.len())
+                .filter(|&i| !priority(&self.workloads[i]))
+                .collect(),
+            name => (self.workloads.iter().position(|w| w.def.name == name))
+                .into_iter()
+                .collect(),
+        };
+        if found.is_empty() && target != "background" {
+            let names: Vec<&str> = self.workloads.iter().map(|w| w.def.name.as_str()).collect();
+            return Err(if target == "priority" {
+                "unknown target (the scenario marks no priority workload)".to_string()
+            } else {
+                format!(
+                    "unknown target (workloads: {}; roles: priority, background)",
+                    names.join(", ")
+                )
+            });
+        }
+        Ok(found)
     }
 
     /// The metrics accumulated since t = 0.

@@ -13,6 +13,10 @@ use crate::features::json::{decode, parse_value};
 use crate::json_objects::objects_only;
 use serde::{Deserialize, Serialize};
 
+/// Role names an actuation may target instead of a workload name: `priority` is the workload
+/// marked `priority`, `background` every other workload. A workload may not take these names.
+pub const ROLE_TARGETS: [&str; 2] = ["priority", "background"];
+
 /// Largest seed: 2^53 − 1, so JavaScript numbers hold every seed exactly.
 pub const MAX_SEED: f64 = 9_007_199_254_740_991.0;
 /// Most ticks one run may have (memory of the series is proportional to it).
@@ -637,6 +641,16 @@ fn validate_workloads(s: &Scenario) -> Result<(), SimError> {
             return Err(SimError::scenario(
                 format!("{at}.name"),
                 "name must be an identifier [A-Za-z_][A-Za-z0-9_]* of at most 64 characters",
+            ));
+        }
+        if ROLE_TARGETS.contains(&w.name.as_str()) {
+            return Err(SimError::scenario(
+                format!("{at}.name"),
+                format!(
+                    "{} is a role name (actuations may target the roles {}): rename the workload",
+                    w.name,
+                    ROLE_TARGETS.join(" and ")
+                ),
             ));
         }
         if let Some(first) = s.workloads[..i].iter().position(|o| o.name == w.name) {

@@ -4,6 +4,7 @@
 
 use super::plant::Plant;
 use super::scenario::Profile;
+use super::workload::{Service, WorkloadState};
 use std::collections::BTreeMap;
 
 impl Plant {
@@ -111,45 +112,113 @@ impl Plant {
         }
 
         for (w, svc) in self.workloads.iter().zip(&last.services) {
-            let n = &w.def.name;
-            let demand = w.demand(self.now_ms);
-            put(
-                format!("wl.{n}.active"),
-                if w.active(self.now_ms) { 1.0 } else { 0.0 },
-            );
-            put(format!("wl.{n}.cpu_cores"), svc.cpu_used);
-            put(format!("wl.{n}.cpu_grant"), svc.cpu_grant);
-            put(
-                format!("wl.{n}.cpu_weight"),
-                w.effective_weight(demand.threads),
-            );
-            if let Some(q) = w.quota {
-                put(format!("wl.{n}.cpu_quota"), q);
-            }
-            put(format!("wl.{n}.pinned_cores"), w.pinned);
-            put(format!("wl.{n}.gpu_util"), svc.gpu_time);
-            put(format!("wl.{n}.throughput"), svc.throughput);
-            put(format!("wl.{n}.served"), svc.served);
-            match w.def.profile() {
-                Some(Profile::FrameLoop(_)) => {
-                    put(
-                        format!("wl.{n}.frame_ms"),
-                        if w.frames > 0 {
-                            w.frame_ms
-                        } else {
-                            svc.frame_base_ms.min(super::plant::MAX_FRAME_MS)
-                        },
-                    );
-                    put(format!("wl.{n}.fps"), svc.throughput);
-                    put(format!("wl.{n}.deadline_miss_rate"), w.miss_rate);
-                    put(format!("wl.{n}.deadline_misses"), w.misses as f64);
-                }
-                Some(Profile::Batch(_)) => {
-                    put(format!("wl.{n}.progress"), w.progress().unwrap_or(0.0));
-                }
-                _ => {}
+            self.put_workload(&mut put, &w.def.name, w, svc);
+            // The priority workload is also published under its role, so one configuration
+            // serves every scenario whatever the workload is called.
+            if w.def.priority {
+                self.put_workload(&mut put, ROLE_PRIORITY, w, svc);
             }
         }
+        self.put_background(&mut put, &last.services);
         t
+    }
+}
+
+/// The role the priority workload is also published under (`wl.priority.<field>`).
+const ROLE_PRIORITY: &str = "priority";
+
+impl Plant {
+    /// One workload's variables, `wl.<n>.<field>`.
+    fn put_workload(
+        &self,
+        put: &mut impl FnMut(String, f64),
+        n: &str,
+        w: &WorkloadState,
+        svc: &Service,
+    ) {
+        let demand = w.demand(self.now_ms);
+        put(
+            format!("wl.{n}.active"),
+            if w.active(self.now_ms) { 1.0 } else { 0.0 },
+        );
+        put(format!("wl.{n}.cpu_cores"), svc.cpu_used);
+        put(format!("wl.{n}.cpu_grant"), svc.cpu_grant);
+        put(
+            format!("wl.{n}.cpu_weight"),
+            w.effective_weight(demand.threads),
+        );
+        if let Some(q) = w.quota {
+            put(format!("wl.{n}.cpu_quota"), q);
+        }
+        put(format!("wl.{n}.pinned_cores"), w.pinned);
+        put(format!("wl.{n}.gpu_util"), svc.gpu_time);
+        put(format!("wl.{n}.throughput"), svc.throughput);
+        put(format!("wl.{n}.served"), svc.served);
+        match w.def.profile() {
+            Some(Profile::FrameLoop(_)) => {
+                put(
+                    format!("wl.{n}.frame_ms"),
+                    if w.frames > 0 {
+                        w.frame_ms
+                    } else {
+                        svc.frame_base_ms.min(super::plant::MAX_FRAME_MS)
+                    },
+                );
+                put(format!("wl.{n}.fps"), svc.throughput);
+                put(format!("wl.{n}.deadline_miss_rate"), w.miss_rate);
+                put(format!("wl.{n}.deadline_misses"), w.misses as f64);
+            }
+            Some(Profile::Batch(_)) => {
+                put(format!("wl.{n}.progress"), w.progress().unwrap_or(0.0));
+            }
+            _ => {}
+        }
+    }
+
+    /// The background role, every workload but the priority one, as a group:
+    /// `wl.background.active` (any active), `cpu_cores`, `cpu_grant`, `pinned_cores` and
+    /// `gpu_util` (sums), `served` (the lowest among the active ones, 1 when none runs),
+    /// `cpu_weight` (the highest effective weight among the active ones, what the priority
+    /// workload competes with; absent when none runs) and `cpu_quota` (the highest, present
+    /// when every background workload has one).
+    fn put_background(&self, put: &mut impl FnMut(String, f64), services: &[Service]) {
+        let mut active = false;
+        let (mut cores, mut grant, mut pinned, mut gpu) = (0.0, 0.0, 0.0, 0.0);
+        let mut weight: Option<f64> = None;
+        let mut quota: Option<f64> = None;
+        let mut every_quota = true;
+        let mut served: f64 = 1.0;
+        for (w, svc) in self.workloads.iter().zip(services) {
+            if w.def.priority {
+                continue;
+            }
+            cores += svc.cpu_used;
+            grant += svc.cpu_grant;
+            pinned += w.pinned;
+            gpu += svc.gpu_time;
+            match w.quota {
+                Some(q) => quota = Some(quota.map_or(q, |m: f64| m.max(q))),
+                None => every_quota = false,
+            }
+            if w.active(self.now_ms) {
+                active = true;
+                let wt = w.effective_weight(w.demand(self.now_ms).threads);
+                weight = Some(weight.map_or(wt, |m: f64| m.max(wt)));
+                served = served.min(svc.served);
+            }
+        }
+        let active = if active { 1.0 } else { 0.0 };
+        put("wl.background.active".to_string(), active);
+        put("wl.background.cpu_cores".to_string(), cores);
+        put("wl.background.cpu_grant".to_string(), grant);
+        put("wl.background.pinned_cores".to_string(), pinned);
+        put("wl.background.gpu_util".to_string(), gpu);
+        put("wl.background.served".to_string(), served);
+        if let Some(wt) = weight {
+            put("wl.background.cpu_weight".to_string(), wt);
+        }
+        if let (true, Some(q)) = (every_quota, quota) {
+            put("wl.background.cpu_quota".to_string(), q);
+        }
     }
 }
