@@ -209,3 +209,11 @@ test('keepInMemory bounds memory; the export verifies from auditBase(), the file
     t.like(verifyAuditFile(path), { ok: true, records: 40, headHash: bounded.auditAnchor().headHash })
   })
 })
+
+test('verifyAuditFile refuses a device at once instead of reading it forever', (t) => {
+  const started = Date.now()
+  const err = t.throws(() => verifyAuditFile('/dev/zero')) as Error & { code?: string }
+  t.is(err.code, 'IO_ERROR')
+  t.regex(err.message, /character device, not a regular file/)
+  t.true(Date.now() - started < 5000)
+})

@@ -4,7 +4,7 @@
 import test from 'ava'
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { appendFileSync, copyFileSync, linkSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -123,4 +123,33 @@ test('backtest --all judges the policy on every shipped scenario against both ba
   t.regex(table.stdout, /\d+ of \d+ scenarios meet every line/)
   t.is(gamesa('backtest', '--all', '--scenario', 'heat_soak', '--config', 'samples/engine.json').code, 2)
   t.is(gamesa('backtest', '--all', '--config', 'samples/engine.json', '--report', 'x.html').code, 2)
+})
+
+test('replay refuses to write over the trace it reads, and the trace is untouched', (t) => {
+  const own = join(work, 'own.ndjson')
+  copyFileSync(trace, own)
+  const before = sha256(own)
+  const r = gamesa('replay', own, '--config', 'samples/engine.json', '--out', own)
+  t.is(r.code, 1)
+  t.regex(r.stderr, /INVALID_ARGUMENT: refusing to write the decisions to .*it is the trace being replayed/)
+  t.is(sha256(own), before)
+  // The same file under another name (a hard link) is the same file.
+  const alias = join(work, 'alias.ndjson')
+  linkSync(own, alias)
+  t.is(gamesa('replay', own, '--config', 'samples/engine.json', '--out', alias).code, 1)
+  t.is(sha256(own), before)
+})
+
+test('a device, a directory or bytes that are not UTF-8 are refused at once, with what they are', (t) => {
+  const zero = gamesa('replay', '/dev/zero', '--config', 'samples/engine.json', '--out', join(work, 'zero.out'))
+  t.is(zero.code, 1)
+  t.regex(zero.stderr, /IO_ERROR: .*\/dev\/zero.*a character device, not a regular file/)
+  const dir = gamesa('replay', trace, '--config', work, '--out', join(work, 'dir.out'))
+  t.is(dir.code, 2)
+  t.regex(dir.stderr, /is a directory: give a regular file/)
+  const binary = join(work, 'binary.ndjson')
+  writeFileSync(binary, Buffer.concat([Buffer.from(readFileSync(trace, 'utf8').split('\n')[0]! + '\n'), Buffer.from([0x7b, 0xff, 0x7d, 0x0a])]))
+  const bad = gamesa('replay', binary, '--config', 'samples/engine.json', '--out', join(work, 'binary.out'))
+  t.is(bad.code, 1)
+  t.regex(bad.stderr, /INVALID_TRACE: .*line 2.*not UTF-8 at byte 1/)
 })

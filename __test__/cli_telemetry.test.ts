@@ -161,3 +161,16 @@ test('record --out - ends cleanly (exit 0) when the reader closes the pipe', asy
   t.is(await exited, 0, stderr)
   t.regex(stderr, /output closed: wrote \d+ snapshots to standard output/)
 })
+
+test('record --duration longer than a timer can hold keeps recording (no instant exit)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gamesa-long-'))
+  const out = join(dir, 'long.ndjson')
+  const child = spawn(process.execPath, [...NODE_ARGS, 'record', '--duration', '700h', '--rate', '10', '--out', out, '--quiet'], { stdio: 'ignore' })
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  const early = await Promise.race([exited, new Promise<'running'>((resolve) => setTimeout(() => resolve('running'), 3000))])
+  t.is(early, 'running', '700 h is more than setTimeout holds (2^31 ms); it must not fire at once')
+  child.kill('SIGTERM')
+  t.is(await exited, 143)
+  t.true(readFileSync(out, 'utf8').split('\n').filter(Boolean).length >= 2, 'a header and snapshots')
+  rmSync(dir, { recursive: true, force: true })
+})

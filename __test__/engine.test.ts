@@ -242,3 +242,22 @@ test('the decisions decoder grows its array when a tick packs more numbers than 
     t.is(JSON.stringify(decisions), JSON.stringify(JSON.parse(twin.tickValuesDecisionsJson(values, 1000 + 100 * i))))
   }
 })
+
+test('a reading that is not a finite number is absent, not the loss of the tick', (t) => {
+  const engine = Engine.fromFile('samples/engine.json')
+  const values = { ...reading(0).values, 'thermal.cpu_c': Number.NaN, 'gpu0.temp_c': Number.POSITIVE_INFINITY }
+  const out = engine.tick({ timestampMs: 1_000, values })
+  t.is(out.tick, 1)
+  // The feature computed from the absent reading is absent, with the reason.
+  t.false('feat.cpu_heat' in out.features)
+})
+
+test('a tick time out of range is refused and the engine keeps ticking', (t) => {
+  const engine = Engine.fromFile('samples/engine.json')
+  engine.tick(reading(0), 1_000)
+  for (const bad of [1e300, -5, Number.NaN]) {
+    const err = t.throws(() => engine.tick(reading(1), bad)) as GamesaError
+    t.is(err.code, 'INVALID_ARGUMENT')
+  }
+  t.is(engine.tick(reading(1), 1_100).tick, 2)
+})

@@ -3,7 +3,6 @@
 // and backtest entry points. Everything a tick does is the Rust core's; tick outputs cross as
 // JSON text (the same bytes `gamesa replay` writes) and are parsed here once, except the live
 // path's decisions (`tickValues`), which cross packed (./decisions.ts).
-import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import {
   NativeEngine,
@@ -19,6 +18,7 @@ import { RESOURCE_NAMES, type ResourceName } from './catalog.js'
 import { DecisionDecoder } from './decisions.js'
 import { ContractSchema, zodProblems } from './contracts.js'
 import { GamesaError } from './errors.js'
+import { readDocument, sameFile } from './files.js'
 import { type DocumentProblem, DocumentProblemsError, FeatureSchema, ScalePresetSchema, documentText } from './features.js'
 import { gateConfigSchema } from './gate.js'
 import { agentsSchema, marketConfigSchema } from './market.js'
@@ -132,6 +132,11 @@ function withConfig<T>(config: EngineConfig | string, build: (text: string) => T
     if ((err as { code?: unknown }).code === 'INVALID_ENGINE_CONFIG') throw invalidConfig(checkEngineConfigJson(text), err)
     throw err
   }
+}
+
+/** JSON.stringify replacer that leaves out numbers JSON cannot hold. */
+function finiteOnly(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? undefined : value
 }
 
 /** A dequeued signal. */
@@ -290,13 +295,7 @@ export class Engine {
 
   /** Reads and builds the configuration in `path`. */
   static fromFile(path: string): Engine {
-    let text: string
-    try {
-      text = readFileSync(path, 'utf8')
-    } catch (err) {
-      throw new GamesaError('IO_ERROR', `cannot read engine config ${path}: ${(err as Error).message}`, { cause: err })
-    }
-    return new Engine(text)
+    return new Engine(readDocument(path, 'engine config'))
   }
 
   /** One tick; `nowMs` defaults to the snapshot's `timestampMs`. */
@@ -310,7 +309,9 @@ export class Engine {
     if (typeof time !== 'number') {
       throw new GamesaError('INVALID_ARGUMENT', 'nowMs: give a time in ms, or a snapshot with timestampMs')
     }
-    return this.#native.tickJson(JSON.stringify({ values: snapshot.values }), time)
+    // A reading that is not a finite number (NaN, ±Infinity) is absent, as in tickValues:
+    // JSON would write it as null, which is no number, and the whole tick would be refused.
+    return this.#native.tickJson(JSON.stringify({ values: snapshot.values }, finiteOnly), time)
   }
 
   /** The fast path: one tick on values in `inputNames` order (NaN = absent), output as JSON. */
@@ -451,6 +452,10 @@ export interface ReplayOptions {
  * for the same config and trace. Errors: `INVALID_TRACE` with the line number, `IO_ERROR`.
  */
 export function replayTrace(config: EngineConfig | string, tracePath: string, outPath: string, options: ReplayOptions = {}): ReplaySummary {
+  // The decisions are written as the trace is read: over the trace itself they would truncate it.
+  if (sameFile(tracePath, outPath)) {
+    throw new GamesaError('INVALID_ARGUMENT', `refusing to write the decisions to ${outPath}: it is the trace being replayed`, { path: outPath })
+  }
   const replay = withConfig(config, (text) => new NativeReplay(text, tracePath, outPath))
   const chunk = options.chunk ?? 2000
   let ticks = 0

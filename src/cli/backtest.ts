@@ -1,6 +1,7 @@
 // `gamesa backtest`: a policy (an engine config) in closed loop with the plant simulator on a
 // scenario, beside a baseline, with a summary table and an optional self-contained HTML report.
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
+import { readDocument } from '../files.js'
 import { type BacktestReport, GamesaError, type SuiteRow, builtinScenarios, renderBacktestReport, runBacktest, runBacktestSuite } from '../index.js'
 import { suiteTable } from './backtest_suite.js'
 import type { Command } from './commands.js'
@@ -101,7 +102,7 @@ export function summaryTable(report: BacktestReport): string {
 function readScenario(scenario: string): string {
   if (builtinScenarios().some((s) => s.name === scenario)) return scenario
   try {
-    return readFileSync(scenario, 'utf8')
+    return readDocument(scenario, 'scenario')
   } catch (err) {
     const names = builtinScenarios()
       .map((s) => s.name)
@@ -123,7 +124,7 @@ function run(args: string[]): number {
   try {
     scenario = readScenario(options.scenario)
     try {
-      config = readFileSync(options.config, 'utf8')
+      config = readDocument(options.config, 'config')
     } catch (err) {
       throw new UsageError(`cannot read config '${options.config}': ${(err as Error).message}`)
     }
@@ -168,7 +169,7 @@ function run(args: string[]): number {
 function runAll(options: Options): number {
   let config: string
   try {
-    config = readFileSync(options.config, 'utf8')
+    config = readDocument(options.config, 'config')
   } catch (err) {
     console.error(`gamesa backtest: cannot read config '${options.config}': ${(err as Error).message}\n\n${HELP}`)
     return 2

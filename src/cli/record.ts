@@ -7,7 +7,7 @@ import { arch, cpus, hostname, platform, release, totalmem } from 'node:os'
 import { readSnapshot, TelemetrySampler, type TelemetrySnapshot } from '../index.js'
 import type { Command } from './commands.js'
 import { UsageError, parseCommandLine } from './args.js'
-import { parseDuration, parseRate } from './telemetry_options.js'
+import { Deadline, parseDuration, parseRate } from './telemetry_options.js'
 
 const HELP = `usage: gamesa record --out <file> [--rate <Hz>] [--duration <time>] [--quiet]
 
@@ -135,14 +135,14 @@ async function run(args: string[]): Promise<number> {
     let done = false
     let sampler: TelemetrySampler | undefined
     let unsubscribe: (() => void) | undefined
-    let timer: NodeJS.Timeout | undefined
+    let timer: Deadline | undefined
 
     // Ends the recording once: later snapshots already queued to the event loop are dropped,
     // so the file ends on the last whole line.
     const finish = (code: number, why: string) => {
       if (done) return
       done = true
-      if (timer) clearTimeout(timer)
+      timer?.clear()
       unsubscribe?.()
       sampler?.stop()
       process.off('SIGINT', onInt)
@@ -182,7 +182,7 @@ async function run(args: string[]): Promise<number> {
       count++
       progress.update(count)
     })
-    if (options.durationMs !== undefined) timer = setTimeout(() => finish(0, 'done'), options.durationMs)
+    if (options.durationMs !== undefined) timer = new Deadline(options.durationMs, () => finish(0, 'done'))
   })
 }
 

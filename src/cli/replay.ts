@@ -1,7 +1,7 @@
 // `gamesa replay`: a recorded trace through the engine, open loop, writing every tick's
 // decisions as NDJSON. The output depends only on the config and the trace: two runs, in two
 // processes, give byte-identical files (tested by hash in __test__/cli_replay.test.ts).
-import { readFileSync } from 'node:fs'
+import { readDocument } from '../files.js'
 import { GamesaError, replayTrace } from '../index.js'
 import type { Command } from './commands.js'
 import { StderrProgress } from './stderr_progress.js'
@@ -56,7 +56,7 @@ function run(args: string[]): number {
   if (typeof options === 'number') return options
   let config: string
   try {
-    config = readFileSync(options.config, 'utf8')
+    config = readDocument(options.config, 'config')
   } catch (err) {
     console.error(`gamesa replay: cannot read config '${options.config}': ${(err as Error).message}`)
     return 2

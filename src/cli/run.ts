@@ -14,7 +14,7 @@ import { TelemetrySampler, type TelemetrySnapshot } from '../telemetry.js'
 import type { Command } from './commands.js'
 import { readSettledSnapshot } from './snapshot.js'
 import { UsageError, parseCommandLine } from './args.js'
-import { parseDuration, parseRate } from './telemetry_options.js'
+import { Deadline, parseDuration, parseRate } from './telemetry_options.js'
 
 const HELP = `usage: gamesa run [--config <engine.json>] [--rate <Hz>] [--duration <time>]
                   [--json] [--once] [--quiet]
@@ -208,14 +208,14 @@ async function run(args: string[]): Promise<number> {
     let lastFrame = ''
     let lastPrinted = -Infinity
     let lastProgress = -Infinity
-    let timer: NodeJS.Timeout | undefined
+    let timer: Deadline | undefined
     let unsubscribe: (() => void) | undefined
     const sampler = new TelemetrySampler({ rateHz: options.rateHz })
 
     const finish = (code: number) => {
       if (done) return
       done = true
-      if (timer) clearTimeout(timer)
+      timer?.clear()
       unsubscribe?.()
       sampler.stop()
       process.off('SIGINT', onInt)
@@ -303,7 +303,7 @@ async function run(args: string[]): Promise<number> {
     }
     if (tty) out.write('\x1b[?1049h\x1b[?25l')
     unsubscribe = sampler.subscribe(onSnapshot)
-    if (options.durationMs !== undefined) timer = setTimeout(() => finish(0), options.durationMs)
+    if (options.durationMs !== undefined) timer = new Deadline(options.durationMs, () => finish(0))
   })
 }
 

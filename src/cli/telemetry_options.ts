@@ -21,6 +21,30 @@ export function parseDuration(option: string, text: string): number {
   return ms
 }
 
+/** The longest delay `setTimeout` keeps: a longer one (about 24.8 days) fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** A timer for any duration: `setTimeout` in steps of at most {@link MAX_TIMER_MS}. */
+export class Deadline {
+  private timer: NodeJS.Timeout | undefined
+
+  /** Calls `fire` once, `ms` milliseconds from now. */
+  constructor(ms: number, fire: () => void) {
+    const end = Date.now() + ms
+    const arm = () => {
+      const left = end - Date.now()
+      this.timer = left > MAX_TIMER_MS ? setTimeout(arm, MAX_TIMER_MS) : setTimeout(fire, Math.max(0, left))
+    }
+    arm()
+  }
+
+  /** Cancels the call (idempotent). */
+  clear(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
+  }
+}
+
 /** Parses a sampling rate in Hz within [min, max]; throws UsageError naming the option. */
 export function parseRate(option: string, text: string, min = 0.1, max = 1000): number {
   const rate = /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : Number.NaN

@@ -4,6 +4,7 @@
 // Exit codes: 0 all valid, 1 a file is invalid, 2 usage error (bad option, unknown kind, a
 // file that cannot be read).
 import { readFileSync } from 'node:fs'
+import { decodeUtf8, readDocument } from '../files.js'
 import { type Features, compileFeatures } from '../index.js'
 import { UsageError, parseCommandLine } from './args.js'
 import type { Command } from './commands.js'
@@ -165,10 +166,10 @@ function run(args: string[]): number {
 /** The file's text, or null after reporting why it cannot be read. */
 function read(file: string): string | null {
   try {
-    return readFileSync(file === '-' ? 0 : file, 'utf8')
+    return file === '-' ? decodeUtf8(readFileSync(0), 'standard input') : readDocument(file, '')
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    console.error(`gamesa validate: cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`)
+    // readDocument's message names the file and why (no such file, not a regular file, not UTF-8).
+    console.error(`gamesa validate: ${(e as Error).message}`)
     return null
   }
 }

@@ -331,3 +331,17 @@ fn a_lease_preempted_by_a_shrinking_capacity_is_granted_again() {
     }
     assert!(preempted > 0, "the capacity drop preempted the lease");
 }
+
+/// A tick time out of range (a unit mistake) is refused without moving the engine's clock, so
+/// the next correct tick still runs.
+#[test]
+fn an_out_of_range_time_is_refused_and_the_next_tick_runs() {
+    let mut engine = Engine::from_json(SAMPLE).unwrap();
+    engine.tick(&reading(0), 1_000.0).unwrap();
+    for bad in [1e300, f64::INFINITY, f64::NAN, -1.0, 8.64e15 * 1.0001] {
+        let err = engine.tick(&reading(1), bad).unwrap_err();
+        assert!(err.to_string().contains("8640000000000000"), "{err}");
+    }
+    assert_eq!(engine.tick(&reading(1), 1_100.0).unwrap().tick, 2);
+    assert!(engine.tick(&reading(2), 8.64e15).is_ok());
+}

@@ -27,6 +27,7 @@
 //! with `AUDIT_CORRUPT` rather than forking the chain.
 
 use crate::error::HostError;
+use crate::files::{CappedLine, MAX_LINE_BYTES, read_line_capped};
 use gamesa_core::effects::{
     Anchor, AuditRecord, AuditTrail, BreakKind, ChainBreak, ChainVerifier, TornTail, VerifyReport,
 };
@@ -107,10 +108,20 @@ fn scan_file(
     let mut complete_len = 0u64;
     let mut buf = Vec::new();
     loop {
-        buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(io(path, "reading"))?;
+        let n = match read_line_capped(&mut reader, &mut buf).map_err(io(path, "reading"))? {
+            CappedLine::Read(n) => n,
+            CappedLine::TooLong => {
+                // No audit record is anywhere near this long: not an audit file.
+                problem.get_or_insert(ChainBreak {
+                    seq: v.next_seq(),
+                    line: Some(lines + 1),
+                    kind: BreakKind::Unparsable(format!(
+                        "a line longer than {MAX_LINE_BYTES} bytes"
+                    )),
+                });
+                break;
+            }
+        };
         if n == 0 {
             break;
         }
@@ -175,7 +186,7 @@ fn scan_file(
 /// memory. A file that cannot be read is `IO_ERROR`; a file that does not verify is a report
 /// with `problem`/`torn_tail` set, not an error.
 pub fn inspect_audit_file(path: &Path) -> Result<VerifyReport, HostError> {
-    let file = File::open(path).map_err(io(path, "opening"))?;
+    let file = crate::files::open_regular(path)?;
     Ok(scan_file(BufReader::new(file), Some(0), path)?.report)
 }
 
@@ -186,6 +197,7 @@ impl AuditFile {
         path: &Path,
         options: AuditFileOptions,
     ) -> Result<(AuditFile, AuditTrail, OpenReport), HostError> {
+        crate::files::refuse_irregular(path, "opening")?;
         let created = matches!(std::fs::metadata(path), Err(e) if e.kind() == ErrorKind::NotFound);
         let mut file = OpenOptions::new()
             .read(true)

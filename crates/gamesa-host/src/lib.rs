@@ -7,6 +7,7 @@
 pub mod audit_file;
 pub mod audited_checker;
 pub mod error;
+pub mod files;
 pub mod replay;
 
 pub use audit_file::{AuditFile, AuditFileOptions, OpenReport, inspect_audit_file};

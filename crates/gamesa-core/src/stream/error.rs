@@ -7,13 +7,19 @@ use crate::error::codes;
 use crate::features::Problem;
 use std::fmt;
 
+/// The latest tick time accepted, ms: JavaScript's largest `Date` (8.64e15 ms, the year
+/// 275760). A later time is a unit mistake (seconds read as ms twice, a raw counter), and
+/// accepting it would refuse every later, correct tick as "earlier than the previous one".
+pub const MAX_TIME_MS: f64 = 8.64e15;
+
 /// Why an engine could not be built or a tick could not run.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EngineError {
     /// The configuration is invalid: every problem, each with its JSON path (and line and
     /// column inside an expression).
     InvalidConfig { problems: Vec<Problem> },
-    /// `now_ms` is not finite, or earlier than the previous tick's.
+    /// `now_ms` is outside `0..=MAX_TIME_MS` (NaN included), or earlier than the previous
+    /// tick's.
     InvalidTime {
         now_ms: f64,
         previous_ms: Option<f64>,
@@ -43,10 +49,13 @@ impl fmt::Display for EngineError {
                 previous_ms: Some(p),
             } => write!(
                 f,
-                "invalid tick time {now_ms} ms: ticks must be finite and not earlier than the previous one ({p} ms)"
+                "invalid tick time {now_ms} ms: ticks must be within 0..={MAX_TIME_MS} ms and not earlier than the previous one ({p} ms)"
             ),
             EngineError::InvalidTime { now_ms, .. } => {
-                write!(f, "invalid tick time {now_ms} ms: must be finite")
+                write!(
+                    f,
+                    "invalid tick time {now_ms} ms: must be within 0..={MAX_TIME_MS} ms"
+                )
             }
             EngineError::InvalidInput { message } => write!(f, "invalid tick input: {message}"),
         }

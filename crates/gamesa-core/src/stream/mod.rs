@@ -35,7 +35,7 @@ pub use config::{
     DEFAULT_TICK_MS, EngineConfig, InvariantBinding, SignalOptions, default_safety_binding,
 };
 pub use engine::Engine;
-pub use error::EngineError;
+pub use error::{EngineError, MAX_TIME_MS};
 pub use output::{
     AllocationOut, CheckKind, ContractOut, FeatureValues, FiringOut, Firings, LeaseChange, Mode,
     RuleErrorOut, ScoredAction, SignalOut, TickDecisions, TickOutput,

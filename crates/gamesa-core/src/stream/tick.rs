@@ -3,7 +3,7 @@
 //! the snapshot, the engine's state and the tick's time.
 
 use super::engine::Engine;
-use super::error::EngineError;
+use super::error::{EngineError, MAX_TIME_MS};
 use super::input::{SnapshotContext, load_named, load_slots};
 use super::output::{
     CheckKind, ContractOut, FiringOut, Firings, RuleErrorOut, SignalOut, TickOutput,
@@ -86,7 +86,7 @@ impl Engine {
 
     fn check_time(&self, now_ms: f64) -> Result<(), EngineError> {
         let earlier = self.last_now_ms.is_some_and(|p| now_ms < p);
-        if !now_ms.is_finite() || earlier {
+        if !(0.0..=MAX_TIME_MS).contains(&now_ms) || earlier {
             return Err(EngineError::InvalidTime {
                 now_ms,
                 previous_ms: self.last_now_ms,

@@ -9,6 +9,7 @@ pub use summary::ReplaySummary;
 pub use trace::{TRACE_FORMAT, TRACE_VERSION, TraceHeader, TraceLine, parse_header, parse_line};
 
 use crate::error::HostError;
+use crate::files::{CappedLine, MAX_LINE_BYTES, read_line_capped};
 use gamesa_core::stream::{Engine, EngineError, TickOutput};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
@@ -34,11 +35,7 @@ pub struct Replay<R: BufRead> {
 impl Replay<BufReader<File>> {
     /// Opens `trace` and builds the engine from `config_text`.
     pub fn open(config_text: &str, trace: &Path) -> Result<Self, HostError> {
-        let file = File::open(trace).map_err(|source| HostError::Io {
-            path: trace.to_path_buf(),
-            action: "opening",
-            source,
-        })?;
+        let file = crate::files::open_regular(trace)?;
         Replay::from_reader(config_text, BufReader::with_capacity(1 << 16, file), trace)
     }
 }
@@ -48,7 +45,7 @@ impl<R: BufRead> Replay<R> {
     pub fn from_reader(config_text: &str, mut reader: R, path: &Path) -> Result<Self, HostError> {
         let engine = Engine::from_json(config_text).map_err(HostError::Engine)?;
         let mut buffer = String::new();
-        let n = read_line(&mut reader, &mut buffer, path)?;
+        let n = read_line(&mut reader, &mut buffer, path, 1)?;
         if n == 0 {
             return Err(HostError::Trace {
                 path: path.to_path_buf(),
@@ -94,7 +91,12 @@ impl<R: BufRead> Replay<R> {
     pub fn step(&mut self, max_ticks: usize, out: &mut impl Write) -> Result<usize, HostError> {
         let mut done = 0;
         while done < max_ticks {
-            let n = read_line(&mut self.reader, &mut self.buffer, &self.path)?;
+            let n = read_line(
+                &mut self.reader,
+                &mut self.buffer,
+                &self.path,
+                self.line_no + 1,
+            )?;
             if n == 0 {
                 break;
             }
@@ -159,15 +161,37 @@ impl<R: BufRead> Replay<R> {
     }
 }
 
+/// Reads line `line` (1-based) into `buffer`: at most [`MAX_LINE_BYTES`] bytes, and UTF-8.
 fn read_line(
     reader: &mut impl BufRead,
     buffer: &mut String,
     path: &Path,
+    line: usize,
 ) -> Result<usize, HostError> {
-    buffer.clear();
-    reader.read_line(buffer).map_err(|source| HostError::Io {
+    let trace_error = |message: String| HostError::Trace {
+        path: path.to_path_buf(),
+        line,
+        message,
+    };
+    let mut bytes = std::mem::take(buffer).into_bytes();
+    let read = read_line_capped(reader, &mut bytes).map_err(|source| HostError::Io {
         path: path.to_path_buf(),
         action: "reading",
         source,
-    })
+    })?;
+    let CappedLine::Read(n) = read else {
+        return Err(trace_error(format!(
+            "the line is longer than {MAX_LINE_BYTES} bytes (is this a trace?)"
+        )));
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            *buffer = text;
+            Ok(n)
+        }
+        Err(e) => Err(trace_error(format!(
+            "not UTF-8 at byte {} of the line",
+            e.utf8_error().valid_up_to()
+        ))),
+    }
 }
