@@ -207,18 +207,29 @@ impl WeightedPool {
             .sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         let mut remaining = self.capacity.max(0.0);
         let mut weight_left: f64 = self.grants.iter().map(|g| g.1.weight).sum();
+        // Weights near f64::MAX overflow their sum, and the level (remaining / ∞) would grant
+        // everyone 0 while capacity is free. Water-filling is scale-invariant, so such weights
+        // are divided by the largest one first (ordinary weights keep the exact arithmetic).
+        let scale = if weight_left.is_finite() {
+            1.0
+        } else {
+            let largest = self.grants.iter().map(|g| g.1.weight).fold(0.0, f64::max);
+            weight_left = self.grants.iter().map(|g| g.1.weight / largest).sum();
+            largest
+        };
         let mut level: Option<f64> = None;
         let mut used = 0.0;
         for &(ratio, i) in &self.scratch {
             let g = &mut self.grants[i as usize].1;
+            let weight = g.weight / scale;
             let lvl = match level {
                 Some(l) => l,
                 None => {
                     let l = remaining / weight_left;
-                    if ratio <= l {
-                        g.granted = g.demand;
-                        remaining -= g.demand;
-                        weight_left -= g.weight;
+                    if ratio <= l / scale {
+                        g.granted = g.demand.min(remaining);
+                        remaining -= g.granted;
+                        weight_left -= weight;
                         used += g.granted;
                         continue;
                     }
@@ -226,10 +237,12 @@ impl WeightedPool {
                     l
                 }
             };
-            g.granted = (g.weight * lvl).min(g.demand);
+            // Never more than is left: rounding in weight × level must not grant past capacity.
+            g.granted = (weight * lvl).min(g.demand).min(remaining);
+            remaining -= g.granted;
             used += g.granted;
         }
-        self.used = used;
+        self.used = used.min(self.capacity.max(0.0));
     }
 
     /// Stats (divisible: no fragmentation). `used` is the sum of current grants.
@@ -275,5 +288,42 @@ mod tests {
         p.set_capacity(0.0);
         assert_eq!(p.granted(1), Some(0.0));
         assert_eq!(p.stats().used, 0.0);
+    }
+
+    #[test]
+    fn weights_near_the_largest_double_still_share_the_capacity() {
+        let mut p = WeightedPool::new(100.0);
+        p.allocate(1, 80.0, 1e308);
+        p.allocate(2, 80.0, 1e308);
+        assert_eq!(p.granted(1), Some(50.0));
+        assert_eq!(p.granted(2), Some(50.0));
+        assert_eq!(p.stats().used, 100.0);
+        // A small demand among huge weights is met, the rest split by weight.
+        let mut p = WeightedPool::new(100.0);
+        p.allocate(1, 10.0, f64::MAX);
+        p.allocate(2, 500.0, f64::MAX);
+        p.allocate(3, 500.0, f64::MAX / 2.0);
+        assert_eq!(p.granted(1), Some(10.0));
+        assert_eq!(p.granted(2), Some(60.0));
+        assert_eq!(p.granted(3), Some(30.0));
+    }
+
+    #[test]
+    fn grants_never_add_up_past_the_capacity() {
+        // Capacities and weights whose products round up: the sum of grants stays within.
+        let weights = [1e-300, 0.1, 0.3, 1.0 / 3.0, 7.0, 1e9, 1e300, f64::MAX];
+        for capacity in [0.3, 1.0, 10.0 / 3.0, 99.99, 1e15, 123_456.789] {
+            let mut p = WeightedPool::new(capacity);
+            for (i, w) in weights.iter().enumerate() {
+                p.allocate(i as u64 + 1, capacity, *w);
+            }
+            let sum: f64 = (1..=weights.len() as u64)
+                .filter_map(|i| p.granted(i))
+                .sum();
+            assert!(sum <= capacity * (1.0 + 1e-12), "{capacity}: {sum}");
+            let stats = p.stats();
+            assert!(stats.used <= capacity, "{capacity}: {}", stats.used);
+            assert!(stats.used > 0.0);
+        }
     }
 }
