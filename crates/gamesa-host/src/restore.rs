@@ -20,7 +20,7 @@ use crate::actuate::types::{Target, Value};
 use crate::error::HostError;
 use crate::journal::{Entry, Journal, TornLine};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// A value someone else changed after the governor set it: left alone.
@@ -31,7 +31,8 @@ pub struct Conflict {
     pub ours: Value,
     /// What the knob holds now (kept).
     pub current: Value,
-    /// What a restore would have written back.
+    /// The value before the governor's first change to it: what a restore would have written
+    /// back.
     pub prev: Value,
 }
 
@@ -49,7 +50,7 @@ pub struct RestoreReport {
     pub journal: PathBuf,
     /// Entries read from the journal.
     pub entries: usize,
-    /// Knobs written back to their previous value.
+    /// Knobs written back to their previous value (groups removed are counted apart).
     pub restored: usize,
     /// Entries whose knob already held its previous value.
     pub unchanged: usize,
@@ -102,6 +103,11 @@ pub(crate) fn undo(journal: &mut Journal, gpu: &mut GpuSlot) -> Result<RestoreRe
         ..RestoreReport::default()
     };
     let mut settled: HashSet<&Target> = HashSet::new();
+    // The value each target had before its first journaled change.
+    let mut original: HashMap<&Target, &Value> = HashMap::new();
+    for e in &entries {
+        original.entry(&e.target).or_insert(&e.prev);
+    }
     let mut keep: Vec<Entry> = Vec::new();
     let fail = |report: &mut RestoreReport, keep: &mut Vec<Entry>, e: &Entry, err: KnobError| {
         let (errno, message) = match err {
@@ -126,10 +132,7 @@ pub(crate) fn undo(journal: &mut Journal, gpu: &mut GpuSlot) -> Result<RestoreRe
                 continue;
             }
             match std::fs::remove_dir(path) {
-                Ok(()) => {
-                    report.restored += 1;
-                    report.removed_groups.push(path.clone());
-                }
+                Ok(()) => report.removed_groups.push(path.clone()),
                 Err(err) if matches!(err.raw_os_error(), Some(libc::EBUSY | libc::ENOTEMPTY)) => {
                     report.kept_groups.push(path.clone());
                 }
@@ -165,7 +168,7 @@ pub(crate) fn undo(journal: &mut Journal, gpu: &mut GpuSlot) -> Result<RestoreRe
                 target: e.target.clone(),
                 ours: e.new.clone(),
                 current,
-                prev: e.prev.clone(),
+                prev: original[&e.target].clone(),
             });
             settled.insert(&e.target);
         }

@@ -97,8 +97,9 @@ impl CgroupLayout {
                 });
                 continue;
             }
-            // v1 calls the io controller blkio, whose files the actuators do not write.
-            if controller == "io" {
+            // memory.high and io.weight have no v1 equivalent the actuators write (v1 calls the
+            // io controller blkio), so those controllers are used through v2 only.
+            if controller == "io" || controller == "memory" {
                 continue;
             }
             if let Some((mount, _)) = v1.iter().find(|(_, o)| o.iter().any(|c| c == controller)) {
@@ -265,6 +266,7 @@ pub fn nice_to_cpu_weight(nice: i32) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use gamesa_core::ErrorCode;
 
     const MIXED: &str = "\
 31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
@@ -283,7 +285,7 @@ mod tests {
             .iter()
             .map(|h| (h.controller.as_str(), h.version))
             .collect();
-        assert_eq!(names, [("cpu", 1), ("cpuset", 1), ("memory", 1)]);
+        assert_eq!(names, [("cpu", 1), ("cpuset", 1)]);
         let (h, files) = l.knob_files(&GroupKnob::CpuWeight(50)).unwrap();
         assert_eq!(h.mount, Path::new("/sys/fs/cgroup/cpu"));
         assert_eq!(files, [("cpu.shares", "512".to_string())]);
@@ -293,7 +295,12 @@ mod tests {
                 .to_string(),
             "actuation unsupported here: cgroup controller io is not mounted writable"
         );
-        assert!(l.knob_files(&GroupKnob::MemoryHigh(None)).is_err());
+        assert_eq!(
+            l.knob_files(&GroupKnob::MemoryHigh(None))
+                .unwrap_err()
+                .code(),
+            "ACTUATION_UNSUPPORTED"
+        );
         let (_, files) = l
             .knob_files(&GroupKnob::CpuMax {
                 quota_us: None,

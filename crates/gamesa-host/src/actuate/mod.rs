@@ -109,6 +109,19 @@ impl Actuator {
         self
     }
 
+    /// The current value of a journaled target; `None` when its process, thread, file or
+    /// GPU is gone. For inspection and tests: it writes nothing.
+    pub fn read(&mut self, target: &Target) -> Result<Option<Value>, HostError> {
+        match knobs::read(target, &mut self.gpu) {
+            Ok(v) => Ok(Some(v)),
+            Err(KnobError::Gone) => Ok(None),
+            Err(KnobError::Unsupported(what)) => Err(HostError::Unsupported { what }),
+            Err(KnobError::Refused { message, .. }) => {
+                Err(HostError::Unsupported { what: message })
+            }
+        }
+    }
+
     /// The cgroup layout in use.
     pub fn cgroups(&self) -> &CgroupLayout {
         &self.layout
