@@ -171,7 +171,7 @@ fn changes_for(pids: &[i32], group: &str, rng: &mut Rng) -> Vec<Change> {
         },
     ];
     for &pid in pids {
-        let policy = if rng.next() % 2 == 0 {
+        let policy = if rng.next() & 1 == 0 {
             SchedPolicy::Batch
         } else {
             SchedPolicy::Idle

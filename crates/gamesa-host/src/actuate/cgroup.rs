@@ -16,6 +16,9 @@ use std::path::{Path, PathBuf};
 /// The controllers the actuators use.
 pub const CONTROLLERS: [&str; 4] = ["cpu", "cpuset", "memory", "io"];
 
+/// A file of a group (its name) and the content to write to it.
+pub type KnobFile = (&'static str, String);
+
 /// One controller's hierarchy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Hierarchy {
@@ -131,10 +134,7 @@ impl CgroupLayout {
 
     /// The files (name, content, in writing order) a knob becomes, and the hierarchy holding
     /// them. `ACTUATION_UNSUPPORTED` when its controller is absent or has no v1 equivalent.
-    pub fn knob_files(
-        &self,
-        knob: &GroupKnob,
-    ) -> Result<(&Hierarchy, Vec<(&'static str, String)>), HostError> {
+    pub fn knob_files(&self, knob: &GroupKnob) -> Result<(&Hierarchy, Vec<KnobFile>), HostError> {
         let controller = match knob {
             GroupKnob::CpuWeight(_) | GroupKnob::CpuMax { .. } | GroupKnob::CpuIdle(_) => "cpu",
             GroupKnob::CpusetCpus(_) => "cpuset",

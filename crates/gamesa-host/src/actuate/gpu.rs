@@ -166,3 +166,24 @@ impl GpuControl for FakeGpu {
         Ok(())
     }
 }
+
+/// A shared GPU control (e.g. a [`FakeGpu`] a test keeps a handle to while an actuator or a
+/// restore uses it).
+impl<G: GpuControl> GpuControl for std::rc::Rc<std::cell::RefCell<G>> {
+    fn power_limit_mw(&mut self, index: u32) -> Result<u32, GpuError> {
+        self.borrow_mut().power_limit_mw(index)
+    }
+    fn set_power_limit_mw(&mut self, index: u32, milliwatts: u32) -> Result<(), GpuError> {
+        self.borrow_mut().set_power_limit_mw(index, milliwatts)
+    }
+    fn locked_clocks(&mut self, index: u32) -> Result<Option<ClockRange>, GpuError> {
+        self.borrow_mut().locked_clocks(index)
+    }
+    fn set_locked_clocks(
+        &mut self,
+        index: u32,
+        clocks: Option<ClockRange>,
+    ) -> Result<(), GpuError> {
+        self.borrow_mut().set_locked_clocks(index, clocks)
+    }
+}

@@ -59,7 +59,7 @@ impl From<GpuError> for KnobError {
 pub(crate) enum GpuSlot {
     Given(Box<dyn GpuControl>),
     /// NVML, loaded the first time a GPU knob is touched (`None` until then).
-    LazyNvml(Option<NvmlGpu>),
+    LazyNvml(Option<Box<NvmlGpu>>),
 }
 
 impl GpuSlot {
@@ -68,9 +68,9 @@ impl GpuSlot {
             GpuSlot::Given(g) => Ok(g.as_mut()),
             GpuSlot::LazyNvml(slot) => {
                 if slot.is_none() {
-                    *slot = Some(NvmlGpu::init()?);
+                    *slot = Some(Box::new(NvmlGpu::init()?));
                 }
-                Ok(slot.as_mut().expect("just set"))
+                Ok(slot.as_deref_mut().expect("just set"))
             }
         }
     }
