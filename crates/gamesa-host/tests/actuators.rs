@@ -355,3 +355,33 @@ fn journal_torn_tail_corruption_and_lock() {
     assert!(!dir.join("absent.journal").exists());
     fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn with_autogroup_priority_uses_a_cgroup_weight() {
+    use gamesa_host::actuate::GroupKnob;
+    use gamesa_host::actuate::cgroup::{CgroupLayout, nice_to_cpu_weight};
+    use gamesa_host::actuate::procfs::autogroup_enabled;
+    let a = Actuator::dry_run(ActuatorOptions::default());
+    let changes = a.priority_changes(42, 10, "background");
+    let nice = Change::Nice { pid: 42, nice: 10 };
+    if autogroup_enabled() && a.cgroups().hierarchy("cpu").is_some() {
+        assert_eq!(changes.len(), 4);
+        assert_eq!(
+            changes[2],
+            Change::GroupKnob {
+                group: "background".into(),
+                knob: GroupKnob::CpuWeight(nice_to_cpu_weight(10)),
+            }
+        );
+        assert_eq!(changes[3], nice);
+    } else {
+        assert_eq!(changes, [nice]);
+    }
+    // Without a cpu controller, nice is all there is.
+    let bare = Actuator::dry_run(ActuatorOptions {
+        cgroups: Some(CgroupLayout::default()),
+        ..ActuatorOptions::default()
+    });
+    assert_eq!(bare.priority_changes(42, 10, "background"), [nice]);
+    assert_eq!(nice_to_cpu_weight(10), 10);
+}

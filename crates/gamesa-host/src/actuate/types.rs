@@ -144,7 +144,6 @@ impl Change {
         match self {
             Change::Nice { .. }
             | Change::SchedPolicy { .. }
-            | Change::Affinity { .. }
             | Change::Ioprio { .. }
             | Change::OomScoreAdj { .. }
             | Change::MoveToGroup { .. } => Effect::ProcessControl,
@@ -152,9 +151,10 @@ impl Change {
                 knob: GroupKnob::MemoryHigh(_),
                 ..
             } => Effect::MemoryControl,
-            Change::CreateGroup { .. } | Change::GroupKnob { .. } | Change::Cpufreq { .. } => {
-                Effect::CpuControl
-            }
+            Change::Affinity { .. }
+            | Change::CreateGroup { .. }
+            | Change::GroupKnob { .. }
+            | Change::Cpufreq { .. } => Effect::CpuControl,
             Change::RaplPowerLimit { .. } => Effect::PowerControl,
             Change::GpuPowerLimit { .. } | Change::GpuLockedClocks { .. } => Effect::GpuControl,
         }
