@@ -375,7 +375,7 @@ fn with_autogroup_priority_uses_a_cgroup_weight() {
         );
         assert_eq!(changes[3], nice);
     } else {
-        assert_eq!(changes, [nice]);
+        assert_eq!(changes, [nice.clone()]);
     }
     // Without a cpu controller, nice is all there is.
     let bare = Actuator::dry_run(ActuatorOptions {
