@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 
 /// A value someone else changed after the governor set it: left alone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Conflict {
     pub target: Target,
     /// What the governor had written.
@@ -38,14 +39,17 @@ pub struct Conflict {
 
 /// An entry that could not be undone; it stays in the journal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Failure {
     pub target: Target,
     pub errno: Option<i32>,
     pub message: String,
 }
 
-/// What a restore did.
+/// What a restore did. As JSON (what `gamesa restore --json` prints) the fields are
+/// camelCase; targets and values keep the journal's form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RestoreReport {
     pub journal: PathBuf,
     /// Entries read from the journal.
