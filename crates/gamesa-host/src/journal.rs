@@ -212,3 +212,11 @@ impl Journal {
         Ok(())
     }
 }
+
+impl Drop for Journal {
+    /// Unlocks explicitly: a child forked meanwhile (before its exec closes the descriptor)
+    /// shares the open file and would otherwise keep the lock a moment longer.
+    fn drop(&mut self) {
+        let _ = rustix::fs::flock(&self.file, rustix::fs::FlockOperation::Unlock);
+    }
+}

@@ -15,6 +15,25 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::rc::Rc;
 
+/// A `sleep 30` child, killed and reaped on drop (also when a test fails).
+struct Sleeper(std::process::Child);
+
+impl Sleeper {
+    fn spawn() -> Sleeper {
+        Sleeper(Command::new("sleep").arg("30").spawn().unwrap())
+    }
+    fn pid(&self) -> i32 {
+        self.0.id() as i32
+    }
+}
+
+impl Drop for Sleeper {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn temp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("gamesa-act-{name}-{}", std::process::id()));
     let _ = fs::remove_dir_all(&d);
@@ -220,8 +239,8 @@ fn dry_run_writes_and_journals_nothing() {
         read(root.join("class/powercap/intel-rapl:0/constraint_0_power_limit_uw")),
         "65000000"
     );
-    let mut child = Command::new("sleep").arg("30").spawn().unwrap();
-    let pid = child.id() as i32;
+    let child = Sleeper::spawn();
+    let pid = child.pid();
     assert_eq!(
         a.apply(&Change::Nice { pid, nice: 5 }).unwrap(),
         Outcome::DryRun { writes: 1 }
@@ -230,8 +249,7 @@ fn dry_run_writes_and_journals_nothing() {
         rustix::process::getpriority_process(rustix::process::Pid::from_raw(pid)).unwrap(),
         0
     );
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(child);
     // A process that is gone is an outcome, not an error.
     assert_eq!(
         a.apply(&Change::Nice { pid, nice: 5 }).unwrap(),
@@ -244,8 +262,8 @@ fn dry_run_writes_and_journals_nothing() {
 fn kernel_refusals_and_invalid_changes() {
     let dir = temp("refuse");
     let (mut a, _) = Actuator::live(&dir.join("j"), ActuatorOptions::default()).unwrap();
-    let mut child = Command::new("sleep").arg("30").spawn().unwrap();
-    let pid = child.id() as i32;
+    let child = Sleeper::spawn();
+    let pid = child.pid();
     // CPU 1000 does not exist here: the kernel says EINVAL.
     let out = a
         .apply(&Change::Affinity {
@@ -268,8 +286,7 @@ fn kernel_refusals_and_invalid_changes() {
     // The refused write was journaled (before it was tried) and restores as unchanged.
     let report = a.restore().unwrap();
     assert_eq!((report.restored, report.unchanged), (0, 1), "{report:#?}");
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(child);
     drop(a);
     fs::remove_dir_all(&dir).unwrap();
 }
@@ -375,7 +392,7 @@ fn with_autogroup_priority_uses_a_cgroup_weight() {
         );
         assert_eq!(changes[3], nice);
     } else {
-        assert_eq!(changes, [nice.clone()]);
+        assert_eq!(changes, std::slice::from_ref(&nice));
     }
     // Without a cpu controller, nice is all there is.
     let bare = Actuator::dry_run(ActuatorOptions {

@@ -79,6 +79,24 @@ impl Drop for Cleanup {
     }
 }
 
+/// A scratch directory, removed on drop (also when a test fails).
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let d = std::env::temp_dir().join(format!("gamesa-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        Scratch(d)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// Runs the ignored `thread_child` test of this binary: a child process with 4 threads.
 fn spawn_threaded_child() -> Child {
     Command::new(std::env::current_exe().unwrap())
@@ -103,14 +121,24 @@ fn thread_child() {
     std::thread::sleep(Duration::from_secs(60));
 }
 
+/// Waits until `pid` has at least `n` threads and their number has not changed for 100 ms
+/// (the test harness of the threaded child adds a thread of its own).
 fn wait_threads(pid: i32, n: usize) {
     let until = Instant::now() + Duration::from_secs(10);
-    while procfs::threads(pid).unwrap().unwrap_or_default().len() < n {
+    let count = || procfs::threads(pid).unwrap().unwrap_or_default().len();
+    let (mut last, mut since) = (count(), Instant::now());
+    loop {
         assert!(
             Instant::now() < until,
-            "child {pid} never reached {n} threads"
+            "child {pid} never settled at {n}+ threads"
         );
         std::thread::sleep(Duration::from_millis(5));
+        let c = count();
+        if c != last {
+            (last, since) = (c, Instant::now());
+        } else if c >= n && since.elapsed() >= Duration::from_millis(100) {
+            return;
+        }
     }
 }
 
@@ -240,6 +268,32 @@ impl Governor {
             }
         }
     }
+    /// Reads lines up to and including `open` (the signal handlers are set by then).
+    fn wait_open(&mut self) {
+        loop {
+            let mut line = String::new();
+            assert!(
+                self.out.read_line(&mut line).unwrap() > 0,
+                "governor ended early"
+            );
+            if line.starts_with("open") {
+                return;
+            }
+        }
+    }
+    /// Sends `signal`, waits for the exit, and returns the `restored` report line.
+    fn signal_and_wait(mut self, signal: rustix::process::Signal) -> String {
+        rustix::process::kill_process(Pid::from_raw(self.child.id() as i32).unwrap(), signal)
+            .unwrap();
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut self.out, &mut rest).unwrap();
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "{status:?}: {rest}");
+        rest.lines()
+            .find_map(|l| l.strip_prefix("restored "))
+            .unwrap_or_else(|| panic!("no restored line in {rest}"))
+            .to_string()
+    }
     fn sigkill(mut self) {
         let _ = rustix::process::kill_process(
             Pid::from_raw(self.child.id() as i32).unwrap(),
@@ -280,7 +334,8 @@ fn sigkill_at_random_points_then_restore_brings_every_knob_back() {
     );
     let mut reader = Actuator::dry_run(ActuatorOptions::default());
     let mut rng = Rng(SEED);
-    let base = std::env::temp_dir().join(format!("gamesa-restore-test-{}", std::process::id()));
+    let scratch = Scratch::new("restore-test");
+    let base = &scratch.0;
     let mut full_run = Duration::from_millis(200);
     let mut full_entries = 0;
     let (mut killed_mid_run, mut restored_total, mut conflicts_total, mut exited_total) =
@@ -420,7 +475,6 @@ fn sigkill_at_random_points_then_restore_brings_every_knob_back() {
             }
         );
     }
-    let _ = std::fs::remove_dir_all(&base);
     eprintln!(
         "{RUNS} runs ({killed_mid_run} killed mid-run at a random point; a full run: {full_entries} entries in {full_run:?}): {restored_total} knobs restored, {exited_total} entries skipped for exited processes, {conflicts_total} conflicts kept"
     );
@@ -431,14 +485,70 @@ fn sigkill_at_random_points_then_restore_brings_every_knob_back() {
 }
 
 #[test]
+fn sigint_and_sigterm_undo_everything_before_the_governor_exits() {
+    if !is_root() {
+        eprintln!("skipped: needs root");
+        return;
+    }
+    let layout = CgroupLayout::detect();
+    let mut reader = Actuator::dry_run(ActuatorOptions::default());
+    let mut rng = Rng(SEED ^ 1);
+    let scratch = Scratch::new("signal-test");
+    let base = &scratch.0;
+    let signals = [rustix::process::Signal::TERM, rustix::process::Signal::INT];
+    for run in 0..8 {
+        let subtree = format!("gamesa-sig-{}-{run}", std::process::id());
+        let mut cleanup = Cleanup::new();
+        cleanup.dirs = group_dirs(&layout, &subtree, "g");
+        let dir = base.join(run.to_string());
+        std::fs::create_dir_all(&dir).unwrap();
+        for _ in 0..2 {
+            cleanup
+                .children
+                .push(Command::new("sleep").arg("60").spawn().unwrap());
+        }
+        cleanup.children.push(spawn_threaded_child());
+        let pids: Vec<i32> = cleanup.children.iter().map(|c| c.id() as i32).collect();
+        wait_threads(pids[2], 4);
+        rustix::process::setpriority_process(Pid::from_raw(pids[1]), 3).unwrap();
+        let before: Vec<Snapshot> = pids.iter().map(|&p| snapshot(&mut reader, p)).collect();
+        let changes = changes_for(&pids, "g", &mut rng);
+        let mut governor = start_governor(&dir, &subtree, &changes);
+        governor.wait_open();
+        // Even runs: the signal comes after the last change; odd runs: at a random point.
+        if run % 2 == 0 {
+            governor.wait_done();
+        } else {
+            std::thread::sleep(Duration::from_micros(rng.next() % 150_000));
+        }
+        let report = governor.signal_and_wait(signals[run % 2]);
+        assert!(report.contains("\"failed\":[]"), "run {run}: {report}");
+        assert!(report.contains("\"conflicts\":[]"), "run {run}: {report}");
+        for (i, &pid) in pids.iter().enumerate() {
+            assert_eq!(
+                snapshot(&mut reader, pid),
+                before[i],
+                "run {run}, child {i}"
+            );
+        }
+        for d in group_dirs(&layout, &subtree, "g") {
+            assert!(!d.exists(), "run {run}: {} left behind", d.display());
+        }
+        assert_eq!(
+            std::fs::read_to_string(dir.join("actuation.journal")).unwrap(),
+            ""
+        );
+    }
+}
+
+#[test]
 fn a_second_writer_is_refused_and_the_next_run_replays_a_crash() {
     if !is_root() {
         eprintln!("skipped: needs root");
         return;
     }
-    let dir = std::env::temp_dir().join(format!("gamesa-replay-test-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = Scratch::new("replay-test");
+    let dir = scratch.0.clone();
     let mut cleanup = Cleanup::new();
     cleanup
         .children
@@ -487,5 +597,4 @@ fn a_second_writer_is_refused_and_the_next_run_replays_a_crash() {
         None
     );
     drop(next);
-    let _ = std::fs::remove_dir_all(&dir);
 }

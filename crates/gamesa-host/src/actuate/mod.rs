@@ -521,6 +521,18 @@ impl Actuator {
     }
 }
 
+/// A flag set when the process receives SIGINT or SIGTERM (through signal-hook; the default
+/// action, ending the process, is replaced). A Rust host polls it and calls
+/// [`Actuator::restore`] before exiting. Node hosts catch the signals with `process.on`
+/// instead: this installs a process-wide handler, so it is for programs that own their signals.
+pub fn exit_signal_flag() -> std::io::Result<std::sync::Arc<std::sync::atomic::AtomicBool>> {
+    let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(signal, flag.clone())?;
+    }
+    Ok(flag)
+}
+
 fn is_file(t: &Target) -> bool {
     matches!(t, Target::CgroupFile { .. } | Target::Sysfs { .. })
 }

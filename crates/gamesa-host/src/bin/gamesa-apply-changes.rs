@@ -4,12 +4,16 @@
 //! `gamesa-apply-changes --journal PATH --changes FILE [--subtree NAME] [--pause-ms N] [--exit]`
 //!
 //! `FILE` holds a JSON array of changes. Lines written: `open <restore report of leftovers>`,
-//! then `outcome <json>` per change, then `done`. Without `--exit` it then waits (to be killed);
-//! with it, it undoes everything as at a run's end and writes `restored <report>`.
+//! then `outcome <json>` per change, then `done`. Without `--exit` it then waits; with it, it
+//! undoes everything as at a run's end. SIGINT or SIGTERM, at any point between two changes
+//! or while waiting, also undoes everything. Either way it writes `restored <report>` and exits
+//! 0. SIGKILL leaves the journal for `restore`.
 
+use gamesa_host::actuate::exit_signal_flag;
 use gamesa_host::{Actuator, ActuatorOptions, Change};
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 fn main() {
@@ -40,6 +44,8 @@ fn main() {
     let text = std::fs::read_to_string(&changes).unwrap_or_else(|e| fail(&e.to_string()));
     let changes: Vec<Change> = serde_json::from_str(&text).unwrap_or_else(|e| fail(&e.to_string()));
 
+    let stop = exit_signal_flag().unwrap_or_else(|e| fail(&e.to_string()));
+    let stopped = || stop.load(Ordering::Relaxed);
     let mut out = std::io::stdout().lock();
     let (mut actuator, report) =
         Actuator::live(&journal, options).unwrap_or_else(|e| fail(&e.to_string()));
@@ -50,6 +56,9 @@ fn main() {
     );
     for change in &changes {
         std::thread::sleep(pause);
+        if stopped() {
+            break;
+        }
         let outcome = actuator
             .apply(change)
             .unwrap_or_else(|e| fail(&e.to_string()));
@@ -59,19 +68,18 @@ fn main() {
             &serde_json::to_string(&outcome).expect("json"),
         );
     }
-    line(&mut out, "done", "");
-    if exit {
-        let report = actuator.restore().unwrap_or_else(|e| fail(&e.to_string()));
-        line(
-            &mut out,
-            "restored",
-            &serde_json::to_string(&report).expect("json"),
-        );
-    } else {
-        loop {
-            std::thread::sleep(Duration::from_secs(3600));
-        }
+    if !stopped() {
+        line(&mut out, "done", "");
     }
+    while !exit && !stopped() {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let report = actuator.restore().unwrap_or_else(|e| fail(&e.to_string()));
+    line(
+        &mut out,
+        "restored",
+        &serde_json::to_string(&report).expect("json"),
+    );
 }
 
 fn line(out: &mut impl Write, tag: &str, body: &str) {
