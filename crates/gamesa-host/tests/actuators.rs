@@ -402,3 +402,13 @@ fn with_autogroup_priority_uses_a_cgroup_weight() {
     assert_eq!(bare.priority_changes(42, 10, "background"), [nice]);
     assert_eq!(nice_to_cpu_weight(10), 10);
 }
+
+#[test]
+fn the_default_journal_is_under_var_lib_as_root() {
+    let path = gamesa_host::default_journal_path();
+    if rustix::process::geteuid().is_root() {
+        assert_eq!(path, Path::new("/var/lib/gamesa/actuation.journal"));
+    } else {
+        assert!(path.ends_with("gamesa/actuation.journal"), "{path:?}");
+    }
+}

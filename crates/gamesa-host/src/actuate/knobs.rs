@@ -118,7 +118,18 @@ fn cpus_of(set: &CpuSet) -> Vec<usize> {
     (0..CpuSet::MAX_CPU).filter(|&c| set.is_set(c)).collect()
 }
 
-/// The current value of `target`. Files: see [`Target`]; units as in [`Value`].
+/// The current value of `target`, after checking the process identity (start time, field 22 of
+/// `/proc/PID/stat` or `/proc/PID/task/TID/stat`, clock ticks):
+/// - thread `nice`: `getpriority(PRIO_PROCESS, tid)`, nice value -20..=19;
+/// - thread `sched`: `sched_getattr(tid)`, policy number, real-time priority, reset-on-fork;
+/// - thread `affinity`: `sched_getaffinity(tid)`, CPU numbers;
+/// - thread `ioprio`: `ioprio_get(IOPRIO_WHO_PROCESS, tid)`, raw `class << 13 | level`;
+/// - process `oom_score_adj`: `/proc/PID/oom_score_adj`, -1000..=1000;
+/// - cgroup membership: the line of `/proc/PID/cgroup` for the controller, a group path;
+/// - cgroup directory: whether it exists;
+/// - cgroup and sysfs files: the file's content, trimmed (`io.weight`: its `default N` line),
+///   in the file's own unit (kHz for `scaling_max_freq`, µW for RAPL limits, …);
+/// - GPU: NVML power management limit (mW) or locked clocks (MHz).
 pub(crate) fn read(target: &Target, gpu: &mut GpuSlot) -> Result<Value, KnobError> {
     check_identity(target)?;
     Ok(match target {
@@ -172,7 +183,11 @@ fn mismatch(target: &Target, value: &Value) -> KnobError {
     KnobError::Unsupported(format!("value {value:?} does not fit target {target:?}"))
 }
 
-/// Writes `value` to `target` (after checking the process identity once more).
+/// Writes `value` to `target` after checking the process identity once more; the calls and
+/// files are those of [`read`]: `setpriority`, `sched_setattr` (the nice value read just before
+/// is kept), `sched_setaffinity`, `ioprio_set`, `/proc/PID/oom_score_adj`,
+/// `<mount><group>/cgroup.procs` (the pid, moving the whole process), `mkdir`/`rmdir` for a
+/// cgroup directory, one `write` of the whole value for a cgroup or sysfs file, and NVML.
 pub(crate) fn write(target: &Target, value: &Value, gpu: &mut GpuSlot) -> Result<(), KnobError> {
     check_identity(target)?;
     match (target, value) {
