@@ -412,3 +412,38 @@ fn the_default_journal_is_under_var_lib_as_root() {
         assert!(path.ends_with("gamesa/actuation.journal"), "{path:?}");
     }
 }
+
+#[test]
+fn a_dry_run_of_the_cgroup_plan_creates_nothing() {
+    let mut a = Actuator::dry_run(ActuatorOptions {
+        cgroup_subtree: format!("gamesa-dry-{}", std::process::id()),
+        ..ActuatorOptions::default()
+    });
+    let Some(cpu) = a.cgroups().hierarchy("cpu").cloned() else {
+        return;
+    };
+    let child = Sleeper::spawn();
+    let plan = [
+        Change::CreateGroup { group: "bg".into() },
+        Change::MoveToGroup {
+            pid: child.pid(),
+            group: "bg".into(),
+        },
+        Change::GroupKnob {
+            group: "bg".into(),
+            knob: gamesa_host::actuate::GroupKnob::CpuWeight(10),
+        },
+    ];
+    for c in &plan {
+        let out = a.apply(c).unwrap();
+        assert!(
+            matches!(out, Outcome::DryRun { writes } if writes > 0),
+            "{c:?}: {out:?}"
+        );
+    }
+    assert!(
+        !cpu.mount
+            .join(format!("gamesa-dry-{}", std::process::id()))
+            .exists()
+    );
+}

@@ -204,6 +204,15 @@ impl Actuator {
             };
             let prev = match knobs::read(&target, &mut self.gpu) {
                 Ok(v) => v,
+                // Dry run: a file of a group that a planned CreateGroup would make.
+                Err(KnobError::Gone)
+                    if is_file(&target)
+                        && self.journal.is_none()
+                        && matches!(change, Change::GroupKnob { .. }) =>
+                {
+                    writes += 1;
+                    continue;
+                }
                 Err(KnobError::Gone) if is_file(&target) => {
                     return Err(HostError::Unsupported {
                         what: format!("{target:?} does not exist"),
