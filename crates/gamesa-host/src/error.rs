@@ -52,8 +52,9 @@ pub enum HostError {
     /// A change that cannot be made as asked (an empty CPU list, a policy the actuators do not
     /// set). Code `INVALID_ARGUMENT`.
     InvalidChange { message: String },
-    /// A line of the actuation journal (1-based) that is not an entry; only a torn *last* line
-    /// is tolerated. Code `JOURNAL_CORRUPT`.
+    /// A line of the actuation journal (1-based) that is not an entry, or names something the
+    /// actuators do not write; only a torn *last* line is tolerated. `line` 0: the file itself is
+    /// not trusted (owned by another user, or writable by others). Code `JOURNAL_CORRUPT`.
     JournalCorrupt {
         path: PathBuf,
         line: usize,
@@ -108,6 +109,11 @@ impl fmt::Display for HostError {
             HostError::Engine(e) => e.fmt(f),
             HostError::Unsupported { what } => write!(f, "actuation unsupported here: {what}"),
             HostError::InvalidChange { message } => write!(f, "invalid change: {message}"),
+            HostError::JournalCorrupt {
+                path,
+                line,
+                message,
+            } if *line == 0 => write!(f, "actuation journal {}: {message}", path.display()),
             HostError::JournalCorrupt {
                 path,
                 line,

@@ -15,6 +15,12 @@
 //! A last line without its newline (a crash in mid-append) is a torn tail: its write was
 //! never made, so opening cuts it off and reports it in [`Journal::torn_tail`]. Any other
 //! line that is not an entry is `JOURNAL_CORRUPT`.
+//!
+//! # Trust
+//! A restore writes what the journal says, often as root. So a journal must be owned by the
+//! user opening it and writable by no one else, and each entry may only name what the
+//! actuators write: the cpufreq and RAPL files by name, cgroup knob files, directories and
+//! memberships inside a mounted cgroup hierarchy, no `..`. Anything else is `JOURNAL_CORRUPT`.
 
 use crate::actuate::types::{Target, Value};
 use crate::error::HostError;
@@ -122,6 +128,8 @@ impl Journal {
             }
             Err(e) => return Err(io(path, "locking")(e.into())),
         }
+        check_owner(path, &file)?;
+        let cgroup_mounts = cgroup_mounts();
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes).map_err(io(path, "reading"))?;
         let mut entries = Vec::new();
@@ -145,12 +153,13 @@ impl Journal {
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let entry: Entry =
-                serde_json::from_slice(line).map_err(|e| HostError::JournalCorrupt {
-                    path: path.to_path_buf(),
-                    line: line_no,
-                    message: e.to_string(),
-                })?;
+            let corrupt = |message: String| HostError::JournalCorrupt {
+                path: path.to_path_buf(),
+                line: line_no,
+                message,
+            };
+            let entry: Entry = serde_json::from_slice(line).map_err(|e| corrupt(e.to_string()))?;
+            check_target(&entry.target, &cgroup_mounts).map_err(corrupt)?;
             entries.push(entry);
         }
         Ok(Journal {
@@ -210,6 +219,91 @@ impl Journal {
         self.file.sync_data().map_err(io(&self.path, "syncing"))?;
         self.entries = keep;
         Ok(())
+    }
+}
+
+/// A journal is trusted only if the user running the governor or restore owns it and no one
+/// else may write it: a restore writes what it says (`JOURNAL_CORRUPT` otherwise).
+fn check_owner(path: &Path, file: &File) -> Result<(), HostError> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = file
+        .metadata()
+        .map_err(io(path, "reading the metadata of"))?;
+    let euid = rustix::process::geteuid().as_raw();
+    if meta.uid() != euid || meta.mode() & 0o022 != 0 {
+        return Err(HostError::JournalCorrupt {
+            path: path.to_path_buf(),
+            line: 0,
+            message: format!(
+                "not trusted: owned by uid {} with mode {:o}; it must be owned by uid {euid} and writable by no one else",
+                meta.uid(),
+                meta.mode() & 0o7777
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Where cgroup hierarchies (v1 and v2) are mounted (`/proc/self/mountinfo`, field 5 of each
+/// `cgroup`/`cgroup2` line).
+fn cgroup_mounts() -> Vec<PathBuf> {
+    let info = fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+    info.lines()
+        .filter_map(|l| {
+            let (pre, post) = l.split_once(" - ")?;
+            let fstype = post.split(' ').next()?;
+            let mount = pre.split(' ').nth(4)?;
+            (fstype == "cgroup" || fstype == "cgroup2")
+                .then(|| PathBuf::from(crate::actuate::cgroup::unescape_mount(mount)))
+        })
+        .collect()
+}
+
+/// The files an entry may name: what the actuators write, nothing else, so that a journal
+/// cannot make a restore (often run as root) write an arbitrary file.
+const SYSFS_FILES: [&str; 4] = [
+    "scaling_max_freq",
+    "energy_performance_preference",
+    "scaling_governor",
+    "constraint_0_power_limit_uw",
+];
+const CGROUP_FILES: [&str; 9] = [
+    "cpu.weight",
+    "cpu.shares",
+    "cpu.max",
+    "cpu.cfs_period_us",
+    "cpu.cfs_quota_us",
+    "cpu.idle",
+    "cpuset.cpus",
+    "memory.high",
+    "io.weight",
+];
+
+/// Checks that a target names only what an actuator writes: sysfs files by their names, cgroup
+/// files, directories and memberships inside a mounted cgroup hierarchy, no `..` anywhere.
+fn check_target(target: &Target, cgroup_mounts: &[PathBuf]) -> Result<(), String> {
+    use std::path::Component;
+    let plain =
+        |p: &Path| p.is_absolute() && p.components().all(|c| !matches!(c, Component::ParentDir));
+    let in_cgroup = |p: &Path| plain(p) && cgroup_mounts.iter().any(|m| p.starts_with(m) && p != m);
+    let named = |p: &Path, names: &[&str]| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| names.contains(&n))
+    };
+    let ok = match target {
+        Target::Sysfs { path } => plain(path) && named(path, &SYSFS_FILES),
+        Target::CgroupFile { path } => in_cgroup(path) && named(path, &CGROUP_FILES),
+        Target::CgroupDir { path } => in_cgroup(path),
+        Target::CgroupMembership { mount, .. } => cgroup_mounts.contains(mount),
+        Target::Thread { .. } | Target::Process { .. } | Target::Gpu { .. } => true,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "the target is not one the actuators write: {target:?}"
+        ))
     }
 }
 

@@ -366,6 +366,25 @@ fn journal_torn_tail_corruption_and_lock() {
     let err = restore(&path).unwrap_err();
     assert_eq!(err.code(), "JOURNAL_CORRUPT");
     assert!(err.to_string().contains("line 1"), "{err}");
+    // A journal may only name what the actuators write: not an arbitrary file for root to
+    // overwrite, not a path out of a cgroup hierarchy.
+    let passwd = r#"{"seq":1,"at_ms":1,"target":{"kind":"sysfs","path":"/etc/passwd"},"prev":{"text":"x"},"new":{"text":"y"}}"#;
+    fs::write(&path, format!("{passwd}\n")).unwrap();
+    let err = restore(&path).unwrap_err();
+    assert_eq!(err.code(), "JOURNAL_CORRUPT");
+    assert!(
+        err.to_string().contains("not one the actuators write"),
+        "{err}"
+    );
+    let escape = r#"{"seq":1,"at_ms":1,"target":{"kind":"cgroup_dir","path":"/sys/fs/cgroup/../../etc"},"prev":{"exists":false},"new":{"exists":true}}"#;
+    fs::write(&path, format!("{escape}\n")).unwrap();
+    assert_eq!(restore(&path).unwrap_err().code(), "JOURNAL_CORRUPT");
+    // Nor may anyone else be able to write it.
+    fs::write(&path, "").unwrap();
+    fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o666)).unwrap();
+    let err = restore(&path).unwrap_err();
+    assert_eq!(err.code(), "JOURNAL_CORRUPT");
+    assert!(err.to_string().contains("not trusted"), "{err}");
     // No journal at all: nothing to do.
     let none = restore(&dir.join("absent.journal")).unwrap();
     assert_eq!(none.entries, 0);

@@ -207,7 +207,7 @@ impl CgroupLayout {
 }
 
 /// Octal escapes (`\040` for a space) of mountinfo paths.
-fn unescape_mount(s: &str) -> String {
+pub(crate) fn unescape_mount(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
