@@ -238,6 +238,9 @@ pub(crate) fn write(target: &Target, value: &Value, gpu: &mut GpuSlot) -> Result
             Value::Int(v),
         ) => fs::write(format!("/proc/{pid}/oom_score_adj"), v.to_string())?,
         (Target::CgroupMembership { pid, mount, .. }, Value::Text(group)) => {
+            if group.split('/').any(|c| c == "..") {
+                return Err(mismatch(target, value));
+            }
             let procs = mount
                 .join(group.trim_start_matches('/'))
                 .join("cgroup.procs");
