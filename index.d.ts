@@ -587,6 +587,12 @@ export interface ContractViolation {
  */
 export declare function createGuardianChecker(options?: EffectCheckerOptions | undefined | null): EffectChecker
 
+/**
+ * Where the actuation journal is by default: `/var/lib/gamesa/actuation.journal` as root,
+ * `$XDG_STATE_HOME/gamesa/actuation.journal` otherwise.
+ */
+export declare function defaultJournalPath(): string
+
 /** A capability token (DESIGN §4): what an agent must be granted before it may cause a change. */
 export declare enum Effect {
   /** CPU frequency/governor, core parking, affinity. */
@@ -836,6 +842,15 @@ export declare enum ResourceType {
 
 /** Every resource, in declaration order (the order of per-resource tables and outputs). */
 export declare function resourceTypes(): Array<ResourceType>
+
+/**
+ * Undoes what the actuation journal at `path` records (default: `defaultJournalPath()`) and
+ * returns the report as JSON text: `{ journal, entries, restored, unchanged, skippedExited,
+ * conflicts, removedGroups, keptGroups, failed, tornTail }` (docs/actuation.md). A journal
+ * that does not exist gives an empty report.
+ * Errors: `JOURNAL_LOCKED` (a governor holds it), `JOURNAL_CORRUPT`, `IO_ERROR`.
+ */
+export declare function restoreJournalJson(path?: string | undefined | null): string
 
 /** A rule that failed on the last evaluation. */
 export interface RuleFailure {

@@ -36,6 +36,9 @@ export const GamesaErrorCode = {
   TelemetryUnsupported: 'TELEMETRY_UNSUPPORTED',
   TelemetryMalformed: 'TELEMETRY_MALFORMED',
   TelemetryIo: 'TELEMETRY_IO',
+  ActuationUnsupported: 'ACTUATION_UNSUPPORTED',
+  JournalCorrupt: 'JOURNAL_CORRUPT',
+  JournalLocked: 'JOURNAL_LOCKED',
 } as const
 export type GamesaErrorCode = (typeof GamesaErrorCode)[keyof typeof GamesaErrorCode]
 

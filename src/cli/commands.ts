@@ -10,9 +10,10 @@ export interface Command {
 import { backtestCommand } from './backtest.js'
 import { recordCommand } from './record.js'
 import { replayCommand } from './replay.js'
+import { restoreCommand } from './restore.js'
 import { runCommand } from './run.js'
 import { snapshotCommand } from './snapshot.js'
 import { topCommand } from './top.js'
 import { validateCommand } from './validate.js'
 
-export const commands: Command[] = [validateCommand, snapshotCommand, recordCommand, topCommand, replayCommand, backtestCommand, runCommand]
+export const commands: Command[] = [validateCommand, snapshotCommand, recordCommand, topCommand, replayCommand, backtestCommand, runCommand, restoreCommand]

@@ -80,6 +80,12 @@ pub mod codes {
         TELEMETRY_MALFORMED,
         /// Reading a telemetry source failed.
         TELEMETRY_IO,
+        /// An actuator cannot act here: the controller, file or device it needs is absent.
+        ACTUATION_UNSUPPORTED,
+        /// An actuation journal holds a line that is not a journal entry (other than a torn last line).
+        JOURNAL_CORRUPT,
+        /// Another writer holds the actuation journal's lock.
+        JOURNAL_LOCKED,
     }
 }
 

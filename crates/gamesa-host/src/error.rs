@@ -46,6 +46,23 @@ pub enum HostError {
     },
     /// The engine could not be built (`INVALID_ENGINE_CONFIG` with every problem).
     Engine(EngineError),
+    /// An actuator cannot act on this machine: `what` (a cgroup controller, a sysfs file, the
+    /// NVIDIA library) is absent. Code `ACTUATION_UNSUPPORTED`.
+    Unsupported { what: String },
+    /// A change that cannot be made as asked (an empty CPU list, a policy the actuators do not
+    /// set). Code `INVALID_ARGUMENT`.
+    InvalidChange { message: String },
+    /// A line of the actuation journal (1-based) that is not an entry, or names something the
+    /// actuators do not write; only a torn *last* line is tolerated. `line` 0: the file itself is
+    /// not trusted (owned by another user, or writable by others). Code `JOURNAL_CORRUPT`.
+    JournalCorrupt {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    /// Another process holds the journal's lock (a governor still running, or a restore).
+    /// Code `JOURNAL_LOCKED`.
+    JournalLocked { path: PathBuf },
 }
 
 impl fmt::Display for HostError {
@@ -90,6 +107,27 @@ impl fmt::Display for HostError {
                 message,
             } => write!(f, "trace {} line {line}: {message}", path.display()),
             HostError::Engine(e) => e.fmt(f),
+            HostError::Unsupported { what } => write!(f, "actuation unsupported here: {what}"),
+            HostError::InvalidChange { message } => write!(f, "invalid change: {message}"),
+            HostError::JournalCorrupt {
+                path,
+                line,
+                message,
+            } if *line == 0 => write!(f, "actuation journal {}: {message}", path.display()),
+            HostError::JournalCorrupt {
+                path,
+                line,
+                message,
+            } => write!(
+                f,
+                "actuation journal {} is corrupt at line {line}: {message}",
+                path.display()
+            ),
+            HostError::JournalLocked { path } => write!(
+                f,
+                "actuation journal {} is locked by another process (a running governor or restore)",
+                path.display()
+            ),
         }
     }
 }
@@ -104,6 +142,10 @@ impl ErrorCode for HostError {
             HostError::Effect(e) => e.code(),
             HostError::Trace { .. } => codes::INVALID_TRACE,
             HostError::Engine(e) => e.code(),
+            HostError::Unsupported { .. } => codes::ACTUATION_UNSUPPORTED,
+            HostError::InvalidChange { .. } => codes::INVALID_ARGUMENT,
+            HostError::JournalCorrupt { .. } => codes::JOURNAL_CORRUPT,
+            HostError::JournalLocked { .. } => codes::JOURNAL_LOCKED,
         }
     }
 }

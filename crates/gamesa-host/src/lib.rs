@@ -1,18 +1,25 @@
-//! Host-side I/O for GAMESA: files today, actuators later.
+//! Host-side I/O for GAMESA: files, and the actuators that change the machine.
 //!
 //! `gamesa-core` never touches the machine; this crate does, and keeps the logic that needs
 //! it: the audit file ([`audit_file`]), the checker that writes to it
-//! ([`audited_checker`]) and trace replay ([`replay`]).
+//! ([`audited_checker`]), trace replay ([`replay`]), and the actuators ([`actuate`]) with
+//! their journal ([`journal`]) and its undoing ([`restore`]).
 
+pub mod actuate;
 pub mod audit_file;
 pub mod audited_checker;
 pub mod error;
 pub mod files;
+pub mod journal;
 pub mod replay;
+pub mod restore;
 
+pub use actuate::{Actuator, ActuatorOptions, Change, Outcome};
 pub use audit_file::{AuditFile, AuditFileOptions, OpenReport, inspect_audit_file};
 pub use audited_checker::AuditedChecker;
 pub use error::HostError;
+pub use journal::{Journal, default_journal_dir, default_journal_path};
+pub use restore::{RestoreReport, restore};
 
 #[cfg(test)]
 mod tests;

@@ -7,6 +7,7 @@
 // looks unused, although Node reaches all of them through the generated registration.
 #![cfg_attr(test, allow(dead_code))]
 
+mod actuation;
 mod allocator;
 mod catalog;
 mod config_checks;

@@ -1,0 +1,101 @@
+// `gamesa restore [--journal PATH] [--json]`: undoes what a governor's actuation journal
+// records, after a crash or a kill. The work is native (gamesa_host::restore); this file
+// parses the arguments and prints the report.
+import { GamesaError, defaultJournalPath, restoreJournalJson } from '../index.js'
+import type { Command } from './commands.js'
+import { UsageError, commandOptions, optionValue } from './telemetry_options.js'
+
+const HELP = `usage: gamesa restore [--journal <file>] [--json]
+
+Undoes every change an actuation journal records, newest first, back to the exact value
+it replaced. A value someone else changed after the governor set it is left alone and
+reported as a conflict; processes that exited (or whose pid was reused) are skipped; groups
+the governor created are removed once empty. A torn last line (a crash in mid-append) is
+reported, not fatal. What could not be undone stays in the journal; the rest is removed.
+See docs/actuation.md.
+
+options:
+  --journal <file>  the journal (default: /var/lib/gamesa/actuation.journal as root,
+                    $XDG_STATE_HOME/gamesa/actuation.journal otherwise)
+  --json            print the report as one JSON object:
+                    { journal, entries, restored, unchanged, skippedExited, conflicts,
+                      removedGroups, keptGroups, failed, tornTail }
+  -h, --help        show this help
+
+exit codes: 0 restored (conflicts are kept and listed), 1 some entries could not be undone,
+or the journal is locked by a running governor or corrupt, 2 usage error.`
+
+/** The report of `restoreJournalJson` (targets and values in the journal's form). */
+export interface RestoreReport {
+  journal: string
+  entries: number
+  restored: number
+  unchanged: number
+  skippedExited: number
+  conflicts: Array<{ target: Record<string, unknown>; ours: unknown; current: unknown; prev: unknown }>
+  removedGroups: string[]
+  keptGroups: string[]
+  failed: Array<{ target: Record<string, unknown>; errno: number | null; message: string }>
+  tornTail: { line: number; content: string } | null
+}
+
+interface Options {
+  journal: string | undefined
+  json: boolean
+}
+
+function parseArgs(args: string[]): Options | 'help' {
+  let journal: string | undefined
+  let json = false
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    const next = () => args[++i]
+    let value: string | undefined
+    if (arg === '-h' || arg === '--help') return 'help'
+    if (arg === '--json') json = true
+    else if ((value = optionValue(arg, '--journal', next)) !== undefined) journal = value
+    else throw new UsageError(`unexpected argument '${arg}'`)
+  }
+  return { journal, json }
+}
+
+const show = (v: unknown) => JSON.stringify(v)
+
+function run(args: string[]): number {
+  const options = commandOptions('restore', HELP, args, parseArgs)
+  if (typeof options === 'number') return options
+  let report: RestoreReport
+  try {
+    report = JSON.parse(restoreJournalJson(options.journal ?? defaultJournalPath())) as RestoreReport
+  } catch (err) {
+    if (err instanceof GamesaError) {
+      console.error(`gamesa restore: ${err.code}: ${err.message}`)
+      return 1
+    }
+    throw err
+  }
+  if (options.json) {
+    console.log(JSON.stringify(report))
+  } else {
+    const lines = [
+      `${report.journal}: ${report.entries} entries; ${report.restored} restored, ${report.unchanged} already at their previous value, ${report.skippedExited} skipped (process exited)`,
+    ]
+    if (report.removedGroups.length > 0) lines.push(`  removed groups: ${report.removedGroups.join(', ')}`)
+    if (report.keptGroups.length > 0) lines.push(`  kept groups (not empty): ${report.keptGroups.join(', ')}`)
+    for (const c of report.conflicts) {
+      lines.push(`  conflict (kept): ${show(c.target)}: now ${show(c.current)}, ours was ${show(c.ours)}, before us ${show(c.prev)}`)
+    }
+    for (const f of report.failed) {
+      lines.push(`  not undone (kept in the journal): ${show(f.target)}: ${f.message}`)
+    }
+    if (report.tornTail !== null) lines.push(`  torn last line ${report.tornTail.line} cut off (never applied)`)
+    console.log(lines.join('\n'))
+  }
+  return report.failed.length > 0 ? 1 : 0
+}
+
+export const restoreCommand: Command = {
+  name: 'restore',
+  summary: "undo an actuation journal's changes (after a crash or kill)",
+  run,
+}
