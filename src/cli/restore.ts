@@ -3,7 +3,7 @@
 // parses the arguments and prints the report.
 import { GamesaError, defaultJournalPath, restoreJournalJson } from '../index.js'
 import type { Command } from './commands.js'
-import { UsageError, commandOptions, optionValue } from './telemetry_options.js'
+import { parseCommandLine } from './args.js'
 
 const HELP = `usage: gamesa restore [--journal <file>] [--json]
 
@@ -44,25 +44,15 @@ interface Options {
   json: boolean
 }
 
-function parseArgs(args: string[]): Options | 'help' {
-  let journal: string | undefined
-  let json = false
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    const next = () => args[++i]
-    let value: string | undefined
-    if (arg === '-h' || arg === '--help') return 'help'
-    if (arg === '--json') json = true
-    else if ((value = optionValue(arg, '--journal', next)) !== undefined) journal = value
-    else throw new UsageError(`unexpected argument '${arg}'`)
-  }
-  return { journal, json }
+function parseOptions(args: string[]): Options | number {
+  const options = { journal: { type: 'string' }, json: { type: 'boolean' } } as const
+  return parseCommandLine('restore', HELP, args, { options }, (line) => ({ journal: line.string('journal'), json: line.flag('json') }))
 }
 
 const show = (v: unknown) => JSON.stringify(v)
 
 function run(args: string[]): number {
-  const options = commandOptions('restore', HELP, args, parseArgs)
+  const options = parseOptions(args)
   if (typeof options === 'number') return options
   let report: RestoreReport
   try {
