@@ -23,6 +23,11 @@ export declare class EffectChecker {
    * effects were removed.
    */
   revoke(agent: string, effect?: Effect | undefined | null, nowMs?: number | undefined | null): number
+  /**
+   * Closes the audit file, releasing its lock so another checker (in this process or
+   * another) may open it; every later call fails with `IO_ERROR`. Idempotent.
+   */
+  close(): void
   /** Whether `agent` may perform `effect` (on `target`) now. Audited like `check`. */
   canPerform(agent: string, effect: Effect, target?: string | undefined | null, nowMs?: number | undefined | null): boolean
   /** The decision with its reason and audit seq. */
@@ -212,6 +217,20 @@ export declare class NativeFeatureSet {
   compute(values: Float64Array, present: Uint8Array): Float64Array
   /** Why features were left absent by the last `compute`: one line per feature. */
   lastIssues(): Array<string>
+}
+
+/**
+ * An exclusive lock on a file, held until `release()` or until the process ends (the kernel
+ * drops it even after SIGKILL). The file is created if missing and never truncated here.
+ */
+export declare class NativeFileLock {
+  /**
+   * Locks `path`: `FILE_LOCKED` if another process holds it, `IO_ERROR` for a path that
+   * cannot be opened or is not a regular file.
+   */
+  constructor(path: string)
+  /** Releases the lock (idempotent). */
+  release(): void
 }
 
 /** A replay of a trace file into an output file, run in steps so the caller can show progress. */

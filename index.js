@@ -841,6 +841,7 @@ module.exports.NativeContractSet = nativeBinding.NativeContractSet
 module.exports.NativeEngine = nativeBinding.NativeEngine
 module.exports.NativeExpression = nativeBinding.NativeExpression
 module.exports.NativeFeatureSet = nativeBinding.NativeFeatureSet
+module.exports.NativeFileLock = nativeBinding.NativeFileLock
 module.exports.NativeReplay = nativeBinding.NativeReplay
 module.exports.NativeRuleSet = nativeBinding.NativeRuleSet
 module.exports.NativeSignalScheduler = nativeBinding.NativeSignalScheduler

@@ -126,6 +126,9 @@ test('a file-backed trail is written as it grows and survives a reopen', (t) => 
     t.like(checker.openReport, { path, created: true, records: 0 })
     t.is(readFileSync(path, 'utf8'), checker.exportAuditNdjson())
     const head = checker.auditAnchor().headHash
+    // One writer at a time: the file is closed (and its lock released) before it is reopened.
+    checker.close()
+    t.is((t.throws(() => checker!.check('cpu_agent', Effect.CpuControl, undefined, 999)) as GamesaError).code, 'IO_ERROR')
     checker = undefined
 
     const reopened = createGuardianChecker({ auditPath: path, nowMs: 1000 })
@@ -142,7 +145,7 @@ test('a file-backed trail is written as it grows and survives a reopen', (t) => 
 test('a tampered file is refused with AUDIT_CORRUPT naming the line', (t) => {
   withDir((dir) => {
     const path = join(dir, 'audit.ndjson')
-    sampleChecker({ auditPath: path })
+    sampleChecker({ auditPath: path }).close()
     const lines = linesOf(readFileSync(path, 'utf8'))
     lines[3] = lines[3]!.replace('"time_ms":102', '"time_ms":103')
     writeFileSync(path, toText(lines))
@@ -158,7 +161,7 @@ test('a tampered file is refused with AUDIT_CORRUPT naming the line', (t) => {
 test('a torn tail is reported: refused by default, cut off and handed back on request', (t) => {
   withDir((dir) => {
     const path = join(dir, 'audit.ndjson')
-    sampleChecker({ auditPath: path })
+    sampleChecker({ auditPath: path }).close()
     const size = statSync(path).size
     truncateSync(path, size - 40)
     const torn = readFileSync(path, 'utf8').split('\n').at(-1)!
@@ -207,6 +210,22 @@ test('keepInMemory bounds memory; the export verifies from auditBase(), the file
     t.like(verifyAuditNdjson(text, { start: base, end: bounded.auditAnchor() }), { ok: true })
     t.deepEqual(filed.auditAnchor(), bounded.auditAnchor())
     t.like(verifyAuditFile(path), { ok: true, records: 40, headHash: bounded.auditAnchor().headHash })
+  })
+})
+
+test('a second writer of one audit file is refused with AUDIT_LOCKED until the first closes', (t) => {
+  withDir((dir) => {
+    const path = join(dir, 'audit.ndjson')
+    const first = sampleChecker({ auditPath: path })
+    const err = t.throws(() => new EffectChecker({ auditPath: path })) as GamesaError
+    t.is(err.code, 'AUDIT_LOCKED')
+    t.true(err.message.includes(path))
+    first.check('cpu_agent', Effect.CpuControl, undefined, 900)
+    first.close()
+    const second = new EffectChecker({ auditPath: path })
+    second.check('cpu_agent', Effect.CpuControl, undefined, 901)
+    second.close()
+    t.like(verifyAuditFile(path), { ok: true, records: 13 })
   })
 })
 

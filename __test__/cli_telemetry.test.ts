@@ -174,3 +174,21 @@ test('record --duration longer than a timer can hold keeps recording (no instant
   t.true(readFileSync(out, 'utf8').split('\n').filter(Boolean).length >= 2, 'a header and snapshots')
   rmSync(dir, { recursive: true, force: true })
 })
+
+test('a second record to the same trace is refused and leaves the first one whole', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gamesa-lock-'))
+  const out = join(dir, 'shared.ndjson')
+  const first = spawn(process.execPath, [...NODE_ARGS, 'record', '--duration', '60s', '--rate', '10', '--out', out, '--quiet'], { stdio: 'ignore' })
+  const exited = new Promise<number | null>((resolve) => first.on('exit', (code) => resolve(code)))
+  // Wait for the first snapshots, so the lock is held.
+  for (let i = 0; i < 100 && !(existsSync(out) && readFileSync(out, 'utf8').split('\n').length > 2); i++) await new Promise((r) => setTimeout(r, 100))
+  const second = gamesa('record', '--duration', '1s', '--out', out, '--quiet')
+  t.is(second.code, 1)
+  t.regex(second.stderr, /FILE_LOCKED/)
+  first.kill('SIGTERM')
+  t.is(await exited, 143)
+  const lines = readFileSync(out, 'utf8').trim().split('\n')
+  t.is(JSON.parse(lines[0]!).format, 'gamesa-trace')
+  for (const line of lines.slice(1)) t.notThrows(() => JSON.parse(line))
+  rmSync(dir, { recursive: true, force: true })
+})

@@ -39,6 +39,8 @@ export const GamesaErrorCode = {
   ActuationUnsupported: 'ACTUATION_UNSUPPORTED',
   JournalCorrupt: 'JOURNAL_CORRUPT',
   JournalLocked: 'JOURNAL_LOCKED',
+  AuditLocked: 'AUDIT_LOCKED',
+  FileLocked: 'FILE_LOCKED',
 } as const
 export type GamesaErrorCode = (typeof GamesaErrorCode)[keyof typeof GamesaErrorCode]
 

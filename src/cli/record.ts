@@ -5,6 +5,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs'
 import { arch, cpus, hostname, platform, release, totalmem } from 'node:os'
 import { readSnapshot, TelemetrySampler, type TelemetrySnapshot } from '../index.js'
+import { NativeFileLock } from '../../index.js'
 import type { Command } from './commands.js'
 import { UsageError, parseCommandLine } from './args.js'
 import { Deadline, parseDuration, parseRate } from './telemetry_options.js'
@@ -109,11 +110,17 @@ async function run(args: string[]): Promise<number> {
 
   const toStdout = options.out === '-'
   let fd: number
+  // One writer per trace: a second `gamesa record` to the same file would interleave lines.
+  // The lock is taken before the file is truncated, so a refused writer changes nothing.
+  let lock: NativeFileLock | undefined
   try {
+    if (!toStdout) lock = new NativeFileLock(options.out)
     fd = toStdout ? 1 : openSync(options.out, 'w')
   } catch (err) {
-    console.error(`gamesa record: cannot open '${options.out}': ${err instanceof Error ? err.message : String(err)}`)
-    return 2
+    lock?.release()
+    const code = (err as { code?: unknown }).code
+    console.error(`gamesa record: cannot open '${options.out}': ${code === 'FILE_LOCKED' ? 'FILE_LOCKED: ' : ''}${err instanceof Error ? err.message : String(err)}`)
+    return code === 'FILE_LOCKED' ? 1 : 2
   }
 
   const first = readSnapshot()
@@ -148,6 +155,7 @@ async function run(args: string[]): Promise<number> {
       process.off('SIGINT', onInt)
       process.off('SIGTERM', onTerm)
       if (!toStdout) closeSync(fd)
+      lock?.release()
       progress.update(count, true)
       progress.finish(`${why}: wrote ${count} snapshots to ${where}`)
       resolve(code)

@@ -86,6 +86,10 @@ pub mod codes {
         JOURNAL_CORRUPT,
         /// Another writer holds the actuation journal's lock.
         JOURNAL_LOCKED,
+        /// Another process appends to the audit file (one writer at a time).
+        AUDIT_LOCKED,
+        /// Another process writes the file (a trace being recorded, one writer at a time).
+        FILE_LOCKED,
     }
 }
 

@@ -205,6 +205,12 @@ impl AuditFile {
             .create(true)
             .open(path)
             .map_err(io(path, "opening"))?;
+        // One appender at a time: two would both write the next seq and split the chain.
+        if !crate::files::try_lock_exclusive(&file, path)? {
+            return Err(HostError::AuditLocked {
+                path: path.to_path_buf(),
+            });
+        }
         let scan = scan_file(BufReader::new(&mut file), options.keep_in_memory, path)?;
         if let Some(b) = scan.report.problem {
             return Err(HostError::Corrupt {

@@ -27,6 +27,8 @@ pub struct AuditedChecker {
     checker: EffectChecker,
     sink: Option<Sink>,
     open_report: Option<OpenReport>,
+    /// The audit file closed by [`AuditedChecker::close`]: nothing more is decided.
+    closed: Option<std::path::PathBuf>,
 }
 
 impl AuditedChecker {
@@ -45,6 +47,7 @@ impl AuditedChecker {
             checker: EffectChecker::with_trail(trail),
             sink: None,
             open_report: None,
+            closed: None,
         }
     }
 
@@ -60,6 +63,7 @@ impl AuditedChecker {
                 failed: false,
             }),
             open_report: Some(report),
+            closed: None,
         })
     }
 
@@ -68,8 +72,19 @@ impl AuditedChecker {
         self.open_report.as_ref()
     }
 
-    /// Refuses to act once the sink has failed.
+    /// Closes the audit file (its lock is released, so another writer may open it); every
+    /// later operation fails with `IO_ERROR`. Idempotent; nothing to do in memory.
+    pub fn close(&mut self) {
+        if let Some(sink) = self.sink.take() {
+            self.closed = Some(sink.file.path().to_path_buf());
+        }
+    }
+
+    /// Refuses to act once the sink has failed or the file was closed.
     fn ready(&self) -> Result<(), HostError> {
+        if let Some(path) = &self.closed {
+            return Err(HostError::Closed { path: path.clone() });
+        }
         match &self.sink {
             Some(s) if s.failed => Err(HostError::SinkFailed {
                 path: s.file.path().to_path_buf(),

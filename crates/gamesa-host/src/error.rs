@@ -35,6 +35,8 @@ pub enum HostError {
     /// An earlier append failed, so the file may end in a partial line; further records are
     /// refused until the file is reopened (which reports the torn tail). Code `IO_ERROR`.
     SinkFailed { path: PathBuf },
+    /// The checker's audit file was closed (`close()`): no more decisions. Code `IO_ERROR`.
+    Closed { path: PathBuf },
     /// An error of the checker itself (`CAPABILITY_DENIED`, `INVALID_ARGUMENT`).
     Effect(EffectError),
     /// A trace line (1-based) that is not what `gamesa record` writes, or whose time goes
@@ -63,6 +65,11 @@ pub enum HostError {
     /// Another process holds the journal's lock (a governor still running, or a restore).
     /// Code `JOURNAL_LOCKED`.
     JournalLocked { path: PathBuf },
+    /// Another process appends to the audit file: two writers would both write the next
+    /// `seq` and split the chain for good. Code `AUDIT_LOCKED`.
+    AuditLocked { path: PathBuf },
+    /// Another process writes the file (see `files::FileLock`). Code `FILE_LOCKED`.
+    FileLocked { path: PathBuf },
 }
 
 impl fmt::Display for HostError {
@@ -93,6 +100,11 @@ impl fmt::Display for HostError {
                 f,
                 "audit file {} ends in a torn line {line} ({byte_len} bytes without a newline, an append cut short); \
                  open it with repairTornTail to cut that line off and continue",
+                path.display()
+            ),
+            HostError::Closed { path } => write!(
+                f,
+                "audit file {} was closed: open a new checker on it to go on",
                 path.display()
             ),
             HostError::SinkFailed { path } => write!(
@@ -128,6 +140,16 @@ impl fmt::Display for HostError {
                 "actuation journal {} is locked by another process (a running governor or restore)",
                 path.display()
             ),
+            HostError::AuditLocked { path } => write!(
+                f,
+                "audit file {} is being written by another process: one writer at a time keeps its chain whole",
+                path.display()
+            ),
+            HostError::FileLocked { path } => write!(
+                f,
+                "{} is being written by another process (one writer at a time)",
+                path.display()
+            ),
         }
     }
 }
@@ -137,7 +159,9 @@ impl std::error::Error for HostError {}
 impl ErrorCode for HostError {
     fn code(&self) -> &'static str {
         match self {
-            HostError::Io { .. } | HostError::SinkFailed { .. } => codes::IO_ERROR,
+            HostError::Io { .. } | HostError::SinkFailed { .. } | HostError::Closed { .. } => {
+                codes::IO_ERROR
+            }
             HostError::Corrupt { .. } | HostError::TornTail { .. } => codes::AUDIT_CORRUPT,
             HostError::Effect(e) => e.code(),
             HostError::Trace { .. } => codes::INVALID_TRACE,
@@ -146,6 +170,8 @@ impl ErrorCode for HostError {
             HostError::InvalidChange { .. } => codes::INVALID_ARGUMENT,
             HostError::JournalCorrupt { .. } => codes::JOURNAL_CORRUPT,
             HostError::JournalLocked { .. } => codes::JOURNAL_LOCKED,
+            HostError::AuditLocked { .. } => codes::AUDIT_LOCKED,
+            HostError::FileLocked { .. } => codes::FILE_LOCKED,
         }
     }
 }

@@ -64,6 +64,50 @@ pub fn open_regular(path: &Path) -> Result<File, HostError> {
         })
 }
 
+/// Takes an exclusive advisory lock (`flock(LOCK_EX | LOCK_NB)`) on `file`, held until it is
+/// closed; the kernel drops it when the process dies, even by SIGKILL. `Ok(false)` when another
+/// open file holds it.
+pub fn try_lock_exclusive(file: &File, path: &Path) -> Result<bool, HostError> {
+    match rustix::fs::flock(file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => Ok(true),
+        Err(rustix::io::Errno::WOULDBLOCK) => Ok(false),
+        Err(e) => Err(HostError::Io {
+            path: path.to_path_buf(),
+            action: "locking",
+            source: e.into(),
+        }),
+    }
+}
+
+/// A file held open with an exclusive lock, for a writer whose writes happen elsewhere (the
+/// package's `gamesa record` writes its trace from JavaScript): one writer per file.
+pub struct FileLock {
+    _file: File,
+}
+
+impl FileLock {
+    /// Locks the regular file at `path` (created if missing, never truncated): `FILE_LOCKED`
+    /// if another process holds it.
+    pub fn acquire(path: &Path) -> Result<FileLock, HostError> {
+        refuse_irregular(path, "opening")?;
+        let file = OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(path)
+            .map_err(|source| HostError::Io {
+                path: path.to_path_buf(),
+                action: "opening",
+                source,
+            })?;
+        if !try_lock_exclusive(&file, path)? {
+            return Err(HostError::FileLocked {
+                path: path.to_path_buf(),
+            });
+        }
+        Ok(FileLock { _file: file })
+    }
+}
+
 /// A line read by [`read_line_capped`].
 pub enum CappedLine {
     /// `n` bytes were read (0 at the end of the input); the line ends in `\n` unless the input
@@ -125,5 +169,24 @@ mod tests {
             read_line_capped(&mut lines, &mut buffer).unwrap(),
             CappedLine::Read(0)
         ));
+    }
+}
+
+#[cfg(test)]
+mod lock_tests {
+    use super::*;
+    use gamesa_core::ErrorCode;
+
+    #[test]
+    fn a_second_writer_is_refused_until_the_first_closes() {
+        let dir = std::env::temp_dir().join(format!("gamesa-lock-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("trace.ndjson");
+        let first = FileLock::acquire(&path).unwrap();
+        let err = FileLock::acquire(&path).err().expect("locked");
+        assert_eq!(err.code(), "FILE_LOCKED");
+        drop(first);
+        assert!(FileLock::acquire(&path).is_ok());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

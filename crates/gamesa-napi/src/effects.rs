@@ -464,6 +464,16 @@ impl EffectChecker {
         })
     }
 
+    /// Closes the audit file, releasing its lock so another checker (in this process or
+    /// another) may open it; every later call fails with `IO_ERROR`. Idempotent.
+    #[napi]
+    pub fn close(&mut self) -> Result<(), JsError> {
+        guard(|| {
+            self.inner.close();
+            Ok(())
+        })
+    }
+
     /// Whether `agent` may perform `effect` (on `target`) now. Audited like `check`.
     #[napi(
         ts_args_type = "agent: string, effect: Effect, target?: string | undefined | null, nowMs?: number | undefined | null"

@@ -18,6 +18,7 @@ mod engine;
 mod errors;
 mod expr;
 mod features;
+mod file_lock;
 mod rules;
 mod signals;
 mod telemetry;
