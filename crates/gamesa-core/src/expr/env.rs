@@ -85,3 +85,59 @@ impl Env {
         self.decls.iter().map(|(n, t)| (n.as_str(), *t))
     }
 }
+
+/// Why no expression could read a variable named `name`, or `None` when one can: a name is
+/// one or more identifiers (`[A-Za-z_][A-Za-z0-9_]*`) joined by dots, the first not a reserved
+/// word and none of them `true`, `false`, `null` or `in` (what the parser reads as a name).
+pub fn variable_name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("a variable name must not be empty".to_string());
+    }
+    let identifier = |s: &str| {
+        let mut chars = s.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    for (i, segment) in name.split('.').enumerate() {
+        if !identifier(segment) {
+            return Some(format!(
+                "variable name {name:?} is not identifiers joined by dots (letters, digits and _, not starting with a digit), so no expression can refer to it"
+            ));
+        }
+        let keyword = matches!(segment, "true" | "false" | "null" | "in")
+            || (i == 0 && super::parser::RESERVED.contains(&segment));
+        if keyword {
+            return Some(format!(
+                "variable name {name:?} uses the reserved word `{segment}`, so no expression can refer to it"
+            ));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::variable_name_problem;
+
+    #[test]
+    fn names_an_expression_can_refer_to() {
+        for ok in [
+            "x",
+            "cpu.core0.util",
+            "gpu7.temp_c",
+            "wl.priority.fps",
+            "_a.b_2",
+            "feat.x",
+        ] {
+            assert_eq!(variable_name_problem(ok), None, "{ok}");
+        }
+        for bad in [
+            "", "a b", "1x", "a..b", ".a", "a.", "a.1b", "é", "a-b", "true", "x.null", "if.x",
+            "a\u{0}",
+        ] {
+            assert!(variable_name_problem(bad).is_some(), "{bad:?}");
+        }
+    }
+}

@@ -26,7 +26,7 @@ mod parser;
 mod program;
 mod types;
 
-pub use env::{Env, Limits};
+pub use env::{Env, Limits, variable_name_problem};
 pub use error::{CompileError, CompileErrorKind, EvalError, EvalErrorKind, EvalFault};
 pub(crate) use fast::Fast;
 /// Words langdef reserves for embedding languages: never identifiers or function names.

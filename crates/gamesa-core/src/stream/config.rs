@@ -262,6 +262,11 @@ impl EngineConfig {
             .as_ref()
             .and_then(|v| p.decode::<BTreeMap<String, VarType>>(v, "$.variables"))
             .unwrap_or_default();
+        for name in variables.keys() {
+            if let Some(message) = crate::expr::variable_name_problem(name) {
+                p.push(crate::json_paths::key_path("$.variables", name), message);
+            }
+        }
         let pools = match &raw.pools {
             None => AllocatorConfig::defaults(),
             Some(v) => {
