@@ -252,6 +252,24 @@ test('a reading that is not a finite number is absent, not the loss of the tick'
   t.false('feat.cpu_heat' in out.features)
 })
 
+test('an infinite temperature is a reading that breaks the safety limit, not a missing sensor', (t) => {
+  for (const values of [
+    (engine: Engine) => engine.tick({ timestampMs: 1_000, values: { ...reading(0).values, 'thermal.cpu_c': Number.POSITIVE_INFINITY } }),
+    (engine: Engine) => {
+      const v = new Float64Array(engine.inputNames.length).fill(Number.NaN)
+      for (const [k, x] of Object.entries({ ...reading(0).values, 'thermal.cpu_c': Number.POSITIVE_INFINITY })) {
+        const i = engine.inputNames.indexOf(k)
+        if (i >= 0) v[i] = x
+      }
+      return JSON.parse(engine.tickValuesJson(v, 1_000)) as TickOutput
+    },
+  ]) {
+    const out = values(Engine.fromFile('samples/engine.json'))
+    t.true(out.emergency, 'the safety invariant is violated')
+    t.true(JSON.stringify(out.contracts).includes('temp_cpu < 95.0'), JSON.stringify(out.contracts))
+  }
+})
+
 test('a tick time out of range is refused and the engine keeps ticking', (t) => {
   const engine = Engine.fromFile('samples/engine.json')
   engine.tick(reading(0), 1_000)

@@ -134,9 +134,10 @@ function withConfig<T>(config: EngineConfig | string, build: (text: string) => T
   }
 }
 
-/** JSON.stringify replacer that leaves out numbers JSON cannot hold. */
+/** JSON.stringify replacer for readings: NaN left out, ±Infinity as ±Number.MAX_VALUE. */
 function finiteOnly(_key: string, value: unknown): unknown {
-  return typeof value === 'number' && !Number.isFinite(value) ? undefined : value
+  if (typeof value !== 'number' || Number.isFinite(value)) return value
+  return Number.isNaN(value) ? undefined : value > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE
 }
 
 /** A dequeued signal. */
@@ -309,8 +310,9 @@ export class Engine {
     if (typeof time !== 'number') {
       throw new GamesaError('INVALID_ARGUMENT', 'nowMs: give a time in ms, or a snapshot with timestampMs')
     }
-    // A reading that is not a finite number (NaN, ±Infinity) is absent, as in tickValues:
-    // JSON would write it as null, which is no number, and the whole tick would be refused.
+    // NaN is absent, as in tickValues; ±Infinity is a reading (fail closed: an infinite
+    // temperature must break a limit), sent as ±Number.MAX_VALUE, which JSON can carry. JSON
+    // would write either as null, which is no number, and the whole tick would be refused.
     return this.#native.tickJson(JSON.stringify({ values: snapshot.values }, finiteOnly), time)
   }
 

@@ -16,8 +16,10 @@ impl Context for SnapshotContext<'_> {
 }
 
 /// Fills the base (input) slots `0..base_len` of `snapshot` from named values: names the
-/// engine does not declare are ignored (a trace may carry more than the catalog), non-finite
-/// values are absent, and a value its slot's type cannot hold is reported and left absent.
+/// engine does not declare are ignored (a trace may carry more than the catalog), NaN is
+/// absent, and a value its slot's type cannot hold is reported and left absent. An infinite
+/// reading is a reading (fail closed: a temperature of +∞ must violate a limit, not count as
+/// "no sensor" and skip the safety check).
 pub(crate) fn load_named(
     snapshot: &mut Snapshot,
     base_len: usize,
@@ -31,7 +33,7 @@ pub(crate) fn load_named(
         let Some(slot) = snapshot.env().slot(name) else {
             continue;
         };
-        if slot >= base_len || !x.is_finite() {
+        if slot >= base_len || x.is_nan() {
             continue;
         }
         if let Err(e) = snapshot.set_f64(slot, x) {
@@ -40,11 +42,11 @@ pub(crate) fn load_named(
     }
 }
 
-/// Fills the base slots from a dense array in slot order (NaN = absent): the binding's fast
-/// path. The caller checked the length.
+/// Fills the base slots from a dense array in slot order (NaN = absent, infinities kept as
+/// above): the binding's fast path. The caller checked the length.
 pub(crate) fn load_slots(snapshot: &mut Snapshot, values: &[f64], errors: &mut Vec<String>) {
     for (slot, &x) in values.iter().enumerate() {
-        if !x.is_finite() {
+        if x.is_nan() {
             snapshot.unset(slot);
             continue;
         }
