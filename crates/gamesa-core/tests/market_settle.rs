@@ -131,3 +131,96 @@ fn grants_settle_on_every_shipped_scenario() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+#[path = "../benches/support/engine_fixture.rs"]
+mod engine_fixture;
+
+#[test]
+fn proposals_not_selected_are_one_audit_record_per_tick() {
+    use gamesa_core::effects::AuditDecision;
+    use gamesa_core::gate::RejectReason;
+    let (mut engine, frames) = engine_fixture::prepared();
+    let mut ticks_with_losers = 0;
+    for t in 0..200u64 {
+        let frame = &frames[(t % 64) as usize];
+        let out = engine.tick_slots(frame, t as f64 * 100.0).unwrap();
+        let losers: Vec<_> = out
+            .rejected
+            .iter()
+            .filter(|r| r.reason == RejectReason::NotSelected)
+            .collect();
+        let summaries: Vec<_> = out
+            .audit
+            .iter()
+            .filter(|a| a.reason.starts_with("not_selected: "))
+            .collect();
+        // Every other decision record is on an action that reached the gate (the first tick
+        // also outputs the capability grants made when the engine was built).
+        let decisions = out
+            .audit
+            .iter()
+            .filter(|a| {
+                matches!(
+                    a.decision,
+                    AuditDecision::Approved | AuditDecision::Rejected
+                )
+            })
+            .count();
+        let gated = out.approved.len() + out.rejected.len() - losers.len();
+        if losers.is_empty() {
+            assert!(summaries.is_empty());
+            assert_eq!(decisions, gated);
+            continue;
+        }
+        ticks_with_losers += 1;
+        assert_eq!(summaries.len(), 1, "tick {}", out.tick);
+        let s = summaries[0];
+        assert_eq!(decisions, gated + 1);
+        assert_eq!(&*s.agent, "market");
+        assert_eq!(s.decision, AuditDecision::Rejected);
+        assert!(s.effect.is_none() && s.target.is_none());
+        let noun = if losers.len() == 1 {
+            "proposal"
+        } else {
+            "proposals"
+        };
+        let ids: Vec<&str> = losers.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(
+            &*s.reason,
+            format!("not_selected: {} {noun}: {}", losers.len(), ids.join(", "))
+        );
+        assert!(losers.iter().all(|r| r.audit_seq == s.seq));
+    }
+    assert!(ticks_with_losers > 50, "{ticks_with_losers}");
+    let report = engine.audit().verify();
+    assert!(report.problem.is_none(), "{:?}", report.problem);
+}
+
+#[test]
+fn an_unchanged_grant_writes_nothing() {
+    // A steady snapshot: after the market settles, no lease changes and no audit record.
+    let config = EngineConfig::from_json(ENGINE).unwrap();
+    let mut engine = Engine::new(config).unwrap();
+    let values: BTreeMap<String, f64> = [
+        ("cpu.util", 0.5),
+        ("thermal.headroom_c", 25.0),
+        ("thermal.cpu_c", 60.0),
+        ("power.total_w", 150.0),
+        ("power.cap_w", 300.0),
+        ("power.cpu_w", 60.0),
+        ("gpu0.util", 0.5),
+        ("gpu0.power_w", 90.0),
+        ("gpu0.mem_used_mb", 4000.0),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let mut last = None;
+    for t in 0..300 {
+        last = Some(engine.tick(&values, t as f64 * 100.0).unwrap());
+    }
+    let out = last.unwrap();
+    assert!(out.allocations.is_empty(), "{:?}", out.allocations);
+    assert!(out.audit.is_empty(), "{:?}", out.audit);
+    assert!(!out.market.grants.is_empty());
+}
