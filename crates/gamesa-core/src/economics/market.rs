@@ -5,10 +5,15 @@ use super::clearing::{Ask, Clearing, min_num};
 use super::config::{AgentDef, MarketConfig, validate_agents};
 use super::divisible;
 use super::error::MarketError;
-use super::pricing::{RateMatrix, SafetyInputs, posted, reserves, tatonnement};
+use super::pricing::{Bracket, RateMatrix, SafetyInputs, posted, reserves, settle, tatonnement};
 use crate::per_resource::PerResource;
 use crate::types::ResourceType;
 use serde::Serialize;
+
+/// Half-width of the grant deadband, as a fraction of the pool's supply: a bid that keeps
+/// winning keeps its last grant while the new one is within this much of it (and it can
+/// still pay for it, and the pool still holds it).
+pub const GRANT_DEADBAND: f64 = 0.01;
 
 /// A bid for one tick, with its amount already evaluated.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -117,7 +122,12 @@ pub struct Market {
     base: PerResource<f64>,
     /// Prices posted for the next tick.
     prices: PerResource<f64>,
+    /// What each scarcity price has seen (see [`settle`]).
+    brackets: PerResource<Bracket>,
     balances: Vec<f64>,
+    /// Last round's grant of each bid, by input position, with its agent and resource (a bid
+    /// at the same position for the same agent and resource is the same bid).
+    held: Vec<(usize, ResourceType, f64)>,
     /// Each agent's place in the tie order (priority, highest first, then id), by index.
     rank: Vec<u32>,
     scratch: RoundScratch,
@@ -183,7 +193,9 @@ impl Market {
             clearing,
             base,
             prices: base,
+            brackets: PerResource::splat(Bracket::default()),
             balances: vec![0.0; agents.len()],
+            held: Vec::new(),
             rank,
             scratch: RoundScratch::default(),
         })
@@ -355,6 +367,30 @@ impl Market {
                 ),
             };
             clearing_prices[r] = price;
+            // The grant deadband: a bid that keeps winning, and whose new grant is within
+            // GRANT_DEADBAND of the pool of what it held, keeps what it held where it can
+            // pay for it at this price and the pool still holds it.
+            let band = GRANT_DEADBAND * supply[r];
+            if band > 0.0 && !self.held.is_empty() {
+                let mut total: f64 = s.got.iter().sum();
+                for (o, got) in orders.iter().zip(s.got.iter_mut()) {
+                    let Some(&(agent, resource, held)) = self.held.get(o.bid) else {
+                        continue;
+                    };
+                    let same = agent == bids[o.bid].agent && resource == r;
+                    if same
+                        && held > 0.0
+                        && *got > 0.0
+                        && held != *got
+                        && (held - *got).abs() <= band
+                        && held * price <= o.slice
+                        && (held < *got || total + (held - *got) <= supply[r])
+                    {
+                        total += held - *got;
+                        *got = held;
+                    }
+                }
+            }
             // Summed in a local (from 0, in order, as `granted[r] +=` would) so the sum is
             // not a chain of stores and reloads.
             let mut total = 0.0;
@@ -371,6 +407,9 @@ impl Market {
             granted[r] = total;
         }
         self.scratch = s;
+        self.held.clear();
+        self.held
+            .extend(grants.iter().map(|g| (g.agent, g.resource, g.amount)));
         if clearing_prices
             .0
             .iter()
@@ -390,7 +429,21 @@ impl Market {
             *balance = (*balance - *s).max(0.0);
         }
         for r in ResourceType::ALL {
-            self.base[r] = tatonnement(self.base[r], demand[r], supply[r], &self.config);
+            self.base[r] = if prices[r].to_bits() == self.base[r].to_bits() {
+                settle(
+                    self.base[r],
+                    demand[r],
+                    supply[r],
+                    &self.config,
+                    &mut self.brackets[r],
+                )
+            } else {
+                // A reserve (or the bounds) set the posted price: the demand seen was at that
+                // price, not at the scarcity price, which takes a plain step and forgets what
+                // it had bracketed.
+                self.brackets[r] = Bracket::default();
+                tatonnement(self.base[r], demand[r], supply[r], &self.config)
+            };
         }
         self.prices = posted(&self.base, &reserve, &self.config);
         let mut balances = std::mem::take(&mut out.balances);

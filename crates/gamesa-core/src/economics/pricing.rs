@@ -40,6 +40,93 @@ pub fn tatonnement(price: f64, demand: f64, supply: f64, config: &MarketConfig) 
     clamp_price(next, config)
 }
 
+/// Half-width of the band around the target utilization in which a scarcity price holds:
+/// `|demand/supply − target| ≤ PRICE_DEADBAND` is settled.
+pub const PRICE_DEADBAND: f64 = 0.025;
+
+/// Once the price that brings demand to the target is bracketed — a price with demand above
+/// the band and one with demand below it, within this factor of each other — the price holds
+/// where it is.
+pub const BRACKET_FACTOR: f64 = 1.01;
+
+/// What a resource's price has seen: the highest price with demand above the band (with the
+/// most demand seen there) and the lowest with demand below it (with the least), 0 for none.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Bracket {
+    lo: f64,
+    lo_ratio: f64,
+    hi: f64,
+    hi_ratio: f64,
+}
+
+/// One step of the settling tâtonnement (docs/market.md, *Prices*): the multiplicative step
+/// of [`tatonnement`], except that
+/// - within [`PRICE_DEADBAND`] of the target the price holds;
+/// - once a price with excess demand (`lo`) and one with slack (`hi`) are known, the step
+///   goes no further than their geometric mean (bisection), and a price within
+///   [`BRACKET_FACTOR`] of the other end holds: demand that jumps across the target (a limit
+///   price, whole units) makes the price stop at the jump instead of cycling around it;
+/// - more demand at the excess end than ever seen there (by more than the deadband), or less at
+///   the slack end, means the inputs changed: the other end is forgotten.
+pub fn settle(price: f64, demand: f64, supply: f64, config: &MarketConfig, b: &mut Bracket) -> f64 {
+    let ratio = demand_ratio(demand, supply);
+    let gap = ratio - config.target_utilization;
+    if gap.abs() <= PRICE_DEADBAND {
+        return clamp_price(price, config);
+    }
+    // Demand that grew at the excess end, or fell at the slack end, beyond anything seen
+    // there means the inputs changed: the other end may no longer hold and is forgotten.
+    // (Demand that swings within what was seen — a budget-limited bid taking one unit every
+    // other tick — keeps both.)
+    if b.lo == price && ratio > b.lo_ratio + PRICE_DEADBAND {
+        b.hi = 0.0;
+    }
+    if b.hi == price && ratio < b.hi_ratio - PRICE_DEADBAND {
+        b.lo = 0.0;
+    }
+    let step = tatonnement(price, demand, supply, config);
+    let next = if gap > 0.0 {
+        // Too cheap: a lower bound (with the most demand seen there); a slack price at or
+        // below it is out of date.
+        if price > b.lo {
+            b.lo = price;
+            b.lo_ratio = ratio;
+        } else if price == b.lo {
+            b.lo_ratio = b.lo_ratio.max(ratio);
+        }
+        if b.hi <= price {
+            b.hi = 0.0;
+        }
+        if b.hi == 0.0 {
+            step
+        } else if b.hi <= price * BRACKET_FACTOR {
+            price
+        } else {
+            step.min((price * b.hi).sqrt())
+        }
+    } else {
+        // Too dear: an upper bound (with the least demand seen there); an excess price at or
+        // above it is out of date.
+        if b.hi == 0.0 || price < b.hi {
+            b.hi = price;
+            b.hi_ratio = ratio;
+        } else if price == b.hi {
+            b.hi_ratio = b.hi_ratio.min(ratio);
+        }
+        if b.lo >= price {
+            b.lo = 0.0;
+        }
+        if b.lo == 0.0 {
+            step
+        } else if price <= b.lo * BRACKET_FACTOR {
+            price
+        } else {
+            step.max((price * b.lo).sqrt())
+        }
+    };
+    clamp_price(next, config)
+}
+
 /// A price within `[priceMin, priceMax]`; a non-finite value (impossible from a validated
 /// config, kept for safety) becomes `priceMax`.
 pub fn clamp_price(p: f64, config: &MarketConfig) -> f64 {

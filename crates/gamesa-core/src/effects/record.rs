@@ -89,7 +89,8 @@ pub struct AuditRecord {
     /// The agent that asked, or that was granted or revoked.
     pub agent: Arc<str>,
     pub decision: AuditDecision,
-    /// The effect concerned; `None` only for "revoke everything" of an agent.
+    /// The effect concerned; `None` for "revoke everything" of an agent, and for the engine's
+    /// summary of the proposals the market did not select in a tick (agent `market`).
     pub effect: Option<Effect>,
     /// The target of a check, when one was named.
     pub target: Option<Arc<str>>,

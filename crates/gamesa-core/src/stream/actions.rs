@@ -10,7 +10,7 @@ use super::output::{Mode, ScoredAction};
 use crate::contracts::ContractSet;
 use crate::economics::{Candidate, Market, score, select_actions};
 use crate::effects::trail::Name;
-use crate::effects::{Effect, EffectChecker, push_u64};
+use crate::effects::{EffectChecker, push_u64};
 use crate::features::Snapshot;
 use crate::gate::{
     ActionGate, ApprovedAction, GateContext, GateDecision, Proposal, ProposalParts, RejectReason,
@@ -22,6 +22,10 @@ use crate::signals::SignalDomain;
 use crate::types::ResourceType;
 use std::fmt::Write;
 use std::sync::Arc;
+
+/// The agent named by the audit record that sums up a tick's proposals the market did not
+/// select (it is the market's verdict, not one agent's).
+pub const MARKET_AUDIT_AGENT: &str = "market";
 
 /// The actions part of a tick's output, written over the last tick's vectors (reused).
 pub(crate) struct Actions<'o> {
@@ -40,7 +44,6 @@ pub(crate) struct ActionPlan {
     agent: Arc<str>,
     /// Its index in the market; `None` when it does not trade (the proposal is unpriced).
     market_agent: Option<usize>,
-    effect: Effect,
     benefit_per_strength: f64,
     /// Resource costs in the configuration's order: the order they are charged and summed.
     costs: Vec<(ResourceType, f64)>,
@@ -61,7 +64,6 @@ impl ActionPlan {
         Some(ActionPlan {
             agent: k.agent.as_str().into(),
             market_agent: market.agent_index(&k.agent),
-            effect: k.effect,
             benefit_per_strength: k.benefit_per_strength,
             costs: k.costs.iter().map(|(r, c)| (*r, *c)).collect(),
             cost_vector,
@@ -316,14 +318,15 @@ impl Engine {
 
         rejected.clear();
         rejected.reserve(market_props.len() + to_gate.len());
-        // The audit reason of each, written here and copied once into its record.
-        let mut reason = String::new();
+        // The proposals the market did not select are no decision: they are rejected in the
+        // output, each with its reason, and audited together as one record per tick (count
+        // and ids), which every one of them points to.
+        let mut summary = String::new();
+        let mut not_selected = 0usize;
         for (i, (id, _, firing)) in market_props.into_iter().enumerate() {
             if chosen(i) {
                 continue;
             }
-            let action = &rules[firing.rule].rule.action;
-            let plan = plan_of(firing);
             let why = selection
                 .reasons
                 .get(i)
@@ -342,35 +345,10 @@ impl Engine {
                 selection.scores.get(i).copied().unwrap_or(0.0)
             );
             message.push(')');
-            // "{id} {kind}: not_selected: {message}"
-            reason.clear();
-            reason.push_str(&id);
-            reason.push(' ');
-            reason.push_str(&action.kind);
-            reason.push_str(": not_selected: ");
-            reason.push_str(&message);
-            // The agent and target were validated when the kind was configured; a record
-            // that cannot be written is reported with sequence 0 rather than dropped silently.
+            summary.push_str(if not_selected == 0 { ": " } else { ", " });
+            summary.push_str(&id);
+            not_selected += 1;
             let n = &names[firing.rule];
-            let agent = Name {
-                text: plan.map_or("", |k| &*k.agent),
-                shared: plan.map(|k| &k.agent),
-            };
-            let target = Name {
-                text: &action.target,
-                shared: Some(&n.target),
-            };
-            let audit_seq = self
-                .checker
-                .record_gate_decision_named(
-                    audit_time,
-                    agent,
-                    false,
-                    plan.map(|k| k.effect),
-                    Some(target),
-                    &reason,
-                )
-                .unwrap_or(0);
             rejected.push(RejectedAction {
                 id,
                 rule: n.rule.clone(),
@@ -379,8 +357,37 @@ impl Engine {
                 reason: RejectReason::NotSelected,
                 message,
                 value: None,
-                audit_seq,
+                // Set below, once the summary is recorded.
+                audit_seq: 0,
             });
+        }
+        if not_selected > 0 {
+            // "not_selected: {count} proposal(s): {id}, {id}, …"
+            let mut reason = String::with_capacity(32 + summary.len());
+            reason.push_str("not_selected: ");
+            push_u64(&mut reason, not_selected as u64);
+            reason.push_str(if not_selected == 1 {
+                " proposal"
+            } else {
+                " proposals"
+            });
+            reason.push_str(&summary);
+            // A record that cannot be written is reported with sequence 0 rather than
+            // dropped silently (the agent name is a constant that validates).
+            let audit_seq = self
+                .checker
+                .record_gate_decision_named(
+                    audit_time,
+                    Name::text(MARKET_AUDIT_AGENT),
+                    false,
+                    None,
+                    None,
+                    &reason,
+                )
+                .unwrap_or(0);
+            for r in rejected.iter_mut() {
+                r.audit_seq = audit_seq;
+            }
         }
 
         // Shadow firings: scored for comparison, never gated or applied.

@@ -67,6 +67,9 @@ pub struct Engine {
     pub(crate) snapshot: Snapshot,
     pub(crate) base_len: usize,
     pub(crate) bids: Vec<CompiledBid>,
+    /// The amount each bid of `bids` bid last tick (0 for none): the deadband reference
+    /// (see `market_round`).
+    pub(crate) bid_held: Vec<f64>,
     /// Scratch for this round's evaluated bids (kept to avoid an allocation per tick).
     pub(crate) bid_scratch: Vec<crate::economics::Bid>,
     /// Pools whose capacity follows a snapshot slot.
@@ -375,6 +378,7 @@ impl Engine {
             snapshot,
             base_len,
             bids,
+            bid_held: Vec::new(),
             bid_scratch: Vec::new(),
             capacity_from,
             thermal_slot,

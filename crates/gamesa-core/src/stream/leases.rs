@@ -68,50 +68,64 @@ impl Engine {
         // tick's market round) are gone before this round's grants are placed: a grant for
         // one of them makes a new lease.
         self.note_preempted(out);
-        for (slot, wanted) in wanted.iter_mut().enumerate() {
-            let want = std::mem::take(wanted);
-            let held = self.leases[slot];
-            if held == want {
-                continue;
-            }
-            let resource = ResourceType::ALL[slot % 6];
-            let id = &self.lease_names[slot];
-            let handle = self.lease_handles[slot];
-            if want <= 0.0 {
-                // A slot marked held is live: preemptions are noted as they happen.
-                self.allocator.release_pinned(handle);
-                self.leases[slot] = 0.0;
-                out.push(AllocationOut::released(id, resource, held));
-                continue;
-            }
-            // Read only for a new lease (a resize keeps the lease's own priority): the agent's
-            // configuration is seldom in cache, and most changes are resizes.
-            let priority = |engine: &Self| engine.config.agents[slot / 6].priority;
-            let result = if held > 0.0 {
-                // Exactly release + allocate of the same request, without remaking the lease.
-                // The slot is live (a preempted one was marked free when it was taken back).
-                self.leases[slot] = 0.0;
-                self.allocator.resize_pinned(handle, want)
-            } else {
-                let priority = priority(self);
-                self.allocator
-                    .allocate_pinned(handle, resource, want, priority)
-            };
-            out.push(match result {
-                Ok(a) => {
-                    self.leases[slot] = want;
-                    AllocationOut::granted(id, resource, held, want, a)
+        // Two passes: leases that shrink or go first, then those that grow or are new, so
+        // what one agent gives back is free before another takes it (the grants fit the
+        // capacity together, not necessarily in slot order).
+        for growing in [false, true] {
+            for (slot, wanted) in wanted.iter_mut().enumerate() {
+                let held = self.leases[slot];
+                let want = *wanted;
+                if held == want || (want > held) != growing {
+                    continue;
                 }
-                Err(e) => {
-                    AllocationOut::failed(id, resource, want, crate::error::ErrorCode::code(&e))
-                }
-            });
-            // A grant on a preemptive pool may take other leases back at once; noting them
-            // now keeps the engine's book in step if one of their slots comes later.
-            self.note_preempted(out);
+                self.change_lease(slot, held, want, out);
+                // Handled: the second pass finds it settled (a failed change left no lease).
+                *wanted = self.leases[slot];
+            }
+        }
+        for w in wanted.iter_mut() {
+            *w = 0.0;
         }
         self.wanted = wanted;
         self.allocator.settle();
+        self.note_preempted(out);
+    }
+
+    /// Moves the standing lease of `slot` from `held` to `want` (one of them > 0), writing
+    /// the change (and any preemption it causes) to `out`.
+    fn change_lease(&mut self, slot: usize, held: f64, want: f64, out: &mut Vec<AllocationOut>) {
+        let resource = ResourceType::ALL[slot % 6];
+        let id = &self.lease_names[slot];
+        let handle = self.lease_handles[slot];
+        if want <= 0.0 {
+            // A slot marked held is live: preemptions are noted as they happen.
+            self.allocator.release_pinned(handle);
+            self.leases[slot] = 0.0;
+            out.push(AllocationOut::released(id, resource, held));
+            return;
+        }
+        // Read only for a new lease (a resize keeps the lease's own priority): the agent's
+        // configuration is seldom in cache, and most changes are resizes.
+        let priority = |engine: &Self| engine.config.agents[slot / 6].priority;
+        let result = if held > 0.0 {
+            // Exactly release + allocate of the same request, without remaking the lease.
+            // The slot is live (a preempted one was marked free when it was taken back).
+            self.leases[slot] = 0.0;
+            self.allocator.resize_pinned(handle, want)
+        } else {
+            let priority = priority(self);
+            self.allocator
+                .allocate_pinned(handle, resource, want, priority)
+        };
+        out.push(match result {
+            Ok(a) => {
+                self.leases[slot] = want;
+                AllocationOut::granted(id, resource, held, want, a)
+            }
+            Err(e) => AllocationOut::failed(id, resource, want, crate::error::ErrorCode::code(&e)),
+        });
+        // A grant on a preemptive pool may take other leases back at once; noting them
+        // now keeps the engine's book in step if one of their slots comes later.
         self.note_preempted(out);
     }
 

@@ -21,14 +21,22 @@ impl Engine {
                 let _ = self.allocator.set_capacity(*resource, x.max(0.0));
             }
         }
+        // The supply is each pool's whole capacity, not what the standing leases leave free:
+        // those leases are this market's own grants, cleared again every round. (Clearing
+        // against the free part fed each round's grants back as the next round's supply: all
+        // of a pool granted, nothing on offer the next tick, all of it again the tick after.)
         let mut capacity = PerResource::splat(0.0);
         for r in ResourceType::ALL {
-            capacity[r] = self.allocator.stats(r).map_or(0.0, |s| s.free);
+            capacity[r] = self.allocator.stats(r).map_or(0.0, |s| s.capacity);
         }
         let mut bids = std::mem::take(&mut self.bid_scratch);
         bids.clear();
         let (values, presence) = (self.snapshot.values(), self.snapshot.presence());
-        for bid in &self.bids {
+        if self.bid_held.len() != self.bids.len() {
+            self.bid_held.clear();
+            self.bid_held.resize(self.bids.len(), 0.0);
+        }
+        for (bid, held) in self.bids.iter().zip(self.bid_held.iter_mut()) {
             let amount = match &bid.amount {
                 BidSize::Fixed(x) => *x,
                 BidSize::Expr(program) => {
@@ -49,14 +57,19 @@ impl Engine {
             };
             // Finite and > 0 (NaN, for no amount, fails both comparisons; two comparisons
             // compile to two instructions, `is_finite() &&` to a dozen).
-            if amount > 0.0 && amount <= f64::MAX {
-                bids.push(Bid {
-                    agent: bid.agent,
-                    resource: bid.resource,
-                    amount,
-                    max_unit_price: bid.max_unit_price,
-                });
+            if !(amount > 0.0 && amount <= f64::MAX) {
+                *held = 0.0;
+                continue;
             }
+            // The amount bid is held while the evaluated one stays within the deadband of it:
+            // telemetry noise on a bid's expression is no new bid.
+            let amount = settle_amount(held, amount);
+            bids.push(Bid {
+                agent: bid.agent,
+                resource: bid.resource,
+                amount,
+                max_unit_price: bid.max_unit_price,
+            });
         }
         let read = |slot: usize| match self.snapshot.get(slot) {
             Some(Value::Double(x)) if x.is_finite() => Some(x),
@@ -84,4 +97,18 @@ impl Engine {
         );
         self.bid_scratch = bids;
     }
+}
+
+/// Relative deadband of a bid's amount: an amount evaluated within this fraction of the amount
+/// bid last tick keeps the last one.
+pub(crate) const BID_DEADBAND: f64 = 0.05;
+
+/// The amount to bid given the evaluated `amount` (finite, > 0) and the one bid last tick
+/// (`held`, 0 for none), which it updates.
+#[inline]
+fn settle_amount(held: &mut f64, amount: f64) -> f64 {
+    if !(*held > 0.0 && (amount - *held).abs() <= BID_DEADBAND * *held) {
+        *held = amount;
+    }
+    *held
 }
