@@ -6,8 +6,10 @@
 
 pub mod audit_file;
 pub mod audited_checker;
+pub mod clock;
 pub mod error;
 pub mod replay;
+pub mod signal_ids;
 
 pub use audit_file::{AuditFile, AuditFileOptions, OpenReport, inspect_audit_file};
 pub use audited_checker::AuditedChecker;
