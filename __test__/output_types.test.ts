@@ -3,7 +3,8 @@
 // generated inputs, backtests, the suite, a replay) are written into a TypeScript file as
 // literals of the declared types and compiled: an undeclared key is an excess-property error,
 // a missing required key or a value of the wrong type is a type error. The other way round,
-// every property the types declare must occur in some output.
+// every property the types declare must occur in some output. The live path's decisions
+// (TickDecisions) are checked the same way.
 import test from 'ava'
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
@@ -88,6 +89,7 @@ function declaredKeys(source: string, name: string): string[] {
 
 test('real outputs compile as the declared TypeScript types, and every declared key occurs', (t) => {
   const ticks: unknown[] = []
+  const decisions: unknown[] = []
   const configs = [
     readFileSync('samples/engine.json', 'utf8'),
     readFileSync('bench/fixtures/engine_64x200.json', 'utf8'),
@@ -101,6 +103,7 @@ test('real outputs compile as the declared TypeScript types, and every declared 
     for (let i = 0; i < 60; i++) {
       const values = Float64Array.from(engine.inputNames, (n) => value(r, n))
       ticks.push(JSON.parse(engine.tickValuesJson(values, 1000 + 100 * i)))
+      decisions.push(JSON.parse(engine.tickValuesDecisionsJson(values, 1000 + 100 * i + 50)))
     }
   })
   // Plausible readings too: actions approved on them get their postconditions checked.
@@ -150,14 +153,15 @@ test('real outputs compile as the declared TypeScript types, and every declared 
     const summary = replayTrace(sample, join(dir, 'trace.ndjson'), join(dir, 'out.ndjson'))
     t.is(summary.ticks, 30)
 
-    const corpus = { ticks: distinct(ticks), reports, rows, summaries: [summary] }
+    const corpus = { ticks: distinct(ticks), decisions: distinct(decisions), reports, rows, summaries: [summary] }
     const src = (p: string) => JSON.stringify(resolve(ROOT, p))
     writeFileSync(
       join(dir, 'outputs.ts'),
       [
-        `import type { TickOutput, SuiteRow, ReplaySummary } from ${src('src/engine.ts')}`,
+        `import type { TickOutput, TickDecisions, SuiteRow, ReplaySummary } from ${src('src/engine.ts')}`,
         `import type { BacktestReport } from ${src('src/report/types.ts')}`,
         `export const ticks: TickOutput[] = ${JSON.stringify(corpus.ticks)}`,
+        `export const decisions: TickDecisions[] = ${JSON.stringify(corpus.decisions)}`,
         `export const reports: BacktestReport[] = ${JSON.stringify(corpus.reports)}`,
         `export const rows: SuiteRow[] = ${JSON.stringify(corpus.rows)}`,
         `export const summaries: ReplaySummary[] = ${JSON.stringify(corpus.summaries)}`,
@@ -183,7 +187,7 @@ test('real outputs compile as the declared TypeScript types, and every declared 
     const engineTs = readFileSync('src/engine.ts', 'utf8')
     const reportTs = readFileSync('src/report/types.ts', 'utf8')
     const declared = [
-      ...['TickOutput', 'TickSignal', 'TickFiring', 'ScoredAction', 'ApprovedAction', 'RejectedAction', 'SuiteRun', 'SuiteChecks', 'SuiteRow', 'ReplaySummary'].flatMap((n) => declaredKeys(engineTs, n)),
+      ...['TickOutput', 'TickDecisions', 'TickSignal', 'TickFiring', 'ScoredAction', 'ApprovedAction', 'RejectedAction', 'SuiteRun', 'SuiteChecks', 'SuiteRow', 'ReplaySummary'].flatMap((n) => declaredKeys(engineTs, n)),
       ...['BacktestScenarioInfo', 'BacktestSummary', 'BacktestSeries', 'BacktestRun', 'BacktestReport'].flatMap((n) => declaredKeys(reportTs, n)),
     ]
     t.deepEqual(
