@@ -11,30 +11,9 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { Engine, builtinScenarios, replayTrace, runBacktest, runBacktestSuite } from '@gamesa/core'
+import { generatedValue as value, reading, rng } from './helpers/inputs.ts'
 
 const ROOT = process.cwd()
-
-/** A small seeded generator (mulberry32), so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-function value(r: () => number, name: string): number {
-  const u = r()
-  if (u < 0.15) return Number.NaN
-  if (u < 0.17) return -1000 * r()
-  if (u < 0.19) return 1e12 * r()
-  if (name === 'gpu.count') return Math.floor(1 + 8 * r())
-  if (name.endsWith('.util') || name.endsWith('_rate')) return r()
-  return 500 * r()
-}
 
 /** Every key path of a JSON value (`a.b[].c`): what an output adds to the corpus. */
 function paths(v: unknown, at: string, out: Set<string>): void {
@@ -108,29 +87,7 @@ test('real outputs compile as the declared TypeScript types, and every declared 
   })
   // Plausible readings too: actions approved on them get their postconditions checked.
   const live = new Engine(readFileSync('samples/engine.json', 'utf8'))
-  for (let i = 0; i < 60; i++) {
-    const wave = Math.sin(i * 0.3)
-    const values: Record<string, number> = {
-      'cpu.util': 0.6 + 0.3 * wave,
-      'cpu.freq_max_mhz': 4000,
-      'cpu.freq_hw_max_mhz': 4800,
-      'thermal.cpu_c': 70 + 5 * wave,
-      'thermal.headroom_c': 30 - 5 * wave,
-      'power.cpu_w': 90,
-      'power.total_w': 280 + 20 * wave,
-      'power.cap_w': 300,
-      'gpu.count': 1,
-      'gpu0.util': 0.9,
-      'gpu0.temp_c': 70,
-      'gpu0.power_w': 190,
-      'gpu0.power_limit_w': 250,
-      'gpu0.power_min_w': 100,
-      'gpu0.power_max_w': 350,
-      'gpu0.mem_used_mb': 6000,
-      'wl.priority.deadline_miss_rate': 0.04 + 0.04 * wave,
-    }
-    ticks.push(live.tick({ values }, 1000 + 100 * i))
-  }
+  for (let i = 0; i < 60; i++) ticks.push(live.tick(reading(i), 1000 + 100 * i))
   const scenarios = builtinScenarios()
   const sample = readFileSync('samples/engine.json', 'utf8')
   const reports = [

@@ -9,32 +9,8 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { NativeEngine } from '../index.js'
 import { DecisionDecoder } from '../src/decisions.ts'
+import { generatedValue as value, rng } from './helpers/inputs.ts'
 import { Allocator, Priority, resourceTypes, type Allocation, type AllocationRequest } from '@gamesa/core'
-
-/** A small seeded generator (mulberry32), so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-/** A value for one input: mostly plausible, sometimes absent, zero, negative, huge or not finite. */
-function value(r: () => number, name: string): number {
-  const u = r()
-  if (u < 0.1) return Number.NaN
-  if (u < 0.13) return 0
-  if (u < 0.15) return -1000 * r()
-  if (u < 0.17) return 1e12 * r()
-  if (u < 0.18) return Number.POSITIVE_INFINITY
-  if (name === 'gpu.count') return Math.floor(1 + 8 * r())
-  if (name.endsWith('.util') || name.endsWith('_rate')) return r()
-  return 500 * r()
-}
 
 const CONFIGS: [string, string][] = [
   ['samples/engine.json', readFileSync('samples/engine.json', 'utf8')],

@@ -7,7 +7,8 @@
 //! and return one compact string ([`encode`]) instead of an object: every Node-API call costs
 //! ~0.1–0.2 µs (each property of a returned object is one), and the object form measured
 //! 3–5× slower end to end (bench/allocation.bench.ts). Resources and priorities cross as
-//! indices into `ResourceType::ALL` and `Priority::ALL`.
+//! indices into `ResourceType::ALL` and `Priority::ALL`. The encoding is tested against the
+//! object form over generated operations (__test__/wire_formats.test.ts).
 //! Exported functions spell `Result<T, JsError>` because napi-derive recognises a fallible
 //! return by the name `Result`, not through an alias.
 

@@ -1,7 +1,8 @@
 //! Binding for `gamesa_core::contracts`: converts and forwards. Parsing, compiling and checking
 //! are the core's. Contracts cross as JSON text (compiled once, so the text costs nothing on
 //! the checking path); a check's context crosses as a plain object of numbers, booleans and
-//! BigInts, the one conversion done here (`INVALID_ARGUMENT` for a BigInt beyond 64 bits).
+//! BigInts (`convert::from_js_value`: `INVALID_ARGUMENT` for a BigInt beyond 64 bits); what a
+//! value may become for its declared type is the core's coercion.
 //!
 //! A check through objects costs a few µs, nearly all of it building and reading napi objects
 //! (~0.2 µs per property). [`NativeContractSet::check_packed`] is the fast path the TypeScript
