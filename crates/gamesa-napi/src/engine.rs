@@ -207,16 +207,15 @@ pub struct ScenarioInfo {
 #[napi]
 pub fn native_builtin_scenarios() -> Result<Vec<ScenarioInfo>, JsError> {
     guard(|| {
-        let mut out = Vec::new();
-        for (name, json) in sim::builtin_scenarios() {
-            let scenario = sim::Scenario::from_json(json).map_err(to_js)?;
-            out.push(ScenarioInfo {
-                name: name.to_string(),
-                description: scenario.description.clone(),
-                json: json.to_string(),
-            });
-        }
-        Ok(out)
+        Ok(sim::builtin_scenario_infos()
+            .map_err(to_js)?
+            .into_iter()
+            .map(|s| ScenarioInfo {
+                name: s.name.to_string(),
+                description: s.description,
+                json: s.json.to_string(),
+            })
+            .collect())
     })
 }
 
