@@ -191,11 +191,15 @@ export declare class NativeExpression {
   get variableTypes(): Array<string>
   /**
    * Evaluates with `values[k]` the value of `variables[k]`: numbers, with booleans as 0/1.
-   * Integers must be integral and in range (`INVALID_ARGUMENT`); evaluation errors have
-   * code `EXPR_EVAL`.
+   * Each converts to its declared type by the core's coercion (`INVALID_ARGUMENT` when it
+   * does not: a fractional or out-of-range integer, a boolean not 0 or 1); evaluation errors
+   * have code `EXPR_EVAL`.
    */
   evaluateNumbers(values: Float64Array): number | boolean | bigint
-  /** Like `evaluateNumbers`, with values that may be BigInts (64-bit ints and uints). */
+  /**
+   * Like `evaluateNumbers`, with values that may be BigInts (64-bit ints and uints) and
+   * booleans; a number is never a boolean here.
+   */
   evaluateValues(values: Array<number | boolean | bigint>): number | boolean | bigint
 }
 

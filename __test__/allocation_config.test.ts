@@ -7,15 +7,14 @@ import { join, resolve } from 'node:path'
 import {
   AllocatorConfigSchema,
   GamesaError,
-  NativeAllocator,
   ResourceType,
   createAllocator,
   createDefaultAllocator,
   parseAllocatorConfig,
   checkAllocatorConfig,
   validateAllocatorConfig,
-  checkAllocatorConfigJson,
 } from '@gamesa/core'
+import { NativeAllocator, checkAllocatorConfigJson } from '../index.js'
 
 // ava runs from the package root.
 const corpus = resolve('samples/allocation_configs')

@@ -7,12 +7,12 @@ import {
   GamesaError,
   ContractConditionKind,
   GuardianValidator,
-  NativeContractSet,
   SAFETY_CONTRACT,
   contractProblems,
   createGuardianValidator,
   type ContractDefinition,
 } from '@gamesa/core'
+import { NativeContractSet } from '../index.js'
 
 test('the Quick Start runs unchanged and the safe context is ok', (t) => {
   const validator = createGuardianValidator()

@@ -6,36 +6,10 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { NativeEngine } from '../index.js'
 import { DecisionDecoder } from '../src/decisions.ts'
+import { reading } from './helpers/inputs.ts'
 import { Engine, EngineConfigSchema, GamesaError, type TickOutput, checkEngineConfig, readSnapshot, runBacktest, builtinScenarios } from '@gamesa/core'
 
 const SAMPLE = readFileSync('samples/engine.json', 'utf8')
-
-function reading(t: number): { values: Record<string, number> } {
-  const wave = Math.sin(t * 0.3)
-  return {
-    values: {
-      'cpu.util': 0.6 + 0.3 * wave,
-      'cpu.freq_max_mhz': 4000,
-      'cpu.freq_hw_max_mhz': 4800,
-      'thermal.cpu_c': 70 + 5 * wave,
-      'thermal.headroom_c': 30 - 5 * wave,
-      'power.cpu_w': 90,
-      'power.total_w': 280 + 20 * wave,
-      'power.cap_w': 300,
-      'gpu.count': 1,
-      'gpu0.util': 0.9,
-      'gpu0.temp_c': 70,
-      'gpu0.power_w': 190,
-      'gpu0.power_limit_w': 250,
-      'gpu0.power_min_w': 100,
-      'gpu0.power_max_w': 350,
-      'gpu0.mem_used_mb': 6000,
-      'wl.priority.cpu_weight': 100,
-      'wl.priority.pinned_cores': 0,
-      'wl.priority.deadline_miss_rate': 0.04 + 0.04 * wave,
-    },
-  }
-}
 
 test('the sample config passes zod and builds; a tick has every part of the output', (t) => {
   t.true(EngineConfigSchema.safeParse(JSON.parse(SAMPLE)).success)

@@ -7,7 +7,8 @@
 import test from 'ava'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { EngineConfigSchema, checkEngineConfig, checkEngineConfigJson, zodProblems } from '@gamesa/core'
+import { EngineConfigSchema, checkEngineConfig, zodProblems } from '@gamesa/core'
+import { checkEngineConfigJson } from '../index.js'
 
 // ava runs from the package root.
 const corpus = resolve('samples/engine_configs')

@@ -3,7 +3,8 @@
 // Run after a release build:
 //   npm run build:native
 //   node --conditions=gamesa-source --import @oxc-node/core/register bench/allocation.bench.ts
-import { NativeAllocator, Priority, ResourceType, createAllocator, createDefaultAllocator, noop } from '@gamesa/core'
+import { Priority, ResourceType, createAllocator, createDefaultAllocator } from '@gamesa/core'
+import { NativeAllocator, noop } from '../index.js'
 import { bench, report } from './harness.ts'
 
 const cores = createDefaultAllocator()

@@ -6,7 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createGuardianChecker, Effect, EffectChecker, noop, verifyAuditNdjson } from '@gamesa/core'
+import { createGuardianChecker, Effect, EffectChecker, verifyAuditNdjson } from '@gamesa/core'
+import { noop } from '../index.js'
 import { bench, report } from './harness.js'
 
 const NOW = 1_700_000_000_000

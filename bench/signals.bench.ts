@@ -9,7 +9,8 @@
 // inside the timing), so nothing coalesces and nothing is dropped. The last line gives every
 // signal its own source string, the worst case for the string conversions.
 // Run: node --conditions=gamesa-source --import @oxc-node/core/register bench/signals.bench.ts
-import { noop, type Signal, SignalKind, SignalScheduler, signalKinds, telemetrySignal, toSignalColumns } from '@gamesa/core'
+import { type Signal, SignalKind, SignalScheduler, signalKinds, telemetrySignal, toSignalColumns } from '@gamesa/core'
+import { noop } from '../index.js'
 import { bench, report } from './harness.js'
 
 const BATCH = 1024

@@ -217,7 +217,16 @@ export interface TickOutput {
     nextPrices: PerResource
     demand: PerResource
     supply: PerResource
-    grants: { agent: number; resource: string; requested: number; amount: number; unitPrice: number; paid: number }[]
+    grants: {
+      agent: number
+      resource: string
+      requested: number
+      amount: number
+      unitPrice: number
+      paid: number
+      /** Why the bid got less than it asked, when that is not just competition. */
+      note?: 'unknown_agent' | 'invalid_bid' | 'below_price' | 'no_budget' | 'no_capacity'
+    }[]
     spent: number[]
     balances: number[]
     [key: string]: unknown
@@ -248,7 +257,7 @@ export interface TickOutput {
     skipped?: string[]
     response?: string
   }[]
-  audit: { seq: number; time_ms: number; agent: string; decision: string; effect: string | null; target: string | null; reason: string }[]
+  audit: { seq: number; time_ms: number; agent: string; decision: string; effect: string | null; target: string | null; reason: string; prev_hash: string; hash: string }[]
 }
 
 /**

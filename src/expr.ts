@@ -1,8 +1,9 @@
 // TypeScript layer of the expression language (DESIGN §5, docs/expressions.md). Parsing,
-// checking and evaluation are Rust's (crates/gamesa-core/src/expr); this file checks the JS
-// types of bindings and passes them positionally: one Float64Array when every value is a
-// number or boolean (reading an object through Node-API costs ~0.2 µs per property), an array
-// holding BigInts otherwise.
+// checking and evaluation are Rust's (crates/gamesa-core/src/expr), and so is the coercion of
+// each binding to its declared type (the one contracts use too); this file passes bindings
+// positionally: one Float64Array when every value is a number, or a boolean for a bool variable
+// (reading an object through Node-API costs ~0.2 µs per property), an array of the values as
+// they are otherwise.
 import { NativeExpression } from '../index.js'
 import { GamesaError } from './errors.js'
 
@@ -84,7 +85,10 @@ class Expression implements CompiledExpression {
       throw new GamesaError('INVALID_ARGUMENT', 'bindings must be an object of variable values')
     }
     const names = this.variables
-    let hasBigInt = false
+    // Numbers (and booleans for bool variables, as 0/1) go packed in one typed array; anything
+    // else takes the slower path with the values as they are. Either way the core decides
+    // whether a value fits its declared type (`INVALID_ARGUMENT` naming the binding).
+    let packed = true
     for (let k = 0; k < names.length; k++) {
       const name = names[k] as string
       const value: unknown = Object.hasOwn(bindings, name) ? bindings[name] : undefined
@@ -92,25 +96,17 @@ class Expression implements CompiledExpression {
       if (value === undefined || value === null) {
         throw new GamesaError('EXPR_EVAL', `no value for variable \`${name}\` (${type})`)
       }
-      if (typeof value === 'number') {
-        if ((type === 'int' || type === 'uint') && !Number.isInteger(value)) {
-          throw new GamesaError('INVALID_ARGUMENT', `bindings.${name}: ${value} is not an integer (the variable is declared ${type})`)
-        }
-        if (type === 'bool') throw new GamesaError('INVALID_ARGUMENT', `bindings.${name}: expected a boolean, got a number`)
+      if (typeof value === 'number' && type !== 'bool') {
         this.numbers[k] = value
-      } else if (typeof value === 'boolean') {
-        if (type !== 'bool') throw new GamesaError('INVALID_ARGUMENT', `bindings.${name}: expected a ${type === 'double' ? 'number' : 'number or BigInt'}, got a boolean`)
+      } else if (typeof value === 'boolean' && type === 'bool') {
         this.numbers[k] = value ? 1 : 0
-      } else if (typeof value === 'bigint') {
-        if (type !== 'int' && type !== 'uint') {
-          throw new GamesaError('INVALID_ARGUMENT', `bindings.${name}: a BigInt cannot be bound to a ${type} variable`)
-        }
-        hasBigInt = true
+      } else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+        packed = false
       } else {
         throw new GamesaError('INVALID_ARGUMENT', `bindings.${name}: expected a number, BigInt or boolean, got ${typeof value}`)
       }
     }
-    if (!hasBigInt) return this.native.evaluateNumbers(this.numbers)
+    if (packed) return this.native.evaluateNumbers(this.numbers)
     return this.native.evaluateValues(names.map((name) => bindings[name] as ExpressionValue))
   }
 }

@@ -18,12 +18,9 @@ import {
   gateConfigSchema,
   marketDocumentSchema,
   scenarioSchema,
-  checkAllocatorConfigJson,
-  checkGateConfigJson,
-  checkMarketDocumentJson,
-  checkScenarioJson,
   zodProblems,
 } from '../index.js'
+import { checkAllocatorConfigJson, checkGateConfigJson, checkMarketDocumentJson, checkScenarioJson } from '../../index.js'
 
 /** One problem: a JSON path, a message, and the line and column inside an expression. */
 export interface ValidationProblem {

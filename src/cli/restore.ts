@@ -1,7 +1,7 @@
 // `gamesa restore [--journal PATH] [--json]`: undoes what a governor's actuation journal
 // records, after a crash or a kill. The work is native (gamesa_host::restore); this file
 // parses the arguments and prints the report.
-import { GamesaError, defaultJournalPath, restoreJournalJson } from '../index.js'
+import { GamesaError, type RestoreReport, restoreJournal } from '../index.js'
 import type { Command } from './commands.js'
 import { parseCommandLine } from './args.js'
 
@@ -25,20 +25,6 @@ options:
 exit codes: 0 restored (conflicts are kept and listed), 1 some entries could not be undone,
 or the journal is locked by a running governor or corrupt, 2 usage error.`
 
-/** The report of `restoreJournalJson` (targets and values in the journal's form). */
-export interface RestoreReport {
-  journal: string
-  entries: number
-  restored: number
-  unchanged: number
-  skippedExited: number
-  conflicts: Array<{ target: Record<string, unknown>; ours: unknown; current: unknown; prev: unknown }>
-  removedGroups: string[]
-  keptGroups: string[]
-  failed: Array<{ target: Record<string, unknown>; errno: number | null; message: string }>
-  tornTail: { line: number; content: string } | null
-}
-
 interface Options {
   journal: string | undefined
   json: boolean
@@ -56,7 +42,7 @@ function run(args: string[]): number {
   if (typeof options === 'number') return options
   let report: RestoreReport
   try {
-    report = JSON.parse(restoreJournalJson(options.journal ?? defaultJournalPath())) as RestoreReport
+    report = restoreJournal(options.journal)
   } catch (err) {
     if (err instanceof GamesaError) {
       console.error(`gamesa restore: ${err.code}: ${err.message}`)

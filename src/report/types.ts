@@ -14,14 +14,24 @@ export interface BacktestScenarioInfo {
   tickMs: number
 }
 
-/** The outcome figures of one closed-loop run (gamesa_core::sim::Summary). */
+/**
+ * The outcome figures of one closed-loop run (gamesa_core::sim::Summary). The optional fields
+ * are always in `runBacktest`'s output; the renderer does not read them, so a report built by
+ * hand may leave them out.
+ */
 export interface BacktestSummary {
+  /** Ticks run. */
+  ticks?: number
+  /** Simulated time, seconds. */
+  durationS?: number
   /** Seconds any device spent above its thermal limit. */
   secondsAboveThermalLimit: number
   /** Seconds the measured power was above the power cap. */
   powerCapOvershootS: number
   /** Energy above the power cap, watt-seconds (joules). */
   powerCapOvershootWs: number
+  /** The priority workload's name; absent when the scenario marks none. */
+  priorityWorkload?: string
   /** Deadlines missed by the priority workload (e.g. frames late). */
   priorityDeadlineMisses: number
   /** Work done by the priority workload, in the workload's own units (as the simulator counts it). */
@@ -32,6 +42,38 @@ export interface BacktestSummary {
   actionsApplied: number
   /** Actions the policy's gate rejected. */
   actionsRejected: number
+  /** CPU + GPU energy, joules. */
+  energyJ?: number
+  /** Highest temperature per device, °C. */
+  peakTemperaturesC?: Record<string, number>
+  /** Per-workload results. */
+  workloads?: BacktestWorkload[]
+}
+
+/** The results of one workload of a run (gamesa_core::sim::WorkloadMetrics). */
+export interface BacktestWorkload {
+  name: string
+  /** Whether it is the scenario's priority workload. */
+  priority: boolean
+  profile: 'steady' | 'bursty' | 'frame_loop' | 'batch'
+  /** Unit of `meanThroughput`: `fps` for a frame loop, else `units/s`. */
+  unit: string
+  /** Seconds it was running (started and not finished). */
+  activeS: number
+  /** Frames completed (frame loops only; else 0). */
+  frames: number
+  /** Frames over the deadline (frame loops only; else 0). */
+  deadlineMisses: number
+  /** Work done: frames or units. */
+  workUnits: number
+  /** Mean throughput while running, in `unit`. */
+  meanThroughput: number
+  /** Work done over the work full service would have given while running, 0..1. */
+  normalizedThroughput: number
+  /** Batch progress 0..1 (batch only). */
+  progress?: number
+  /** When a batch finished, seconds (batch only). */
+  completedAtS?: number
 }
 
 /**
@@ -45,6 +87,8 @@ export interface BacktestSeries {
   temperatures: Record<string, Array<number | null>>
   /** Power draw, W, by device or rail. */
   powerW: Record<string, Array<number | null>>
+  /** Per workload `<name>.throughput` (and `<name>.frame_ms` for frame loops); always in `runBacktest`'s output. */
+  workloads?: Record<string, Array<number | null>>
   /**
    * Policy internals by name: `prices.<resource>` (credits per unit), `grants.<resource>`
    * (units granted), `firings` (rules fired per tick), `rejected` and `applied` (actions per tick);

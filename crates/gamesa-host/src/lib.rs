@@ -8,11 +8,13 @@
 pub mod actuate;
 pub mod audit_file;
 pub mod audited_checker;
+pub mod clock;
 pub mod error;
 pub mod files;
 pub mod journal;
 pub mod replay;
 pub mod restore;
+pub mod signal_ids;
 
 pub use actuate::{Actuator, ActuatorOptions, Change, Outcome};
 pub use audit_file::{AuditFile, AuditFileOptions, OpenReport, inspect_audit_file};

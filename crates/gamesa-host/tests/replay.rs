@@ -103,3 +103,26 @@ fn a_bad_config_is_reported_before_reading() {
         .unwrap();
     assert_eq!(e.code(), "INVALID_ENGINE_CONFIG");
 }
+
+#[test]
+fn replaying_to_a_file_writes_the_same_bytes_as_to_memory() {
+    use gamesa_host::replay::ReplayToFile;
+    let t = trace(120);
+    let dir = std::env::temp_dir().join(format!("gamesa-replay-to-file-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (trace_path, out_path) = (dir.join("trace.ndjson"), dir.join("out.ndjson"));
+    std::fs::write(&trace_path, &t).unwrap();
+    let mut r = ReplayToFile::open(CONFIG, &trace_path, &out_path).unwrap();
+    while r.step(50).unwrap() > 0 {}
+    assert_eq!(r.progress(), (t.len() as u64, t.len() as u64));
+    assert_eq!(r.finish().unwrap().ticks, 120);
+    assert_eq!(std::fs::read(&out_path).unwrap(), replay(&t).unwrap());
+
+    let missing = dir.join("no-such-dir").join("out.ndjson");
+    let e = ReplayToFile::open(CONFIG, &trace_path, &missing)
+        .err()
+        .expect("the output cannot be created");
+    assert_eq!(e.code(), "IO_ERROR");
+    assert!(e.to_string().starts_with("I/O error creating "), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

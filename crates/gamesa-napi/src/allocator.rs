@@ -7,10 +7,12 @@
 //! and return one compact string ([`encode`]) instead of an object: every Node-API call costs
 //! ~0.1–0.2 µs (each property of a returned object is one), and the object form measured
 //! 3–5× slower end to end (bench/allocation.bench.ts). Resources and priorities cross as
-//! indices into `ResourceType::ALL` and `Priority::ALL`.
+//! indices into `ResourceType::ALL` and `Priority::ALL`. The encoding is tested against the
+//! object form over generated operations (__test__/wire_formats.test.ts).
 //! Exported functions spell `Result<T, JsError>` because napi-derive recognises a fallible
 //! return by the name `Result`, not through an alias.
 
+use crate::convert::whole;
 use crate::errors::{JsError, JsResult, guard, js_error, to_js};
 use gamesa_core::allocation as core;
 use gamesa_core::error::codes;
@@ -150,16 +152,9 @@ fn priority(rank: u32) -> JsResult<ty::Priority> {
         })
 }
 
-/// A JS number as a tick count: a whole number from 0 to 2^53 − 1.
+/// A JS number as a tick count.
 fn ticks(x: f64, name: &str) -> JsResult<u64> {
-    if x.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&x) {
-        Ok(x as u64)
-    } else {
-        Err(js_error(
-            codes::INVALID_ARGUMENT,
-            format!("{name} must be a whole number of ticks ≥ 0, got {x}"),
-        ))
-    }
+    whole(x, name, " of ticks")
 }
 
 /// A lease without its id, as `resource;priority;requested;granted;createdTick;expiresAtTick;

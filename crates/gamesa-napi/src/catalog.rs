@@ -3,6 +3,7 @@
 //! codes, the numeric limits configurations are checked against, and the defaults they fill in.
 
 use crate::allocator::ResourceType;
+use crate::convert::count;
 use crate::effects::Effect;
 use crate::errors::{JsError, guard, js_error};
 use gamesa_core::error::codes;
@@ -227,10 +228,6 @@ pub struct ConfigLimits {
     pub scenario_max_workloads: u32,
 }
 
-fn length(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
-}
-
 /// The limits configurations are checked against.
 #[napi]
 pub fn config_limits() -> Result<ConfigLimits, JsError> {
@@ -241,17 +238,17 @@ pub fn config_limits() -> Result<ConfigLimits, JsError> {
             market_kappa_max: economics::config::KAPPA_MAX,
             market_exponent_max: economics::config::EXPONENT_MAX,
             max_credits: economics::config::MAX_CREDITS,
-            agent_id_max_length: length(economics::config::AGENT_ID_MAX_LEN),
-            action_kind_max_length: length(gate::MAX_KIND_LEN),
-            agent_name_max_length: length(effects::checker::MAX_AGENT_LEN),
-            target_max_length: length(effects::scope::MAX_TARGET_LEN),
-            variable_template_max_length: length(gate::MAX_TEMPLATE_LEN),
-            rule_id_max_length: length(rules::MAX_RULE_ID_LEN),
+            agent_id_max_length: count(economics::config::AGENT_ID_MAX_LEN),
+            action_kind_max_length: count(gate::MAX_KIND_LEN),
+            agent_name_max_length: count(effects::checker::MAX_AGENT_LEN),
+            target_max_length: count(effects::scope::MAX_TARGET_LEN),
+            variable_template_max_length: count(gate::MAX_TEMPLATE_LEN),
+            rule_id_max_length: count(rules::MAX_RULE_ID_LEN),
             scenario_max_seed: sim::MAX_SEED,
             scenario_max_ticks: sim::MAX_TICKS,
             scenario_max_cores: sim::MAX_CORES,
-            scenario_max_gpus: length(sim::MAX_GPUS),
-            scenario_max_workloads: length(sim::MAX_WORKLOADS),
+            scenario_max_gpus: count(sim::MAX_GPUS),
+            scenario_max_workloads: count(sim::MAX_WORKLOADS),
         })
     })
 }

@@ -1,7 +1,8 @@
 //! Binding for `gamesa_core::contracts`: converts and forwards. Parsing, compiling and checking
 //! are the core's. Contracts cross as JSON text (compiled once, so the text costs nothing on
 //! the checking path); a check's context crosses as a plain object of numbers, booleans and
-//! BigInts, the one conversion done here (`INVALID_ARGUMENT` for a BigInt beyond 64 bits).
+//! BigInts (`convert::from_js_value`: `INVALID_ARGUMENT` for a BigInt beyond 64 bits); what a
+//! value may become for its declared type is the core's coercion.
 //!
 //! A check through objects costs a few µs, nearly all of it building and reading napi objects
 //! (~0.2 µs per property). [`NativeContractSet::check_packed`] is the fast path the TypeScript
@@ -13,17 +14,14 @@
 //! Exported functions spell `Result<T, JsError>` because napi-derive recognises a fallible
 //! return by the name `Result`, not through an alias.
 
+use crate::convert::{count, from_js_value, to_js_value};
 use crate::errors::{JsError, guard, js_error, to_js};
 use gamesa_core::contracts as core;
 use gamesa_core::error::codes;
-use gamesa_core::expr::Value;
+use gamesa_core::expr::{Type, Value, coerce_packed};
 use napi::bindgen_prelude::{BigInt, Either3};
 use napi_derive::napi;
 use std::collections::BTreeMap;
-
-/// A context or reported value: a number (double), a boolean, or a BigInt (64-bit integers).
-/// Exported signatures spell the type out: napi-derive writes an alias's name into index.d.ts.
-type JsValue = Either3<f64, bool, BigInt>;
 
 /// Which list of a contract a condition belongs to.
 #[napi(string_enum)]
@@ -159,41 +157,6 @@ impl From<core::Problem> for ContractProblem {
     }
 }
 
-/// 2^53: integers up to this magnitude are exact JavaScript numbers; beyond, they cross as BigInt.
-const EXACT_IN_DOUBLE: u64 = 1 << 53;
-
-fn to_js_value(v: Value) -> JsValue {
-    match v {
-        Value::Int(i) if i.unsigned_abs() <= EXACT_IN_DOUBLE => Either3::A(i as f64),
-        Value::Int(i) => Either3::C(BigInt::from(i)),
-        Value::Uint(u) if u <= EXACT_IN_DOUBLE => Either3::A(u as f64),
-        Value::Uint(u) => Either3::C(BigInt::from(u)),
-        Value::Double(d) => Either3::A(d),
-        Value::Bool(b) => Either3::B(b),
-    }
-}
-
-fn from_js_value(name: &str, v: &JsValue) -> Result<Value, JsError> {
-    match v {
-        Either3::A(d) => Ok(Value::Double(*d)),
-        Either3::B(b) => Ok(Value::Bool(*b)),
-        Either3::C(big) => {
-            let (i, lossless) = big.get_i64();
-            if lossless {
-                return Ok(Value::Int(i));
-            }
-            let (negative, u, lossless) = big.get_u64();
-            if lossless && !negative {
-                return Ok(Value::Uint(u));
-            }
-            Err(js_error(
-                codes::INVALID_ARGUMENT,
-                format!("context.{name}: a BigInt beyond the 64-bit int and uint ranges"),
-            ))
-        }
-    }
-}
-
 impl From<core::CheckResult> for ContractCheckResult {
     fn from(r: core::CheckResult) -> Self {
         ContractCheckResult {
@@ -220,7 +183,7 @@ impl From<core::CheckResult> for ContractCheckResult {
                         contract: v.contract,
                         condition: v.condition,
                         kind: v.kind.into(),
-                        index: index(v.index),
+                        index: count(v.index),
                         reason,
                         message,
                         values: v
@@ -239,17 +202,12 @@ impl From<core::CheckResult> for ContractCheckResult {
                 .map(|s| ContractSkippedCondition {
                     condition: s.condition,
                     kind: s.kind.into(),
-                    index: index(s.index),
+                    index: count(s.index),
                     absent: s.absent,
                 })
                 .collect(),
         }
     }
-}
-
-/// Condition indices are bounded by the JSON array they come from; saturate rather than wrap.
-fn index(i: usize) -> u32 {
-    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 /// The JSON definition of the built-in `safety_check` contract (what `SAFETY_CONTRACT` is).
@@ -294,7 +252,9 @@ impl core::Context for PackedContext<'_> {
         let value = *self.values.get(slot)?;
         match *self.tags.get(slot)? {
             TAG_DOUBLE => Some(Value::Double(value)),
-            TAG_BOOL => Some(Value::Bool(value != 0.0)),
+            // A boolean travels as 0 or 1; anything else goes to the core as the number it is,
+            // which the core's coercion reports as an invalid value.
+            TAG_BOOL => Some(coerce_packed(value, Type::Bool).unwrap_or(Value::Double(value))),
             _ => None,
         }
     }
@@ -425,13 +385,13 @@ impl NativeContractSet {
                     )
                 })?;
             let result = contract.check(*kind, &context);
-            let mut summary = vec![index(result.violations.len()), index(result.skipped.len())];
+            let mut summary = vec![count(result.violations.len()), count(result.skipped.len())];
             for skipped in &result.skipped {
-                summary.push(index(skipped.index));
-                summary.push(index(skipped.absent.len()));
+                summary.push(count(skipped.index));
+                summary.push(count(skipped.absent.len()));
                 for absent in &skipped.absent {
                     let i = contract.variables().position(|(n, _)| n == absent);
-                    summary.push(index(i.unwrap_or(usize::MAX)));
+                    summary.push(count(i.unwrap_or(usize::MAX)));
                 }
             }
             Ok(summary)
@@ -449,7 +409,7 @@ impl NativeContractSet {
         guard(|| {
             let context = context
                 .iter()
-                .map(|(n, v)| Ok((n.clone(), from_js_value(n, v)?)))
+                .map(|(n, v)| Ok((n.clone(), from_js_value("context", n, v)?)))
                 .collect::<Result<BTreeMap<String, Value>, JsError>>()?;
             self.inner
                 .check(&name, kind.into(), &context)

@@ -16,7 +16,8 @@
 //! its length followed by its entries — signals, firings.active, firings.shadow, ruleErrors,
 //! approved, rejected — then leaseChanges, violations, and the audit range (a flag, then first
 //! and last). `Option`s are a flag then the value; a number JSON would write as `null`
-//! (non-finite) is sent as it is and mapped to `null` by the decoder.
+//! (non-finite) is sent as it is and mapped to `null` by the decoder. The decoder is tested
+//! against the JSON of the same decisions over generated ticks (__test__/wire_formats.test.ts).
 
 use gamesa_core::gate::{ApprovedAction, RejectedAction};
 use gamesa_core::per_resource::PerResource;

@@ -1,12 +1,13 @@
 //! Binding for `gamesa_core::effects` and the audit file of `gamesa-host`: converts and
-//! forwards. Grant, check and audit logic is the core's; file handling is the host's. The one
-//! thing added here is the default time: when a call gets no `nowMs`, it uses the system clock
-//! in ms since the epoch (what `Date.now()` returns), because the core takes time as an argument.
+//! forwards. Grant, check and audit logic is the core's; file handling and the default time (a
+//! call without `nowMs` uses `gamesa_host::clock`, what `Date.now()` returns) are the host's.
 
+use crate::convert::{count, whole};
 use crate::errors::{JsError, JsResult, guard, js_error, to_js};
 use gamesa_core::effects as core;
 use gamesa_core::error::codes;
 use gamesa_host as host;
+use gamesa_host::clock;
 use napi_derive::napi;
 use std::path::Path;
 
@@ -237,43 +238,18 @@ fn effect(s: &str) -> JsResult<core::Effect> {
     })
 }
 
-/// A JS number as ms since the epoch: a whole number from 0 to 2^53 − 1.
+/// A JS number as ms since the epoch.
 fn ms(x: f64, name: &str) -> JsResult<u64> {
-    if x.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&x) {
-        Ok(x as u64)
-    } else {
-        Err(js_error(
-            codes::INVALID_ARGUMENT,
-            format!("{name} must be a whole number of ms ≥ 0, got {x}"),
-        ))
-    }
+    whole(x, name, " of ms")
 }
 
-/// `nowMs` if given, else the system clock (= `Date.now()`).
+/// `nowMs` if given, else the wall clock of `gamesa-host` (= `Date.now()`).
 fn now(x: Option<f64>) -> JsResult<u64> {
-    match x {
-        Some(x) => ms(x, "nowMs"),
-        None => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .map_err(|e| {
-                js_error(
-                    codes::INTERNAL_PANIC,
-                    format!("system clock before 1970: {e}"),
-                )
-            }),
-    }
+    x.map_or_else(|| Ok(clock::wall_clock_ms()), |x| ms(x, "nowMs"))
 }
 
 fn seq_arg(x: Option<f64>, name: &str, default: u64) -> JsResult<u64> {
-    match x {
-        None => Ok(default),
-        Some(x) if x.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&x) => Ok(x as u64),
-        Some(x) => Err(js_error(
-            codes::INVALID_ARGUMENT,
-            format!("{name} must be a whole number ≥ 0, got {x}"),
-        )),
-    }
+    x.map_or(Ok(default), |x| whole(x, name, ""))
 }
 
 fn to_anchor(a: core::Anchor) -> AuditAnchor {
@@ -309,7 +285,7 @@ impl From<&core::AuditRecord> for AuditRecord {
 impl From<core::TornTail> for TornTail {
     fn from(t: core::TornTail) -> Self {
         TornTail {
-            line: u32::try_from(t.line).unwrap_or(u32::MAX),
+            line: count(t.line),
             byte_offset: t.byte_offset as f64,
             byte_len: t.byte_len as f64,
             content: t.content,
@@ -320,22 +296,10 @@ impl From<core::TornTail> for TornTail {
 impl From<core::VerifyReport> for AuditVerifyReport {
     fn from(r: core::VerifyReport) -> Self {
         let ok = r.is_ok();
-        let (first_bad_seq, line, reason) = match (&r.problem, &r.torn_tail) {
-            (Some(b), _) => (
-                Some(b.seq as f64),
-                b.line.map(|l| u32::try_from(l).unwrap_or(u32::MAX)),
-                Some(b.kind.to_string()),
-            ),
-            (None, Some(t)) => (
-                Some(r.verified as f64),
-                Some(u32::try_from(t.line).unwrap_or(u32::MAX)),
-                Some(format!(
-                    "torn last line ({} bytes without a newline)",
-                    t.byte_len
-                )),
-            ),
-            (None, None) => (None, None, None),
-        };
+        let first = r.first_problem();
+        let first_bad_seq = first.as_ref().map(|p| p.seq as f64);
+        let line = first.as_ref().and_then(|p| p.line).map(count);
+        let reason = first.map(|p| p.reason);
         AuditVerifyReport {
             ok,
             records: r.records as f64,
@@ -460,7 +424,7 @@ impl EffectChecker {
         guard(|| {
             let e = effect_name.as_deref().map(effect).transpose()?;
             let n = self.inner.revoke(&agent, e, now(now_ms)?).map_err(to_js)?;
-            Ok(u32::try_from(n).unwrap_or(u32::MAX))
+            Ok(count(n))
         })
     }
 

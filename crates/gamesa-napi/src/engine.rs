@@ -4,29 +4,24 @@
 //! live path's decisions cross packed as numbers and one string instead (`decisions.rs`),
 //! since parsing their JSON cost more than a third of a tick.
 
+use crate::convert::to_json;
 use crate::decisions::DecisionPacker;
 use crate::errors::{JsError, guard, js_error, to_js};
 use crate::features::LocatedProblem;
 use gamesa_core::error::codes;
 use gamesa_core::sim;
 use gamesa_core::stream::{Engine, EngineConfig, EngineError, TickOutput};
-use gamesa_host::replay::Replay;
+use gamesa_host::replay::ReplayToFile;
 use napi::bindgen_prelude::Float64Array;
 use napi_derive::napi;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
 use std::path::Path;
 
 /// The part of a telemetry snapshot the engine reads.
 #[derive(Deserialize)]
 struct SnapshotValues {
     values: BTreeMap<String, f64>,
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, JsError> {
-    serde_json::to_string(value).map_err(|e| js_error(codes::INTERNAL_PANIC, e.to_string()))
 }
 
 /// Every problem of an engine configuration, empty when it builds.
@@ -212,16 +207,15 @@ pub struct ScenarioInfo {
 #[napi]
 pub fn native_builtin_scenarios() -> Result<Vec<ScenarioInfo>, JsError> {
     guard(|| {
-        let mut out = Vec::new();
-        for (name, json) in sim::builtin_scenarios() {
-            let scenario = sim::Scenario::from_json(json).map_err(to_js)?;
-            out.push(ScenarioInfo {
-                name: name.to_string(),
-                description: scenario.description.clone(),
-                json: json.to_string(),
-            });
-        }
-        Ok(out)
+        Ok(sim::builtin_scenario_infos()
+            .map_err(to_js)?
+            .into_iter()
+            .map(|s| ScenarioInfo {
+                name: s.name.to_string(),
+                description: s.description,
+                json: s.json.to_string(),
+            })
+            .collect())
     })
 }
 
@@ -273,14 +267,7 @@ pub fn native_run_backtest_suite(
 /// A replay of a trace file into an output file, run in steps so the caller can show progress.
 #[napi]
 pub struct NativeReplay {
-    replay: Replay<BufReader<File>>,
-    out: BufWriter<File>,
-    out_path: String,
-    total_bytes: f64,
-}
-
-fn io_error(path: &str, action: &str, e: std::io::Error) -> JsError {
-    js_error(codes::IO_ERROR, format!("I/O error {action} {path}: {e}"))
+    inner: ReplayToFile,
 }
 
 #[napi]
@@ -290,20 +277,10 @@ impl NativeReplay {
     #[napi(constructor)]
     pub fn new(config_json: String, trace_path: String, out_path: String) -> Result<Self, JsError> {
         guard(|| {
-            let total_bytes = std::fs::metadata(&trace_path)
-                .map(|m| m.len() as f64)
-                .unwrap_or(0.0);
-            let replay = Replay::open(&config_json, Path::new(&trace_path)).map_err(to_js)?;
-            let file = File::create(&out_path).map_err(|e| io_error(&out_path, "creating", e))?;
-            let mut out = BufWriter::with_capacity(1 << 20, file);
-            writeln!(out, "{}", replay.output_header())
-                .map_err(|e| io_error(&out_path, "writing", e))?;
-            Ok(NativeReplay {
-                replay,
-                out,
-                out_path,
-                total_bytes,
-            })
+            let inner =
+                ReplayToFile::open(&config_json, Path::new(&trace_path), Path::new(&out_path))
+                    .map_err(to_js)?;
+            Ok(NativeReplay { inner })
         })
     }
 
@@ -311,10 +288,7 @@ impl NativeReplay {
     #[napi]
     pub fn step(&mut self, max_ticks: u32) -> Result<u32, JsError> {
         guard(|| {
-            let n = self
-                .replay
-                .step(max_ticks as usize, &mut self.out)
-                .map_err(to_js)?;
+            let n = self.inner.step(max_ticks as usize).map_err(to_js)?;
             Ok(n as u32)
         })
     }
@@ -322,17 +296,15 @@ impl NativeReplay {
     /// `[bytes read, trace size in bytes]`.
     #[napi]
     pub fn progress(&self) -> Result<Vec<f64>, JsError> {
-        guard(|| Ok(vec![self.replay.bytes_read() as f64, self.total_bytes]))
+        guard(|| {
+            let (read, total) = self.inner.progress();
+            Ok(vec![read as f64, total as f64])
+        })
     }
 
     /// Flushes the output; returns the summary as JSON.
     #[napi]
     pub fn finish(&mut self) -> Result<String, JsError> {
-        guard(|| {
-            self.out
-                .flush()
-                .map_err(|e| io_error(&self.out_path, "writing", e))?;
-            to_json(self.replay.summary())
-        })
+        guard(|| to_json(self.inner.finish().map_err(to_js)?))
     }
 }

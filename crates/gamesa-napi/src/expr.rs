@@ -8,72 +8,12 @@
 //! Exported methods spell `Result<T, JsError>` because napi-derive recognises a fallible
 //! return by the name `Result`, not through an alias.
 
+use crate::convert::{coerced, coerced_packed, declarations, to_js_value};
 use crate::errors::{JsError, guard, js_error, to_js};
 use gamesa_core::error::codes;
-use gamesa_core::expr::{Env, Program, Type, Value};
+use gamesa_core::expr::{Program, Type, Value};
 use napi::bindgen_prelude::{BigInt, Either3, Float64Array};
 use napi_derive::napi;
-
-/// 2^53: integers up to this magnitude are exact JavaScript numbers; beyond, they cross as BigInt.
-const EXACT_IN_DOUBLE: u64 = 1 << 53;
-/// 2^63 and 2^64 as doubles: the first doubles outside the int and uint ranges.
-const TWO_63: f64 = 9_223_372_036_854_775_808.0;
-const TWO_64: f64 = 18_446_744_073_709_551_616.0;
-
-fn to_js_value(v: Value) -> Either3<f64, bool, BigInt> {
-    match v {
-        Value::Int(i) if i.unsigned_abs() <= EXACT_IN_DOUBLE => Either3::A(i as f64),
-        Value::Int(i) => Either3::C(BigInt::from(i)),
-        Value::Uint(u) if u <= EXACT_IN_DOUBLE => Either3::A(u as f64),
-        Value::Uint(u) => Either3::C(BigInt::from(u)),
-        Value::Double(d) => Either3::A(d),
-        Value::Bool(b) => Either3::B(b),
-    }
-}
-
-fn invalid(name: &str, what: &str) -> JsError {
-    js_error(codes::INVALID_ARGUMENT, format!("bindings.{name}: {what}"))
-}
-
-/// A JS number as a value of the declared type `ty`.
-fn from_number(name: &str, ty: Type, x: f64) -> Result<Value, JsError> {
-    match ty {
-        Type::Double => Ok(Value::Double(x)),
-        Type::Bool => Ok(Value::Bool(x != 0.0)),
-        Type::Int | Type::Uint if x.fract() != 0.0 || !x.is_finite() => Err(invalid(
-            name,
-            &format!("{x} is not an integer (the variable is declared {ty})"),
-        )),
-        Type::Int if (-TWO_63..TWO_63).contains(&x) => Ok(Value::Int(x as i64)),
-        Type::Uint if (0.0..TWO_64).contains(&x) => Ok(Value::Uint(x as u64)),
-        _ => Err(invalid(name, &format!("{x} is out of the {ty} range"))),
-    }
-}
-
-fn from_bigint(name: &str, ty: Type, big: &BigInt) -> Result<Value, JsError> {
-    match ty {
-        Type::Int => {
-            let (i, lossless) = big.get_i64();
-            if lossless {
-                Ok(Value::Int(i))
-            } else {
-                Err(invalid(name, "BigInt out of the int range"))
-            }
-        }
-        Type::Uint => {
-            let (negative, u, lossless) = big.get_u64();
-            if lossless && !negative {
-                Ok(Value::Uint(u))
-            } else {
-                Err(invalid(name, "BigInt out of the uint range"))
-            }
-        }
-        _ => Err(invalid(
-            name,
-            &format!("a BigInt cannot be bound to a {ty} variable"),
-        )),
-    }
-}
 
 /// A compiled expression. Use `compileExpression` from `@gamesa/core`, which wraps this.
 #[napi]
@@ -97,24 +37,7 @@ impl NativeExpression {
         types: Vec<String>,
     ) -> Result<NativeExpression, JsError> {
         guard(|| {
-            if names.len() != types.len() {
-                return Err(js_error(
-                    codes::INVALID_ARGUMENT,
-                    "names and types differ in length",
-                ));
-            }
-            let mut env = Env::new();
-            for (name, ty) in names.iter().zip(&types) {
-                let ty = Type::parse(ty).ok_or_else(|| {
-                    js_error(
-                        codes::INVALID_ARGUMENT,
-                        format!(
-                            "declarations.{name}: '{ty}' is not one of int, uint, double, bool"
-                        ),
-                    )
-                })?;
-                env = env.declare(name, ty);
-            }
+            let env = declarations(&names, &types, "declarations")?;
             let program = Program::compile(&source, &env).map_err(to_js)?;
             let vars = program
                 .variables()
@@ -161,8 +84,9 @@ impl NativeExpression {
     }
 
     /// Evaluates with `values[k]` the value of `variables[k]`: numbers, with booleans as 0/1.
-    /// Integers must be integral and in range (`INVALID_ARGUMENT`); evaluation errors have
-    /// code `EXPR_EVAL`.
+    /// Each converts to its declared type by the core's coercion (`INVALID_ARGUMENT` when it
+    /// does not: a fractional or out-of-range integer, a boolean not 0 or 1); evaluation errors
+    /// have code `EXPR_EVAL`.
     #[napi]
     pub fn evaluate_numbers(
         &mut self,
@@ -173,7 +97,7 @@ impl NativeExpression {
             self.check_len(values.len())?;
             for (k, &slot) in self.program.referenced_slots().iter().enumerate() {
                 let (name, ty) = &self.vars[k];
-                self.slots[slot] = from_number(name, *ty, values[k])?;
+                self.slots[slot] = coerced_packed("bindings", name, values[k], *ty)?;
             }
             self.program
                 .eval_slots(&self.slots)
@@ -182,7 +106,8 @@ impl NativeExpression {
         })
     }
 
-    /// Like `evaluateNumbers`, with values that may be BigInts (64-bit ints and uints).
+    /// Like `evaluateNumbers`, with values that may be BigInts (64-bit ints and uints) and
+    /// booleans; a number is never a boolean here.
     #[napi]
     pub fn evaluate_values(
         &mut self,
@@ -192,17 +117,7 @@ impl NativeExpression {
             self.check_len(values.len())?;
             for (k, &slot) in self.program.referenced_slots().iter().enumerate() {
                 let (name, ty) = &self.vars[k];
-                self.slots[slot] = match (&values[k], ty) {
-                    (Either3::A(x), _) => from_number(name, *ty, *x)?,
-                    (Either3::B(b), Type::Bool) => Value::Bool(*b),
-                    (Either3::B(_), _) => {
-                        return Err(invalid(
-                            name,
-                            &format!("a boolean cannot be bound to a {ty} variable"),
-                        ));
-                    }
-                    (Either3::C(big), _) => from_bigint(name, *ty, big)?,
-                };
+                self.slots[slot] = coerced("bindings", name, &values[k], *ty)?;
             }
             self.program
                 .eval_slots(&self.slots)

@@ -1,15 +1,15 @@
-//! Binding for `gamesa_core::features`: the α/β/θ feature engine, and the shared pieces the
-//! rule binding uses (declarations from names and type names, filling a snapshot from a
-//! `Float64Array` plus a presence mask, located problems). Every rule is the core's.
+//! Binding for `gamesa_core::features`: the α/β/θ feature engine, and the pieces the rule
+//! binding shares (declarations or the catalog, located problems). Every rule is the core's;
+//! the conversions (declarations, snapshots from typed arrays) are in `convert.rs`.
 //!
 //! Snapshots cross as two typed arrays in declaration order (values and presence) instead of
 //! an object: reading an object's properties through Node-API costs about 0.15–0.2 µs each,
 //! which for a 256-variable snapshot would be ~40–50 µs a tick, more than evaluating 1,000
 //! rules.
 
-use crate::errors::{JsError, guard, js_error, to_js};
-use gamesa_core::error::codes;
-use gamesa_core::expr::{Env, Type};
+use crate::convert::{declarations, fill};
+use crate::errors::{JsError, guard, to_js};
+use gamesa_core::expr::Env;
 use gamesa_core::features as core;
 use napi::bindgen_prelude::{Float64Array, Uint8Array};
 use napi_derive::napi;
@@ -50,59 +50,14 @@ pub struct VariableDeclaration {
 
 /// The declarations from parallel name and type-name lists, or the default telemetry catalog
 /// when `names` is absent.
-pub(crate) fn declarations(
+pub(crate) fn declarations_or_catalog(
     names: Option<Vec<String>>,
     types: Option<Vec<String>>,
 ) -> Result<Env, JsError> {
-    let Some(names) = names else {
-        return Ok(core::telemetry_catalog());
-    };
-    let types = types.unwrap_or_default();
-    if types.len() != names.len() {
-        return Err(js_error(
-            codes::INVALID_ARGUMENT,
-            format!("{} variable names but {} types", names.len(), types.len()),
-        ));
+    match names {
+        None => Ok(core::telemetry_catalog()),
+        Some(names) => declarations(&names, &types.unwrap_or_default(), "variables"),
     }
-    let mut env = Env::new();
-    for (name, ty) in names.iter().zip(&types) {
-        let ty = Type::parse(ty).ok_or_else(|| {
-            js_error(
-                codes::INVALID_ARGUMENT,
-                format!(
-                    "variables.{name}: unknown type '{ty}' (expected int, uint, double or bool)"
-                ),
-            )
-        })?;
-        env = env.declare(name, ty);
-    }
-    Ok(env)
-}
-
-/// Refills `snapshot` from values and a presence mask in declaration order.
-pub(crate) fn fill(
-    snapshot: &mut core::Snapshot,
-    values: &[f64],
-    present: &[u8],
-) -> Result<(), JsError> {
-    if values.len() != snapshot.len() || present.len() != snapshot.len() {
-        return Err(js_error(
-            codes::INVALID_ARGUMENT,
-            format!(
-                "expected {} values and presence flags, got {} and {}",
-                snapshot.len(),
-                values.len(),
-                present.len()
-            ),
-        ));
-    }
-    snapshot.clear();
-    for (slot, (&x, &p)) in values.iter().zip(present).enumerate() {
-        if p != 0 {
-            snapshot.set_f64(slot, x).map_err(to_js)?;
-        }
-    }
-    Ok(())
 }
 
 /// The declarations of `env` in slot order.
@@ -129,7 +84,7 @@ pub fn check_features_json(
     types: Option<Vec<String>>,
 ) -> Result<Vec<LocatedProblem>, JsError> {
     guard(|| {
-        let env = declarations(names, types)?;
+        let env = declarations_or_catalog(names, types)?;
         Ok(match core::FeatureSet::from_json(&json, &env) {
             Ok(_) => Vec::new(),
             Err(e) => e.problems.into_iter().map(LocatedProblem::from).collect(),
@@ -156,7 +111,7 @@ impl NativeFeatureSet {
         types: Option<Vec<String>>,
     ) -> Result<Self, JsError> {
         guard(|| {
-            let env = declarations(names, types)?;
+            let env = declarations_or_catalog(names, types)?;
             let inner = core::FeatureSet::from_json(&json, &env).map_err(to_js)?;
             Ok(NativeFeatureSet {
                 snapshot: core::Snapshot::new(inner.env()),
@@ -187,23 +142,7 @@ impl NativeFeatureSet {
         present: Uint8Array,
     ) -> Result<Float64Array, JsError> {
         guard(|| {
-            let base = self.inner.base_len();
-            if values.len() != base || present.len() != base {
-                return Err(js_error(
-                    codes::INVALID_ARGUMENT,
-                    format!(
-                        "expected {base} values and presence flags, got {} and {}",
-                        values.len(),
-                        present.len()
-                    ),
-                ));
-            }
-            self.snapshot.clear();
-            for (slot, (&x, &p)) in values.iter().zip(present.iter()).enumerate() {
-                if p != 0 {
-                    self.snapshot.set_f64(slot, x).map_err(to_js)?;
-                }
-            }
+            fill(&mut self.snapshot, &values, &present, self.inner.base_len())?;
             self.report = self.inner.compute(&mut self.snapshot).map_err(to_js)?;
             let mut out = Vec::with_capacity(2 * self.inner.len());
             for f in self.inner.features() {
@@ -219,20 +158,6 @@ impl NativeFeatureSet {
     /// Why features were left absent by the last `compute`: one line per feature.
     #[napi]
     pub fn last_issues(&self) -> Result<Vec<String>, JsError> {
-        guard(|| {
-            let features = self.inner.features();
-            let mut out = Vec::new();
-            for &(i, slot) in &self.report.missing {
-                out.push(format!(
-                    "feat.{}: variable `{}` is absent",
-                    features[i].name,
-                    self.snapshot.name_of(slot)
-                ));
-            }
-            for (i, e) in &self.report.errors {
-                out.push(format!("feat.{}: {}", features[*i].name, e.message));
-            }
-            Ok(out)
-        })
+        guard(|| Ok(self.report.issues(&self.inner, &self.snapshot)))
     }
 }

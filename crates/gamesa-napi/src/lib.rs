@@ -1,4 +1,5 @@
-//! The Node binding: converts and forwards to `gamesa-core`; no logic lives here.
+//! The Node binding: converts and forwards to `gamesa-core`, `gamesa-host` and
+//! `gamesa-telemetry`; no logic lives here. The conversions the files share are in `convert.rs`.
 //!
 //! Every exported function and method runs inside [`errors::guard`], so a Rust panic becomes a
 //! JS `Error` with code `INTERNAL_PANIC` instead of aborting Node.
@@ -12,6 +13,7 @@ mod allocator;
 mod catalog;
 mod config_checks;
 mod contracts;
+mod convert;
 mod decisions;
 mod effects;
 mod engine;

@@ -8,11 +8,11 @@
 //! of each failure. Failure messages come from `lastErrors()`, only when there are any; the
 //! TypeScript layer builds firings from the rule definitions (`rulesJson()`).
 
+use crate::convert::{fill, to_json};
 use crate::errors::{JsError, guard, to_js};
 use crate::features::{
-    LocatedProblem, NativeFeatureSet, VariableDeclaration, declarations, declarations_of, fill,
+    LocatedProblem, NativeFeatureSet, VariableDeclaration, declarations_of, declarations_or_catalog,
 };
-use gamesa_core::error::codes;
 use gamesa_core::features as fcore;
 use gamesa_core::rules as core;
 use napi::bindgen_prelude::{Float64Array, Uint8Array};
@@ -52,7 +52,7 @@ pub fn check_rule_set_json(
     guard(|| {
         let env = match features {
             Some(f) => f.inner.env().clone(),
-            None => declarations(names, types)?,
+            None => declarations_or_catalog(names, types)?,
         };
         Ok(match core::RuleSet::from_json(&json, &env) {
             Ok(_) => Vec::new(),
@@ -64,8 +64,7 @@ pub fn check_rule_set_json(
 /// A compiled rule set with its state and snapshot buffer.
 #[napi]
 pub struct NativeRuleSet {
-    inner: core::RuleSet,
-    features: Option<fcore::FeatureSet>,
+    inner: core::RulePipeline,
     snapshot: fcore::Snapshot,
     errors: Vec<core::RuleFailure>,
 }
@@ -83,16 +82,14 @@ impl NativeRuleSet {
         features: Option<&NativeFeatureSet>,
     ) -> Result<Self, JsError> {
         guard(|| {
-            let features = features.map(|f| f.inner.clone());
-            let env = match &features {
-                Some(f) => f.env().clone(),
-                None => declarations(names, types)?,
+            let inputs = match features {
+                Some(f) => core::RuleInputs::Features(f.inner.clone()),
+                None => core::RuleInputs::Variables(declarations_or_catalog(names, types)?),
             };
-            let inner = core::RuleSet::from_json(&json, &env).map_err(to_js)?;
+            let inner = core::RulePipeline::from_json(&json, inputs).map_err(to_js)?;
             Ok(NativeRuleSet {
-                snapshot: fcore::Snapshot::new(&env),
+                snapshot: fcore::Snapshot::new(inner.env()),
                 inner,
-                features,
                 errors: Vec::new(),
             })
         })
@@ -108,9 +105,9 @@ impl NativeRuleSet {
     #[napi]
     pub fn rules_json(&self) -> Result<String, JsError> {
         guard(|| {
-            let rules: Vec<&core::Rule> = self.inner.rules().iter().map(|r| &r.rule).collect();
-            serde_json::to_string(&rules)
-                .map_err(|e| crate::errors::js_error(codes::INTERNAL_PANIC, e.to_string()))
+            let rules: Vec<&core::Rule> =
+                self.inner.rules().rules().iter().map(|r| &r.rule).collect();
+            to_json(&rules)
         })
     }
 
@@ -124,11 +121,12 @@ impl NativeRuleSet {
         now_ms: f64,
     ) -> Result<Float64Array, JsError> {
         guard(|| {
-            fill(&mut self.snapshot, &values, &present)?;
-            if let Some(f) = &self.features {
-                f.compute(&mut self.snapshot).map_err(to_js)?;
-            }
-            let out = self.inner.evaluate(&self.snapshot, now_ms).map_err(to_js)?;
+            let n = self.snapshot.len();
+            fill(&mut self.snapshot, &values, &present, n)?;
+            let out = self
+                .inner
+                .evaluate(&mut self.snapshot, now_ms)
+                .map_err(to_js)?;
             let firings = out.active.len() + out.shadow.len();
             let mut encoded = Vec::with_capacity(3 + 3 * firings + out.errors.len());
             encoded.extend([
@@ -170,7 +168,7 @@ impl NativeRuleSet {
     #[napi]
     pub fn stats(&self) -> Result<RuleSetStats, JsError> {
         guard(|| {
-            let s = self.inner.stats();
+            let s = self.inner.rules().stats();
             Ok(RuleSetStats {
                 evaluations: s.evaluations as f64,
                 active_firings: s.active_firings as f64,
@@ -184,14 +182,14 @@ impl NativeRuleSet {
     /// Whether the rule at `index` (evaluation order) is latched.
     #[napi]
     pub fn is_latched(&self, index: u32) -> Result<bool, JsError> {
-        guard(|| Ok(self.inner.is_latched(index as usize)))
+        guard(|| Ok(self.inner.rules().is_latched(index as usize)))
     }
 
     /// Opens every latch, forgets every cooldown and zeroes the counters.
     #[napi]
     pub fn reset(&mut self) -> Result<(), JsError> {
         guard(|| {
-            self.inner.reset();
+            self.inner.rules_mut().reset();
             Ok(())
         })
     }

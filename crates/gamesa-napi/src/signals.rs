@@ -2,11 +2,11 @@
 //! forwards. Every rule (order, expiry, coalescing, capacity, validation, the kind → domain
 //! table) is the core's.
 //!
-//! The only things this layer adds are the two defaults the core cannot have because it has
-//! no clock and no global state: a missing `createdAtMs` (in `telemetrySignal` and
-//! `enqueueColumns`) and a missing `nowMs` (in `dequeue`, `dequeueColumns`, `peek`) are the wall
-//! clock in ms since the Unix epoch, the same number `Date.now()` gives; a missing id is
-//! `<kind>-<n>` from a process-wide counter starting at 1.
+//! The two defaults the core cannot have because it has no clock and no global state come
+//! from `gamesa-host`: a missing `createdAtMs` (in `telemetrySignal` and `enqueueColumns`) and
+//! a missing `nowMs` (in `dequeue`, `dequeueColumns`, `peek`) are its wall clock
+//! (`gamesa_host::clock`, the number `Date.now()` gives); a missing id is `<kind>-<n>` from
+//! its process-wide counter (`gamesa_host::signal_ids`).
 //! Kinds and domains cross as strings typed `SignalKind`/`SignalDomain` (not as napi enums) so
 //! an unknown value gets our `INVALID_ARGUMENT` code with a message naming the field.
 //! Exported functions spell `Result<T, JsError>` because napi-derive recognises a fallible
@@ -15,10 +15,10 @@
 use crate::errors::{JsError, guard, js_error, to_js};
 use gamesa_core::error::codes;
 use gamesa_core::signals as core;
+use gamesa_host::clock;
+use gamesa_host::signal_ids::next_signal_id as next_id;
 use napi::bindgen_prelude::{Float64Array, Uint8Array, Uint32Array};
 use napi_derive::napi;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// What a signal reports. Each kind belongs to one domain (`signalKindDomain`).
 #[napi(string_enum)]
@@ -179,21 +179,9 @@ pub struct SignalColumns {
     pub payloads: Option<Vec<Option<String>>>,
 }
 
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-
-fn next_id(kind: core::SignalKind) -> String {
-    format!(
-        "{}-{}",
-        kind.as_str(),
-        NEXT_ID.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
 /// The wall clock in ms since the Unix epoch, as `Date.now()` reports it.
 fn wall_clock_ms() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_millis() as f64)
+    clock::wall_clock_ms() as f64
 }
 
 fn parse_kind(s: &str, field: &str) -> Result<core::SignalKind, JsError> {
@@ -461,13 +449,7 @@ impl JsSignalScheduler {
     ) -> Result<SignalColumns, JsError> {
         guard(|| {
             let now = now_ms.unwrap_or_else(wall_clock_ms);
-            let mut out = Vec::new();
-            while out.len() < max as usize {
-                match self.inner.dequeue(now).map_err(to_js)? {
-                    Some(s) => out.push(s),
-                    None => break,
-                }
-            }
+            let out = self.inner.dequeue_up_to(now, max as usize).map_err(to_js)?;
             let c = core::OwnedSignalColumns::from_signals(out);
             Ok(SignalColumns {
                 kinds: c.kinds.into(),

@@ -1,11 +1,12 @@
 //! Telemetry: converts `gamesa-telemetry` snapshots to JS objects. The binding only keeps
-//! the process-wide collector handle and passes it the clocks; readers and rates live in
-//! `gamesa-telemetry`.
+//! the process-wide collector handle and passes it the clocks (the wall clock is
+//! `gamesa_host::clock`); readers, rates and status wording live in `gamesa-telemetry`.
 
 use gamesa_core::error::codes;
+use gamesa_host::clock::wall_clock_ms;
 use std::collections::BTreeMap;
 use std::sync::{LazyLock, Mutex, PoisonError};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use gamesa_telemetry::{
     Collector, ProcessInfo, ProcessReader, ProcessesError, ProcessesReading, Sampler,
@@ -46,17 +47,10 @@ struct NativeTelemetrySnapshot<'a> {
 
 impl From<&SourceStatus> for NativeSourceStatus {
     fn from(status: &SourceStatus) -> Self {
-        let (status, reason) = match status {
-            SourceStatus::Present => ("present", None),
-            SourceStatus::Missing { path } => ("missing", Some(format!("{path} not found"))),
-            SourceStatus::PermissionDenied { path } => (
-                "permission_denied",
-                Some(format!("{path}: permission denied")),
-            ),
-            SourceStatus::Unsupported { reason } => ("unsupported", Some(reason.clone())),
-            SourceStatus::Error { message } => ("error", Some(message.clone())),
-        };
-        NativeSourceStatus { status, reason }
+        NativeSourceStatus {
+            status: status.name(),
+            reason: status.reason(),
+        }
     }
 }
 
@@ -85,13 +79,6 @@ fn to_json(s: &Snapshot) -> Result<String, JsError> {
 /// The one collector of the process, so that a second `readSnapshot()` gets rates (CPU
 /// utilization needs two readings) and NVML is loaded once.
 static COLLECTOR: LazyLock<Mutex<Collector>> = LazyLock::new(|| Mutex::new(Collector::host()));
-
-/// Wall-clock milliseconds since the Unix epoch; 0 if the clock is before 1970.
-fn wall_clock_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
 
 /// Reads every source once with the process-wide collector.
 fn collect_now() -> Snapshot {

@@ -29,6 +29,28 @@ impl SourceStatus {
     pub fn is_present(&self) -> bool {
         matches!(self, SourceStatus::Present)
     }
+
+    /// The status's name: `present`, `missing`, `permission_denied`, `unsupported`, `error`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            SourceStatus::Present => "present",
+            SourceStatus::Missing { .. } => "missing",
+            SourceStatus::PermissionDenied { .. } => "permission_denied",
+            SourceStatus::Unsupported { .. } => "unsupported",
+            SourceStatus::Error { .. } => "error",
+        }
+    }
+
+    /// Why the source is not present, in words; `None` when it is.
+    pub fn reason(&self) -> Option<String> {
+        match self {
+            SourceStatus::Present => None,
+            SourceStatus::Missing { path } => Some(format!("{path} not found")),
+            SourceStatus::PermissionDenied { path } => Some(format!("{path}: permission denied")),
+            SourceStatus::Unsupported { reason } => Some(reason.clone()),
+            SourceStatus::Error { message } => Some(message.clone()),
+        }
+    }
 }
 
 impl fmt::Display for SourceStatus {

@@ -1,12 +1,11 @@
 //! A compiled contract: every condition compiled once against the declared variables.
 
 use super::check::{CheckResult, SkippedCondition, Violation, ViolationReason};
-use super::coerce::{coerce, zero};
 use super::context::Context;
-use super::definition::{ConditionKind, ContractDef, VariableSpec};
+use super::definition::{ConditionKind, ContractDef, VarType, VariableSpec};
 use super::error::{ContractError, Problem};
 use super::names::{name_problem, variable_name_problem, variable_path};
-use crate::expr::{Env, Program, Type, Value};
+use crate::expr::{Env, Program, Type, Value, coerce};
 
 /// A contract ready to check: its definition and one compiled program per condition.
 /// Immutable: checks take `&self`.
@@ -150,7 +149,7 @@ impl Contract {
                 match context.get_at(slot, name) {
                     None if spec.is_optional() => absent = true,
                     None => missing = true,
-                    Some(given) => match coerce(given, spec.var_type()) {
+                    Some(given) => match coerce(given, spec.var_type().into()) {
                         Ok(value) => slots[slot] = value,
                         Err(_) => invalid = true,
                     },
@@ -217,7 +216,7 @@ impl Contract {
             match context.get_at(slot, name) {
                 None if spec.is_optional() => g.absent.push(name.clone()),
                 None => g.missing.push(name.clone()),
-                Some(given) => match coerce(given, spec.var_type()) {
+                Some(given) => match coerce(given, spec.var_type().into()) {
                     Ok(value) => g.values.push((name.clone(), value)),
                     Err(why) => {
                         g.values.push((name.clone(), given));
@@ -255,4 +254,14 @@ struct Gathered {
     missing: Vec<String>,
     absent: Vec<String>,
     invalid: Option<String>,
+}
+
+/// The zero of a type: what unread slots hold.
+fn zero(ty: VarType) -> Value {
+    match ty {
+        VarType::Int => Value::Int(0),
+        VarType::Uint => Value::Uint(0),
+        VarType::Double => Value::Double(0.0),
+        VarType::Bool => Value::Bool(false),
+    }
 }

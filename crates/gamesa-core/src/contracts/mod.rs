@@ -29,7 +29,6 @@
 //!   `SafetyViolation` signal. Carrying it out is the engine's job.
 
 mod check;
-mod coerce;
 mod context;
 mod contract;
 mod definition;

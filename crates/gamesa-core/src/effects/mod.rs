@@ -29,6 +29,6 @@ pub use records::Records;
 pub use scope::TargetPattern;
 pub use trail::AuditTrail;
 pub use verify::{
-    Anchor, BreakKind, ChainBreak, ChainVerifier, NdjsonScan, TornTail, VerifyReport, scan_ndjson,
-    scan_ndjson_from, verify_ndjson, verify_records, verify_records_from,
+    Anchor, BreakKind, ChainBreak, ChainVerifier, FirstProblem, NdjsonScan, TornTail, VerifyReport,
+    scan_ndjson, scan_ndjson_from, verify_ndjson, verify_records, verify_records_from,
 };

@@ -132,6 +132,35 @@ impl VerifyReport {
     pub fn is_ok(&self) -> bool {
         self.problem.is_none() && self.torn_tail.is_none()
     }
+
+    /// The first thing wrong, in words: the chain break, else the torn last line (whose seq
+    /// is the number of records that verified); `None` when everything verified.
+    pub fn first_problem(&self) -> Option<FirstProblem> {
+        match (&self.problem, &self.torn_tail) {
+            (Some(b), _) => Some(FirstProblem {
+                seq: b.seq,
+                line: b.line,
+                reason: b.kind.to_string(),
+            }),
+            (None, Some(t)) => Some(FirstProblem {
+                seq: self.verified,
+                line: Some(t.line),
+                reason: format!("torn last line ({} bytes without a newline)", t.byte_len),
+            }),
+            (None, None) => None,
+        }
+    }
+}
+
+/// Where a verification first failed and why ([`VerifyReport::first_problem`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirstProblem {
+    /// The seq expected at the bad position.
+    pub seq: u64,
+    /// 1-based line, when verifying text or a file.
+    pub line: Option<usize>,
+    /// What is wrong there.
+    pub reason: String,
 }
 
 /// Checks records one at a time against the chain so far: the streaming core of every

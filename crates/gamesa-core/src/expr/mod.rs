@@ -16,6 +16,7 @@
 
 mod ast;
 mod checker;
+mod coerce;
 mod env;
 mod error;
 mod fast;
@@ -26,6 +27,7 @@ mod parser;
 mod program;
 mod types;
 
+pub use coerce::{EXACT_IN_DOUBLE, coerce, coerce_packed};
 pub use env::{Env, Limits, variable_name_problem};
 pub use error::{CompileError, CompileErrorKind, EvalError, EvalErrorKind, EvalFault};
 pub(crate) use fast::Fast;

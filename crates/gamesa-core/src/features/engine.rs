@@ -49,6 +49,24 @@ impl ComputeReport {
     pub fn is_clean(&self) -> bool {
         self.missing.is_empty() && self.errors.is_empty()
     }
+
+    /// Why features were left absent, one line per feature: `feat.<name>: variable `<v>` is
+    /// absent`, then `feat.<name>: <error>`. `features` and `snapshot` are the ones computed.
+    pub fn issues(&self, features: &FeatureSet, snapshot: &Snapshot) -> Vec<String> {
+        let features = features.features();
+        let mut out = Vec::with_capacity(self.missing.len() + self.errors.len());
+        for &(i, slot) in &self.missing {
+            out.push(format!(
+                "feat.{}: variable `{}` is absent",
+                features[i].name,
+                snapshot.name_of(slot)
+            ));
+        }
+        for (i, e) in &self.errors {
+            out.push(format!("feat.{}: {}", features[*i].name, e.message));
+        }
+        out
+    }
 }
 
 /// Compiled features: the base declarations extended with one `double` variable `feat.<name>`

@@ -120,8 +120,8 @@ impl Snapshot {
     }
 
     /// Sets slot `slot` from a double, converted to the slot's type: a double as is; an int or
-    /// uint when `x` is a whole number in range; a bool from 0 or 1. This is how the Node
-    /// binding fills snapshots from a `Float64Array`.
+    /// uint when `x` is a whole number in range; a bool from 0 or 1 ([`crate::expr::coerce_packed`]).
+    /// This is how the Node binding fills snapshots from a `Float64Array`.
     pub fn set_f64(&mut self, slot: usize, x: f64) -> Result<(), SnapshotError> {
         let Some(&ty) = self.types.get(slot) else {
             return Err(SnapshotError::NoSuchSlot {
@@ -129,25 +129,12 @@ impl Snapshot {
                 len: self.types.len(),
             });
         };
-        // 2^63 and 2^64 are exact doubles; `<` keeps the conversions below in range.
-        let value = match ty {
-            Type::Double => Some(Value::Double(x)),
-            Type::Int => (x.fract() == 0.0
-                && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&x))
-            .then_some(Value::Int(x as i64)),
-            Type::Uint => (x.fract() == 0.0 && (0.0..1.844_674_407_370_955_2e19).contains(&x))
-                .then_some(Value::Uint(x as u64)),
-            Type::Bool => match x {
-                0.0 => Some(Value::Bool(false)),
-                1.0 => Some(Value::Bool(true)),
-                _ => None,
-            },
-        };
-        let value = value.ok_or_else(|| SnapshotError::NotRepresentable {
-            name: self.name_of(slot),
-            expected: ty,
-            value: x,
-        })?;
+        let value =
+            crate::expr::coerce_packed(x, ty).map_err(|_| SnapshotError::NotRepresentable {
+                name: self.name_of(slot),
+                expected: ty,
+                value: x,
+            })?;
         self.values[slot] = value;
         self.present[slot] = true;
         Ok(())

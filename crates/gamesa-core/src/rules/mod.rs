@@ -28,11 +28,13 @@
 mod config;
 mod error;
 mod eval;
+mod pipeline;
 mod set;
 
 pub use config::{Action, EmitsSignal, Hysteresis, ParamValue, Rule, RuleMode, RuleSetDoc};
 pub use error::{RuleFailure, RulePart, RuleSetError};
 pub use eval::{EmittedSignal, Evaluation, Firing, RuleCounters, RuleStats};
+pub use pipeline::{RuleInputs, RulePipeline};
 pub use set::{CompiledRule, MAX_RULE_ID_LEN, RuleSet};
 
 pub use crate::features::{Problem, Snapshot, SnapshotError, telemetry_catalog};

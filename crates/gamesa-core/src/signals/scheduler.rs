@@ -277,6 +277,20 @@ impl SignalScheduler {
         })
     }
 
+    /// Dequeues up to `max` signals in order, as `dequeue(now_ms)` would one by one; fewer
+    /// when the queue runs out of unexpired signals.
+    pub fn dequeue_up_to(&mut self, now_ms: f64, max: usize) -> Result<Vec<Signal>, SignalError> {
+        check_now(now_ms)?;
+        let mut out = Vec::new();
+        while out.len() < max {
+            match self.dequeue(now_ms)? {
+                Some(s) => out.push(s),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
     /// The signal `dequeue(now_ms)` would return, without removing it. Expired signals met on
     /// the way are dropped and counted exactly as `dequeue` would, which is why this takes
     /// `&mut self`.

@@ -37,6 +37,30 @@ pub use scenario::{
 pub use thermal::{Interval, ThermalNode};
 pub use workload::MAX_FRAMES_PER_STEP;
 
+/// A scenario shipped in `samples/scenarios/`, with its description.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuiltinScenario {
+    pub name: &'static str,
+    pub description: String,
+    /// The scenario's JSON text.
+    pub json: &'static str,
+}
+
+/// The shipped scenarios with their descriptions, sorted by name; an error only if one of
+/// them does not parse (a packaging bug).
+pub fn builtin_scenario_infos() -> Result<Vec<BuiltinScenario>, SimError> {
+    builtin_scenarios()
+        .into_iter()
+        .map(|(name, json)| {
+            Ok(BuiltinScenario {
+                name,
+                description: Scenario::from_json(json)?.description,
+                json,
+            })
+        })
+        .collect()
+}
+
 /// The scenarios shipped in `samples/scenarios/`, as `(name, JSON text)`, sorted by name.
 pub fn builtin_scenarios() -> Vec<(&'static str, &'static str)> {
     vec![

@@ -3,9 +3,11 @@
 //! trace, so two runs — in two processes, on two machines — give byte-identical files.
 
 mod summary;
+mod to_file;
 mod trace;
 
 pub use summary::ReplaySummary;
+pub use to_file::ReplayToFile;
 pub use trace::{TRACE_FORMAT, TRACE_VERSION, TraceHeader, TraceLine, parse_header, parse_line};
 
 use crate::error::HostError;
