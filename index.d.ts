@@ -616,7 +616,7 @@ export declare function createGuardianChecker(options?: EffectCheckerOptions | u
  */
 export declare function defaultJournalPath(): string
 
-/** A capability token (DESIGN §4): what an agent must be granted before it may cause a change. */
+/** A capability token (docs/architecture.md §4): what an agent must be granted before it may cause a change. */
 export declare enum Effect {
   /** CPU frequency/governor, core parking, affinity. */
   CpuControl = 'cpu_control',
@@ -847,7 +847,7 @@ export interface ResourceStrategies {
   strategies: Array<AllocationStrategy>
 }
 
-/** A tradable hardware resource (DESIGN §2). */
+/** A tradable hardware resource (docs/architecture.md §2). */
 export declare enum ResourceType {
   /** Whole CPU cores (FirstFit). */
   CpuCores = 'cpu_cores',

@@ -195,7 +195,7 @@ function decodeLease(id: string, text: string): Allocation {
 }
 
 /**
- * The resource allocator: one pool per configured resource (DESIGN §2), every grant a lease
+ * The resource allocator: one pool per configured resource (docs/architecture.md §2), every grant a lease
  * with an optional TTL in ticks. Errors are `GamesaError`s: `INSUFFICIENT_CAPACITY`,
  * `INVALID_AMOUNT`, `UNKNOWN_RESOURCE`, `UNKNOWN_LEASE`, `DUPLICATE_ID`, `INVALID_CONFIG`,
  * `INVALID_ARGUMENT`. All rules live in the Rust core; this class only converts.

@@ -1,4 +1,4 @@
-// TypeScript layer of contracts (DESIGN §4): the contract schema (zod), the built-in
+// TypeScript layer of contracts (docs/architecture.md §4): the contract schema (zod), the built-in
 // SAFETY_CONTRACT (defined once, in Rust), and the GuardianValidator users call — a thin
 // wrapper over the native contract set, where contracts are compiled and checked.
 import { z } from 'zod'
@@ -62,7 +62,7 @@ export const ContractSchema = z
   })
   .meta({
     title: 'GAMESA contract',
-    description: 'Named preconditions, postconditions and invariants in the GAMESA expression language (DESIGN §4, docs/contracts.md).',
+    description: 'Named preconditions, postconditions and invariants in the GAMESA expression language (docs/architecture.md §4, docs/contracts.md).',
   })
 
 /** A contract definition, as written in JSON. */

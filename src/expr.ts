@@ -1,4 +1,4 @@
-// TypeScript layer of the expression language (DESIGN §5, docs/expressions.md). Parsing,
+// TypeScript layer of the expression language (docs/architecture.md §5, docs/expressions.md). Parsing,
 // checking and evaluation are Rust's (crates/gamesa-core/src/expr), and so is the coercion of
 // each binding to its declared type (the one contracts use too); this file passes bindings
 // positionally: one Float64Array when every value is a number, or a boolean for a bool variable

@@ -85,7 +85,7 @@ export const FILE_KINDS: readonly FileKind[] = [
     schemaFile: 'allocator-config.schema.json',
     schema: AllocatorConfigSchema,
     title: 'GAMESA allocator configuration',
-    description: 'One pool per resource with its allocation strategy (DESIGN §2); see samples/allocation_schema.json.',
+    description: 'One pool per resource with its allocation strategy (docs/architecture.md §2); see samples/allocation_schema.json.',
     check: structureThenFirst(AllocatorConfigSchema, checkAllocatorConfigJson),
   },
   {
@@ -117,7 +117,7 @@ export const FILE_KINDS: readonly FileKind[] = [
     schemaFile: 'contract.schema.json',
     schema: ContractSchema,
     title: 'GAMESA contract',
-    description: 'Named preconditions, postconditions and invariants (DESIGN §4); see samples/contracts/ and docs/contracts.md.',
+    description: 'Named preconditions, postconditions and invariants (docs/architecture.md §4); see samples/contracts/ and docs/contracts.md.',
     check: (value) => contractProblems(value),
   },
   {

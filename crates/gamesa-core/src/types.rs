@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// A tradable hardware resource (DESIGN §2). The string form is what configs, logs and the
+/// A tradable hardware resource (docs/architecture.md §2). The string form is what configs, logs and the
 /// TypeScript API use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -19,7 +19,7 @@ use gamesa_core::error::codes;
 use gamesa_core::types as ty;
 use napi_derive::napi;
 
-/// A tradable hardware resource (DESIGN §2).
+/// A tradable hardware resource (docs/architecture.md §2).
 #[napi(string_enum)]
 pub enum ResourceType {
     /// Whole CPU cores (FirstFit).

@@ -11,7 +11,7 @@ use gamesa_host::clock;
 use napi_derive::napi;
 use std::path::Path;
 
-/// A capability token (DESIGN §4): what an agent must be granted before it may cause a change.
+/// A capability token (docs/architecture.md §4): what an agent must be granted before it may cause a change.
 #[napi(string_enum)]
 pub enum Effect {
     /// CPU frequency/governor, core parking, affinity.

@@ -81,7 +81,7 @@ pub struct PoolConfig {
     pub description: Option<String>,
 }
 
-/// Placement strategy of a pool (DESIGN §2).
+/// Placement strategy of a pool (docs/architecture.md §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
@@ -117,7 +117,7 @@ impl Strategy {
         )
     }
 
-    /// The strategies that fit a resource, the documented one (DESIGN §2) first.
+    /// The strategies that fit a resource, the documented one (docs/architecture.md §2) first.
     pub const fn allowed_for(resource: ResourceType) -> &'static [Strategy] {
         match resource {
             ResourceType::CpuCores => &[Strategy::FirstFit],
@@ -339,7 +339,7 @@ impl AllocatorConfig {
     }
 }
 
-const DEFAULTS_DESCRIPTION: &str = "The default GAMESA allocator: one pool per resource with its DESIGN §2 strategy. Units: cores, µs per period, %, MB, °C, mW.";
+const DEFAULTS_DESCRIPTION: &str = "The default GAMESA allocator: one pool per resource with its docs/architecture.md §2 strategy. Units: cores, µs per period, %, MB, °C, mW.";
 
 fn validate_pool(pool: &PoolConfig, at: &str) -> Result<(), ConfigError> {
     let allowed = Strategy::allowed_for(pool.resource);

@@ -1,4 +1,4 @@
-//! The allocator: one pool per resource (DESIGN §2), every grant a lease.
+//! The allocator: one pool per resource (docs/architecture.md §2), every grant a lease.
 //!
 //! | strategy | resource (default) | grant |
 //! |---|---|---|

@@ -123,7 +123,7 @@ impl VarType {
     }
 }
 
-/// The self-healing response named by a violated contract (DESIGN §4). Carried out by the
+/// The self-healing response named by a violated contract (docs/architecture.md §4). Carried out by the
 /// engine; a check only reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

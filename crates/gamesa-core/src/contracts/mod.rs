@@ -1,4 +1,4 @@
-//! Contracts (DESIGN §4): named sets of preconditions, postconditions and invariants written in
+//! Contracts (docs/architecture.md §4): named sets of preconditions, postconditions and invariants written in
 //! the expression language ([`crate::expr`]), each contract naming the response to a violation.
 //!
 //! A contract is written as JSON (see `samples/contracts/` and `schemas/contract.schema.json`):

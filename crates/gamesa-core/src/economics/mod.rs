@@ -1,4 +1,4 @@
-//! The economic engine (DESIGN §3, issue #5 §1): every resource has a price in credits; agents
+//! The economic engine (docs/architecture.md §3, issue #5 §1): every resource has a price in credits; agents
 //! hold budgets that renew each tick and bid for resources; the market clears divisible
 //! resources by proportional share (Kelly / Tycoon) and indivisible ones by a sealed-bid
 //! second-price auction; prices move with scarcity (tâtonnement) and safety sets reserve

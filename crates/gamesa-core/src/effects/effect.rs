@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// A capability an agent must hold before it may cause a kind of change (DESIGN §4).
+/// A capability an agent must hold before it may cause a kind of change (docs/architecture.md §4).
 ///
 /// The set is deliberately small: one token per actuator family, one for reading telemetry,
 /// one for changing policy and one for reading the audit trail. The string form

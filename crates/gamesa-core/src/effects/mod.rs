@@ -1,4 +1,4 @@
-//! Effects (capability tokens), grants, and the hash-chained audit trail (DESIGN §4).
+//! Effects (capability tokens), grants, and the hash-chained audit trail (docs/architecture.md §4).
 //!
 //! An agent may only cause an [`Effect`] it was granted: [`EffectChecker`] holds grants per
 //! agent (optional expiry, optional target scope, see [`scope`]) and denies by default. Every

@@ -1,4 +1,4 @@
-//! The ActionGate: the last filter before an action is applied (DESIGN §4).
+//! The ActionGate: the last filter before an action is applied (docs/architecture.md §4).
 
 use super::binding::{BindSource, BoundContext};
 use super::checks::{self, Fail};

@@ -1,4 +1,4 @@
-//! The ActionGate (DESIGN §4): the last filter before an action is applied.
+//! The ActionGate (docs/architecture.md §4): the last filter before an action is applied.
 //!
 //! Per action kind ([`ActionKindConfig`]): absolute bounds (numbers or snapshot variables such
 //! as `{target}.power_min_w`, plus a configured cap), a maximum step, a token-bucket rate

@@ -1,4 +1,4 @@
-//! The deterministic stream (DESIGN §1): [`Engine::tick`] turns one snapshot into features,
+//! The deterministic stream (docs/architecture.md §1): [`Engine::tick`] turns one snapshot into features,
 //! signals, rule firings, a market round, scored actions, gate decisions, leases, contract
 //! checks and audit records — a [`TickOutput`]. No I/O, no clock, no threads and no unordered
 //! iteration: the same configuration and the same inputs give byte-identical serialized
