@@ -681,6 +681,18 @@ export declare enum EnqueueResult {
   Dropped = 'dropped',
 }
 
+/**
+ * Every error code with when it occurs, in the order of `errorCodes()` (docs/errors.md is
+ * generated from it).
+ */
+export declare function errorCodeDescriptions(): Array<ErrorCodeInfo>
+
+/** An error code and when it occurs. */
+export interface ErrorCodeInfo {
+  code: string
+  description: string
+}
+
 /** Every error code an error of the package can carry (`err.code`). */
 export declare function errorCodes(): Array<string>
 

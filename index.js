@@ -866,6 +866,7 @@ module.exports.defaultJournalPath = nativeBinding.defaultJournalPath
 module.exports.Effect = nativeBinding.Effect
 module.exports.effectKinds = nativeBinding.effectKinds
 module.exports.EnqueueResult = nativeBinding.EnqueueResult
+module.exports.errorCodeDescriptions = nativeBinding.errorCodeDescriptions
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.GateRejectReason = nativeBinding.GateRejectReason
 module.exports.gateRejectReasons = nativeBinding.gateRejectReasons

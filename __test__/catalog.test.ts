@@ -1,6 +1,8 @@
 // The lists, limits and defaults the TypeScript layer reads from the core instead of keeping
 // copies: they must be what the core uses, and what the TypeScript types promise.
 import test from 'ava'
+import { readFileSync } from 'node:fs'
+import { renderErrorsDoc } from '../scripts/errors_doc.ts'
 import {
   CONFIG_DEFAULTS,
   CONFIG_LIMITS,
@@ -88,4 +90,10 @@ test('the defaults are the ones an absent field takes', (t) => {
   )
   for (const p of CONFIG_DEFAULTS.pools) t.is(defaults.stats(p.resource as ResourceType).capacity, p.capacity)
   t.true(Object.isFrozen(CONFIG_DEFAULTS.market.reserve.power))
+})
+
+test('docs/errors.md is generated from the core list and up to date (npm run errors-doc)', (t) => {
+  const page = readFileSync('docs/errors.md', 'utf8')
+  t.is(page, renderErrorsDoc())
+  for (const code of errorCodes()) t.true(page.includes(`| \`${code}\` |`), code)
 })

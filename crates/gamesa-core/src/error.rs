@@ -11,13 +11,16 @@ pub trait ErrorCode: std::fmt::Display {
     fn code(&self) -> &'static str;
 }
 
-/// Defines each code as a constant whose value is its own name, and [`codes::ALL`] in the same
-/// order, so a code cannot be listed without existing or exist without being listed.
+/// Defines each code as a constant whose value is its own name, and [`codes::ALL`] (with
+/// [`codes::DESCRIBED`], each code's documentation) in the same order, so a code cannot be
+/// listed without existing or exist without being listed.
 macro_rules! error_codes {
     ($($(#[doc = $doc:literal])+ $name:ident,)*) => {
         $($(#[doc = $doc])+ pub const $name: &str = stringify!($name);)*
         /// Every code, in the order documented here.
         pub const ALL: &[&str] = &[$($name),*];
+        /// Every code with its documentation (what `docs/errors.md` is generated from).
+        pub const DESCRIBED: &[(&str, &str)] = &[$((stringify!($name), concat!($($doc),+))),*];
     };
 }
 

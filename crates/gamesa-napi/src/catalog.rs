@@ -185,6 +185,28 @@ pub fn sim_actuation_kinds() -> Result<Vec<SimActuationKind>, JsError> {
     })
 }
 
+/// An error code and when it occurs.
+#[napi(object)]
+pub struct ErrorCodeInfo {
+    pub code: String,
+    pub description: String,
+}
+
+/// Every error code with when it occurs, in the order of `errorCodes()` (docs/errors.md is
+/// generated from it).
+#[napi]
+pub fn error_code_descriptions() -> Result<Vec<ErrorCodeInfo>, JsError> {
+    guard(|| {
+        Ok(codes::DESCRIBED
+            .iter()
+            .map(|(code, doc)| ErrorCodeInfo {
+                code: (*code).to_string(),
+                description: doc.trim().to_string(),
+            })
+            .collect())
+    })
+}
+
 /// Every error code an error of the package can carry (`err.code`).
 #[napi]
 pub fn error_codes() -> Result<Vec<String>, JsError> {
