@@ -345,3 +345,23 @@ fn an_out_of_range_time_is_refused_and_the_next_tick_runs() {
     assert_eq!(engine.tick(&reading(1), 1_100.0).unwrap().tick, 2);
     assert!(engine.tick(&reading(2), 8.64e15).is_ok());
 }
+
+/// What the binding forwards: a configuration's problems listed by the core (a malformed text
+/// at `$`), the baseline parsed by the core, and the defaults an absent field takes.
+#[test]
+fn problems_baselines_and_defaults_come_from_the_core() {
+    use gamesa_core::stream::{Baseline, config_defaults};
+    assert!(Engine::check_json(SAMPLE).is_empty());
+    let problems = Engine::check_json(r#"{"tickMs": 0, "market": {"kappa": 0}}"#);
+    let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+    assert!(paths.contains(&"$.tickMs") && paths.contains(&"$.market.kappa"), "{paths:?}");
+    assert_eq!(Engine::check_json("{ nope")[0].path, "$");
+    assert_eq!("static".parse::<Baseline>(), Ok(Baseline::Static));
+    assert_eq!("none".parse::<Baseline>(), Ok(Baseline::None));
+    assert!("max".parse::<Baseline>().unwrap_err().contains("\"max\""));
+    let d = config_defaults();
+    assert_eq!(d["tickMs"], 100.0);
+    assert_eq!(d["market"]["initialPrice"], 1.0);
+    assert_eq!(d["gate"]["benefitPerStrength"], 10.0);
+    assert!(d["pools"].as_array().is_some_and(|p| p.len() == 6));
+}

@@ -5,7 +5,7 @@
 use crate::allocator::ResourceType;
 use crate::convert::count;
 use crate::effects::Effect;
-use crate::errors::{JsError, guard, js_error};
+use crate::errors::{JsError, guard};
 use gamesa_core::error::codes;
 use gamesa_core::{allocation, economics, effects, gate, rules, sim, stream, types};
 use napi_derive::napi;
@@ -281,18 +281,7 @@ pub fn config_limits() -> Result<ConfigLimits, JsError> {
 #[napi]
 pub fn config_defaults_json() -> Result<String, JsError> {
     guard(|| {
-        let mut market = serde_json::to_value(economics::MarketConfig::default())
-            .map_err(|e| js_error(codes::INTERNAL_PANIC, e.to_string()))?;
-        if let Some(fields) = market.as_object_mut() {
-            let initial = economics::config::DEFAULT_INITIAL_PRICE;
-            fields.insert("initialPrice".to_string(), initial.into());
-        }
-        let defaults = serde_json::json!({
-            "tickMs": stream::DEFAULT_TICK_MS,
-            "pools": allocation::AllocatorConfig::defaults().pools,
-            "market": market,
-            "gate": { "benefitPerStrength": gate::DEFAULT_BENEFIT_PER_STRENGTH },
-        });
+        let defaults = stream::config_defaults();
         Ok(defaults.to_string())
     })
 }

@@ -10,7 +10,7 @@ use crate::errors::{JsError, guard, js_error, to_js};
 use crate::features::LocatedProblem;
 use gamesa_core::error::codes;
 use gamesa_core::sim;
-use gamesa_core::stream::{Engine, EngineConfig, EngineError, TickOutput};
+use gamesa_core::stream::{Engine, EngineConfig, TickOutput};
 use gamesa_host::replay::ReplayToFile;
 use napi::bindgen_prelude::Float64Array;
 use napi_derive::napi;
@@ -28,19 +28,10 @@ struct SnapshotValues {
 #[napi]
 pub fn check_engine_config_json(json: String) -> Result<Vec<LocatedProblem>, JsError> {
     guard(|| {
-        Ok(match EngineConfig::from_json(&json).and_then(Engine::new) {
-            Ok(_) => Vec::new(),
-            Err(EngineError::InvalidConfig { problems }) => {
-                problems.into_iter().map(LocatedProblem::from).collect()
-            }
-            Err(e) => vec![LocatedProblem {
-                id: None,
-                path: "$".to_string(),
-                line: None,
-                column: None,
-                message: e.to_string(),
-            }],
-        })
+        Ok(Engine::check_json(&json)
+            .into_iter()
+            .map(LocatedProblem::from)
+            .collect())
     })
 }
 
@@ -230,16 +221,9 @@ pub fn native_run_backtest(
     guard(|| {
         let scenario = sim::Scenario::from_json(&scenario_json).map_err(to_js)?;
         let config = EngineConfig::from_json(&config_json).map_err(to_js)?;
-        let baseline = match baseline.as_str() {
-            "none" => gamesa_core::stream::Baseline::None,
-            "static" => gamesa_core::stream::Baseline::Static,
-            other => {
-                return Err(js_error(
-                    codes::INVALID_ARGUMENT,
-                    format!("baseline must be \"none\" or \"static\", got \"{other}\""),
-                ));
-            }
-        };
+        let baseline: gamesa_core::stream::Baseline = baseline
+            .parse()
+            .map_err(|message: String| js_error(codes::INVALID_ARGUMENT, message))?;
         let report = gamesa_core::stream::backtest(&scenario, config, baseline).map_err(to_js)?;
         to_json(&report)
     })

@@ -25,6 +25,21 @@ pub enum Baseline {
     Static,
 }
 
+impl std::str::FromStr for Baseline {
+    type Err = String;
+
+    /// `none` or `static`; anything else is refused with a message naming both.
+    fn from_str(s: &str) -> Result<Baseline, String> {
+        match s {
+            "none" => Ok(Baseline::None),
+            "static" => Ok(Baseline::Static),
+            other => Err(format!(
+                "baseline must be \"none\" or \"static\", got \"{other}\""
+            )),
+        }
+    }
+}
+
 /// The engine driving the plant.
 pub struct EnginePolicy {
     engine: Engine,

@@ -479,3 +479,21 @@ pub fn default_safety_binding() -> InvariantBinding {
         skip_without_sensors: true,
     }
 }
+
+/// What a configuration's absent fields become, as JSON: `{"tickMs", "pools", "market" (with
+/// `initialPrice`, the price of a resource whose `initialPrices` entry is absent), "gate":
+/// {"benefitPerStrength"}}` (the TypeScript layer reads its defaults from here).
+pub fn config_defaults() -> serde_json::Value {
+    let mut market = serde_json::to_value(crate::economics::MarketConfig::default())
+        .unwrap_or(serde_json::Value::Null);
+    if let Some(fields) = market.as_object_mut() {
+        let initial = crate::economics::config::DEFAULT_INITIAL_PRICE;
+        fields.insert("initialPrice".to_string(), initial.into());
+    }
+    serde_json::json!({
+        "tickMs": DEFAULT_TICK_MS,
+        "pools": AllocatorConfig::defaults().pools,
+        "market": market,
+        "gate": { "benefitPerStrength": crate::gate::DEFAULT_BENEFIT_PER_STRENGTH },
+    })
+}

@@ -108,6 +108,16 @@ impl Engine {
         Engine::new(EngineConfig::from_json(text)?)
     }
 
+    /// Every problem of a JSON configuration (empty when an engine builds from it): the
+    /// configuration's own problems with their paths, or any other failure at `$`.
+    pub fn check_json(text: &str) -> Vec<Problem> {
+        match Engine::from_json(text) {
+            Ok(_) => Vec::new(),
+            Err(EngineError::InvalidConfig { problems }) => problems,
+            Err(other) => vec![Problem::at(None, "$", other.to_string())],
+        }
+    }
+
     /// Builds an engine, compiling every expression. All problems are reported at once.
     pub fn new(config: EngineConfig) -> Result<Engine, EngineError> {
         let mut problems: Vec<Problem> = Vec::new();

@@ -32,7 +32,8 @@ pub use backtest::{
     BacktestError, BacktestReport, BacktestRun, Baseline, EnginePolicy, ScenarioInfo, backtest,
 };
 pub use config::{
-    DEFAULT_TICK_MS, EngineConfig, InvariantBinding, SignalOptions, default_safety_binding,
+    DEFAULT_TICK_MS, EngineConfig, InvariantBinding, SignalOptions, config_defaults,
+    default_safety_binding,
 };
 pub use engine::Engine;
 pub use error::{EngineError, MAX_TIME_MS};
