@@ -354,7 +354,10 @@ fn problems_baselines_and_defaults_come_from_the_core() {
     assert!(Engine::check_json(SAMPLE).is_empty());
     let problems = Engine::check_json(r#"{"tickMs": 0, "market": {"kappa": 0}}"#);
     let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
-    assert!(paths.contains(&"$.tickMs") && paths.contains(&"$.market.kappa"), "{paths:?}");
+    assert!(
+        paths.contains(&"$.tickMs") && paths.contains(&"$.market.kappa"),
+        "{paths:?}"
+    );
     assert_eq!(Engine::check_json("{ nope")[0].path, "$");
     assert_eq!("static".parse::<Baseline>(), Ok(Baseline::Static));
     assert_eq!("none".parse::<Baseline>(), Ok(Baseline::None));
