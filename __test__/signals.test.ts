@@ -282,3 +282,21 @@ test('dequeueBatch and dequeueColumns return what single dequeues would', (t) =>
   t.deepEqual(cols.dequeueBatch(5, 60), [])
   throwsCode(t, () => fromSignalColumns({ kinds: new Uint8Array(1), strengths: new Float64Array(1) }), GamesaErrorCode.InvalidArgument, 'columns.ids')
 })
+
+test('a misspelt option and a negative count are errors naming them, and nothing is drained', (t) => {
+  const misspelt = t.throws(() => new SignalScheduler({ capacty: 8 } as never)) as GamesaError
+  t.is(misspelt.code, 'INVALID_CONFIG')
+  t.is(misspelt.path, '$.capacty')
+  t.regex(misspelt.message, /unknown option `capacty`/)
+  const s = new SignalScheduler()
+  s.enqueue(telemetrySignal(SignalKind.CpuBottleneck, 0.5))
+  s.enqueue(telemetrySignal(SignalKind.ThermalWarning, 0.5))
+  for (const bad of [-1, 1.5, Number.NaN, 2 ** 32]) {
+    const err = t.throws(() => s.dequeueBatch(bad)) as GamesaError
+    t.is(err.code, 'INVALID_ARGUMENT')
+    t.regex(err.message, /^max must be a whole number/)
+  }
+  t.is(s.len(), 2, 'a refused count drains nothing')
+  t.is(s.dequeueBatch(0).length, 0)
+  t.is(s.dequeueBatch(5).length, 2)
+})

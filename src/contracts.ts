@@ -1,6 +1,7 @@
 // TypeScript layer of contracts (docs/architecture.md §4): the contract schema (zod), the built-in
 // SAFETY_CONTRACT (defined once, in Rust), and the GuardianValidator users call — a thin
 // wrapper over the native contract set, where contracts are compiled and checked.
+import { rejectUnknownOptions } from './options.js'
 import { z } from 'zod'
 import {
   type ContractCheckResult,
@@ -122,6 +123,7 @@ export interface GuardianValidatorOptions {
 
 /** A validator holding SAFETY_CONTRACT (unless `safety: false`) and the given contracts. */
 export function createGuardianValidator(options: GuardianValidatorOptions = {}): GuardianValidator {
+  rejectUnknownOptions(options, ['contracts', 'safety'], 'createGuardianValidator options', 'INVALID_ARGUMENT')
   const validator = new GuardianValidator(options.safety ?? true)
   for (const contract of options.contracts ?? []) validator.register(contract)
   return validator

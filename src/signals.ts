@@ -7,6 +7,7 @@
 //   ~10 % faster once parsed in JS), batches as columns rebuilt into objects here;
 // - `toSignalColumns` turns signal objects into the columnar batch form, the fastest way to
 //   enqueue many signals (figures in bench/signals.bench.ts).
+import { checkCount, rejectUnknownOptions } from './options.js'
 import {
   type EnqueueResult,
   NativeSignalScheduler,
@@ -98,6 +99,7 @@ export class SignalScheduler {
   private readonly native: NativeSignalScheduler
 
   constructor(options?: SignalSchedulerOptions) {
+    rejectUnknownOptions(options, ['capacity', 'domainRanks'], 'SignalScheduler options')
     // Node-API converts a number to u32 by truncating (1.5 → 1, 2^32 → 0): check it first so a
     // bad capacity is an error, not silently another capacity.
     const capacity: unknown = options?.capacity
@@ -149,12 +151,12 @@ export class SignalScheduler {
    * object per signal.
    */
   dequeueBatch(max: number, nowMs?: number): Signal[] {
-    return fromSignalColumns(this.native.dequeueColumns(max, nowMs))
+    return fromSignalColumns(this.native.dequeueColumns(checkCount(max, 'max'), nowMs))
   }
 
   /** Dequeues up to `max` signals, in order, as columns (every optional column filled). */
   dequeueColumns(max: number, nowMs?: number): SignalColumns {
-    return this.native.dequeueColumns(max, nowMs)
+    return this.native.dequeueColumns(checkCount(max, 'max'), nowMs)
   }
 
   /** What `dequeue(nowMs)` would return, left in place (expired signals met are dropped). */

@@ -4,6 +4,7 @@
 // of `TelemetrySnapshot`: serializing in Rust + `JSON.parse` measured cheaper than building the
 // nested object through Node-API (release build, full reading incl. /proc reads: 133 µs vs
 // 140 µs median), and the sampler thread does the serializing off the event loop.
+import { rejectUnknownOptions } from './options.js'
 import {
   type NativeProcessInfo,
   NativeTelemetrySampler,
@@ -103,6 +104,7 @@ export class TelemetrySampler implements AsyncIterable<TelemetrySnapshot> {
   readonly #bufferSize: number
 
   constructor(options: TelemetrySamplerOptions = {}) {
+    rejectUnknownOptions(options, ['rateHz', 'slowEvery', 'bufferSize'], 'TelemetrySampler options')
     this.#native = new NativeTelemetrySampler(options)
     this.#bufferSize = options.bufferSize ?? 100
   }
