@@ -26,7 +26,7 @@
 //! with what this writer last left; a difference (another writer, an edit) fails the append
 //! with `AUDIT_CORRUPT` rather than forking the chain.
 
-use crate::error::HostError;
+use crate::error::{HostError, io};
 use crate::files::{CappedLine, MAX_LINE_BYTES, read_line_capped};
 use gamesa_core::effects::{
     Anchor, AuditRecord, AuditTrail, BreakKind, ChainBreak, ChainVerifier, TornTail, VerifyReport,
@@ -70,15 +70,6 @@ pub struct AuditFile {
     /// File length after our last write: a different length means someone else wrote.
     len: u64,
     fsync: bool,
-}
-
-fn io(path: &Path, action: &'static str) -> impl FnOnce(std::io::Error) -> HostError {
-    let path = path.to_path_buf();
-    move |source| HostError::Io {
-        path,
-        action,
-        source,
-    }
 }
 
 /// A file read line by line and verified: the report, the records kept (the last `keep` of

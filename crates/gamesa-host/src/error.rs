@@ -72,6 +72,19 @@ pub enum HostError {
     FileLocked { path: PathBuf },
 }
 
+/// `IO_ERROR` for `path` while `action` ("opening", "reading", ...), as a `map_err` argument.
+pub(crate) fn io(
+    path: &std::path::Path,
+    action: &'static str,
+) -> impl FnOnce(std::io::Error) -> HostError {
+    let path = path.to_path_buf();
+    move |source| HostError::Io {
+        path,
+        action,
+        source,
+    }
+}
+
 impl fmt::Display for HostError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

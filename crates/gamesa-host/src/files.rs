@@ -2,7 +2,7 @@
 //! with a bound on the line's length. `/dev/zero` given as a trace would otherwise be read
 //! forever, one endless "line" growing in memory; a FIFO would block the open.
 
-use crate::error::HostError;
+use crate::error::{HostError, io};
 use std::fs::{File, Metadata, OpenOptions};
 use std::io::{BufRead, ErrorKind, Read};
 use std::path::Path;
@@ -57,11 +57,7 @@ pub fn open_regular(path: &Path) -> Result<File, HostError> {
     OpenOptions::new()
         .read(true)
         .open(path)
-        .map_err(|source| HostError::Io {
-            path: path.to_path_buf(),
-            action: "opening",
-            source,
-        })
+        .map_err(io(path, "opening"))
 }
 
 /// Takes an exclusive advisory lock (`flock(LOCK_EX | LOCK_NB)`) on `file`, held until it is
@@ -71,11 +67,7 @@ pub fn try_lock_exclusive(file: &File, path: &Path) -> Result<bool, HostError> {
     match rustix::fs::flock(file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
         Ok(()) => Ok(true),
         Err(rustix::io::Errno::WOULDBLOCK) => Ok(false),
-        Err(e) => Err(HostError::Io {
-            path: path.to_path_buf(),
-            action: "locking",
-            source: e.into(),
-        }),
+        Err(e) => Err(io(path, "locking")(e.into())),
     }
 }
 
@@ -94,11 +86,7 @@ impl FileLock {
             .append(true)
             .create(true)
             .open(path)
-            .map_err(|source| HostError::Io {
-                path: path.to_path_buf(),
-                action: "opening",
-                source,
-            })?;
+            .map_err(io(path, "opening"))?;
         if !try_lock_exclusive(&file, path)? {
             return Err(HostError::FileLocked {
                 path: path.to_path_buf(),

@@ -23,7 +23,7 @@
 //! memberships inside a mounted cgroup hierarchy, no `..`. Anything else is `JOURNAL_CORRUPT`.
 
 use crate::actuate::types::{Target, Value};
-use crate::error::HostError;
+use crate::error::{HostError, io};
 use serde::{Deserialize, Serialize};
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
@@ -64,15 +64,6 @@ pub struct Journal {
     file: File,
     entries: Vec<Entry>,
     torn_tail: Option<TornLine>,
-}
-
-fn io(path: &Path, action: &'static str) -> impl FnOnce(std::io::Error) -> HostError {
-    let path = path.to_path_buf();
-    move |source| HostError::Io {
-        path,
-        action,
-        source,
-    }
 }
 
 /// The default journal directory: `/var/lib/gamesa` as root, otherwise
@@ -119,14 +110,10 @@ impl Journal {
             .create(true)
             .open(path)
             .map_err(io(path, "opening"))?;
-        match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
-            Ok(()) => {}
-            Err(rustix::io::Errno::WOULDBLOCK) => {
-                return Err(HostError::JournalLocked {
-                    path: path.to_path_buf(),
-                });
-            }
-            Err(e) => return Err(io(path, "locking")(e.into())),
+        if !crate::files::try_lock_exclusive(&file, path)? {
+            return Err(HostError::JournalLocked {
+                path: path.to_path_buf(),
+            });
         }
         check_owner(path, &file)?;
         let cgroup_mounts = cgroup_mounts();

@@ -10,7 +10,7 @@ pub use summary::ReplaySummary;
 pub use to_file::ReplayToFile;
 pub use trace::{TRACE_FORMAT, TRACE_VERSION, TraceHeader, TraceLine, parse_header, parse_line};
 
-use crate::error::HostError;
+use crate::error::{HostError, io};
 use crate::files::{CappedLine, MAX_LINE_BYTES, read_line_capped};
 use gamesa_core::stream::{Engine, EngineError, TickOutput};
 use std::fs::File;
@@ -176,11 +176,7 @@ fn read_line(
         message,
     };
     let mut bytes = std::mem::take(buffer).into_bytes();
-    let read = read_line_capped(reader, &mut bytes).map_err(|source| HostError::Io {
-        path: path.to_path_buf(),
-        action: "reading",
-        source,
-    })?;
+    let read = read_line_capped(reader, &mut bytes).map_err(io(path, "reading"))?;
     let CappedLine::Read(n) = read else {
         return Err(trace_error(format!(
             "the line is longer than {MAX_LINE_BYTES} bytes (is this a trace?)"
