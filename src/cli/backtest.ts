@@ -2,7 +2,7 @@
 // scenario, beside a baseline, with a summary table and an optional self-contained HTML report.
 import { writeFileSync } from 'node:fs'
 import { readDocument } from '../files.js'
-import { type BacktestReport, GamesaError, type SuiteRow, builtinScenarios, renderBacktestReport, runBacktest, runBacktestSuite } from '../index.js'
+import { type BacktestReport, GamesaError, builtinScenarios, renderBacktestReport, runBacktest, runBacktestSuite } from '../index.js'
 import { suiteTable } from './backtest_suite.js'
 import type { Command } from './commands.js'
 import { StderrProgress } from './stderr_progress.js'
@@ -123,30 +123,14 @@ function run(args: string[]): number {
   let config: string
   try {
     scenario = readScenario(options.scenario)
-    try {
-      config = readDocument(options.config, 'config')
-    } catch (err) {
-      throw new UsageError(`cannot read config '${options.config}': ${(err as Error).message}`)
-    }
+    config = readConfig(options.config)
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err
-    console.error(`gamesa backtest: ${err.message}\n\n${HELP}`)
-    return 2
+    return usageError(err)
   }
-  const progress = new StderrProgress(options.quiet)
-  progress.update(`simulating ${options.scenario}: policy and baseline (${options.baseline})…`, true)
-  let report: BacktestReport
-  try {
-    report = runBacktest(scenario, config, options.baseline)
-  } catch (err) {
-    progress.done()
-    if (err instanceof GamesaError) {
-      console.error(`gamesa backtest: ${err.code}: ${err.message}`)
-      return 1
-    }
-    throw err
-  }
-  progress.done()
+  const report = simulate(options.quiet, `simulating ${options.scenario}: policy and baseline (${options.baseline})…`, () =>
+    runBacktest(scenario, config, options.baseline),
+  )
+  if (typeof report === 'number') return report
   if (options.report !== undefined) {
     try {
       writeFileSync(options.report, renderBacktestReport(report))
@@ -169,27 +153,49 @@ function run(args: string[]): number {
 function runAll(options: Options): number {
   let config: string
   try {
-    config = readDocument(options.config, 'config')
+    config = readConfig(options.config)
   } catch (err) {
-    console.error(`gamesa backtest: cannot read config '${options.config}': ${(err as Error).message}\n\n${HELP}`)
-    return 2
+    return usageError(err)
   }
-  const progress = new StderrProgress(options.quiet)
-  progress.update(`simulating ${builtinScenarios().length} scenarios: policy, static settings, nothing done…`, true)
-  let rows: SuiteRow[]
-  try {
-    rows = runBacktestSuite(config)
-  } catch (err) {
-    progress.done()
-    if (err instanceof GamesaError) {
-      console.error(`gamesa backtest: ${err.code}: ${err.message}`)
-      return 1
-    }
-    throw err
-  }
-  progress.done()
+  const rows = simulate(options.quiet, `simulating ${builtinScenarios().length} scenarios: policy, static settings, nothing done…`, () =>
+    runBacktestSuite(config),
+  )
+  if (typeof rows === 'number') return rows
   console.log(options.json ? JSON.stringify(rows) : suiteTable(rows))
   return 0
+}
+
+/** The config's text, or a UsageError saying why it cannot be read. */
+function readConfig(path: string): string {
+  try {
+    return readDocument(path, 'config')
+  } catch (err) {
+    throw new UsageError(`cannot read config '${path}': ${(err as Error).message}`)
+  }
+}
+
+/** Prints a UsageError with the help and returns exit code 2; anything else is rethrown. */
+function usageError(err: unknown): number {
+  if (!(err instanceof UsageError)) throw err
+  console.error(`gamesa backtest: ${err.message}\n\n${HELP}`)
+  return 2
+}
+
+/** Runs `work` with progress on standard error; a GamesaError is printed and gives exit code 1. */
+function simulate<T>(quiet: boolean, message: string, work: () => T): T | number {
+  const progress = new StderrProgress(quiet)
+  progress.update(message, true)
+  let result: T
+  try {
+    result = work()
+  } catch (err) {
+    progress.done()
+    if (!(err instanceof GamesaError)) throw err
+    console.error(`gamesa backtest: ${err.code}: ${err.message}`)
+    return 1
+  }
+  progress.done()
+  return result
 }
 
 export const backtestCommand: Command = {
