@@ -21,7 +21,7 @@ import { GamesaError } from './errors.js'
 import { readDocument, sameFile } from './files.js'
 import { type DocumentProblem, DocumentProblemsError, FeatureSchema, ScalePresetSchema, documentText } from './features.js'
 import { gateConfigSchema } from './gate.js'
-import { agentsSchema, marketConfigSchema } from './market.js'
+import { AgentStructure, BidStructure, marketConfigSchema } from './market.js'
 import type { BacktestReport } from './report/types.js'
 import { MicroInferenceRuleSchema } from './rules.js'
 import type { TelemetrySnapshot } from './telemetry.js'
@@ -38,6 +38,33 @@ export const InvariantBindingSchema = z.strictObject({
     .boolean()
     .optional()
     .describe('Report conditions whose bound sensors are all absent as skipped instead of violated (default true).'),
+})
+
+/** What a bid's grant becomes: a setting proposed through the gate every tick it changes. */
+export const BidSetsSchema = z.strictObject({
+  kind: z.string().describe("The gate's action kind; its agent must be the bidder."),
+  target: z.string().describe('What it applies to (gpu0, cpu, priority).'),
+  value: z
+    .string()
+    .describe("A numeric expression of `grant` (the amount won this tick, in the resource's unit) and the snapshot: the new value."),
+  safety: z
+    .boolean()
+    .optional()
+    .describe("A change in the kind's safeDirection is a safety action: it passes at once and during an emergency (default false)."),
+})
+
+/** A bid in an engine configuration: the market's bid, repeated per GPU and turned into a setting where it says so. */
+export const EngineBidSchema = BidStructure.extend({
+  forEach: z
+    .literal('gpu')
+    .optional()
+    .describe('One bid per GPU of the telemetry catalog (gpu0 … gpu7), with {gpu} and {gpu.index} replaced; a GPU the machine lacks bids nothing.'),
+  sets: BidSetsSchema.optional(),
+})
+
+/** An agent in an engine configuration. */
+export const EngineAgentSchema = AgentStructure.extend({
+  bids: z.array(EngineBidSchema).optional().describe('Standing bids (default none).'),
 })
 
 /** Options of the signal queue between rules and the market. */
@@ -67,7 +94,7 @@ export const EngineConfigSchema = z
       .nullish()
       .describe('Allocator pools, as in samples/allocation_schema.json (default: that file).'),
     market: marketConfigSchema.nullish(),
-    agents: agentsSchema.nullish(),
+    agents: z.array(EngineAgentSchema).nullish(),
     presets: z.record(z.string(), ScalePresetSchema).nullish(),
     features: z.array(FeatureSchema).nullish(),
     rules: z.array(MicroInferenceRuleSchema).nullish(),
@@ -81,7 +108,9 @@ export const EngineConfigSchema = z
     capacityFrom: z
       .partialRecord(z.enum(RESOURCE_NAMES), z.string())
       .nullish()
-      .describe('Pools whose capacity follows a variable each tick, e.g. {"thermal_headroom": "thermal.headroom_c"}.'),
+      .describe(
+        'Pools whose capacity follows an expression of the snapshot each tick, e.g. {"power_budget": "power.cap_w * 950.0"}; where its variables are absent the configured capacity stays.',
+      ),
     auditRetention: z.number().int().min(1).nullish().describe('Audit records kept in memory (default 4096).'),
   })
 

@@ -44,6 +44,12 @@ const actionKindSchema = z.strictObject({
   agent: z.string().describe('The agent performing it; the capability is checked for it.'),
   effect: z.enum(EFFECT_NAMES).describe('The capability required.'),
   safety: z.boolean().optional().describe('May pass during an emergency (default false).'),
+  safeDirection: z
+    .enum(['decrease', 'increase'])
+    .nullish()
+    .describe(
+      'The way of change that keeps the machine within its limits: a safety proposal moving this way is not held back by maxStep, hysteresis, cooldownMs or rate (default none).',
+    ),
   targets: z.array(z.string()).describe('Exact names or prefix* patterns; at least one.'),
   exists: z.string().nullish().describe('Variable template present exactly when the target exists.'),
   value: valueSpecSchema.optional(),

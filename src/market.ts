@@ -68,16 +68,21 @@ const MarketStructure = z.strictObject({
   priceMin: z.number().optional().describe('Lowest price, credits per unit (default 0.01).'),
   priceMax: z.number().optional().describe('Highest price, credits per unit (default 1000).'),
   initialPrices: InitialPricesStructure.optional().describe('Starting price per resource (default 1).'),
+  targetUtilizations: InitialPricesStructure.optional().describe(
+    'Per-resource targetUtilization, each in (0, 1] (default none): a pool that is itself a hard limit, such as the power pool sized to the cap less its margin, may be used to the full.',
+  ),
   reserve: ReserveStructure.optional().describe('Reserve prices from thermal and power headroom.'),
 })
 
-const BidStructure = z.strictObject({
+/** One standing bid (structure); the engine's agents extend it. */
+export const BidStructure = z.strictObject({
   resource: z.enum(RESOURCE_NAMES),
   amount: z.union([z.number(), z.string()]).describe('A number, or an expression evaluated every tick.'),
   maxUnitPrice: z.number().describe('Most credits paid per unit.'),
 })
 
-const AgentStructure = z.strictObject({
+/** One agent (structure); the engine's agents extend it. */
+export const AgentStructure = z.strictObject({
   id: z.string().describe('Unique: 1-128 letters, digits or _ . : -.'),
   description: z.string().nullish(),
   priority: z.enum(PRIORITIES).optional().describe('Breaks ties (default normal).'),

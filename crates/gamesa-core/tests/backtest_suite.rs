@@ -59,3 +59,21 @@ fn the_suite_is_deterministic() {
     let b = serde_json::to_string(&suite(&scenarios, &sample_config()).unwrap()).unwrap();
     assert_eq!(a, b);
 }
+
+/// The hard limits: with the shipped configuration, no scenario spends a moment above a
+/// thermal limit or a watt-second over its power cap (the grants of the power pool are the
+/// devices' power limits, lowered in the tick the draw is measured).
+#[test]
+fn the_sample_policy_keeps_every_cap_and_thermal_limit() {
+    let rows = suite(&shipped(), &sample_config()).expect("the suite runs");
+    for row in &rows {
+        assert!(
+            row.policy.is_safe(),
+            "{}: {} s above a thermal limit, {} W·s over the cap",
+            row.scenario,
+            row.policy.seconds_above_thermal_limit,
+            row.policy.power_cap_overshoot_ws
+        );
+        assert!(row.checks.safe, "{}", row.scenario);
+    }
+}

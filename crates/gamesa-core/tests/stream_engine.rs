@@ -126,9 +126,29 @@ fn an_overheated_cpu_is_an_emergency_where_only_safety_actions_pass() {
     assert!(out.approved.iter().all(|a| &*a.kind == "set_cpu_freq_max"));
 }
 
+/// The sample with GPU power kept by a rule instead of the power market: the rule trims gpu0
+/// by 25 W over 97 % of the cap, an action whose contract checks the draw a tick later.
+fn sample_with_trim_rule() -> String {
+    let mut doc: serde_json::Value = serde_json::from_str(SAMPLE).unwrap();
+    for agent in doc["agents"].as_array_mut().unwrap() {
+        for bid in agent["bids"].as_array_mut().unwrap() {
+            bid.as_object_mut().unwrap().remove("sets");
+        }
+    }
+    doc["rules"].as_array_mut().unwrap().push(serde_json::json!({
+        "id": "gpu0_power_cap_trim",
+        "domain": "power",
+        "priority": "high",
+        "when": "power.total_w > 0.97 * power.cap_w && gpu0.power_limit_w - 25.0 >= gpu0.power_min_w",
+        "action": {"kind": "set_gpu_power_limit", "target": "gpu0", "params": {"deltaW": -25}},
+        "cooldownMs": 1000
+    }));
+    doc.to_string()
+}
+
 #[test]
 fn a_violated_postcondition_rolls_the_action_back_first() {
-    let mut engine = Engine::from_json(SAMPLE).unwrap();
+    let mut engine = Engine::from_json(&sample_with_trim_rule()).unwrap();
     let mut r = reading(0);
     r.insert("power.total_w".into(), 299.0);
     let out = engine.tick(&r, 1000.0).unwrap();

@@ -153,6 +153,8 @@ pub enum SimActuationKind {
     SetGpuPowerLimit,
     #[napi(value = "set_cpu_freq_max")]
     SetCpuFreqMax,
+    #[napi(value = "set_cpu_power_limit")]
+    SetCpuPowerLimit,
     #[napi(value = "set_cpu_weight")]
     SetCpuWeight,
     #[napi(value = "set_cpu_quota")]
@@ -167,6 +169,7 @@ impl From<sim::ActuationKind> for SimActuationKind {
         match k {
             K::SetGpuPowerLimit => SimActuationKind::SetGpuPowerLimit,
             K::SetCpuFreqMax => SimActuationKind::SetCpuFreqMax,
+            K::SetCpuPowerLimit => SimActuationKind::SetCpuPowerLimit,
             K::SetCpuWeight => SimActuationKind::SetCpuWeight,
             K::SetCpuQuota => SimActuationKind::SetCpuQuota,
             K::PinCores => SimActuationKind::PinCores,

@@ -18,7 +18,7 @@
 use std::ffi::OsStr;
 
 use nvml_wrapper::Nvml;
-use nvml_wrapper::enum_wrappers::device::{Clock, TemperatureSensor};
+use nvml_wrapper::enum_wrappers::device::{Clock, TemperatureSensor, TemperatureThreshold};
 use nvml_wrapper::enums::device::UsedGpuMemory;
 use nvml_wrapper::error::NvmlError;
 
@@ -31,7 +31,7 @@ pub const GPU_SOURCE: &str = "nvml";
 const LIBRARY_NAMES: [&str; 2] = ["libnvidia-ml.so.1", "libnvidia-ml.so"];
 
 /// Per-GPU variable suffixes, in catalog order (`gpu<N>.<field>`).
-pub const GPU_FIELDS: [&str; 11] = [
+pub const GPU_FIELDS: [&str; 12] = [
     "util",
     "mem_util",
     "temp_c",
@@ -43,6 +43,7 @@ pub const GPU_FIELDS: [&str; 11] = [
     "mem_clock_mhz",
     "mem_used_mb",
     "mem_total_mb",
+    "temp_limit_c",
 ];
 
 /// One process using a GPU for compute.
@@ -205,6 +206,14 @@ impl GpuReader {
                     .clock_info(Clock::Memory)
                     .map(f64::from)
                     .map_err(|e| reason("nvmlDeviceGetClockInfo(MEM)", e)),
+            );
+            // The slowdown threshold: where the driver starts throttling the clocks.
+            put(
+                "temp_limit_c",
+                device
+                    .temperature_threshold(TemperatureThreshold::Slowdown)
+                    .map(f64::from)
+                    .map_err(|e| reason("nvmlDeviceGetTemperatureThreshold(SLOWDOWN)", e)),
             );
             match device.memory_info() {
                 Ok(m) => {

@@ -55,6 +55,13 @@ pub struct MarketConfig {
     /// Default 0.85.
     #[serde(default = "default_target")]
     pub target_utilization: f64,
+    /// Per-resource `targetUtilization`, each in (0, 1], for the resources listed (the same
+    /// keys as `initialPrices`). A pool that is itself a hard limit — the power pool, sized to
+    /// the cap less its margin — is meant to be used to the full: at the default 0.85 its price
+    /// would climb whenever the machine runs near its cap, until the bids could not pay for the
+    /// power they draw. Default: none.
+    #[serde(default, skip_serializing_if = "InitialPrices::is_empty")]
+    pub target_utilizations: InitialPrices,
     /// Lowest price of any resource, credits per unit. Default 0.01.
     #[serde(default = "default_price_min")]
     pub price_min: f64,
@@ -95,6 +102,16 @@ pub struct InitialPrices {
     pub power_budget: Option<f64>,
 }
 
+impl MarketConfig {
+    /// The utilization `r`'s price steers to: its `targetUtilizations` entry, else
+    /// `targetUtilization`.
+    pub fn target_for(&self, r: ResourceType) -> f64 {
+        self.target_utilizations
+            .get(r)
+            .unwrap_or(self.target_utilization)
+    }
+}
+
 /// Price of a resource without an `initialPrices` entry.
 pub const DEFAULT_INITIAL_PRICE: f64 = 1.0;
 
@@ -109,6 +126,11 @@ impl InitialPrices {
             ResourceType::ThermalHeadroom => self.thermal_headroom,
             ResourceType::PowerBudget => self.power_budget,
         }
+    }
+
+    /// Whether no resource has an entry.
+    pub fn is_empty(&self) -> bool {
+        ResourceType::ALL.iter().all(|&r| self.get(r).is_none())
     }
 
     /// Sets (or clears) the starting price of `r`.
@@ -337,6 +359,7 @@ impl Default for MarketConfig {
             price_min: default_price_min(),
             price_max: default_price_max(),
             initial_prices: InitialPrices::default(),
+            target_utilizations: InitialPrices::default(),
             reserve: ReserveConfig::default(),
         }
     }
@@ -424,6 +447,12 @@ impl MarketConfig {
                         ),
                     ));
                 }
+            }
+        }
+        for r in ResourceType::ALL {
+            if let Some(u) = self.target_utilizations.get(r) {
+                let path = format!("{at}.targetUtilizations.{r}");
+                in_range(u, &path, Above(0.0), AtMost(1.0))?;
             }
         }
         let t = &self.reserve.thermal;

@@ -5,15 +5,19 @@ use super::clearing::{Ask, Clearing, min_num};
 use super::config::{AgentDef, MarketConfig, validate_agents};
 use super::divisible;
 use super::error::MarketError;
-use super::pricing::{Bracket, RateMatrix, SafetyInputs, posted, reserves, settle, tatonnement};
+use super::pricing::{Bracket, RateMatrix, SafetyInputs, posted, reserves, settle, tatonnement_to};
 use crate::per_resource::PerResource;
 use crate::types::ResourceType;
 use serde::Serialize;
 
 /// Half-width of the grant deadband, as a fraction of the pool's supply: a bid that keeps
 /// winning keeps its last grant while the new one is within this much of it (and it can
-/// still pay for it, and the pool still holds it).
+/// still pay for it, the pool still holds it, and it asks for at least that much).
 pub const GRANT_DEADBAND: f64 = 0.01;
+/// The grant deadband is also at most this share of the bid's own amount: in a pool far
+/// larger than its bids (a 10 kW power pool, bids of 100 W) 1 % of the pool would hold a
+/// grant still while its bid doubled.
+pub const BID_GRANT_DEADBAND: f64 = 0.05;
 
 /// A bid for one tick, with its amount already evaluated.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -378,11 +382,15 @@ impl Market {
                         continue;
                     };
                     let same = agent == bids[o.bid].agent && resource == r;
+                    // Never more than the bid asks now: a grant that stands for a setting (a
+                    // power limit) must follow a request that fell.
+                    let amount = bids[o.bid].amount;
                     if same
                         && held > 0.0
+                        && held <= amount
                         && *got > 0.0
                         && held != *got
-                        && (held - *got).abs() <= band
+                        && (held - *got).abs() <= band.min(BID_GRANT_DEADBAND * amount)
                         && held * price <= o.slice
                         && (held < *got || total + (held - *got) <= supply[r])
                     {
@@ -434,6 +442,7 @@ impl Market {
                     self.base[r],
                     demand[r],
                     supply[r],
+                    self.config.target_for(r),
                     &self.config,
                     &mut self.brackets[r],
                 )
@@ -442,7 +451,13 @@ impl Market {
                 // price, not at the scarcity price, which takes a plain step and forgets what
                 // it had bracketed.
                 self.brackets[r] = Bracket::default();
-                tatonnement(self.base[r], demand[r], supply[r], &self.config)
+                tatonnement_to(
+                    self.base[r],
+                    demand[r],
+                    supply[r],
+                    self.config.target_for(r),
+                    &self.config,
+                )
             };
         }
         self.prices = posted(&self.base, &reserve, &self.config);

@@ -35,8 +35,19 @@ pub fn demand_ratio(demand: f64, supply: f64) -> f64 {
 
 /// One tâtonnement step: `clamp(p · exp(κ·(demand/supply − target)), priceMin, priceMax)`.
 pub fn tatonnement(price: f64, demand: f64, supply: f64, config: &MarketConfig) -> f64 {
+    tatonnement_to(price, demand, supply, config.target_utilization, config)
+}
+
+/// [`tatonnement`] toward utilization `target`.
+pub fn tatonnement_to(
+    price: f64,
+    demand: f64,
+    supply: f64,
+    target: f64,
+    config: &MarketConfig,
+) -> f64 {
     let ratio = demand_ratio(demand, supply);
-    let next = price * (config.kappa * (ratio - config.target_utilization)).exp();
+    let next = price * (config.kappa * (ratio - target)).exp();
     clamp_price(next, config)
 }
 
@@ -68,9 +79,16 @@ pub struct Bracket {
 ///   price, whole units) makes the price stop at the jump instead of cycling around it;
 /// - more demand at the excess end than ever seen there (by more than the deadband), or less at
 ///   the slack end, means the inputs changed: the other end is forgotten.
-pub fn settle(price: f64, demand: f64, supply: f64, config: &MarketConfig, b: &mut Bracket) -> f64 {
+pub fn settle(
+    price: f64,
+    demand: f64,
+    supply: f64,
+    target: f64,
+    config: &MarketConfig,
+    b: &mut Bracket,
+) -> f64 {
     let ratio = demand_ratio(demand, supply);
-    let gap = ratio - config.target_utilization;
+    let gap = ratio - target;
     if gap.abs() <= PRICE_DEADBAND {
         return clamp_price(price, config);
     }
@@ -84,7 +102,7 @@ pub fn settle(price: f64, demand: f64, supply: f64, config: &MarketConfig, b: &m
     if b.hi == price && ratio < b.hi_ratio - PRICE_DEADBAND {
         b.lo = 0.0;
     }
-    let step = tatonnement(price, demand, supply, config);
+    let step = tatonnement_to(price, demand, supply, target, config);
     let next = if gap > 0.0 {
         // Too cheap: a lower bound (with the most demand seen there); a slack price at or
         // below it is out of date.

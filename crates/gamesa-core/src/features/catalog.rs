@@ -44,7 +44,7 @@ pub const GLOBAL_VARIABLES: [(&str, &str); 15] = [
 ];
 
 /// Per-GPU variables `gpu<N>.<field>`, in slot order within one GPU.
-pub const GPU_FIELDS: [(&str, &str); 11] = [
+pub const GPU_FIELDS: [(&str, &str); 12] = [
     ("util", "SM utilization, 0..1"),
     ("mem_util", "memory controller utilization, 0..1"),
     ("temp_c", "GPU temperature, °C"),
@@ -56,6 +56,10 @@ pub const GPU_FIELDS: [(&str, &str); 11] = [
     ("mem_clock_mhz", "memory clock, MHz"),
     ("mem_used_mb", "VRAM in use, MB"),
     ("mem_total_mb", "VRAM total, MB"),
+    (
+        "temp_limit_c",
+        "temperature where the GPU starts slowing down, °C",
+    ),
 ];
 
 /// CPU cores in the default catalog (`cpu.core0.util` .. `cpu.core63.util`).

@@ -76,6 +76,29 @@ struct Passed {
     effect: Effect,
 }
 
+/// Where one setting stands in the gate (see [`ActionGate::setting_view`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SettingView {
+    /// The value now: last approved, else read from the snapshot, else the kind's `initial`.
+    pub current: Option<f64>,
+    /// Lowest allowed value (−∞ when unbounded).
+    pub min: f64,
+    /// Highest allowed value, the cap included (+∞ when unbounded).
+    pub max: f64,
+    /// Smallest change worth applying.
+    pub hysteresis: f64,
+    /// Largest change one action may make.
+    pub max_step: Option<f64>,
+    /// How the proposal's parameter is applied.
+    pub mode: crate::gate::ValueMode,
+    /// The parameter that carries the number.
+    pub param: String,
+    /// A change now would wait for the cooldown or the rate limit.
+    pub paced: bool,
+    /// The direction that keeps the machine within its limits.
+    pub safe_direction: Option<crate::gate::SafeDirection>,
+}
+
 impl ActionGate {
     /// Builds a gate. The configuration is validated ([`GateConfig::validate`]), and every
     /// contract it names must be in `contracts` and declare the variables bound
@@ -131,6 +154,42 @@ impl ActionGate {
                 })
             })
             .or(k.config.value.initial)
+    }
+
+    /// Where a setting of `kind` on `target` stands at `now_ms`: its current value, its
+    /// bounds, and whether a change now would be paced out (cooldown, rate, hysteresis are
+    /// left to the caller's `value`). `None` for an unknown kind or unreadable bounds.
+    pub fn setting_view(
+        &self,
+        kind: &str,
+        target: &str,
+        values: &dyn Context,
+        now_ms: f64,
+    ) -> Option<SettingView> {
+        let k = self.kind(kind)?;
+        let mut name = String::new();
+        let state = self.state.get(kind);
+        let current = Self::current_of(k, state, target, values, &mut name);
+        let (min, max) = checks::bounds(k, target, values, &mut name).ok()?;
+        let c = &k.config;
+        let cooling = state
+            .and_then(|s| s.targets.get(target))
+            .and_then(|t| t.at_ms)
+            .is_some_and(|at| now_ms - at < c.cooldown_ms);
+        let no_token = c.rate.as_ref().is_some_and(|rate| {
+            state.map_or(rate.burst, |s| s.bucket.available(rate, now_ms)) < 1.0
+        });
+        Some(SettingView {
+            current,
+            min,
+            max,
+            hysteresis: c.hysteresis,
+            max_step: c.max_step,
+            mode: c.value.mode,
+            param: c.value.param.clone(),
+            paced: cooling || no_token,
+            safe_direction: c.safe_direction,
+        })
     }
 
     /// Tokens left in the kind's bucket at `now_ms` (`None`: unknown kind or no rate limit).
@@ -383,6 +442,11 @@ impl ActionGate {
                 effect: c.effect,
             });
         }
+        // A safety proposal moving the safe way skips the pacing checks (7–10).
+        let unpaced = p.safety && c.safe_direction.is_some_and(|d| d.allows(previous, value));
+        if unpaced {
+            return self.last_checks(kind, p, ctx, value, previous);
+        }
         // 7. step_too_large, 8. within_hysteresis
         checks::step(kind, value, previous).map_err(with_value)?;
         checks::hysteresis(kind, value, previous).map_err(with_value)?;
@@ -417,6 +481,20 @@ impl ActionGate {
                 )));
             }
         }
+        self.last_checks(kind, p, ctx, value, previous)
+    }
+
+    /// Checks 11 and 12, the ones every non-healing proposal passes last.
+    fn last_checks(
+        &self,
+        kind: &CompiledKind,
+        p: &ProposalParts<'_>,
+        ctx: &mut GateContext,
+        value: f64,
+        previous: Option<f64>,
+    ) -> Result<Passed, (Fail, Option<f64>)> {
+        let c = &kind.config;
+        let with_value = |f: Fail| (f, Some(value));
         // 11. precondition_failed
         if let Some((name, bind)) = &kind.contract {
             let bound = bind_values(bind, p.target, value, previous, ctx.values);

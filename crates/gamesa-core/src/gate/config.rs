@@ -43,6 +43,14 @@ pub struct ActionKindConfig {
     /// Whether actions of this kind may pass during an emergency. Default `false`.
     #[serde(default)]
     pub safety: bool,
+    /// The direction of change that keeps the machine within its limits (`decrease` for a
+    /// power limit or a frequency ceiling). A safety proposal (from a safety-domain rule or a
+    /// setting marked `safety`) that moves this way is not held back by `maxStep`,
+    /// `hysteresis`, `cooldownMs` or `rate`: a cap must be kept within one tick, not 50 W per
+    /// second. Bounds, capability and contract still apply, and a change the other way is
+    /// limited as usual. Default: none (every change is limited).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub safe_direction: Option<SafeDirection>,
     /// The targets it may act on: exact names or a prefix with one trailing `*` (`gpu*`).
     /// At least one. A target outside every pattern is `unknown_target`.
     pub targets: Vec<String>,
@@ -128,6 +136,27 @@ impl Default for ValueSpec {
             mode: ValueMode::default(),
             current: None,
             initial: None,
+        }
+    }
+}
+
+/// Which way a value moves to keep the machine within its limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SafeDirection {
+    /// Lower is safer (power limits, frequency ceilings, quotas).
+    Decrease,
+    /// Higher is safer (fan speed).
+    Increase,
+}
+
+impl SafeDirection {
+    /// Whether going from `previous` to `value` moves this way (no previous value: no).
+    pub fn allows(self, previous: Option<f64>, value: f64) -> bool {
+        match (self, previous) {
+            (SafeDirection::Decrease, Some(p)) => value < p,
+            (SafeDirection::Increase, Some(p)) => value > p,
+            (_, None) => false,
         }
     }
 }

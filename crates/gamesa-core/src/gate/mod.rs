@@ -24,11 +24,11 @@ mod validate;
 #[cfg(test)]
 mod tests;
 
-pub use action_gate::{ActionGate, GATE_AGENT, GateContext};
+pub use action_gate::{ActionGate, GATE_AGENT, GateContext, SettingView};
 pub use binding::{BindSource, BoundContext};
 pub use config::{
     ActionKindConfig, BIND_PREVIOUS, BIND_VALUE, Bound, ContractBinding,
-    DEFAULT_BENEFIT_PER_STRENGTH, GateConfig, TokenBucket, ValueMode, ValueSpec,
+    DEFAULT_BENEFIT_PER_STRENGTH, GateConfig, SafeDirection, TokenBucket, ValueMode, ValueSpec,
 };
 pub(crate) use decision::ProposalParts;
 pub(crate) use decision::SharedNames;

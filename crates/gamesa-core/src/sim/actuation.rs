@@ -39,6 +39,10 @@ pub enum ActuationKind {
     /// `set_cpu_freq_max` on `cpu`: the highest frequency the governor may pick, MHz, within
     /// the CPU's `freqMinMhz..freqMaxMhz`.
     SetCpuFreqMax,
+    /// `set_cpu_power_limit` on `cpu`: the package power limit (RAPL PL1), W, from 1 W to the
+    /// package's full power (`idleW + dynamicW`); the package runs at the highest frequency
+    /// within it (and the ceiling).
+    SetCpuPowerLimit,
     /// `set_cpu_weight` on a workload: cgroup `cpu.weight`, 1..10000.
     SetCpuWeight,
     /// `set_cpu_quota` on a workload: `cpu.max` quota / period in cores, 0.01..cores.
@@ -50,9 +54,10 @@ pub enum ActuationKind {
 
 impl ActuationKind {
     /// Every kind, in documentation order.
-    pub const ALL: [ActuationKind; 5] = [
+    pub const ALL: [ActuationKind; 6] = [
         ActuationKind::SetGpuPowerLimit,
         ActuationKind::SetCpuFreqMax,
+        ActuationKind::SetCpuPowerLimit,
         ActuationKind::SetCpuWeight,
         ActuationKind::SetCpuQuota,
         ActuationKind::PinCores,
@@ -63,6 +68,7 @@ impl ActuationKind {
         match self {
             ActuationKind::SetGpuPowerLimit => "set_gpu_power_limit",
             ActuationKind::SetCpuFreqMax => "set_cpu_freq_max",
+            ActuationKind::SetCpuPowerLimit => "set_cpu_power_limit",
             ActuationKind::SetCpuWeight => "set_cpu_weight",
             ActuationKind::SetCpuQuota => "set_cpu_quota",
             ActuationKind::PinCores => "pin_cores",

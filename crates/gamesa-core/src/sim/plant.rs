@@ -21,6 +21,8 @@ use std::collections::BTreeMap;
 pub const MAX_STEP_MS: f64 = 1e12;
 /// A frame that cannot make progress (no CPU or GPU at all) reports this frame time, ms.
 pub const MAX_FRAME_MS: f64 = 60_000.0;
+/// Lowest package power limit the simulated CPU accepts, W.
+pub const CPU_POWER_LIMIT_MIN_W: f64 = 1.0;
 /// PROCHOT releases once the package is this much below critical, °C.
 pub const THROTTLE_HYSTERESIS_C: f64 = 5.0;
 /// Time constant of `cpu.load1`, s.
@@ -50,6 +52,8 @@ pub struct Plant {
     pub(super) cpu_node: ThermalNode,
     pub(super) gpu_nodes: Vec<ThermalNode>,
     pub(super) freq_max_mhz: f64,
+    /// The package power limit (RAPL PL1), W; `None` until one is set.
+    pub(super) cpu_power_limit_w: Option<f64>,
     pub(super) throttled: bool,
     pub(super) gpu_limits: Vec<f64>,
     pub(super) workloads: Vec<WorkloadState>,
@@ -111,6 +115,7 @@ impl Plant {
             },
             gpu_nodes,
             freq_max_mhz: m.cpu.freq_max_mhz,
+            cpu_power_limit_w: None,
             throttled: cpu_t >= m.cpu.critical_c,
             gpu_limits: m
                 .gpus
@@ -230,13 +235,43 @@ impl Plant {
 
     /// The operating point under the current settings, temperatures and demands.
     pub(super) fn evaluate(&self) -> Rates {
-        let s = &self.scenario;
-        let cpu = &s.machine.cpu;
-        let freq = if self.throttled {
+        let cpu = &self.scenario.machine.cpu;
+        let ceiling = if self.throttled {
             cpu.freq_min_mhz
         } else {
             self.freq_max_mhz
         };
+        let rates = self.evaluate_at(ceiling);
+        let Some(limit) = self.cpu_power_limit_w else {
+            return rates;
+        };
+        if rates.cpu_power_w <= limit || ceiling <= cpu.freq_min_mhz {
+            return rates;
+        }
+        // The package power limit: the firmware runs the package at the highest frequency
+        // whose power is within the limit, found within milliseconds (well inside a tick),
+        // and at its lowest frequency when even that draws more. Power rises with frequency
+        // (a frame loop busy longer at a lower clock still draws less), so bisection finds it.
+        let lowest = self.evaluate_at(cpu.freq_min_mhz);
+        if lowest.cpu_power_w >= limit {
+            return lowest;
+        }
+        let (mut lo, mut hi) = (cpu.freq_min_mhz, ceiling);
+        for _ in 0..32 {
+            let mid = 0.5 * (lo + hi);
+            if self.evaluate_at(mid).cpu_power_w <= limit {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        self.evaluate_at(lo)
+    }
+
+    /// The operating point with the CPU at `freq` MHz.
+    fn evaluate_at(&self, freq: f64) -> Rates {
+        let s = &self.scenario;
+        let cpu = &s.machine.cpu;
         let speed = (freq / cpu.freq_max_mhz).clamp(0.0, 1.0);
         let n = self.workloads.len();
         let demands: Vec<_> = self
@@ -456,6 +491,15 @@ impl Plant {
                     ));
                 }
                 self.freq_max_mhz = in_range(cpu.freq_min_mhz, cpu.freq_max_mhz, "MHz")?;
+            }
+            ActuationKind::SetCpuPowerLimit => {
+                if a.target != "cpu" {
+                    return Err(err(
+                        "unknown target (set_cpu_power_limit takes target \"cpu\")".into(),
+                    ));
+                }
+                let v = in_range(CPU_POWER_LIMIT_MIN_W, cpu.idle_w + cpu.dynamic_w, "W")?;
+                self.cpu_power_limit_w = Some(v);
             }
             ActuationKind::SetCpuWeight | ActuationKind::SetCpuQuota | ActuationKind::PinCores => {
                 let cores = cpu.cores;

@@ -77,6 +77,12 @@ impl Plant {
             cpu.critical_c - self.cpu_node.temp_c,
         );
         put("power.cpu_w".into(), last.cpu_power_w);
+        let full_w = cpu.idle_w + cpu.dynamic_w;
+        put(
+            "power.cpu_limit_w".into(),
+            self.cpu_power_limit_w.unwrap_or(full_w),
+        );
+        put("power.cpu_limit_max_w".into(), full_w);
         put("power.total_w".into(), self.total_power_w());
         if let Some(cap) = m.power_cap_w {
             put("power.cap_w".into(), cap);
@@ -109,6 +115,7 @@ impl Plant {
             );
             put(format!("gpu{i}.mem_used_mb"), vram.min(g.mem_total_mb));
             put(format!("gpu{i}.mem_total_mb"), g.mem_total_mb);
+            put(format!("gpu{i}.temp_limit_c"), g.limit_c);
         }
 
         for (w, svc) in self.workloads.iter().zip(&last.services) {

@@ -27,6 +27,14 @@ use std::sync::Arc;
 /// select (it is the market's verdict, not one agent's).
 pub const MARKET_AUDIT_AGENT: &str = "market";
 
+/// The proposals that do not come from this tick's rules.
+pub(crate) struct Proposals {
+    /// Contracts' rollbacks, gated first.
+    pub(crate) healing: Vec<Proposal>,
+    /// The settings this round's grants became.
+    pub(crate) settings: Vec<Proposal>,
+}
+
 /// The actions part of a tick's output, written over the last tick's vectors (reused).
 pub(crate) struct Actions<'o> {
     pub(crate) scored: &'o mut Vec<ScoredAction>,
@@ -104,6 +112,9 @@ pub(crate) fn rule_names(rules: &RuleSet) -> Vec<SharedNames> {
 enum ToGate<'a> {
     /// A contract's rollback.
     Healing(Proposal),
+    /// A setting a grant became: paid for in the market round already, so no cost is
+    /// charged and no postcondition queued (a rollback would undo a cap).
+    Setting(Proposal),
     /// A rule's action: its proposal id and firing.
     Rule {
         id: String,
@@ -220,7 +231,7 @@ impl Engine {
         &mut self,
         now_ms: f64,
         emergency: bool,
-        healing: Vec<Proposal>,
+        proposals: Proposals,
         evaluation: &Evaluation,
         free: PerResource<f64>,
         out: Actions<'_>,
@@ -230,6 +241,7 @@ impl Engine {
             approved,
             rejected,
         } = out;
+        let Proposals { healing, settings } = proposals;
         // Audit records carry whole ms since the epoch; a time before it is written as 0.
         let audit_time = now_ms.max(0.0) as u64;
         let rules = self.rules.rules();
@@ -286,6 +298,10 @@ impl Engine {
                 }
             }
         }
+
+        // The settings grants became: after healing and safety, before the rules the market
+        // selects (the grant is this round's allocation; a rule adjusts around it).
+        to_gate.extend(settings.into_iter().map(ToGate::Setting));
 
         let candidates: Vec<Candidate> = market_props.iter().map(|(_, c, _)| *c).collect();
         let selection = select_actions(&candidates, &prices, &free, self.market.balances());
@@ -427,6 +443,10 @@ impl Engine {
                     let plan = ActionPlan::of(run.gate, run.market, &p.kind);
                     let id = std::mem::take(&mut p.id);
                     run.check(id, &p.parts(), plan.as_ref())
+                }
+                ToGate::Setting(mut p) => {
+                    let id = std::mem::take(&mut p.id);
+                    run.check(id, &p.parts(), None)
                 }
                 ToGate::Rule { id, firing, safety } => {
                     let action = &rules[firing.rule].rule.action;

@@ -4,6 +4,7 @@
 //! means the same here as in its own file; every problem of every section is reported at once,
 //! each with its JSON path from the document root.
 
+use super::agents_config::{AgentsSection, BidOrigin, BidSetting, written_path};
 use super::error::EngineError;
 use crate::allocation::AllocatorConfig;
 use crate::contracts::{ContractDef, VarType};
@@ -35,8 +36,12 @@ pub struct EngineConfig {
     pub pools: AllocatorConfig,
     /// Market parameters (`market` section; docs/market.md).
     pub market: MarketConfig,
-    /// The agents that bid and act (`agents` section).
+    /// The agents that bid and act (`agents` section), bids repeated per device.
     pub agents: Vec<AgentDef>,
+    /// Where each bid of `agents` was written (same indexing as `agents[a].bids`).
+    pub bid_origins: Vec<Vec<BidOrigin>>,
+    /// The settings bids' grants become.
+    pub settings: Vec<BidSetting>,
     /// Features (`presets` and `features` sections; same form as `samples/scale_presets.json`).
     pub features: ScalePresets,
     /// Rules (`rules` section; docs/rules.md).
@@ -288,11 +293,13 @@ impl EngineConfig {
                 |v| p.decode::<MarketConfig>(v, "$.market"),
             )
             .unwrap_or_default();
-        let agents = raw
+        let section = raw
             .agents
             .as_ref()
-            .and_then(|v| p.decode::<Vec<AgentDef>>(v, "$.agents"))
-            .unwrap_or_default();
+            .map_or_else(AgentsSection::default, |v| {
+                super::agents_config::decode_agents(v, &mut p.0)
+            });
+        let agents = section.agents;
         let market_error = |p: &mut Problems, e: crate::economics::MarketError| match e {
             crate::economics::MarketError::Config { path, message } => p.push(path, message),
             other => p.push("$", other.to_string()),
@@ -303,6 +310,21 @@ impl EngineConfig {
             market_error(&mut p, e);
         }
         if let Err(e) = crate::economics::validate_agents_at(&agents, "$.agents") {
+            // Paths name the bids as written, not as repeated per device.
+            let e = match e {
+                crate::economics::MarketError::Config { path, message } => {
+                    let agent = path
+                        .strip_prefix("$.agents[")
+                        .and_then(|r| r.split(']').next())
+                        .and_then(|i| i.parse::<usize>().ok());
+                    let path = agent.map_or(path.clone(), |a| {
+                        let origins = section.origins.get(a).map_or(&[][..], |o| &o[..]);
+                        written_path(&path, &format!("$.agents[{a}]"), origins)
+                    });
+                    crate::economics::MarketError::Config { path, message }
+                }
+                other => other,
+            };
             market_error(&mut p, e);
         }
         let presets = raw
@@ -417,6 +439,8 @@ impl EngineConfig {
             pools,
             market,
             agents,
+            bid_origins: section.origins,
+            settings: section.settings,
             features: ScalePresets {
                 schema: None,
                 description: None,

@@ -21,6 +21,8 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledBid {
     pub(crate) agent: usize,
+    /// Its index in the agent's (decoded) bids.
+    pub(crate) index_in_agent: usize,
     pub(crate) resource: ResourceType,
     pub(crate) amount: BidSize,
     pub(crate) max_unit_price: f64,
@@ -72,8 +74,15 @@ pub struct Engine {
     pub(crate) bid_held: Vec<f64>,
     /// Scratch for this round's evaluated bids (kept to avoid an allocation per tick).
     pub(crate) bid_scratch: Vec<crate::economics::Bid>,
-    /// Pools whose capacity follows a snapshot slot.
-    pub(crate) capacity_from: Vec<(ResourceType, usize)>,
+    /// Each bid of `bids`: its place in this tick's market input (`None`: not placed, its
+    /// amount was absent or not > 0).
+    pub(crate) bid_placed: Vec<Option<usize>>,
+    /// The settings bids' grants become (see `settings`).
+    pub(crate) settings: Vec<super::settings::CompiledSetting>,
+    /// Scratch for evaluating settings: the snapshot's values, then the grant.
+    pub(crate) setting_slots: Vec<crate::expr::Value>,
+    /// Pools whose capacity follows an expression of the snapshot.
+    pub(crate) capacity_from: Vec<(ResourceType, Program)>,
     pub(crate) thermal_slot: Option<usize>,
     pub(crate) power_slots: Vec<usize>,
     pub(crate) pending_post: Vec<PendingPost>,
@@ -238,7 +247,9 @@ impl Engine {
         let mut bids = Vec::new();
         for (a, agent) in config.agents.iter().enumerate() {
             for (b, bid) in agent.bids.iter().enumerate() {
-                let at = format!("$.agents[{a}].bids[{b}].amount");
+                let origin = config.bid_origins.get(a).and_then(|o| o.get(b));
+                let at = origin.map_or_else(|| format!("$.agents[{a}].bids[{b}]"), |o| o.path(a))
+                    + ".amount";
                 let amount = match &bid.amount {
                     BidAmount::Fixed(x) => Some(BidSize::Fixed(*x)),
                     BidAmount::Expr(source) => match Program::compile(source, &feature_env) {
@@ -267,6 +278,7 @@ impl Engine {
                 if let Some(amount) = amount {
                     bids.push(CompiledBid {
                         agent: a,
+                        index_in_agent: b,
                         resource: bid.resource,
                         amount,
                         max_unit_price: bid.max_unit_price,
@@ -321,12 +333,42 @@ impl Engine {
         };
 
         let mut capacity_from = Vec::new();
-        for (resource, variable) in &config.capacity_from {
+        for (resource, source) in &config.capacity_from {
             let at = format!("$.capacityFrom.{resource}");
-            if let Some(slot) = declared_slot(&feature_env, variable, at, &mut problems) {
-                capacity_from.push((*resource, slot));
+            match Program::compile(source, &feature_env) {
+                Ok(p) if matches!(p.result_type(), Type::Double | Type::Int | Type::Uint) => {
+                    capacity_from.push((*resource, p));
+                }
+                Ok(p) => problems.push(Problem::at(
+                    None,
+                    at,
+                    format!(
+                        "a capacity must be a number, but `{source}` is {}",
+                        p.result_type().as_str()
+                    ),
+                )),
+                Err(e) => problems.push(Problem::expression(None, at, &e)),
             }
         }
+        let agent_ids: Vec<String> = config.agents.iter().map(|a| a.id.clone()).collect();
+        let settings = super::settings::compile_settings(
+            &config.settings,
+            &feature_env,
+            gate.as_ref(),
+            &agent_ids,
+            |a, b| {
+                bids.iter()
+                    .position(|c| c.agent == a && c.index_in_agent == b)
+            },
+            |a, b| {
+                config
+                    .bid_origins
+                    .get(a)
+                    .and_then(|o| o.get(b))
+                    .map_or_else(|| format!("$.agents[{a}].bids[{b}]"), |o| o.path(a))
+            },
+            &mut problems,
+        );
         let reserve = &config.market.reserve;
         let thermal_slot = if reserve.thermal.enabled {
             let at = "$.market.reserve.thermal.variable".to_string();
@@ -390,6 +432,9 @@ impl Engine {
             bids,
             bid_held: Vec::new(),
             bid_scratch: Vec::new(),
+            bid_placed: Vec::new(),
+            settings,
+            setting_slots: Vec::new(),
             capacity_from,
             thermal_slot,
             power_slots,

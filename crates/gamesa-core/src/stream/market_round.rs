@@ -13,9 +13,13 @@ impl Engine {
     /// nothing).
     #[inline(never)]
     pub(super) fn market_round(&mut self, out: &mut crate::economics::MarketTick) {
-        for (resource, slot) in &self.capacity_from {
-            if let Some(Value::Double(x)) = self.snapshot.get(*slot)
-                && x.is_finite()
+        for (resource, program) in &self.capacity_from {
+            // Absent inputs (a machine without a power cap): the configured capacity stays.
+            let present = (program.referenced_slots().iter()).all(|&s| self.snapshot.is_present(s));
+            if let Some(x) = present
+                .then(|| program.try_eval_f64(self.snapshot.values()))
+                .flatten()
+                .filter(|x| x.is_finite())
             {
                 // A negative headroom is no headroom.
                 let _ = self.allocator.set_capacity(*resource, x.max(0.0));
@@ -36,7 +40,9 @@ impl Engine {
             self.bid_held.clear();
             self.bid_held.resize(self.bids.len(), 0.0);
         }
+        self.bid_placed.clear();
         for (bid, held) in self.bids.iter().zip(self.bid_held.iter_mut()) {
+            self.bid_placed.push(None);
             let amount = match &bid.amount {
                 BidSize::Fixed(x) => *x,
                 BidSize::Expr(program) => {
@@ -64,6 +70,9 @@ impl Engine {
             // The amount bid is held while the evaluated one stays within the deadband of it:
             // telemetry noise on a bid's expression is no new bid.
             let amount = settle_amount(held, amount);
+            if let Some(placed) = self.bid_placed.last_mut() {
+                *placed = Some(bids.len());
+            }
             bids.push(Bid {
                 agent: bid.agent,
                 resource: bid.resource,

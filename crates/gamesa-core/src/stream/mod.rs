@@ -17,6 +17,7 @@
 //!    capacities and budgets, and each goes through the ActionGate (audited either way).
 
 mod actions;
+mod agents_config;
 mod backtest;
 mod config;
 mod engine;
@@ -25,9 +26,11 @@ mod input;
 mod leases;
 mod market_round;
 mod output;
+mod settings;
 mod suite;
 mod tick;
 
+pub use agents_config::{BidOrigin, BidSetting, SetsDef};
 pub use backtest::{
     BacktestError, BacktestReport, BacktestRun, Baseline, EnginePolicy, ScenarioInfo, backtest,
 };

@@ -192,10 +192,11 @@ impl Engine {
         for r in ResourceType::ALL {
             free[r] = self.allocator.stats(r).map_or(0.0, |s| s.free);
         }
+        let settings = self.setting_proposals(now_ms, &out.market);
         self.decide(
             now_ms,
             emergency,
-            healing,
+            super::actions::Proposals { healing, settings },
             &evaluation,
             free,
             super::actions::Actions {

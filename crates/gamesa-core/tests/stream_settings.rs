@@ -1,0 +1,219 @@
+//! Grants become settings: a bid with `sets` turns what it wins into a gated action, repeated
+//! per GPU with `forEach`; a safety lowering passes at once, a raise is paced by the gate, and a
+//! grant that did not move writes nothing.
+
+use gamesa_core::stream::{Engine, EngineError, TickOutput};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// GPUs bid 25 % over their draw for the power pool, 95 % of the cap; what each wins is its
+/// power limit.
+fn config() -> Value {
+    json!({
+        "variables": {"power.total_w": "double", "power.cap_w": "double"},
+        "pools": [{"resource": "power_budget", "strategy": "weighted", "capacity": 10_000_000}],
+        "capacityFrom": {"power_budget": "power.cap_w * 950.0"},
+        "market": {"reserve": {"power": {"enabled": false}, "thermal": {"enabled": false}}},
+        "agents": [{
+            "id": "gpu_agent",
+            "budgetPerTick": 100,
+            "effects": ["gpu_control"],
+            "bids": [{
+                "forEach": "gpu",
+                "resource": "power_budget",
+                "amount": "{gpu}.power_w * 1250.0",
+                "maxUnitPrice": 0.01,
+                "sets": {"kind": "set_gpu_power_limit", "target": "{gpu}", "value": "grant / 1000.0", "safety": true}
+            }]
+        }],
+        "gate": {"actions": {"set_gpu_power_limit": {
+            "agent": "gpu_agent",
+            "effect": "gpu_control",
+            "safeDirection": "decrease",
+            "targets": ["gpu*"],
+            "exists": "{target}.power_limit_w",
+            "value": {"param": "watts", "mode": "absolute", "current": "{target}.power_limit_w"},
+            "min": "{target}.power_min_w",
+            "max": "{target}.power_max_w",
+            "maxStep": 50,
+            "cooldownMs": 1000,
+            "rate": {"burst": 1, "perSecond": 1},
+            "hysteresis": 5
+        }}}
+    })
+}
+
+/// Two GPUs drawing `draw` W each under limits `limits`, and a machine cap.
+fn reading(draw: [f64; 2], limits: [f64; 2], cap: Option<f64>) -> BTreeMap<String, f64> {
+    let mut m = BTreeMap::new();
+    m.insert("gpu.count".to_string(), 2.0);
+    for i in 0..2 {
+        m.insert(format!("gpu{i}.power_w"), draw[i]);
+        m.insert(format!("gpu{i}.power_limit_w"), limits[i]);
+        m.insert(format!("gpu{i}.power_min_w"), 150.0);
+        m.insert(format!("gpu{i}.power_max_w"), 450.0);
+    }
+    m.insert("power.total_w".to_string(), draw[0] + draw[1] + 50.0);
+    if let Some(cap) = cap {
+        m.insert("power.cap_w".to_string(), cap);
+    }
+    m
+}
+
+fn engine() -> Engine {
+    Engine::from_json(&config().to_string()).expect("the config builds")
+}
+
+fn limits_set(out: &TickOutput) -> Vec<(String, f64)> {
+    out.approved
+        .iter()
+        .filter(|a| &*a.kind == "set_gpu_power_limit")
+        .map(|a| (a.target.to_string(), a.value))
+        .collect()
+}
+
+#[test]
+fn a_contested_power_pool_lowers_every_limit_in_the_same_tick() {
+    let mut e = engine();
+    let out = e
+        .tick(
+            &reading([440.0, 440.0], [450.0, 450.0], Some(700.0)),
+            1000.0,
+        )
+        .unwrap();
+    // Only the two GPUs the machine has bid; gpu2..gpu7 are absent.
+    assert_eq!(out.market.grants.len(), 2, "{:?}", out.market.grants);
+    let set = limits_set(&out);
+    assert_eq!(set.len(), 2, "{:?} {:?}", out.approved, out.rejected);
+    let total: f64 = set.iter().map(|(_, w)| w).sum();
+    assert!(total <= 665.0 + 1e-6, "{set:?}");
+    // Each came down by more than maxStep (50 W), at once: a safety lowering is not paced.
+    assert!(
+        set.iter().all(|(_, w)| *w < 400.0 && *w >= 150.0),
+        "{set:?}"
+    );
+    assert!(
+        out.approved
+            .iter()
+            .all(|a| a.rule.starts_with("grant.gpu_agent"))
+    );
+    // Every decision is audited.
+    assert!(out.audit.len() >= 2);
+
+    // The draw follows the limits; the same grants write nothing more.
+    let l = [set[0].1, set[1].1];
+    for t in 1..30 {
+        let out = e
+            .tick(&reading(l, l, Some(700.0)), 1000.0 + 100.0 * t as f64)
+            .unwrap();
+        assert!(limits_set(&out).is_empty(), "tick {t}: {:?}", out.approved);
+        assert!(out.rejected.is_empty(), "tick {t}: {:?}", out.rejected);
+    }
+}
+
+#[test]
+fn a_raise_waits_for_the_cooldown_and_goes_one_step_at_a_time() {
+    let mut e = engine();
+    let out = e
+        .tick(&reading([440.0, 440.0], [450.0, 450.0], Some(700.0)), 0.0)
+        .unwrap();
+    let set = limits_set(&out);
+    let low = set[0].1;
+    // The cap goes away: each GPU may have 25 % more than it draws, but a raise is paced.
+    let mut raised = Vec::new();
+    for t in 1..=25 {
+        let now = 100.0 * t as f64;
+        let out = e
+            .tick(&reading([low, low], [low, low], Some(2000.0)), now)
+            .unwrap();
+        for (target, w) in limits_set(&out) {
+            raised.push((now, target, w));
+        }
+    }
+    assert!(!raised.is_empty());
+    // Not before the cooldown (1000 ms after the lowering), at most maxStep above the limit.
+    for (now, _, w) in &raised {
+        assert!(*now >= 1000.0, "{raised:?}");
+        assert!(*w <= low + 50.0 + 1e-9, "{raised:?}");
+    }
+}
+
+#[test]
+fn bids_and_settings_name_the_bid_as_written() {
+    let mut c = config();
+    // A second, plain bid after the repeated one: its problems name bids[1], not bids[8].
+    c["agents"][0]["bids"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"resource": "gpu_compute", "amount": "gpu0.util *", "maxUnitPrice": 1}));
+    let problems = Engine::check_json(&c.to_string());
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.path == "$.agents[0].bids[1].amount"),
+        "{problems:?}"
+    );
+
+    for (change, path) in [
+        (json!({"forEach": "cpu"}), "$.agents[0].bids[0].forEach"),
+        (
+            json!({"sets": {"kind": "set_fan", "target": "{gpu}", "value": "grant"}}),
+            "$.agents[0].bids[0].sets.kind",
+        ),
+        (
+            json!({"sets": {"kind": "set_gpu_power_limit", "target": "{gpu}", "value": "grant > 1.0"}}),
+            "$.agents[0].bids[0].sets.value",
+        ),
+        (
+            json!({"sets": {"kind": "set_gpu_power_limit", "target": "{gpu}", "value": "grant", "extra": 1}}),
+            "$.agents[0].bids[0].sets",
+        ),
+    ] {
+        let mut c = config();
+        for (k, v) in change.as_object().unwrap() {
+            c["agents"][0]["bids"][0][k] = v.clone();
+        }
+        let problems = Engine::check_json(&c.to_string());
+        assert!(
+            problems.iter().any(|p| p.path.starts_with(path)),
+            "{change}: {problems:?}"
+        );
+    }
+
+    // A setting's kind must be performed by the bidder.
+    let mut c = config();
+    c["agents"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"id": "other", "budgetPerTick": 1, "bids": [{
+            "resource": "power_budget", "amount": 1, "maxUnitPrice": 1,
+            "sets": {"kind": "set_gpu_power_limit", "target": "gpu0", "value": "grant"}
+        }]}));
+    match Engine::from_json(&c.to_string()) {
+        Err(EngineError::InvalidConfig { problems }) => assert!(
+            problems
+                .iter()
+                .any(|p| p.path == "$.agents[1].bids[0].sets.kind"
+                    && p.message.contains("gpu_agent")),
+            "{problems:?}"
+        ),
+        other => panic!("{:?}", other.err()),
+    }
+}
+
+#[test]
+fn a_lowering_that_is_not_marked_safety_is_paced() {
+    let mut c = config();
+    c["agents"][0]["bids"][0]["sets"]["safety"] = json!(false);
+    let mut e = Engine::from_json(&c.to_string()).unwrap();
+    let out = e
+        .tick(
+            &reading([440.0, 440.0], [450.0, 450.0], Some(700.0)),
+            1000.0,
+        )
+        .unwrap();
+    // One step of at most 50 W, and the rate limit (burst 1) lets one GPU go first.
+    let set = limits_set(&out);
+    assert_eq!(set.len(), 1, "{set:?}");
+    assert!(set.iter().all(|(_, w)| *w >= 400.0 - 1e-9), "{set:?}");
+}
