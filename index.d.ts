@@ -1048,6 +1048,7 @@ export interface SignalStats {
 export declare enum SimActuationKind {
   SetGpuPowerLimit = 'set_gpu_power_limit',
   SetCpuFreqMax = 'set_cpu_freq_max',
+  SetCpuPowerLimit = 'set_cpu_power_limit',
   SetCpuWeight = 'set_cpu_weight',
   SetCpuQuota = 'set_cpu_quota',
   PinCores = 'pin_cores',

@@ -86,8 +86,10 @@ test('real outputs compile as the declared TypeScript types, and every declared 
     }
   })
   // Plausible readings too: actions approved on them get their postconditions checked.
-  const live = new Engine(readFileSync('samples/engine.json', 'utf8'))
-  for (let i = 0; i < 60; i++) ticks.push(live.tick(reading(i), 1000 + 100 * i))
+  for (const file of ['samples/engine.json', 'samples/engine_configs/valid/gpu_power_rules.json']) {
+    const live = new Engine(readFileSync(file, 'utf8'))
+    for (let i = 0; i < 60; i++) ticks.push(live.tick(reading(i), 1000 + 100 * i))
+  }
   const scenarios = builtinScenarios()
   const sample = readFileSync('samples/engine.json', 'utf8')
   const reports = [

@@ -13,10 +13,15 @@ fn config() -> Value {
         "variables": {"power.total_w": "double", "power.cap_w": "double"},
         "pools": [{"resource": "power_budget", "strategy": "weighted", "capacity": 10_000_000}],
         "capacityFrom": {"power_budget": "power.cap_w * 950.0"},
-        "market": {"reserve": {"power": {"enabled": false}, "thermal": {"enabled": false}}},
+        "market": {
+            "priceMin": 1e-6,
+            "initialPrices": {"power_budget": 0.0001},
+            "targetUtilizations": {"power_budget": 1.0},
+            "reserve": {"power": {"enabled": false}, "thermal": {"enabled": false}}
+        },
         "agents": [{
             "id": "gpu_agent",
-            "budgetPerTick": 100,
+            "budgetPerTick": 1000,
             "effects": ["gpu_control"],
             "bids": [{
                 "forEach": "gpu",
@@ -86,7 +91,8 @@ fn a_contested_power_pool_lowers_every_limit_in_the_same_tick() {
     let set = limits_set(&out);
     assert_eq!(set.len(), 2, "{:?} {:?}", out.approved, out.rejected);
     let total: f64 = set.iter().map(|(_, w)| w).sum();
-    assert!(total <= 665.0 + 1e-6, "{set:?}");
+    // The pool is 95 % of the cap, shared: the limits add up to it, not to their floors.
+    assert!(total <= 665.0 + 1e-6 && total > 600.0, "{set:?}");
     // Each came down by more than maxStep (50 W), at once: a safety lowering is not paced.
     assert!(
         set.iter().all(|(_, w)| *w < 400.0 && *w >= 150.0),
@@ -131,10 +137,16 @@ fn a_raise_waits_for_the_cooldown_and_goes_one_step_at_a_time() {
         }
     }
     assert!(!raised.is_empty());
-    // Not before the cooldown (1000 ms after the lowering), at most maxStep above the limit.
-    for (now, _, w) in &raised {
+    // Not before the cooldown (1000 ms after the lowering), at most maxStep above the limit
+    // it had, and one a second at most (the kind's rate, shared by both GPUs).
+    let mut had: BTreeMap<String, f64> = BTreeMap::new();
+    for (now, target, w) in &raised {
         assert!(*now >= 1000.0, "{raised:?}");
-        assert!(*w <= low + 50.0 + 1e-9, "{raised:?}");
+        let before = had.insert(target.clone(), *w).unwrap_or(low);
+        assert!(*w > before && *w <= before + 50.0 + 1e-9, "{raised:?}");
+    }
+    for pair in raised.windows(2) {
+        assert!(pair[1].0 - pair[0].0 >= 1000.0, "{raised:?}");
     }
 }
 
