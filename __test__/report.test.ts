@@ -4,12 +4,12 @@
 // playwright-core) with every network request blocked: every chart must have drawn, the summary
 // table must hold the runs' numbers, the hover script must work, and the console must stay clean.
 import test from 'ava'
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { type BacktestReport, type BacktestRun, renderBacktestReport } from '@gamesa/core'
+import { type BacktestReport, type BacktestRun, builtinScenarios, renderBacktestReport, runBacktest } from '@gamesa/core'
 
 // ---------------------------------------------------------------- synthetic backtest data
 
@@ -399,4 +399,22 @@ browserTest(`in Chromium: a hostile scenario name is shown as text and runs noth
   t.deepEqual(requests, [])
   t.deepEqual(problems, [])
   await page.context().close()
+})
+
+test('the report shows the market working: grants per agent, exchange rates and the settings they became', (t) => {
+  const report = runBacktest(builtinScenarios().find((s) => s.name === 'two_gpus_one_cap')!.json, readFileSync('samples/engine.json', 'utf8'), 'static')
+  const policy = report.runs.find((r) => r.label === 'policy')!
+  const names = Object.keys(policy.series.extra)
+  t.true(names.includes('grants.power_budget.gpu_agent'), names.join(', '))
+  t.true(names.includes('rates.power_budget'))
+  t.true(names.includes('settings.set_gpu_power_limit.gpu0'))
+  t.true(names.includes('settings.set_gpu_power_limit.gpu1'))
+  // Each GPU's limit stays within its range, and the two together under the 700 W cap.
+  const g0 = policy.series.extra['settings.set_gpu_power_limit.gpu0']!
+  const g1 = policy.series.extra['settings.set_gpu_power_limit.gpu1']!
+  t.true(g0.every((w, i) => w === null || g1[i] === null || (w >= 150 && w + g1[i]! <= 700)))
+  const html = renderBacktestReport(report)
+  t.regex(html, /<figcaption>Grants: power_budget, in total and per agent \(units granted\)<\/figcaption>/)
+  t.regex(html, /<figcaption>Exchange rates: cores one unit is worth \(cores per unit\)<\/figcaption>/)
+  t.regex(html, /<figcaption>Settings applied: set_gpu_power_limit \(value set\)<\/figcaption>/)
 })

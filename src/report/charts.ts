@@ -60,6 +60,8 @@ function inGroups(name: string): boolean {
   return (
     name.startsWith('prices.') ||
     name.startsWith('grants.') ||
+    name.startsWith('rates.') ||
+    name.startsWith('settings.') ||
     ['firings', 'applied', 'rejected'].some((n) => name === n || name.startsWith(`${n}.`))
   )
 }
@@ -77,7 +79,10 @@ const byName = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: tru
  */
 function groups(runs: readonly BacktestRun[]): Group[] {
   const extraNames = [...new Set(runs.flatMap((r) => Object.keys(extraOf(r))))].sort(byName)
-  const grantResources = extraNames.filter((k) => k.startsWith('grants.')).map((k) => k.slice('grants.'.length))
+  // `grants.<resource>` is the total, `grants.<resource>.<agent>` each agent's part.
+  const grantResources = extraNames.filter((k) => k.startsWith('grants.') && !k.slice('grants.'.length).includes('.')).map((k) => k.slice('grants.'.length))
+  // `settings.<kind>.<target>`: the value each actuation set, one chart per kind (units differ).
+  const settingKinds = [...new Set(extraNames.filter((k) => k.startsWith('settings.')).map((k) => k.split('.')[1]!))]
   // Resources never granted in any run get one note instead of a chart each of a flat zero line.
   const granted = grantResources.filter((res) => runs.some((r) => (extraOf(r)[`grants.${res}`] ?? []).some((v) => typeof v === 'number' && Number.isFinite(v) && v !== 0)))
   const never = grantResources.filter((res) => !granted.includes(res))
@@ -89,8 +94,21 @@ function groups(runs: readonly BacktestRun[]): Group[] {
     ...(grantResources.length === 0
       ? [{ id: 'grants', title: 'Grants', unit: 'units granted', includeZero: true, pick: byPrefix('grants.') }]
       : granted.map(
-          (res, i): Group => ({ id: `grants-${i}-${idPart(res)}`, title: `Grants: ${res}`, unit: 'units granted', includeZero: true, pick: single(`grants.${res}`, res) }),
+          (res, i): Group => ({
+            id: `grants-${i}-${idPart(res)}`,
+            title: `Grants: ${res}, in total and per agent`,
+            unit: 'units granted',
+            includeZero: true,
+            pick: (run) => [...single(`grants.${res}`, 'total')(run), ...byPrefix(`grants.${res}.`)(run)],
+          }),
         )),
+    // Charted where the policy reports them (a report built elsewhere may not).
+    ...(extraNames.some((k) => k.startsWith('rates.'))
+      ? [{ id: 'rates', title: 'Exchange rates: cores one unit is worth', unit: 'cores per unit', includeZero: false, yScale: 'auto' as const, pick: byPrefix('rates.') }]
+      : []),
+    ...settingKinds.map(
+      (kind, i): Group => ({ id: `settings-${i}-${idPart(kind)}`, title: `Settings applied: ${kind}`, unit: 'value set', includeZero: false, pick: byPrefix(`settings.${kind}.`) }),
+    ),
     ...(never.length === 0
       ? []
       : [

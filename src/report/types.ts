@@ -91,8 +91,10 @@ export interface BacktestSeries {
   workloads?: Record<string, Array<number | null>>
   /**
    * Policy internals by name: `prices.<resource>` (credits per unit), `grants.<resource>`
-   * (units granted), `firings` (rules fired per tick), `rejected` and `applied` (actions per tick);
-   * other names are drawn in charts of their own.
+   * (units granted in total) and `grants.<resource>.<agent>` (each agent's part), `rates.<resource>`
+   * (the exchange rate: cores one unit is worth), `settings.<kind>.<target>` (the value the last
+   * approved actuation set, from its first approval on), `firings` (rules fired per tick),
+   * `rejected` and `applied` (actions per tick); other names are drawn in charts of their own.
    */
   extra: Record<string, Array<number | null>>
 }

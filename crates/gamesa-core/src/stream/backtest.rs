@@ -45,6 +45,9 @@ pub struct EnginePolicy {
     engine: Engine,
     /// The first tick error (a tick can only fail on its time, which the runner controls).
     error: Option<EngineError>,
+    /// The last value applied per `settings.<kind>.<target>`, charted every tick from the
+    /// first approval on (a setting holds between its changes).
+    settings: BTreeMap<String, f64>,
 }
 
 impl EnginePolicy {
@@ -53,6 +56,7 @@ impl EnginePolicy {
         EnginePolicy {
             engine,
             error: None,
+            settings: BTreeMap::new(),
         }
     }
 
@@ -83,6 +87,11 @@ impl Policy for EnginePolicy {
                 target: a.target.to_string(),
                 value: a.value,
             });
+            self.settings
+                .insert(format!("settings.{}.{}", a.kind, a.target), a.value);
+        }
+        for (name, value) in &self.settings {
+            step.extra.insert(name.clone(), *value);
         }
         step.rejected = out
             .rejected
@@ -94,6 +103,23 @@ impl Policy for EnginePolicy {
         }
         for (r, granted) in out.market.granted.iter() {
             step.extra.insert(format!("grants.{r}"), *granted);
+        }
+        // Each agent's grant of each resource it bid for, summed over its bids.
+        let agents = self.engine.market.agents();
+        for g in &out.market.grants {
+            if let Some(agent) = agents.get(g.agent) {
+                *step
+                    .extra
+                    .entry(format!("grants.{}.{}", g.resource, agent.id))
+                    .or_insert(0.0) += g.amount;
+            }
+        }
+        // Exchange rates against a core: how many cores one unit of each resource is worth.
+        let core = out.market.prices[crate::types::ResourceType::CpuCores];
+        if core > 0.0 {
+            for (r, p) in out.market.prices.iter() {
+                step.extra.insert(format!("rates.{r}"), p / core);
+            }
         }
         step.extra
             .insert("firings".to_string(), out.firings.active.len() as f64);
