@@ -10,7 +10,7 @@ use crate::gpu::GpuReader;
 use crate::loadavg::read_loadavg;
 use crate::meminfo::read_meminfo;
 use crate::psi::{PSI_RESOURCES, read_psi_some_avg10};
-use crate::rapl::{RaplTracker, read_rapl};
+use crate::rapl::{RaplTracker, read_rapl, sum_watts};
 use crate::root::SysRoot;
 use crate::snapshot::{Snapshot, SourceStatus};
 use crate::stat::{CpuTracker, read_stat};
@@ -134,10 +134,18 @@ impl Collector {
         }
         match read_rapl(&self.root) {
             Ok(zones) => {
+                let limit = sum_watts(&zones, |z| &z.power_limit_uw);
+                let max = sum_watts(&zones, |z| &z.max_power_uw);
+                snap.set_result("power.cpu_limit_w", limit);
+                snap.set_result("power.cpu_limit_max_w", max);
                 snap.set_result("power.cpu_w", self.rapl.update(zones, now));
                 snap.set_source("rapl", SourceStatus::Present);
             }
-            Err(err) => snap.fail_source("rapl", err.into(), &["power.cpu_w"]),
+            Err(err) => snap.fail_source(
+                "rapl",
+                err.into(),
+                &["power.cpu_w", "power.cpu_limit_w", "power.cpu_limit_max_w"],
+            ),
         }
         self.gpu.read_into(&mut snap);
         snap

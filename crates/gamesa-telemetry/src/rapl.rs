@@ -6,6 +6,11 @@
 //! their package and are skipped). `power.cpu_w` is the sum over packages of energy deltas
 //! divided by the elapsed time, in W. `energy_uj` is readable by root only since Linux 5.10
 //! (a side-channel fix); other users get a `PermissionDenied` status.
+//!
+//! The package power limit (PL1) is `constraint_0_power_limit_uw` (µW) and the highest value the
+//! firmware accepts for it `constraint_0_max_power_uw` (µW), per package zone: summed over
+//! packages they are `power.cpu_limit_w` and `power.cpu_limit_max_w`, in W. Either is absent
+//! (with its reason) when a package lacks the file, as some firmware does.
 
 use std::time::Instant;
 
@@ -25,6 +30,34 @@ pub struct RaplZone {
     pub energy_uj: u64,
     /// Counter range, µJ: the counter wraps to 0 after this value.
     pub max_energy_range_uj: u64,
+    /// `constraint_0_power_limit_uw`, µW, or why it could not be read.
+    pub power_limit_uw: Result<u64, String>,
+    /// `constraint_0_max_power_uw`, µW, or why it could not be read.
+    pub max_power_uw: Result<u64, String>,
+}
+
+/// Reads one optional µW attribute of a zone directory.
+fn attribute_uw(root: &SysRoot, dir: &str, name: &str) -> Result<u64, String> {
+    let (path, text) = root
+        .read(&format!("{dir}/{name}"))
+        .map_err(|e| e.to_string())?;
+    single(&path, &text, name).map_err(|e| e.to_string())
+}
+
+/// The sum over packages of one µW attribute, in W; the first package's reason when one
+/// lacks it.
+pub fn sum_watts(
+    zones: &[RaplZone],
+    pick: impl Fn(&RaplZone) -> &Result<u64, String>,
+) -> Result<f64, String> {
+    let mut total_uw = 0.0;
+    for z in zones {
+        match pick(z) {
+            Ok(uw) => total_uw += *uw as f64,
+            Err(why) => return Err(why.clone()),
+        }
+    }
+    Ok(total_uw / 1e6)
 }
 
 /// Reads every package zone, in zone-name order.
@@ -43,6 +76,8 @@ pub fn read_rapl(root: &SysRoot) -> Result<Vec<RaplZone>, ReadError> {
         let (path, text) = root.read(&format!("{dir}/max_energy_range_uj"))?;
         let max_energy_range_uj = single(&path, &text, "max_energy_range_uj")?;
         zones.push(RaplZone {
+            power_limit_uw: attribute_uw(root, &dir, "constraint_0_power_limit_uw"),
+            max_power_uw: attribute_uw(root, &dir, "constraint_0_max_power_uw"),
             zone,
             energy_uj,
             max_energy_range_uj,

@@ -39,6 +39,14 @@ fn full_tree() -> FakeTree {
         "/sys/class/powercap/intel-rapl:0/max_energy_range_uj",
         "1000000000\n",
     );
+    tree.write(
+        "/sys/class/powercap/intel-rapl:0/constraint_0_power_limit_uw",
+        "45000000\n",
+    );
+    tree.write(
+        "/sys/class/powercap/intel-rapl:0/constraint_0_max_power_uw",
+        "65000000\n",
+    );
     tree
 }
 
@@ -233,4 +241,32 @@ fn names_agree_with_core_catalog() {
             || name.starts_with("cgroup.");
         assert!(known, "{name} is not in the core catalog");
     }
+}
+
+#[test]
+fn the_package_power_limit_is_read_and_a_missing_one_is_absent_with_its_path() {
+    let tree = full_tree();
+    let mut c = collector(&tree);
+    let s = c.collect(Instant::now(), 0);
+    assert_eq!(s.values["power.cpu_limit_w"], 45.0);
+    assert_eq!(s.values["power.cpu_limit_max_w"], 65.0);
+
+    // A second package without a limit file: the sum has no value, and says which file.
+    tree.write("/sys/class/powercap/intel-rapl:1/energy_uj", "0\n");
+    tree.write(
+        "/sys/class/powercap/intel-rapl:1/max_energy_range_uj",
+        "1000000000\n",
+    );
+    tree.write(
+        "/sys/class/powercap/intel-rapl:1/constraint_0_max_power_uw",
+        "65000000\n",
+    );
+    let s = c.collect(Instant::now(), 100);
+    assert!(!s.values.contains_key("power.cpu_limit_w"));
+    assert!(
+        s.absent["power.cpu_limit_w"].contains("intel-rapl:1/constraint_0_power_limit_uw"),
+        "{}",
+        s.absent["power.cpu_limit_w"]
+    );
+    assert_eq!(s.values["power.cpu_limit_max_w"], 130.0);
 }

@@ -10,7 +10,7 @@
 use crate::expr::{Env, Type};
 
 /// Machine-wide variables, in slot order: `(name, unit and meaning)`.
-pub const GLOBAL_VARIABLES: [(&str, &str); 15] = [
+pub const GLOBAL_VARIABLES: [(&str, &str); 17] = [
     ("cpu.util", "total CPU utilization, 0..1"),
     ("cpu.freq_mhz", "mean current CPU frequency, MHz"),
     ("cpu.load1", "1-minute load average"),
@@ -40,6 +40,11 @@ pub const GLOBAL_VARIABLES: [(&str, &str); 15] = [
         "CPU critical temperature minus current, °C",
     ),
     ("power.cpu_w", "CPU package power from RAPL, W"),
+    ("power.cpu_limit_w", "CPU package power limit (RAPL PL1), W"),
+    (
+        "power.cpu_limit_max_w",
+        "highest CPU package power limit the firmware accepts, W",
+    ),
     ("gpu.count", "number of GPUs seen (int)"),
 ];
 
