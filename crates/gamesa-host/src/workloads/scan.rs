@@ -121,6 +121,9 @@ pub struct WorkloadScanner {
     ticks_per_s: f64,
     known: HashMap<i32, Known>,
     files: StatFiles,
+    /// The pids of the previous listing and the last pid handed out when it was made.
+    listing: Vec<i32>,
+    listed_at_pid: Option<i32>,
     last: Option<Instant>,
     generation: u64,
     buf: Vec<u8>,
@@ -150,6 +153,8 @@ impl WorkloadScanner {
         Ok(WorkloadScanner {
             selectors: Selectors::compile(config)?,
             files,
+            listing: Vec::new(),
+            listed_at_pid: None,
             options,
             ticks_per_s: proc_read::clock_ticks_per_second() as f64,
             known: HashMap::new(),
@@ -178,9 +183,16 @@ impl WorkloadScanner {
             .map(|l| now.saturating_duration_since(l).as_secs_f64())
             .filter(|s| *s > 0.0);
         self.last = Some(now);
-        let pids = proc_read::pids(&root).map_err(crate::error::io(&root, "listing"))?;
+        // Listing /proc costs the kernel a lookup per entry; while no pid was handed out since
+        // the previous listing, that listing still names every process.
+        let last_pid = self.files.last_pid(&mut self.buf);
+        if last_pid.is_none() || last_pid != self.listed_at_pid {
+            self.listing = proc_read::pids(&root).map_err(crate::error::io(&root, "listing"))?;
+            self.listed_at_pid = last_pid;
+        }
+        let pids = std::mem::take(&mut self.listing);
         let mut rows = Vec::with_capacity(pids.len());
-        for pid in pids {
+        for &pid in &pids {
             let read = self.read_stat(pid).map_err(crate::error::io(
                 &root.join(pid.to_string()),
                 "reading stat of",
@@ -194,6 +206,7 @@ impl WorkloadScanner {
                 delta_ticks,
             });
         }
+        self.listing = pids;
         let scanned = rows.len();
         let index: HashMap<i32, usize> = rows.iter().enumerate().map(|(i, r)| (r.pid, i)).collect();
         let workload_of = self.assign(&rows, &index);
