@@ -258,8 +258,11 @@ export declare class NativeLiveWorkloads {
   restoreJson(): string
   /** Restores everything and ignores actions until `resume()`; the restore report as JSON. */
   pauseJson(): string
-  /** Acts again after `pause`. */
-  resume(): void
+  /**
+   * Acts again after `pause`, putting the settings in force before it back; their results
+   * as JSON.
+   */
+  resumeJson(): string
   /** Releases the journal (without restoring: call `restoreJson` first). Idempotent. */
   close(): void
 }

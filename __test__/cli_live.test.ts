@@ -91,6 +91,33 @@ test('exec returns the command\'s exit code', (t) => {
   t.is(gamesa('exec', '--config', 'samples/live_protect.json', '--', join(work, 'no-such-program')).code, 2)
 })
 
+test('exec --apply: the command and what it starts are the priority workload; its exit code comes back', (t) => {
+  const cpu = cpuHierarchy()
+  if (!isRoot || !cpu) return t.pass('needs root and a writable cpu controller')
+  const subtree = `gamesa-exec-${process.pid}`
+  const journal = join(work, 'exec.journal')
+  const controller = cpu.v1 ? 'cpu' : ''
+  // The shell reads the group of a child it starts 1.5 s in: by then the shell was moved.
+  const script = `sleep 1.5; grep ':${controller}:' /proc/self/cgroup | head -n 1; exit 7`
+  const r = gamesa('exec', '--apply', '--quiet', '--config', 'samples/live_protect.json', '--journal', journal, '--cgroup-subtree', subtree, '--', 'sh', '-c', script)
+  t.is(r.code, 7, r.stderr)
+  t.regex(r.stdout, new RegExp(`/${subtree}/priority`))
+  t.false(existsSync(join(cpu.mount, subtree)), 'restored and removed when the command ended')
+})
+
+test('the systemd unit is hardened and restores after any stop', (t) => {
+  const unit = readFileSync('packaging/gamesa.service', 'utf8')
+  for (const line of [
+    'ProtectSystem=strict',
+    'ReadWritePaths=/var/lib/gamesa /sys/fs/cgroup',
+    'NoNewPrivileges=yes',
+    'ExecStopPost=/usr/bin/env gamesa restore',
+  ]) t.true(unit.split('\n').includes(line), line)
+  const caps = unit.split('\n').find((l) => l.startsWith('CapabilityBoundingSet='))?.split('=')[1]?.split(' ') ?? []
+  t.true(caps.includes('CAP_SYS_NICE') && caps.includes('CAP_SYS_ADMIN'), caps.join(' '))
+  t.regex(unit, /^ExecStart=.* run --apply /m)
+})
+
 test('--apply without CAP_SYS_NICE and CAP_SYS_ADMIN names them', (t) => {
   if (!isRoot || !existsSync('/usr/sbin/capsh')) return t.pass('needs root and capsh to drop capabilities')
   const cmd = [process.execPath, ...NODE_ARGS, 'run', '--apply', '--duration', '1s', '--journal', join(work, 'nocap.journal')].map((a) => `'${a}'`).join(' ')
@@ -140,6 +167,32 @@ test('--apply: a process started after the governor is in the priority group wit
     const laterMs = await latency(later.pid as number)
     t.log(`new matching process in the priority group after ${laterMs.toFixed(0)} ms (first one, rule firing included: ${firstMs.toFixed(0)} ms)`)
     t.true(laterMs <= 1000, `${laterMs} ms`)
+
+    // gamesa status sees the running governor, its settings and the workloads.
+    const status = gamesa('status', '--journal', journal, '--protect', name, '--json')
+    t.is(status.code, 0, status.stderr)
+    const s = JSON.parse(status.stdout) as { journal: { locked: boolean; entries: Array<{ target: { kind: string; path?: string } }> }; workloads: { processes: Array<{ pid: number; role: string }> } }
+    t.true(s.journal.locked, 'a governor holds the journal')
+    t.true(s.journal.entries.some((e) => e.target.kind === 'cgroup_file' && String(e.target.path).endsWith(cpu.v1 ? 'cpu.shares' : 'cpu.weight')))
+    t.true(s.workloads.processes.some((p) => p.pid === later.pid && p.role === 'priority'))
+    const text = gamesa('status', '--journal', journal)
+    t.regex(text.stdout, /a governor is applying/)
+
+    // gamesa pause: everything restored, nothing applied; gamesa resume: acts again.
+    const until = async (what: () => boolean, ms: number) => {
+      const t0 = performance.now()
+      while (performance.now() - t0 < ms) {
+        if (what()) return true
+        await sleep(20)
+      }
+      return false
+    }
+    t.is(gamesa('pause', '--journal', journal).code, 0)
+    t.true(await until(() => groupOf(later.pid as number, cpu.v1) === original, 3000), `paused: back in ${original}`)
+    await sleep(500)
+    t.is(groupOf(later.pid as number, cpu.v1), original, 'stays restored while paused')
+    t.is(gamesa('resume', '--journal', journal).code, 0)
+    t.true(await until(() => groupOf(later.pid as number, cpu.v1) === group, 3000), 'resumed: in the group again')
     governor.kill('SIGTERM')
     t.is(await exited, 143, stderr)
     t.is(groupOf(first.pid as number, cpu.v1), original)

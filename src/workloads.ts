@@ -162,8 +162,9 @@ export class LiveWorkloads {
     return JSON.parse(this.#native.pauseJson()) as RestoreReport
   }
 
-  resume(): void {
-    this.#native.resume()
+  /** Acts again after {@link pause}: the settings in force before it are applied anew. */
+  resume(): LiveActionResult[] {
+    return JSON.parse(this.#native.resumeJson()) as LiveActionResult[]
   }
 
   /** Releases the journal; call {@link restore} first unless the settings should stay. */

@@ -97,8 +97,9 @@ export class LiveRun {
 
   /** SIGUSR2 (`gamesa resume`): act again on the next approved actions. */
   resume(): string {
-    this.live.resume()
-    return 'resumed: acting on approved actions again'
+    const back = this.live.resume()
+    const applied = back.filter((r) => r.status === 'applied').length
+    return `resumed: ${applied} of ${back.length} settings applied again; acting on approved actions`
   }
 
   /** The end of the run: restore (unless told not to) and release the journal. */

@@ -348,7 +348,7 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
       if (!options.quiet) {
         const keep = live.applying && !options.restoreOnExit ? '; settings kept (--no-restore-on-exit)' : ''
         const back = restored ? `; restored ${restored.restored} settings${restored.conflicts.length > 0 ? `, ${restored.conflicts.length} conflicts kept` : ''}` : ''
-        process.stderr.write(`${stats.summary(performance.now() - started)}\n${live.summary()}${back}${keep}\n`)
+        process.stderr.write(`${stats.summary(performance.now() - started, live.applying)}\n${live.summary()}${back}${keep}\n`)
       }
       resolve(code)
     }

@@ -104,13 +104,11 @@ impl NativeLiveWorkloads {
         guard(|| to_json(&self.get()?.pause().map_err(to_js)?))
     }
 
-    /// Acts again after `pause`.
-    #[napi]
-    pub fn resume(&mut self) -> Result<(), JsError> {
-        guard(|| {
-            self.get()?.resume();
-            Ok(())
-        })
+    /// Acts again after `pause`, putting the settings in force before it back; their results
+    /// as JSON.
+    #[napi(js_name = "resumeJson")]
+    pub fn resume_json(&mut self) -> Result<String, JsError> {
+        guard(|| to_json(&self.get()?.resume()))
     }
 
     /// Releases the journal (without restoring: call `restoreJson` first). Idempotent.

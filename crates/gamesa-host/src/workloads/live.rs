@@ -95,6 +95,9 @@ pub struct LiveWorkloads {
     /// The name the priority workload has in the configuration (also a target for it).
     priority_name: Option<String>,
     groups: BTreeMap<&'static str, Group>,
+    /// The last action applied per (kind, role): what [`resume`](Self::resume) puts back, since
+    /// the engine (and its gate) still count on those settings.
+    applied: BTreeMap<(String, &'static str), LiveAction>,
     paused: bool,
     last: Option<ScanReport>,
 }
@@ -139,6 +142,7 @@ impl LiveWorkloads {
                 .find(|w| w.priority)
                 .map(|w| w.name.clone()),
             groups: BTreeMap::new(),
+            applied: BTreeMap::new(),
             paused: false,
             last: None,
         })
@@ -311,6 +315,7 @@ impl LiveWorkloads {
                 }
             }
         }
+        self.applied.insert((a.kind.clone(), role), a.clone());
         let g = self.groups.entry(role).or_default();
         match knob {
             GroupKnob::CpuWeight(w) => g.settings.cpu_weight = Some(w),
@@ -322,22 +327,32 @@ impl LiveWorkloads {
         r
     }
 
-    /// Undoes everything (see [`Actuator::restore`]) and forgets the groups; acting resumes
-    /// with the next action.
+    /// Undoes everything (see [`Actuator::restore`]) and forgets the groups and the settings;
+    /// acting resumes with the next action.
     pub fn restore(&mut self) -> Result<RestoreReport, HostError> {
+        self.groups.clear();
+        self.applied.clear();
+        self.actuator.restore()
+    }
+
+    /// Restores everything and ignores actions until [`resume`](Self::resume), which puts the
+    /// settings back.
+    pub fn pause(&mut self) -> Result<RestoreReport, HostError> {
+        self.paused = true;
         self.groups.clear();
         self.actuator.restore()
     }
 
-    /// Restores everything and ignores actions until [`resume`](Self::resume).
-    pub fn pause(&mut self) -> Result<RestoreReport, HostError> {
-        self.paused = true;
-        self.restore()
-    }
-
-    /// Acts again (the next approved actions set the groups up anew).
-    pub fn resume(&mut self) {
+    /// Acts again: the settings in force before the pause are applied anew (the engine still
+    /// counts on them; its gate would refuse to approve them again as a step from nothing), and
+    /// the processes join their groups on the next pass. Nothing when not paused.
+    pub fn resume(&mut self) -> Vec<ActionResult> {
+        if !self.paused {
+            return Vec::new();
+        }
         self.paused = false;
+        let again: Vec<LiveAction> = self.applied.values().cloned().collect();
+        self.apply(&again)
     }
 
     /// Whether acting is paused.
