@@ -105,6 +105,26 @@ test('exec --apply: the command and what it starts are the priority workload; it
   t.false(existsSync(join(cpu.mount, subtree)), 'restored and removed when the command ended')
 })
 
+test('--no-restore-on-exit keeps the settings; gamesa restore undoes them', async (t) => {
+  const cpu = cpuHierarchy()
+  if (!isRoot || !cpu) return t.pass('needs root and a writable cpu controller')
+  const subtree = `gamesa-keep-${process.pid}`
+  const journal = join(work, 'keep.journal')
+  const { path, name } = uniqueSleep('k')
+  const child = spawn(path, ['60'])
+  children.push(child)
+  const original = groupOf(child.pid as number, cpu.v1)
+  const r = gamesa('run', '--apply', '--no-restore-on-exit', '--protect', name, '--config', 'samples/live_protect.json', '--duration', '2s', '--json', '--journal', journal, '--cgroup-subtree', subtree)
+  t.is(r.code, 0, r.stderr)
+  t.regex(r.stderr, /settings kept \(--no-restore-on-exit\)/)
+  t.is(groupOf(child.pid as number, cpu.v1), `/${subtree}/priority`, 'kept after the run')
+  const restored = gamesa('restore', '--journal', journal, '--json')
+  t.is(restored.code, 0, restored.stderr)
+  t.is(groupOf(child.pid as number, cpu.v1), original)
+  t.false(existsSync(join(cpu.mount, subtree)), 'groups removed')
+  child.kill('SIGKILL')
+})
+
 test('the systemd unit is hardened and restores after any stop', (t) => {
   const unit = readFileSync('packaging/gamesa.service', 'utf8')
   for (const line of [
