@@ -202,6 +202,21 @@ impl StatFiles {
         Ok(Some((file, stat, run_ns.filter(|_| keep))))
     }
 
+    /// The main thread's whole `schedstat` through the kept file; `None` when the process is
+    /// gone or no such file is kept.
+    pub fn sched(&mut self, file: &StatFile, buf: &mut Vec<u8>) -> io::Result<Option<SchedStat>> {
+        let Some(fd) = &file.sched else {
+            return Ok(None);
+        };
+        buf.clear();
+        buf.resize(256, 0);
+        match rustix::io::pread(fd, &mut buf[..], 0) {
+            Ok(n) => Ok(parse_schedstat(&buf[..n])),
+            Err(e) if gone(&io::Error::from(e)) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// The main thread's CPU time (ns) through the kept `schedstat`: `Ok(None)` when the
     /// process is gone, `Ok(Some(None))` when no such file is kept.
     pub fn run_ns(

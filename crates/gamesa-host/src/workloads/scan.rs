@@ -102,7 +102,8 @@ struct Known {
     comm: String,
     identity: Option<Identity>,
     cpu_ticks: u64,
-    sched: Option<SchedStat>,
+    /// The last run-queue reading: whether of all threads, and the figures.
+    sched: Option<(bool, SchedStat)>,
     generation: u64,
 }
 
@@ -227,8 +228,13 @@ impl WorkloadScanner {
                 continue;
             }
             let busy = row.delta_ticks.unwrap_or(0) > 0;
-            let sched = if role == Role::Priority || busy {
-                self.sched_delta(row.pid)?
+            // Every thread of a priority process; only the main thread of a background one
+            // (through its kept file: listing the threads of every busy process each pass
+            // costs more than the rest of the scan).
+            let sched = if role == Role::Priority {
+                self.sched_delta(row.pid, true)?
+            } else if busy {
+                self.sched_delta(row.pid, false)?
             } else {
                 None
             };
@@ -498,18 +504,33 @@ impl WorkloadScanner {
             .collect()
     }
 
-    /// Run-queue wait and runs of `pid` since the last time they were read for it.
-    fn sched_delta(&mut self, pid: i32) -> Result<Option<SchedStat>, HostError> {
+    /// Run-queue wait and runs of `pid` (all its threads, or its main thread only) since the
+    /// last time the same were read for it.
+    fn sched_delta(&mut self, pid: i32, all_threads: bool) -> Result<Option<SchedStat>, HostError> {
         let root = &self.options.proc_root;
-        let now = proc_read::process_schedstat(root, pid, &mut self.buf).map_err(
-            crate::error::io(&root.join(format!("{pid}/task")), "reading"),
-        )?;
+        let now = if all_threads {
+            proc_read::process_schedstat(root, pid, &mut self.buf).map_err(crate::error::io(
+                &root.join(format!("{pid}/task")),
+                "reading",
+            ))?
+        } else {
+            match self.known.get(&pid) {
+                Some(k) => self
+                    .files
+                    .sched(&k.file, &mut self.buf)
+                    .map_err(crate::error::io(
+                        &root.join(format!("{pid}/schedstat")),
+                        "reading",
+                    ))?,
+                None => None,
+            }
+        };
         let Some(k) = self.known.get_mut(&pid) else {
             return Ok(None);
         };
-        let before = std::mem::replace(&mut k.sched, now);
+        let before = std::mem::replace(&mut k.sched, now.map(|n| (all_threads, n)));
         Ok(match (before, now) {
-            (Some(b), Some(n)) => Some(SchedStat {
+            (Some((kind, b)), Some(n)) if kind == all_threads => Some(SchedStat {
                 run_ns: n.run_ns.saturating_sub(b.run_ns),
                 wait_ns: n.wait_ns.saturating_sub(b.wait_ns),
                 slices: n.slices.saturating_sub(b.slices),
