@@ -98,6 +98,8 @@ pub struct LiveWorkloads {
     /// The last action applied per (kind, role): what [`resume`](Self::resume) puts back, since
     /// the engine (and its gate) still count on those settings.
     applied: BTreeMap<(String, &'static str), LiveAction>,
+    /// Actions that did not take (refused, conflict, gone, error) since the previous pass.
+    failed_since_pass: u32,
     paused: bool,
     last: Option<ScanReport>,
 }
@@ -143,6 +145,7 @@ impl LiveWorkloads {
                 .map(|w| w.name.clone()),
             groups: BTreeMap::new(),
             applied: BTreeMap::new(),
+            failed_since_pass: 0,
             paused: false,
             last: None,
         })
@@ -203,8 +206,26 @@ impl LiveWorkloads {
             g.moved.retain(|k| alive.contains(k));
             g.settings.members = g.moved.len();
         }
+        // What really happened, for the next tick: settings that did not take, moves that did
+        // not, and whether acting is paused.
+        let refused_moves = moves
+            .iter()
+            .filter(|m| !matches!(m.outcome, Outcome::Applied { .. } | Outcome::DryRun { .. }))
+            .count() as u32;
+        scan.variables.insert(
+            "live.actions_failed".into(),
+            f64::from(std::mem::take(&mut self.failed_since_pass)),
+        );
+        scan.variables
+            .insert("live.moves_failed".into(), f64::from(refused_moves));
+        scan.variables
+            .insert("live.paused".into(), f64::from(u8::from(self.paused)));
         for role in ["priority", "background"] {
             let s = self.groups.get(role).map(|g| &g.settings);
+            scan.variables.insert(
+                format!("wl.{role}.group_members"),
+                s.map_or(0.0, |s| s.members as f64),
+            );
             let weight = s.and_then(|s| s.cpu_weight).unwrap_or(DEFAULT_WEIGHT);
             scan.variables
                 .insert(format!("wl.{role}.cpu_weight"), weight as f64);
@@ -237,7 +258,12 @@ impl LiveWorkloads {
     /// priority workload's name are live; others are `ignored`. The role's processes join the
     /// group on the next [`pass`](Self::pass).
     pub fn apply(&mut self, actions: &[LiveAction]) -> Vec<ActionResult> {
-        actions.iter().map(|a| self.apply_one(a)).collect()
+        let results: Vec<ActionResult> = actions.iter().map(|a| self.apply_one(a)).collect();
+        self.failed_since_pass += results
+            .iter()
+            .filter(|r| matches!(r.status, "refused" | "conflict" | "gone" | "error"))
+            .count() as u32;
+        results
     }
 
     fn apply_one(&mut self, a: &LiveAction) -> ActionResult {
