@@ -68,12 +68,14 @@ export interface ActuationOutcome {
   current?: unknown
 }
 
-/** A process moved into its role's group on a pass (dry run: would be). */
+/** A process moved into its role's group on a pass (dry run: would be); `code` and `message` when the move could not be made at all. */
 export interface WorkloadMove {
   pid: number
   comm: string
   role: WorkloadRole
-  outcome: ActuationOutcome
+  outcome: ActuationOutcome | null
+  code: string | null
+  message: string | null
 }
 
 /** What the governor set on a role's group. */

@@ -3,7 +3,6 @@
 // settings (only with --apply; otherwise the run says what it would do). Opening, the pause
 // toggle, the restore at the end and the view's lines live here so both commands share them.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
 import { GamesaError } from '../errors.js'
 import { type RestoreReport, defaultJournalPath } from '../actuation.js'
 import type { ApprovedAction } from '../engine.js'
@@ -18,9 +17,9 @@ export interface LiveOptions {
   cgroupSubtree?: string
 }
 
-/** Where an applying run writes its pid, for `gamesa pause` / `resume`: beside its journal. */
+/** Where an applying run writes its pid, for `gamesa pause` / `resume`: its journal's path + `.pid` (one governor per journal, the journal's lock sees to it). */
 export function runPidPath(journal: string | undefined): string {
-  return join(dirname(journal ?? defaultJournalPath()), 'gamesa.pid')
+  return `${journal ?? defaultJournalPath()}.pid`
 }
 
 /** Reads a workloads configuration file; the message names the file. */
@@ -72,9 +71,9 @@ export class LiveRun {
     this.last = pass
     this.moves += pass.moves.length
     for (const m of pass.moves) {
-      if (m.outcome.outcome === 'refused' || m.outcome.outcome === 'conflict') {
-        this.once(`move of ${m.comm} (${m.pid}) into ${m.role}: ${m.outcome.outcome}${m.outcome.message ? `: ${m.outcome.message}` : ''}`)
-      }
+      const o = m.outcome
+      if (o === null) this.once(`move of ${m.comm} (${m.pid}) into ${m.role}: ${m.code}: ${m.message}`)
+      else if (o.outcome === 'refused' || o.outcome === 'conflict') this.once(`move of ${m.comm} (${m.pid}) into ${m.role}: ${o.outcome}${o.message ? `: ${o.message}` : ''}`)
     }
     Object.assign(values, pass.variables)
   }

@@ -1,6 +1,6 @@
 // `gamesa pause` and `gamesa resume`: tell the running `gamesa run --apply` (or `exec --apply`)
 // to restore everything and stop acting (SIGUSR1), or to act again (SIGUSR2). The governor's
-// pid is in gamesa.pid beside its journal, or given with --pid.
+// pid is in its journal's path + `.pid`, or given with --pid.
 import { readFileSync } from 'node:fs'
 import type { Command } from './commands.js'
 import { UsageError, parseCommandLine } from './args.js'
@@ -12,7 +12,7 @@ ${what}
 
 options:
   --journal <file>  the running governor's journal (default: as for gamesa restore); its pid is
-                    read from gamesa.pid in the journal's folder
+                    read from <file>.pid
   --pid <pid>       the governor's pid instead
   -h, --help        show this help
 

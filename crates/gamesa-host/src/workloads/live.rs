@@ -49,14 +49,17 @@ pub struct ActionResult {
     pub message: Option<String>,
 }
 
-/// A process moved into its role's group on this pass.
+/// A process moved into its role's group on this pass (or not: `outcome` says, or `code` and
+/// `message` when the move could not be made at all, e.g. the group was removed by someone).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Move {
     pub pid: i32,
     pub comm: String,
     pub role: Role,
-    pub outcome: Outcome,
+    pub outcome: Option<Outcome>,
+    pub code: Option<&'static str>,
+    pub message: Option<String>,
 }
 
 /// One pass: the scan (with the roles' settings among its variables) and the moves made.
@@ -175,26 +178,30 @@ impl LiveWorkloads {
                 if group.moved.contains(&(p.pid, p.start_time)) {
                     continue;
                 }
-                let outcome = match self.actuator.apply(&Change::MoveToGroup {
-                    pid: p.pid,
-                    group: role.to_string(),
-                }) {
-                    Ok(o) => o,
-                    Err(e) => Outcome::Refused {
-                        target: crate::actuate::Target::CgroupDir { path: role.into() },
-                        errno: None,
-                        message: format!("{}: {e}", e.code()),
-                    },
-                };
-                // Whatever came of it, once: a refusal or a conflict is reported, not retried
-                // every pass.
-                group.moved.insert((p.pid, p.start_time));
-                moves.push(Move {
+                let mut m = Move {
                     pid: p.pid,
                     comm: p.comm.clone(),
                     role: p.role,
-                    outcome,
-                });
+                    outcome: None,
+                    code: None,
+                    message: None,
+                };
+                match self.actuator.apply(&Change::MoveToGroup {
+                    pid: p.pid,
+                    group: role.to_string(),
+                }) {
+                    Ok(o) => m.outcome = Some(o),
+                    // The journal could not be written: nothing may be changed any more.
+                    Err(e) if e.code() == gamesa_core::error::codes::IO_ERROR => return Err(e),
+                    Err(e) => {
+                        m.code = Some(e.code());
+                        m.message = Some(e.to_string());
+                    }
+                }
+                // Whatever came of it, once: a refusal or a conflict is reported, not retried
+                // every pass.
+                group.moved.insert((p.pid, p.start_time));
+                moves.push(m);
             }
         }
         let alive: HashSet<(i32, u64)> = scan
@@ -210,7 +217,12 @@ impl LiveWorkloads {
         // not, and whether acting is paused.
         let refused_moves = moves
             .iter()
-            .filter(|m| !matches!(m.outcome, Outcome::Applied { .. } | Outcome::DryRun { .. }))
+            .filter(|m| {
+                !matches!(
+                    m.outcome,
+                    Some(Outcome::Applied { .. } | Outcome::DryRun { .. })
+                )
+            })
             .count() as u32;
         scan.variables.insert(
             "live.actions_failed".into(),
