@@ -5,7 +5,7 @@
 // creates is removed, also when it fails.
 import test from 'ava'
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -207,11 +207,13 @@ test('--apply: a process started after the governor is in the priority group wit
       }
       return false
     }
-    t.is(gamesa('pause', '--journal', journal).code, 0)
+    const pause = gamesa('pause', '--journal', journal)
+    t.is(pause.code, 0, `${pause.stderr} (governor: ${stderr}; in ${work}: ${readdirSync(work).join(' ')})`)
     t.true(await until(() => groupOf(later.pid as number, cpu.v1) === original, 3000), `paused: back in ${original}`)
     await sleep(500)
     t.is(groupOf(later.pid as number, cpu.v1), original, 'stays restored while paused')
-    t.is(gamesa('resume', '--journal', journal).code, 0)
+    const resume = gamesa('resume', '--journal', journal)
+    t.is(resume.code, 0, resume.stderr)
     t.true(await until(() => groupOf(later.pid as number, cpu.v1) === group, 3000), 'resumed: in the group again')
     governor.kill('SIGTERM')
     t.is(await exited, 143, stderr)

@@ -56,7 +56,8 @@ export class LiveRun {
       try {
         writeFileSync(runPidPath(options.journal), `${process.pid}\n`, { mode: 0o644 })
       } catch (err) {
-        warn(`cannot write ${runPidPath(options.journal)} (gamesa pause will need --pid): ${err instanceof Error ? err.message : String(err)}`)
+        // A problem, not progress: shown even with --quiet.
+        console.error(`gamesa: cannot write ${runPidPath(options.journal)} (gamesa pause will need --pid): ${err instanceof Error ? err.message : String(err)}`)
       }
     }
     const left = this.live.leftover
