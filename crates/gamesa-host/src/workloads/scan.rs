@@ -2,12 +2,14 @@
 //! a role, and turns what the processes used since the previous pass into the live
 //! variables (`wl.<name>.*`, `wl.priority.*`, `wl.background.*`).
 //!
-//! Per pass, each process costs one `pread` of its `/proc/PID/stat`, kept open between passes
-//! ([`StatFiles`]). What selectors need beyond
-//! that (exe link, cmdline, cgroup, uid) is read once per process identity (pid + start
-//! time) and again after an `exec` (seen as a changed `comm`). Run-queue figures
-//! (`/proc/PID/task/*/schedstat`) are read for priority processes on every pass and for
-//! background processes only in a pass where they used CPU.
+//! Per pass, each process costs at most one `pread` of its `/proc/PID/stat`, kept open between
+//! passes, and a one-thread process that did not run costs one `pread` of its `schedstat`
+//! instead ([`StatFiles`]); `/proc` is listed again only when a pid was handed out since the
+//! previous listing. What selectors need beyond that (exe link, cmdline, cgroup, uid) is read
+//! once per process identity (pid + start time) and again after an `exec` (seen as a changed
+//! `comm`). Run-queue figures are read for priority processes on every pass (every thread,
+//! `/proc/PID/task/*/schedstat`) and for background processes in a pass where they used CPU
+//! (main thread, `/proc/PID/schedstat`).
 
 use super::proc_read::{self, Identity, SchedStat, Stat, StatFile, StatFiles};
 use super::select::{Candidate, Selectors, WorkloadsConfig};

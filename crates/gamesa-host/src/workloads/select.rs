@@ -362,8 +362,9 @@ impl Selectors {
                     ),
                     None => None,
                 };
-                // An exe name longer than comm's 15 bytes can only be told by the exe link.
-                wanted.exe |= s.name.iter().any(|n| n.len() > COMM_LEN) || !s.name.is_empty();
+                // A name may be the executable's, which the comm does not always show (longer
+                // than its 15 bytes, or a process that renamed itself): read the exe link too.
+                wanted.exe |= !s.name.is_empty();
                 wanted.cmdline |= cmdline.is_some();
                 wanted.cgroup |= s.cgroup.is_some();
                 wanted.uid |= s.uid.is_some();
