@@ -366,10 +366,23 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
     // A closed pipe (`gamesa run | head`) ends the run quietly, as for other Unix filters.
     const onOutError = () => finish(0)
 
+    const pipeWait = new Int32Array(new SharedArrayBuffer(4))
     const writeJsonLine = (line: string): void => {
       try {
-        // One synchronous write per line: every line on stdout is whole, even when stopped.
-        writeSync(jsonFd, `${line}\n`)
+        // Synchronous writes: every line on stdout is whole, even when stopped. A pipe may be
+        // non-blocking and full while its reader is slow (EAGAIN, or a short write): wait for
+        // it and write the rest, as a blocking write would, instead of dying mid-run with the
+        // settings restored.
+        const bytes = Buffer.from(`${line}\n`)
+        let done = 0
+        while (done < bytes.length) {
+          try {
+            done += writeSync(jsonFd, bytes, done)
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err
+            Atomics.wait(pipeWait, 0, 0, 2)
+          }
+        }
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EPIPE') return finish(0)
         console.error(`gamesa run: writing standard output failed: ${err instanceof Error ? err.message : String(err)}`)
