@@ -237,6 +237,36 @@ export declare class NativeFileLock {
   release(): void
 }
 
+/** Live workloads: scans `/proc`, classifies processes, and (when opened to apply) acts. */
+export declare class NativeLiveWorkloads {
+  /**
+   * `configJson`: a workloads configuration (INVALID_CONFIG). With `apply`, acts through a
+   * journal at `journalPath` (default `defaultJournalPath()`) in the cgroup subtree
+   * `cgroupSubtree` (default `gamesa`): ACTUATION_PERMISSION_DENIED without the
+   * capabilities, JOURNAL_LOCKED while another governor runs.
+   */
+  constructor(configJson: string, apply: boolean, journalPath?: string | undefined | null, cgroupSubtree?: string | undefined | null)
+  /** What opening the journal undid (a crashed run's changes), as JSON; null for a dry run. */
+  leftoverJson(): string | null
+  /** Whether this acts. */
+  isLive(): boolean
+  /** One pass (scan, moves, settings) as JSON. */
+  passJson(): string
+  /** Applies approved actions given as JSON `[{kind, target, value}]`; the results as JSON. */
+  applyJson(actionsJson: string): string
+  /** Undoes every change; the restore report as JSON. */
+  restoreJson(): string
+  /** Restores everything and ignores actions until `resume()`; the restore report as JSON. */
+  pauseJson(): string
+  /**
+   * Acts again after `pause`, putting the settings in force before it back; their results
+   * as JSON.
+   */
+  resumeJson(): string
+  /** Releases the journal (without restoring: call `restoreJson` first). Idempotent. */
+  close(): void
+}
+
 /** A replay of a trace file into an output file, run in steps so the caller can show progress. */
 export declare class NativeReplay {
   /**
@@ -821,6 +851,13 @@ export declare function nativeVersion(): string
 
 /** Does nothing: the cost of crossing into native code and back, the baseline for benchmarks. */
 export declare function noop(): void
+
+/**
+ * The actuation journal at `path` (default: `defaultJournalPath()`) read without changing it,
+ * as JSON text: `{ entries, tornTail, locked }` (`locked`: a running governor holds it).
+ * Errors: `JOURNAL_CORRUPT`, `IO_ERROR`.
+ */
+export declare function peekJournalJson(path?: string | undefined | null): string
 
 /**
  * Where a grant lies: `units` (FirstFit), `offset` and `size` (BestFit, Buddy), or nothing

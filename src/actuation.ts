@@ -1,6 +1,6 @@
 // Restoring what the governor changed on the machine (docs/actuation.md): the journal of every
 // actuation is undone by the host crate (gamesa_host::restore); this file types its report.
-import { defaultJournalPath, restoreJournalJson } from '../index.js'
+import { defaultJournalPath, peekJournalJson, restoreJournalJson } from '../index.js'
 
 /**
  * Where the actuation journal is kept by default: `/var/lib/gamesa/actuation.journal` as root,
@@ -29,4 +29,26 @@ export interface RestoreReport {
  */
 export function restoreJournal(path: string = defaultJournalPath()): RestoreReport {
   return JSON.parse(restoreJournalJson(path)) as RestoreReport
+}
+
+/** One journaled write (docs/actuation.md): the target with its process identity, the value before and the value written. */
+export interface JournalEntry {
+  seq: number
+  at_ms: number
+  target: Record<string, unknown> & { kind: string }
+  prev: unknown
+  new: unknown
+}
+
+/** A journal read without being changed. */
+export interface JournalView {
+  entries: JournalEntry[]
+  tornTail: { line: number; content: string } | null
+  /** A running governor (or a restore) holds the journal. */
+  locked: boolean
+}
+
+/** Reads the journal at `path` (default {@link defaultJournalPath}) without changing or keeping it. */
+export function readJournal(path: string = defaultJournalPath()): JournalView {
+  return JSON.parse(peekJournalJson(path)) as JournalView
 }

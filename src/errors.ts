@@ -41,6 +41,7 @@ export const GamesaErrorCode = {
   JournalLocked: 'JOURNAL_LOCKED',
   AuditLocked: 'AUDIT_LOCKED',
   FileLocked: 'FILE_LOCKED',
+  ActuationPermissionDenied: 'ACTUATION_PERMISSION_DENIED',
 } as const
 export type GamesaErrorCode = (typeof GamesaErrorCode)[keyof typeof GamesaErrorCode]
 

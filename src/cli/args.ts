@@ -9,12 +9,14 @@ import { parseArgs } from 'node:util'
 export class UsageError extends Error {}
 
 /** A command's options: `--name` with a value (`string`) or without (`boolean`). */
-export type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>
+export type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>
 
 /** What was given on the command line, after the generic checks. */
 export interface CommandLine {
   /** The value of a `string` option (the last one given wins), or undefined when absent. */
   string(name: string): string | undefined
+  /** Every value of a `string` option given with `multiple` (in order; empty when absent). */
+  strings(name: string): string[]
   /** Whether a `boolean` option was given. */
   flag(name: string): boolean
   /** The arguments that are not options, in order (everything after `--` included). */
@@ -60,7 +62,13 @@ export function parseCommandLine<T>(
     const line: CommandLine = {
       string: (name) => {
         const value = values[name]
+        if (Array.isArray(value)) return value.findLast((v): v is string => typeof v === 'string')
         return typeof value === 'string' ? value : undefined
+      },
+      strings: (name) => {
+        const value = values[name]
+        if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string')
+        return typeof value === 'string' ? [value] : []
       },
       flag: (name) => values[name] === true,
       positionals,

@@ -8,12 +8,15 @@ export interface Command {
 }
 
 import { backtestCommand } from './backtest.js'
+import { execCommand } from './exec.js'
 import { recordCommand } from './record.js'
 import { replayCommand } from './replay.js'
 import { restoreCommand } from './restore.js'
 import { runCommand } from './run.js'
 import { snapshotCommand } from './snapshot.js'
+import { statusCommand } from './status.js'
+import { pauseCommand, resumeCommand } from './pause.js'
 import { topCommand } from './top.js'
 import { validateCommand } from './validate.js'
 
-export const commands: Command[] = [validateCommand, snapshotCommand, recordCommand, topCommand, replayCommand, backtestCommand, runCommand, restoreCommand]
+export const commands: Command[] = [validateCommand, snapshotCommand, recordCommand, topCommand, replayCommand, backtestCommand, runCommand, execCommand, statusCommand, pauseCommand, resumeCommand, restoreCommand]

@@ -1,26 +1,41 @@
-// `gamesa run`: live telemetry into the engine, dry-run. A TelemetrySampler at --rate feeds
-// each snapshot to the engine; the output is either a live terminal view (redrawn in place on a
-// terminal; it ticks through Engine.tickValues, the decisions only) or, with --json, one NDJSON
-// line per tick on standard output (Engine.tickJson, the full output). Nothing is
-// applied to the machine. Ctrl-C / SIGTERM stop cleanly with a summary on standard error.
+// `gamesa run`: live telemetry and live workloads into the engine. A TelemetrySampler at --rate
+// feeds each snapshot, with the `wl.*` variables of one pass over the processes (live.ts), to the
+// engine; the output is either a live terminal view (redrawn in place on a terminal; it ticks
+// through Engine.tickValues, the decisions only) or, with --json, one NDJSON line per tick on
+// standard output (Engine.tickJson, the full output). Dry run unless --apply: then the approved
+// set_cpu_weight / set_cpu_quota actions on priority / background become cgroup settings, undone
+// at the end. Ctrl-C / SIGTERM stop cleanly with a summary on standard error; SIGUSR1 pauses
+// (restores everything), SIGUSR2 resumes.
 import { realpathSync, readFileSync, writeSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import type { RestoreReport } from '../actuation.js'
 import { Engine, type TickOutput } from '../engine.js'
-import { isGamesaError } from '../errors.js'
+import { GamesaError, isGamesaError } from '../errors.js'
+import { type WorkloadsConfig, protectConfig } from '../workloads.js'
+import { LiveRun, readWorkloadsFile } from './live.js'
 import { type LiveTickOutput, renderRunFrame } from '../report/run_frame.js'
 import { type CountedTick, RunStats, formatMs } from '../report/run_stats.js'
 import { TelemetrySampler, type TelemetrySnapshot } from '../telemetry.js'
 import type { Command } from './commands.js'
 import { readSettledSnapshot } from './snapshot.js'
-import { UsageError, parseCommandLine } from './args.js'
+import { type CommandLine, UsageError, parseCommandLine } from './args.js'
 import { Deadline, parseDuration, parseRate } from './telemetry_options.js'
 
 const HELP = `usage: gamesa run [--config <engine.json>] [--rate <Hz>] [--duration <time>]
+                  [--protect <name>]... [--workloads <workloads.json>]
+                  [--apply [--no-restore-on-exit] [--journal <file>] [--cgroup-subtree <name>]]
                   [--json] [--once] [--quiet]
 
-Feeds live telemetry into the engine, one tick per reading, in dry-run: decisions are
-priced, gated and audited but nothing is applied to the machine. On a terminal it shows
+Feeds live telemetry and the live workloads into the engine, one tick per reading. Every
+process that uses CPU is classified as priority (selected by --protect or --workloads, with
+its threads and descendants) or background (anything else but the exclusion list: kernel
+threads, init and systemd daemons, sshd, display servers, audio servers, the governor); their
+wl.priority.* and wl.background.* variables are the simulator's. By default this is a dry run:
+decisions are priced, gated and audited, and the view says what would be applied. With --apply,
+approved set_cpu_weight and set_cpu_quota actions on priority or background become the
+cgroup settings of that role's group, every process of the role (also one started later) is
+moved into it, and all of it is journaled and undone on exit. On a terminal it shows
 a live view, redrawn in place: prices per resource (with each price in units of the first
 resource), the strongest signals, fired rules (active and shadow), approved and rejected
 actions with the gate's reasons, and tick timing. When standard output is not a terminal,
@@ -28,6 +43,16 @@ a frame is printed once a second instead.
 
 options:
   --config <file>      engine configuration (default: samples/engine.json of the package)
+  --protect <name>     the priority workload: processes whose comm or executable name is
+                       <name> (repeat it, or give a comma-separated list), like gamemoderun
+  --workloads <file>   workloads configuration (JSON: workloads with selectors by name,
+                       cmdline regex, cgroup, uid, pid, pidfile; extra exclusions); see
+                       docs/workloads.md
+  --apply              act on the machine: needs root, or CAP_SYS_NICE and CAP_SYS_ADMIN
+  --no-restore-on-exit with --apply: keep the settings when the run ends (gamesa restore
+                       undoes them later)
+  --journal <file>     the actuation journal (default: as for gamesa restore)
+  --cgroup-subtree <name>  the governor's cgroup folder under each hierarchy (default gamesa)
   --rate <Hz>          telemetry readings (= engine ticks) per second, 0.1 to 100 (default 10)
   --duration <time>    stop after this long: 500ms, 10s, 2m, 1h; a bare number is seconds
                        (default: until interrupted)
@@ -38,21 +63,46 @@ options:
   --quiet              no progress or closing summary on standard error
   -h, --help           show this help
 
-keys: q or Ctrl-C stops (on a terminal).
+keys: q or Ctrl-C stops (on a terminal). SIGUSR1 (gamesa pause) pauses: everything is
+restored and nothing is applied until SIGUSR2 (gamesa resume). After a crash or kill -9,
+gamesa restore (or the next --apply run) undoes what the journal records.
 The closing summary (standard error) gives ticks, actions approved and rejected by reason,
 and the mean and p99 time the engine took per tick.
-exit codes: 0 ran for the whole duration (or --once), 1 the configuration is invalid or
-the output could not be written, 2 usage error (bad option, a file that cannot be read),
+exit codes: 0 ran for the whole duration (or --once), 1 the configuration is invalid, the
+output could not be written, or --apply lacks a capability (ACTUATION_PERMISSION_DENIED) or
+the journal is held by another governor, 2 usage error (bad option, a file that cannot be read),
 130 stopped by SIGINT (Ctrl-C, q), 143 stopped by SIGTERM.`
 
-interface Options {
+export interface Options {
   config: string
   rateHz: number
   durationMs?: number
   json: boolean
   once: boolean
   quiet: boolean
+  protect: string[]
+  workloads?: string
+  apply: boolean
+  restoreOnExit: boolean
+  journal?: string
+  cgroupSubtree?: string
 }
+
+/** The options `gamesa run` and `gamesa exec` share (exec adds none of its own). */
+export const RUN_OPTIONS = {
+  config: { type: 'string' },
+  rate: { type: 'string' },
+  duration: { type: 'string' },
+  json: { type: 'boolean' },
+  once: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  protect: { type: 'string', multiple: true },
+  workloads: { type: 'string' },
+  apply: { type: 'boolean' },
+  'no-restore-on-exit': { type: 'boolean' },
+  journal: { type: 'string' },
+  'cgroup-subtree': { type: 'string' },
+} as const
 
 /**
  * The package root: the nearest folder above the running `gamesa` script (src/cli/gamesa.ts
@@ -87,26 +137,63 @@ export function defaultConfigPath(): string {
   return join(packageRoot() ?? process.cwd(), 'samples', 'engine.json')
 }
 
+/** The run options of a parsed command line (`UsageError` for a bad one). */
+export function runOptions(line: CommandLine): Options {
+  const config = line.string('config')
+  if (config === '') throw new UsageError('--config needs a file name')
+  const rate = line.string('rate')
+  const duration = line.string('duration')
+  const rateHz = rate === undefined ? 10 : parseRate('--rate', rate, 0.1, 100)
+  const durationMs = duration === undefined ? undefined : parseDuration('--duration', duration)
+  const once = line.flag('once')
+  if (once && durationMs !== undefined) throw new UsageError('--once and --duration do not go together')
+  const protect = line.strings('protect').flatMap((p) => p.split(',')).map((p) => p.trim())
+  if (protect.some((p) => p === '' || p.includes('/'))) throw new UsageError('--protect needs process names (no empty name, no /)')
+  const workloads = line.string('workloads')
+  if (workloads !== undefined && protect.length > 0) throw new UsageError('--protect and --workloads do not go together (list the names in the file)')
+  const apply = line.flag('apply')
+  const keep = line.flag('no-restore-on-exit')
+  if (keep && !apply) throw new UsageError('--no-restore-on-exit needs --apply')
+  if (apply && once) throw new UsageError('--apply and --once do not go together')
+  return {
+    config: config ?? defaultConfigPath(),
+    rateHz,
+    durationMs,
+    json: line.flag('json'),
+    once,
+    quiet: line.flag('quiet'),
+    protect,
+    workloads,
+    apply,
+    restoreOnExit: !keep,
+    journal: line.string('journal'),
+    cgroupSubtree: line.string('cgroup-subtree'),
+  }
+}
+
 function parseOptions(args: string[]): Options | number {
-  const options = {
-    config: { type: 'string' },
-    rate: { type: 'string' },
-    duration: { type: 'string' },
-    json: { type: 'boolean' },
-    once: { type: 'boolean' },
-    quiet: { type: 'boolean', short: 'q' },
-  } as const
-  return parseCommandLine('run', HELP, args, { options }, (line) => {
-    const config = line.string('config')
-    if (config === '') throw new UsageError('--config needs a file name')
-    const rate = line.string('rate')
-    const duration = line.string('duration')
-    const rateHz = rate === undefined ? 10 : parseRate('--rate', rate, 0.1, 100)
-    const durationMs = duration === undefined ? undefined : parseDuration('--duration', duration)
-    const once = line.flag('once')
-    if (once && durationMs !== undefined) throw new UsageError('--once and --duration do not go together')
-    return { config: config ?? defaultConfigPath(), rateHz, durationMs, json: line.flag('json'), once, quiet: line.flag('quiet') }
-  })
+  return parseCommandLine('run', HELP, args, { options: RUN_OPTIONS }, runOptions)
+}
+
+/** Opens the live workloads for `options` (or `config` instead of its selectors); an error is printed here and becomes the exit code. */
+export function openLive(command: string, options: Options, config?: WorkloadsConfig): LiveRun | number {
+  const warn = (line: string) => {
+    if (!options.quiet) console.error(`gamesa ${command}: ${line}`)
+  }
+  try {
+    const workloads = config ?? (options.workloads !== undefined ? readWorkloadsFile(options.workloads) : options.protect.length > 0 ? protectConfig(options.protect) : {})
+    return new LiveRun({ config: workloads, apply: options.apply, restoreOnExit: options.restoreOnExit, journal: options.journal, cgroupSubtree: options.cgroupSubtree }, warn)
+  } catch (err) {
+    if (err instanceof GamesaError) {
+      console.error(`gamesa ${command}: ${err.code}: ${err.message}`)
+      return 1
+    }
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EACCES') {
+      console.error(`gamesa ${command}: ${err instanceof Error ? err.message : String(err)}`)
+      return 2
+    }
+    throw err
+  }
 }
 
 /** The config path as shown in the view: relative to the working directory when shorter. */
@@ -165,11 +252,16 @@ function ticker(engine: Engine, json: boolean): (snapshot: TelemetrySnapshot) =>
   }
 }
 
-async function runOnce(engine: Engine, options: Options): Promise<number> {
+async function runOnce(engine: Engine, options: Options, live: LiveRun): Promise<number> {
+  // A first pass starts the workloads' CPU intervals; the settled reading takes long enough.
+  live.beforeTick({})
   const snapshot = await readSettledSnapshot()
+  live.beforeTick(snapshot.values)
   const stats = new RunStats()
   const { text, output, ms } = ticker(engine, options.json)(snapshot)
   stats.record(output, ms)
+  live.afterTick(output.approved)
+  live.finish()
   if (text !== undefined) process.stdout.write(`${text}\n`)
   else {
     const frame = renderRunFrame(output, stats, {
@@ -178,7 +270,7 @@ async function runOnce(engine: Engine, options: Options): Promise<number> {
       rateHz: options.rateHz,
       elapsedMs: 0,
     })
-    process.stdout.write(`${frame}\n`)
+    process.stdout.write(`${frame}\n${live.lines().join('\n')}\n`)
   }
   return 0
 }
@@ -189,14 +281,26 @@ async function run(args: string[]): Promise<number> {
 
   const engine = loadEngine(options.config)
   if (typeof engine === 'number') return engine
-  if (options.once) return runOnce(engine, options)
+  const live = openLive('run', options)
+  if (typeof live === 'number') return live
+  if (options.once) return runOnce(engine, options, live)
+  return govern(engine, options, live)
+}
 
+/**
+ * The run loop of `gamesa run` and `gamesa exec`: ticks until the duration ends, a signal or
+ * `q` stops it, or `until` resolves (with the exit code to return). Restores on every way out
+ * (unless --no-restore-on-exit) and releases the journal. `gamesa exec` leaves the terminal to
+ * its command: no view and no keys (`quiet` view), JSON lines on standard error.
+ */
+export function govern(engine: Engine, options: Options, live: LiveRun, extra: { until?: Promise<number>; forCommand?: boolean } = {}): Promise<number> {
   const out = process.stdout
-  const view = !options.json
+  const jsonFd = extra.forCommand ? 2 : 1
+  const view = !options.json && !extra.forCommand
   const tty = view && out.isTTY === true
   const stdin = process.stdin
   const keys = tty && stdin.isTTY === true
-  const progressTty = options.json && !options.quiet && process.stderr.isTTY === true
+  const progressTty = options.json && !options.quiet && !extra.forCommand && process.stderr.isTTY === true
   const stats = new RunStats()
   const started = performance.now()
   const shown = shownPath(options.config)
@@ -220,6 +324,8 @@ async function run(args: string[]): Promise<number> {
       sampler.stop()
       process.off('SIGINT', onInt)
       process.off('SIGTERM', onTerm)
+      process.off('SIGUSR1', onPause)
+      process.off('SIGUSR2', onResume)
       out.off('error', onOutError)
       if (keys) {
         stdin.setRawMode(false)
@@ -232,9 +338,25 @@ async function run(args: string[]): Promise<number> {
         if (lastFrame) out.write(`${lastFrame}\n`)
       }
       if (progressTty) process.stderr.write('\r\x1b[K')
-      if (!options.quiet) process.stderr.write(`${stats.summary(performance.now() - started)}\n`)
+      let restored: RestoreReport | undefined
+      try {
+        restored = live.finish()
+      } catch (err) {
+        console.error(`gamesa run: restoring failed (gamesa restore retries): ${err instanceof Error ? err.message : String(err)}`)
+        code = code === 0 ? 1 : code
+      }
+      if (!options.quiet) {
+        const keep = live.applying && !options.restoreOnExit ? '; settings kept (--no-restore-on-exit)' : ''
+        const back = restored ? `; restored ${restored.restored} settings${restored.conflicts.length > 0 ? `, ${restored.conflicts.length} conflicts kept` : ''}` : ''
+        process.stderr.write(`${stats.summary(performance.now() - started, live.applying)}\n${live.summary()}${back}${keep}\n`)
+      }
       resolve(code)
     }
+    const say = (line: string) => {
+      if (!options.quiet) console.error(`gamesa run: ${line}`)
+    }
+    const onPause = () => say(live.pause())
+    const onResume = () => say(live.resume())
     const onInt = () => finish(130)
     const onTerm = () => finish(143)
     const onKey = (data: Buffer) => {
@@ -244,10 +366,23 @@ async function run(args: string[]): Promise<number> {
     // A closed pipe (`gamesa run | head`) ends the run quietly, as for other Unix filters.
     const onOutError = () => finish(0)
 
+    const pipeWait = new Int32Array(new SharedArrayBuffer(4))
     const writeJsonLine = (line: string): void => {
       try {
-        // One synchronous write per line: every line on stdout is whole, even when stopped.
-        writeSync(1, `${line}\n`)
+        // Synchronous writes: every line on stdout is whole, even when stopped. A pipe may be
+        // non-blocking and full while its reader is slow (EAGAIN, or a short write): wait for
+        // it and write the rest, as a blocking write would, instead of dying mid-run with the
+        // settings restored.
+        const bytes = Buffer.from(`${line}\n`)
+        let done = 0
+        while (done < bytes.length) {
+          try {
+            done += writeSync(jsonFd, bytes, done)
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err
+            Atomics.wait(pipeWait, 0, 0, 2)
+          }
+        }
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EPIPE') return finish(0)
         console.error(`gamesa run: writing standard output failed: ${err instanceof Error ? err.message : String(err)}`)
@@ -259,7 +394,9 @@ async function run(args: string[]): Promise<number> {
       if (done) return
       let tick: TimedTick
       try {
+        live.beforeTick(snapshot.values)
         tick = tickOnce(snapshot)
+        live.afterTick(tick.output.approved)
       } catch (err) {
         // A reading the engine cannot take is counted and reported once per distinct message;
         // the run goes on with the next reading.
@@ -281,7 +418,8 @@ async function run(args: string[]): Promise<number> {
         }
         return
       }
-      lastFrame = renderRunFrame(tick.output, stats, { columns: out.columns || 120, config: shown, rateHz: options.rateHz, elapsedMs: now - started })
+      if (!view) return
+      lastFrame = [renderRunFrame(tick.output, stats, { columns: out.columns || 120, config: shown, rateHz: options.rateHz, elapsedMs: now - started }), ...live.lines()].join('\n')
       if (tty) {
         // Home the cursor, draw (only as many lines as fit), clear what a longer frame left.
         const rows = out.rows || 50
@@ -295,6 +433,9 @@ async function run(args: string[]): Promise<number> {
 
     process.on('SIGINT', onInt)
     process.on('SIGTERM', onTerm)
+    process.on('SIGUSR1', onPause)
+    process.on('SIGUSR2', onResume)
+    extra.until?.then((code) => finish(code))
     out.on('error', onOutError)
     if (keys) {
       stdin.setRawMode(true)
@@ -309,6 +450,6 @@ async function run(args: string[]): Promise<number> {
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'live telemetry into the engine (dry-run): a live view of prices, signals, rules and decisions',
+  summary: 'live telemetry into the engine, with the live workloads: prices, signals, rules, decisions; dry-run unless --apply',
   run,
 }

@@ -65,11 +65,11 @@ export class RunStats {
     return [...this.rejectedByReason].sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
   }
 
-  /** The closing summary: a few plain lines for standard error. */
-  summary(elapsedMs: number): string {
+  /** The closing summary: a few plain lines for standard error (`applied`: the run acted, see the live line). */
+  summary(elapsedMs: number, applied = false): string {
     const reasons = this.reasons()
     const lines = [
-      `${this.ticks} ticks in ${(elapsedMs / 1000).toFixed(1)} s (dry-run: nothing was applied)`,
+      `${this.ticks} ticks in ${(elapsedMs / 1000).toFixed(1)} s (${applied ? 'applied: approved cpu weight and quota actions were set' : 'dry-run: nothing was applied'})`,
       `actions: ${this.approved} approved, ${this.rejected} rejected${reasons.length ? ` (${reasons.map(([r, n]) => `${r} ${n}`).join(', ')})` : ''}`,
       `tick time: mean ${formatMs(this.meanMs)}, p99 ${formatMs(this.p99Ms)}`,
     ]

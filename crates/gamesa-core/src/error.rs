@@ -93,6 +93,8 @@ pub mod codes {
         AUDIT_LOCKED,
         /// Another process writes the file (a trace being recorded, one writer at a time).
         FILE_LOCKED,
+        /// Applying settings needs a capability (CAP_SYS_NICE, CAP_SYS_ADMIN) the process lacks; the message names it.
+        ACTUATION_PERMISSION_DENIED,
     }
 }
 

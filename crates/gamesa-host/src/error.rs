@@ -70,6 +70,12 @@ pub enum HostError {
     AuditLocked { path: PathBuf },
     /// Another process writes the file (see `files::FileLock`). Code `FILE_LOCKED`.
     FileLocked { path: PathBuf },
+    /// A workloads configuration that cannot be used (the message names the place, e.g.
+    /// `workloads[0].select[1].cmdline`). Code `INVALID_CONFIG`.
+    InvalidWorkloads { message: String },
+    /// Acting on the machine needs capabilities the process lacks (`missing`, e.g.
+    /// `CAP_SYS_NICE`). Code `ACTUATION_PERMISSION_DENIED`.
+    PermissionDenied { missing: Vec<&'static str> },
 }
 
 /// `IO_ERROR` for `path` while `action` ("opening", "reading", ...), as a `map_err` argument.
@@ -163,6 +169,15 @@ impl fmt::Display for HostError {
                 "{} is being written by another process (one writer at a time)",
                 path.display()
             ),
+            HostError::InvalidWorkloads { message } => {
+                write!(f, "invalid workloads configuration: {message}")
+            }
+            HostError::PermissionDenied { missing } => write!(
+                f,
+                "applying settings needs {} (run as root, or grant the capability); \
+                 without --apply nothing is changed and no capability is needed",
+                missing.join(" and ")
+            ),
         }
     }
 }
@@ -185,6 +200,8 @@ impl ErrorCode for HostError {
             HostError::JournalLocked { .. } => codes::JOURNAL_LOCKED,
             HostError::AuditLocked { .. } => codes::AUDIT_LOCKED,
             HostError::FileLocked { .. } => codes::FILE_LOCKED,
+            HostError::InvalidWorkloads { .. } => codes::INVALID_CONFIG,
+            HostError::PermissionDenied { .. } => codes::ACTUATION_PERMISSION_DENIED,
         }
     }
 }

@@ -66,6 +66,52 @@ pub struct Journal {
     torn_tail: Option<TornLine>,
 }
 
+/// What [`Journal::peek`] read.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JournalView {
+    pub entries: Vec<Entry>,
+    pub torn_tail: Option<TornLine>,
+    /// Another process (a running governor, or a restore) holds the journal.
+    pub locked: bool,
+}
+
+/// A journal's entries, and a torn last line with the byte offset it starts at.
+type Parsed = (Vec<Entry>, Option<(usize, TornLine)>);
+
+/// The entries of a journal's bytes, and a torn last line with the offset it starts at.
+/// `JOURNAL_CORRUPT` for any other line that is not an entry the actuators could write.
+fn parse(path: &Path, bytes: &[u8]) -> Result<Parsed, HostError> {
+    let cgroup_mounts = cgroup_mounts();
+    let mut entries = Vec::new();
+    let mut start = 0;
+    let mut line_no = 0;
+    while start < bytes.len() {
+        line_no += 1;
+        let Some(nl) = bytes[start..].iter().position(|&b| b == b'\n') else {
+            let torn = TornLine {
+                line: line_no,
+                content: String::from_utf8_lossy(&bytes[start..]).into_owned(),
+            };
+            return Ok((entries, Some((start, torn))));
+        };
+        let line = &bytes[start..start + nl];
+        start += nl + 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let corrupt = |message: String| HostError::JournalCorrupt {
+            path: path.to_path_buf(),
+            line: line_no,
+            message,
+        };
+        let entry: Entry = serde_json::from_slice(line).map_err(|e| corrupt(e.to_string()))?;
+        check_target(&entry.target, &cgroup_mounts).map_err(corrupt)?;
+        entries.push(entry);
+    }
+    Ok((entries, None))
+}
+
 /// The default journal directory: `/var/lib/gamesa` as root, otherwise
 /// `$XDG_STATE_HOME/gamesa` (`$HOME/.local/state/gamesa` when that is unset).
 pub fn default_journal_dir() -> PathBuf {
@@ -116,44 +162,49 @@ impl Journal {
             });
         }
         check_owner(path, &file)?;
-        let cgroup_mounts = cgroup_mounts();
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes).map_err(io(path, "reading"))?;
-        let mut entries = Vec::new();
-        let mut torn_tail = None;
-        let mut start = 0;
-        let mut line_no = 0;
-        while start < bytes.len() {
-            line_no += 1;
-            let Some(nl) = bytes[start..].iter().position(|&b| b == b'\n') else {
-                torn_tail = Some(TornLine {
-                    line: line_no,
-                    content: String::from_utf8_lossy(&bytes[start..]).into_owned(),
-                });
+        let (entries, torn) = parse(path, &bytes)?;
+        let torn_tail = match torn {
+            Some((start, torn)) => {
                 file.set_len(start as u64)
                     .map_err(io(path, "cutting the torn line off"))?;
                 file.sync_data().map_err(io(path, "syncing"))?;
-                break;
-            };
-            let line = &bytes[start..start + nl];
-            start += nl + 1;
-            if line.iter().all(u8::is_ascii_whitespace) {
-                continue;
+                Some(torn)
             }
-            let corrupt = |message: String| HostError::JournalCorrupt {
-                path: path.to_path_buf(),
-                line: line_no,
-                message,
-            };
-            let entry: Entry = serde_json::from_slice(line).map_err(|e| corrupt(e.to_string()))?;
-            check_target(&entry.target, &cgroup_mounts).map_err(corrupt)?;
-            entries.push(entry);
-        }
+            None => None,
+        };
         Ok(Journal {
             path: path.to_path_buf(),
             file,
             entries,
             torn_tail,
+        })
+    }
+
+    /// Reads the journal at `path` without changing it (for `gamesa status`): its entries, a
+    /// torn last line (left in place), and whether another process holds its lock (a running
+    /// governor). A journal that does not exist reads as empty.
+    pub fn peek(path: &Path) -> Result<JournalView, HostError> {
+        let file = match File::open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(JournalView::default());
+            }
+            Err(e) => return Err(io(path, "opening")(e)),
+        };
+        // Taking the lock for a moment says whether someone holds it; dropping the file
+        // releases it.
+        let locked = !crate::files::try_lock_exclusive(&file, path)?;
+        let mut bytes = Vec::new();
+        (&file)
+            .read_to_end(&mut bytes)
+            .map_err(io(path, "reading"))?;
+        let (entries, torn) = parse(path, &bytes)?;
+        Ok(JournalView {
+            entries,
+            torn_tail: torn.map(|(_, t)| t),
+            locked,
         })
     }
 

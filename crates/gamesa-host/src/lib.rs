@@ -3,7 +3,8 @@
 //! `gamesa-core` never touches the machine; this crate does, and keeps the logic that needs
 //! it: the audit file ([`audit_file`]), the checker that writes to it
 //! ([`audited_checker`]), trace replay ([`replay`]), and the actuators ([`actuate`]) with
-//! their journal ([`journal`]) and its undoing ([`restore`]).
+//! their journal ([`journal`]) and its undoing ([`restore`]), and the workload agents of live
+//! processes ([`workloads`]).
 
 pub mod actuate;
 pub mod audit_file;
@@ -12,9 +13,11 @@ pub mod clock;
 pub mod error;
 pub mod files;
 pub mod journal;
+pub mod privilege;
 pub mod replay;
 pub mod restore;
 pub mod signal_ids;
+pub mod workloads;
 
 pub use actuate::{Actuator, ActuatorOptions, Change, Outcome};
 pub use audit_file::{AuditFile, AuditFileOptions, OpenReport, inspect_audit_file};

@@ -35,3 +35,15 @@ pub fn default_journal_path() -> Result<String, JsError> {
             .into_owned())
     })
 }
+
+/// The actuation journal at `path` (default: `defaultJournalPath()`) read without changing it,
+/// as JSON text: `{ entries, tornTail, locked }` (`locked`: a running governor holds it).
+/// Errors: `JOURNAL_CORRUPT`, `IO_ERROR`.
+#[napi(js_name = "peekJournalJson")]
+pub fn peek_journal_json(path: Option<String>) -> Result<String, JsError> {
+    guard(|| {
+        let path = path.map_or_else(gamesa_host::default_journal_path, PathBuf::from);
+        let view = gamesa_host::Journal::peek(&path).map_err(to_js)?;
+        crate::convert::to_json(&view)
+    })
+}

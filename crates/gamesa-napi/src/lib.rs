@@ -24,6 +24,7 @@ mod file_lock;
 mod rules;
 mod signals;
 mod telemetry;
+mod workloads;
 
 use napi_derive::napi;
 

@@ -1,0 +1,86 @@
+/* The workloads of bench/decision/run.ts.
+ *
+ *   frameloop SECONDS  a 60 Hz frame loop: each frame starts at its deadline (absolute
+ *                      clock_nanosleep), does 6 ms of CPU work (measured on the thread's CPU
+ *                      clock, so preemption does not shorten it) and records its frame time,
+ *                      from the frame's start to the end of its work. A frame whose work ends
+ *                      after the next frame's start is a deadline miss (the loop then starts
+ *                      its next frame one period later, dropping the backlog). Prints one JSON line:
+ *                      {"frames":N,"p50_ms":..,"p99_ms":..,"misses":N}.
+ *   hog SECONDS        spins, counting loop iterations; prints {"iterations":N}.
+ *
+ * Build: cc -O2 -o frameloop frameloop.c (run.ts does it). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now_s(clockid_t c) {
+    struct timespec t;
+    clock_gettime(c, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int cmp(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static volatile unsigned long sink;
+
+static void work_cpu(double seconds) {
+    double end = now_s(CLOCK_THREAD_CPUTIME_ID) + seconds;
+    while (now_s(CLOCK_THREAD_CPUTIME_ID) < end) {
+        for (int i = 0; i < 1000; i++) sink += (unsigned long)i * 2654435761u;
+    }
+}
+
+int main(int argc, char **argv) {
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s frameloop|hog SECONDS\n", argv[0]);
+        return 2;
+    }
+    double seconds = atof(argv[2]);
+    if (strcmp(argv[1], "hog") == 0) {
+        double end = now_s(CLOCK_MONOTONIC) + seconds;
+        unsigned long n = 0;
+        while (now_s(CLOCK_MONOTONIC) < end) {
+            for (int i = 0; i < 10000; i++) sink += (unsigned long)i;
+            n++;
+        }
+        printf("{\"iterations\":%lu}\n", n);
+        return 0;
+    }
+    const double period = 1.0 / 60.0, work = 0.006;
+    int frames = (int)(seconds / period);
+    double *ft = calloc((size_t)frames, sizeof *ft);
+    int misses = 0;
+    struct timespec next;
+    clock_gettime(CLOCK_MONOTONIC, &next);
+    for (int f = 0; f < frames; f++) {
+        next.tv_nsec += (long)(period * 1e9);
+        while (next.tv_nsec >= 1000000000L) {
+            next.tv_nsec -= 1000000000L;
+            next.tv_sec++;
+        }
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+        double start = (double)next.tv_sec + (double)next.tv_nsec / 1e9;
+        work_cpu(work);
+        double end = now_s(CLOCK_MONOTONIC);
+        double took = end - start;
+        ft[f] = took * 1e3;
+        if (took > period) {
+            misses++;
+            /* Behind: the next frame starts one period from now, as a game drops frames
+               instead of running a backlog. */
+            double n = end;
+            next.tv_sec = (time_t)n;
+            next.tv_nsec = (long)((n - (double)next.tv_sec) * 1e9);
+        }
+    }
+    qsort(ft, (size_t)frames, sizeof *ft, cmp);
+    printf("{\"frames\":%d,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"misses\":%d}\n", frames,
+           ft[frames / 2], ft[(int)(frames * 0.99)], misses);
+    free(ft);
+    return 0;
+}

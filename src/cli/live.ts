@@ -1,0 +1,156 @@
+// The live side of `gamesa run` and `gamesa exec`: the workloads of real processes feed the
+// engine their `wl.*` variables before each tick, and the tick's approved actions become their
+// settings (only with --apply; otherwise the run says what it would do). Opening, the pause
+// toggle, the restore at the end and the view's lines live here so both commands share them.
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { GamesaError } from '../errors.js'
+import { type RestoreReport, defaultJournalPath } from '../actuation.js'
+import type { ApprovedAction } from '../engine.js'
+import { type LiveActionResult, LiveWorkloads, type WorkloadPass, type WorkloadsConfig } from '../workloads.js'
+
+/** What the command line says about live workloads. */
+export interface LiveOptions {
+  config: WorkloadsConfig
+  apply: boolean
+  restoreOnExit: boolean
+  journal?: string
+  cgroupSubtree?: string
+}
+
+/** Where an applying run writes its pid, for `gamesa pause` / `resume`: its journal's path + `.pid` (one governor per journal, the journal's lock sees to it). */
+export function runPidPath(journal: string | undefined): string {
+  return `${journal ?? defaultJournalPath()}.pid`
+}
+
+/** Reads a workloads configuration file; the message names the file. */
+export function readWorkloadsFile(path: string): WorkloadsConfig {
+  const text = readFileSync(path, 'utf8')
+  try {
+    return JSON.parse(text) as WorkloadsConfig
+  } catch (err) {
+    throw new GamesaError('INVALID_CONFIG', `${path}: ${err instanceof Error ? err.message : String(err)}`)
+  }
+}
+
+const show = (v: number | null | undefined, digits = 2) => (v === null || v === undefined ? '–' : v.toFixed(digits))
+
+/** The live workloads of one run: scan before each tick, act after it. */
+export class LiveRun {
+  readonly live: LiveWorkloads
+  last: WorkloadPass | undefined
+  lastResults: LiveActionResult[] = []
+  /** Counts by result status over the run, and moves made. */
+  readonly counts = new Map<string, number>()
+  moves = 0
+  private readonly failures = new Set<string>()
+  /** Whether this run acts on the machine (known before the journal is released). */
+  readonly applying: boolean
+
+  constructor(
+    readonly options: LiveOptions,
+    private readonly warn: (line: string) => void,
+  ) {
+    this.live = new LiveWorkloads(options.config, { apply: options.apply, journalPath: options.journal, cgroupSubtree: options.cgroupSubtree })
+    this.applying = this.live.isLive
+    if (this.applying) {
+      try {
+        writeFileSync(runPidPath(options.journal), `${process.pid}\n`, { mode: 0o644 })
+      } catch (err) {
+        // A problem, not progress: shown even with --quiet.
+        console.error(`gamesa: cannot write ${runPidPath(options.journal)} (gamesa pause will need --pid): ${err instanceof Error ? err.message : String(err)}`)
+      }
+    }
+    const left = this.live.leftover
+    if (left !== null && left.entries > 0) {
+      warn(`undid ${left.restored} changes a previous run left in ${left.journal} (${left.conflicts.length} conflicts kept)`)
+    }
+  }
+
+  /** One pass; its variables go into `values` (they replace readings of the same name). */
+  beforeTick(values: Record<string, number>): void {
+    const pass = this.live.pass()
+    this.last = pass
+    this.moves += pass.moves.length
+    for (const m of pass.moves) {
+      const o = m.outcome
+      if (o === null) this.once(`move of ${m.comm} (${m.pid}) into ${m.role}: ${m.code}: ${m.message}`)
+      else if (o.outcome === 'refused' || o.outcome === 'conflict') this.once(`move of ${m.comm} (${m.pid}) into ${m.role}: ${o.outcome}${o.message ? `: ${o.message}` : ''}`)
+    }
+    Object.assign(values, pass.variables)
+  }
+
+  /** The tick's approved actions: the live kinds become settings, the rest are ignored. */
+  afterTick(approved: ReadonlyArray<Pick<ApprovedAction, 'kind' | 'target' | 'value'>>): void {
+    if (approved.length === 0) return
+    this.lastResults = this.live.apply(approved).filter((r) => r.status !== 'ignored')
+    for (const r of this.lastResults) {
+      this.counts.set(r.status, (this.counts.get(r.status) ?? 0) + 1)
+      if (r.status === 'error' || r.status === 'refused') this.once(`${r.kind} ${r.target} = ${r.value}: ${r.status}: ${r.message ?? JSON.stringify(r.outcomes.at(-1))}`)
+    }
+  }
+
+  /** SIGUSR1 (`gamesa pause`): restore everything and ignore actions. Returns the line to show. */
+  pause(): string {
+    const r = this.live.pause()
+    return `paused: ${r.restored} settings restored; nothing is applied until SIGUSR2 (gamesa resume)`
+  }
+
+  /** SIGUSR2 (`gamesa resume`): act again on the next approved actions. */
+  resume(): string {
+    const back = this.live.resume()
+    const applied = back.filter((r) => r.status === 'applied').length
+    return `resumed: ${applied} of ${back.length} settings applied again; acting on approved actions`
+  }
+
+  /** The end of the run: restore (unless told not to) and release the journal. */
+  finish(): RestoreReport | undefined {
+    let report: RestoreReport | undefined
+    try {
+      if (this.applying && this.options.restoreOnExit) report = this.live.restore()
+    } finally {
+      this.live.close()
+      if (this.applying) this.removePidFile()
+    }
+    return report
+  }
+
+  /** The view's lines: the workloads, their settings, and what the last actions came to. */
+  lines(): string[] {
+    const p = this.last
+    if (!p) return []
+    const mode = this.applying ? 'applying' : 'dry run: would apply'
+    const out = [`live workloads (${p.scanned} processes scanned; ${mode})`]
+    for (const role of ['priority', 'background'] as const) {
+      const v = (f: string) => p.variables[`wl.${role}.${f}`]
+      const members = p.processes.filter((x) => x.role === role)
+      const names = [...new Set(members.map((x) => x.comm))].slice(0, 6).join(', ')
+      const s = p.settings[role]
+      const setting = s ? ` · weight ${s.cpuWeight ?? 'default'}${s.cpuQuotaCores !== null ? ` · quota ${s.cpuQuotaCores} cores` : ''} · ${s.members} in group` : ''
+      out.push(`  ${role.padEnd(10)} ${String(members.length).padStart(4)} proc · ${show(v('cpu_cores'))} cores · runq ${show(v('runq_delay_ms'), 3)} ms${setting}${names ? ` · ${names}` : ''}`)
+    }
+    if (p.paused) out.push('  paused (SIGUSR2 or gamesa resume acts again)')
+    for (const r of this.lastResults.slice(0, 4)) out.push(`  ${r.kind} ${r.target} = ${r.value}: ${r.status}${r.message ? ` (${r.message})` : ''}`)
+    return out
+  }
+
+  /** One line for the closing summary. */
+  summary(): string {
+    const counts = [...this.counts].map(([k, n]) => `${n} ${k}`).join(', ')
+    return `live: ${this.moves} processes moved into groups${counts ? `; actions: ${counts}` : ''}`
+  }
+
+  private removePidFile(): void {
+    const path = runPidPath(this.options.journal)
+    try {
+      if (readFileSync(path, 'utf8').trim() === String(process.pid)) rmSync(path)
+    } catch {
+      // already gone
+    }
+  }
+
+  private once(line: string): void {
+    if (this.failures.has(line)) return
+    this.failures.add(line)
+    this.warn(line)
+  }
+}
