@@ -166,3 +166,26 @@ fn structure_problems_name_their_path() {
     let e = err("42");
     assert!(e.problems[0].message.contains("expected a rule"));
 }
+
+#[test]
+fn a_signal_kind_outside_the_rules_domain_is_refused_at_its_path() {
+    // A `cpu_bottleneck` raised by a safety rule would be queued ahead of everything.
+    let text = r#"{"rules":[{"id":"jump","domain":"safety","priority":"low","when":"t > 1.0",
+        "action":{"kind":"trim","target":"cpu"},
+        "emitsSignal":{"kind":"cpu_bottleneck","strength":"0.5"}}]}"#;
+    let e = err(text);
+    assert_eq!(e.problems.len(), 1, "{e}");
+    assert_eq!(e.problems[0].path, "$.rules[0].emitsSignal.kind");
+    assert_eq!(e.problems[0].id.as_deref(), Some("jump"));
+    assert!(e.problems[0].message.contains("performance"), "{e}");
+    // Its own domain is fine, and a critical temperature may be raised by a safety rule.
+    for (domain, kind) in [
+        ("performance", "cpu_bottleneck"),
+        ("safety", "thermal_critical"),
+    ] {
+        let ok = text
+            .replace("\"safety\"", &format!("\"{domain}\""))
+            .replace("cpu_bottleneck", kind);
+        RuleSet::from_json(&ok, &env()).unwrap();
+    }
+}

@@ -335,6 +335,20 @@ fn check_fields(rule: &Rule, at: &str, problems: &mut Vec<Problem>) {
             "the action target must not be empty",
         ));
     }
+    if let Some(emits) = &rule.emits_signal
+        && !emits.kind.allowed_in(rule.domain)
+    {
+        problems.push(Problem::at(
+            id,
+            format!("{at}.emitsSignal.kind"),
+            format!(
+                "a `{}` signal belongs to the {} domain and cannot be raised by a rule in the {} domain",
+                emits.kind,
+                emits.kind.domain(),
+                rule.domain
+            ),
+        ));
+    }
     for (key, value) in &rule.action.params {
         if let ParamValue::Number(x) = value
             && !x.is_finite()
