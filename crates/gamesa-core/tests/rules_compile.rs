@@ -189,3 +189,24 @@ fn a_signal_kind_outside_the_rules_domain_is_refused_at_its_path() {
         RuleSet::from_json(&ok, &env()).unwrap();
     }
 }
+
+#[test]
+fn a_condition_that_fails_on_every_evaluation_is_refused_at_its_position() {
+    // `1 / 0 > 0` compiles as CEL (the error is an evaluation error), but a rule reading it
+    // could never fire: the rule set is invalid.
+    let e = err(&format!("[{}]", rule("zero", "1 / 0 > 0")));
+    assert_eq!(e.problems.len(), 1, "{e}");
+    let p = &e.problems[0];
+    assert_eq!(p.path, "$[0].when");
+    assert_eq!((p.line, p.column), (Some(1), Some(3)));
+    assert!(p.message.contains("division by zero"), "{e}");
+    // Also in a strength, and a part that is not absorbed by a constant side.
+    let text = r#"{"id":"s","domain":"power","priority":"low","when":"t > 1.0 || int(1e300) > 0",
+        "action":{"kind":"trim","target":"gpu0"},
+        "emitsSignal":{"kind":"power_limit","strength":"double(-9223372036854775807 - 2)"}}"#;
+    let e = err(text);
+    let paths: Vec<&str> = e.problems.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(paths, ["$.when", "$.emitsSignal.strength"], "{e}");
+    // Absorbed: `false && …` is false whatever the right side does.
+    RuleSet::from_json(&rule("absorbed", "false && 1 / 0 > 0 || t > 1.0"), &env()).unwrap();
+}

@@ -264,7 +264,7 @@ fn expression(
     at: &str,
     problems: &mut Vec<Problem>,
 ) -> Option<Program> {
-    let program = match Program::compile(source, env) {
+    let program = match Program::compile_strict(source, env) {
         Ok(p) => p,
         Err(e) => {
             problems.push(Problem::expression(id, at, &e));
