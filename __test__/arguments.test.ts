@@ -2,7 +2,7 @@
 // INVALID_ARGUMENT naming the argument, never a raw Node-API code (`StringExpected`,
 // `NumberExpected`, `InvalidArg`, …) or a bare TypeError. The table of what each entry takes
 // is src/api.ts (API_ARGUMENTS); the first tests check that it covers every export.
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import test, { type ExecutionContext } from 'ava'
 import * as core from '@gamesa/core'
 import { API_ARGUMENTS, ERROR_CLASSES } from '../src/api.js'
@@ -239,4 +239,20 @@ test('checked entries keep their identity: instanceof, statics, names', (t) => {
   // Optional arguments may still be left out.
   t.is(new core.SignalScheduler().dequeue(), null)
   t.is(new core.Allocator().tick().length, 0)
+})
+
+test('numbers Node-API would wrap or read as 0 are refused where they are options', (t) => {
+  for (const keepInMemory of [-1, Number.NaN, 1.5, 2 ** 60]) {
+    const e = t.throws(() => core.createGuardianChecker({ keepInMemory }))
+    t.is((e as core.GamesaError).code, 'INVALID_ARGUMENT', String(keepInMemory))
+    t.true(e!.message.includes('keepInMemory'), e!.message)
+  }
+  t.is(core.createGuardianChecker({ keepInMemory: 16 }).auditLength > 0, true)
+  const out = `${process.env.TMPDIR ?? '/tmp'}/gamesa-arguments-${process.pid}.ndjson`
+  for (const chunk of [Number.NaN, -1, 0, 1.5, 2 ** 32]) {
+    const e = t.throws(() => core.replayTrace(ENGINE_TEXT, 'no-such-trace.ndjson', out, { chunk }))
+    t.is((e as core.GamesaError).code, 'INVALID_ARGUMENT', String(chunk))
+    t.true(e!.message.includes('options.chunk'), e!.message)
+  }
+  t.false(existsSync(out), 'nothing was opened')
 })
