@@ -191,7 +191,9 @@ function accepts(spec: ArgumentSpec): (value: unknown) => boolean {
   const general = spec.alternatives.some((a) => a.keys !== undefined || (a.kind === 'array' && a.element !== undefined && a.element !== 'any'))
   if (general) return (v) => mismatch('', spec, v) === null
   const tests = spec.alternatives.map((a) => predicate(a.kind))
-  const one = tests.length === 1 ? tests[0]! : (v: unknown) => tests.some((test) => test(v))
+  const [t0, t1] = tests
+  const one =
+    tests.length === 1 ? t0! : tests.length === 2 ? (v: unknown) => t0!(v) || t1!(v) : (v: unknown) => tests.some((test) => test(v))
   return spec.optional ? (v) => v === undefined || one(v) : one
 }
 
