@@ -691,7 +691,7 @@ export interface EffectCheckerOptions {
    * Keep only about this many recent audit records in memory (between n and 2n; default:
    * all). With `auditPath` the file still has every record; without it, older records are
    * gone (export them first). `auditRecords`/`exportAuditNdjson` then cover what is kept,
-   * which verifies from `auditBase()`.
+   * which verifies from `auditBase()`. A whole number ≥ 0 (`INVALID_ARGUMENT` otherwise).
    */
   keepInMemory?: number
 }

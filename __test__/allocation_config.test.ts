@@ -67,7 +67,9 @@ for (const file of files('invalid')) {
       return // malformed JSON never reaches the value entry points
     }
     // A value re-serialized by JSON.stringify loses duplicate keys and out-of-range numbers,
-    // which only the text shows; the rest must be found at the same path.
+    // which only the text shows; the rest must be found at the same path. A value holds only
+    // the last of two equal keys, which may well be valid.
+    if (/duplicate_key/.test(file)) return
     if (!/duplicate|1e999|out_of_double/i.test(file + text)) t.is(checkAllocatorConfig(value)?.path, expected)
     const err = t.throws(() => createAllocator(value as never))
     t.true(err instanceof GamesaError)

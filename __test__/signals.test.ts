@@ -197,7 +197,8 @@ function randomSignals(n: number, seed: number): Signal[] {
       ttlMs: next(200),
     })
     if (next(3) === 0) s.payload = `{"i":${i}}`
-    if (next(7) === 0) s.domain = SignalDomain.Maintenance
+    // Now and then the other domain a kind may be in (a critical temperature in safety).
+    if (next(7) === 0 && s.kind === SignalKind.ThermalCritical) s.domain = SignalDomain.Safety
     out.push(s)
   }
   return out
@@ -239,12 +240,24 @@ test('enqueueColumns defaults: telemetry source, kind domain, now, 1000 ms ttl, 
   t.regex(idle!.id, /^idle_capacity-\d+$/)
 })
 
+test('a signal in a domain its kind does not belong to is refused, in every enqueue form', (t) => {
+  const q = new SignalScheduler()
+  const jumper: Signal = { ...telemetrySignal(SignalKind.CpuBottleneck, 0.5, { id: 'jump' }), domain: SignalDomain.Safety }
+  throwsCode(t, () => q.enqueue(jumper), GamesaErrorCode.InvalidArgument, 'cpu_bottleneck')
+  throwsCode(t, () => q.enqueueBatch([jumper]), GamesaErrorCode.InvalidArgument, 'signals[0]')
+  throwsCode(t, () => q.enqueueColumns(toSignalColumns([jumper])), GamesaErrorCode.InvalidArgument, 'signals[0]')
+  t.is(q.len(), 0)
+  // A critical temperature may be a safety matter.
+  q.enqueue({ ...telemetrySignal(SignalKind.ThermalCritical, 0.5), domain: SignalDomain.Safety })
+  t.is(q.dequeue()?.domain, SignalDomain.Safety)
+})
+
 test('a dequeued signal comes back field for field (unicode, separators, Infinity, odd numbers)', (t) => {
   const q = new SignalScheduler()
   const sent: Signal = {
     id: 'id;with,separators;',
     kind: SignalKind.ThermalCritical,
-    domain: SignalDomain.Maintenance,
+    domain: SignalDomain.Safety,
     strength: 0.1 + 0.2,
     source: 'gpu🔥0;é',
     createdAtMs: 1_700_000_000_000.123,

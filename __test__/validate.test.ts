@@ -392,3 +392,49 @@ test('--help lists the engine and scenario kinds and says what checks them', (t)
   for (const kind of ['engine', 'scenario', 'gate-config', 'market']) t.regex(help.stdout, new RegExp(`\\n  ${kind} +${kind}\\.schema\\.json`))
   t.regex(help.stdout, /scenarios, gate configs and market documents are checked by their schema/)
 })
+
+test('a condition that fails on every evaluation is a problem at its path, line and column', (t) => {
+  const engine = JSON.parse(readFileSync('samples/engine.json', 'utf8')) as { rules: { when: string }[] }
+  engine.rules[0]!.when = '1 / 0 > 0'
+  const rules = write('div0_rules.json', { $schema: '../schemas/rule-set.schema.json', rules: [engine.rules[0]] })
+  const contract = write('div0_contract.json', {
+    $schema: SCHEMA,
+    name: 'c',
+    onViolation: 'rollback',
+    variables: { t: 'double' },
+    invariants: ['t > 1.0 || int(1e300) > 0'],
+  })
+  const engineFile = write('div0_engine.json', engine)
+  for (const [file, path, column] of [
+    [rules, '$.rules[0].when', 3],
+    [contract, '$.invariants[0]', 12],
+    [engineFile, '$.rules[0].when', 3],
+  ] as const) {
+    const { code, report } = jsonReport(file)
+    t.is(code, 1, file)
+    const problems = report.files[0]!.problems
+    t.is(problems.length, 1, JSON.stringify(problems))
+    t.is(problems[0]!.path, path)
+    t.is(problems[0]!.line, 1)
+    t.is(problems[0]!.column, column)
+    t.regex(problems[0]!.message, /fails on every evaluation/)
+  }
+})
+
+test('a duplicate key is a problem at its path, with its line and column, in every kind', (t) => {
+  const engineText = readFileSync('samples/engine.json', 'utf8').replace('"tickMs": 100,', '"tickMs": 100, "tickMs": 200,')
+  t.true(engineText.includes('"tickMs": 200'))
+  const cases: Array<[string, string, string]> = [
+    ['dup_engine.json', engineText, '$.tickMs'],
+    ['dup_contract.json', `{"$schema": "${SCHEMA}", "name": "c",\n "name": "d", "onViolation": "rollback", "invariants": ["true"]}`, '$.name'],
+    ['dup_alloc.json', '{"pools": [{"resource": "cpu_cores", "strategy": "first_fit",\n "capacity": -1, "capacity": 8}]}', '$.pools[0].capacity'],
+  ]
+  for (const [name, text, path] of cases) {
+    const file = write(name, text)
+    const { code, report } = name === 'dup_alloc.json' ? jsonReport('--kind', 'allocator-config', file) : jsonReport(file)
+    t.is(code, 1, name)
+    const problems = report.files[0]!.problems
+    t.is(problems[0]?.path, path, JSON.stringify(problems))
+    t.regex(problems[0]!.message, /duplicate key `\w+` at line \d+ column \d+/)
+  }
+})

@@ -10,7 +10,8 @@ import { resolve } from 'node:path'
 const RESOURCES = ['cpu_cores', 'cpu_time', 'gpu_compute', 'gpu_memory', 'thermal_headroom', 'power_budget'] as const
 const PRIORITIES = ['low', 'normal', 'high', 'critical'] as const
 const DOMAINS = ['thermal', 'power', 'performance', 'efficiency'] as const
-const KINDS = ['cpu_bottleneck', 'power_limit', 'gpu_bottleneck', 'idle_capacity'] as const
+// Each rule's signal belongs to its domain (a kind outside it is refused).
+const KINDS = ['thermal_warning', 'power_limit', 'gpu_bottleneck', 'idle_capacity'] as const
 
 const features = Array.from({ length: 20 }, (_, i) => {
   const sources = [

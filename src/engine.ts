@@ -492,12 +492,20 @@ export interface ReplayOptions {
  * for the same config and trace. Errors: `INVALID_TRACE` with the line number, `IO_ERROR`.
  */
 export function replayTrace(config: EngineConfig | string, tracePath: string, outPath: string, options: ReplayOptions = {}): ReplaySummary {
+  // Checked before anything is opened: Node-API would read a chunk of NaN as 0 (a replay of no
+  // tick, silently) and -1 as 2^32 - 1.
+  const chunk = options.chunk ?? 2000
+  if (!Number.isInteger(chunk) || chunk < 1 || chunk > 0xffff_ffff) {
+    throw new GamesaError('INVALID_ARGUMENT', `replayTrace: options.chunk must be a whole number from 1 to 4294967295, got ${String(chunk)}`)
+  }
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
+    throw new GamesaError('INVALID_ARGUMENT', `replayTrace: options.onProgress must be a function, got ${typeof options.onProgress}`)
+  }
   // The decisions are written as the trace is read: over the trace itself they would truncate it.
   if (sameFile(tracePath, outPath)) {
     throw new GamesaError('INVALID_ARGUMENT', `refusing to write the decisions to ${outPath}: it is the trace being replayed`, { path: outPath })
   }
   const replay = withConfig(config, (text) => new NativeReplay(text, tracePath, outPath))
-  const chunk = options.chunk ?? 2000
   let ticks = 0
   for (;;) {
     const n = replay.step(chunk)

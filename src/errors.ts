@@ -51,12 +51,21 @@ export class GamesaError extends Error {
   readonly code: GamesaErrorCode
   /** Where in the input the problem is, when there is one (a JSON path such as `$.pools[2].capacity`). */
   readonly path?: string
+  /**
+   * 1-based line and column of the problem in the text, where the text itself is at fault
+   * (malformed JSON, a duplicate key) and the parser gave them. Expression errors
+   * (`ExpressionCompileError`) give them inside the expression.
+   */
+  readonly line?: number
+  readonly column?: number
 
-  constructor(code: GamesaErrorCode, message: string, options?: { path?: string; cause?: unknown }) {
+  constructor(code: GamesaErrorCode, message: string, options?: { path?: string; cause?: unknown; line?: number; column?: number }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'GamesaError'
     this.code = code
     if (options?.path !== undefined) this.path = options.path
+    if (options?.line !== undefined) this.line = options.line
+    if (options?.column !== undefined) this.column = options.column
   }
 
   /** True for errors made here and for native errors that carry a known GAMESA code. */

@@ -21,9 +21,9 @@ const TYPES: ReadonlySet<string> = new Set(['int', 'uint', 'double', 'bool'])
 /** A compile error (`code` `EXPR_COMPILE`) with the position it names. */
 export class ExpressionCompileError extends GamesaError {
   /** 1-based line of the problem in the source. */
-  readonly line: number
+  override readonly line: number
   /** 1-based column (in characters) of the problem. */
-  readonly column: number
+  override readonly column: number
   /** The closest known name, for a misspelt one. */
   readonly suggestion?: string
 
@@ -63,7 +63,8 @@ function compileError(e: unknown): unknown {
   return new ExpressionCompileError(e.message, Number(at[1]), Number(at[2]), SUGGESTION.exec(e.message)?.[1], e)
 }
 
-class Expression implements CompiledExpression {
+/** @internal The class behind {@link CompiledExpression} (./api.ts checks its arguments). */
+export class ExpressionImpl implements CompiledExpression {
   readonly source: string
   readonly resultType: ExpressionType
   readonly variables: readonly string[]
@@ -140,5 +141,5 @@ export function compileExpression(source: string, declarations: ExpressionDeclar
   } catch (e) {
     throw compileError(e)
   }
-  return new Expression(native)
+  return new ExpressionImpl(native)
 }

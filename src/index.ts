@@ -2,13 +2,67 @@
 // native addon (generated loader at the package root): its enums, the classes and functions
 // with no TypeScript wrapper, and the types in the signatures. The `Native*` classes and the
 // raw checkers and lists behind the TypeScript wrappers stay internal.
+//
+// Every function, constructor and method taking arguments is exported in its checked form
+// (./api.ts): a wrong JavaScript type is `INVALID_ARGUMENT` naming the argument. These named
+// exports come first and take precedence over the same names in the `export *` lines below.
+export {
+  Allocator,
+  EffectChecker,
+  Engine,
+  Features,
+  GuardianValidator,
+  RuleSet,
+  SignalScheduler,
+  SnapshotPacker,
+  TelemetrySampler,
+  checkAllocatorConfig,
+  checkEngineConfig,
+  checkFeatures,
+  checkGateConfig,
+  checkMarketDocument,
+  checkRules,
+  checkScenario,
+  compileExpression,
+  compileFeatures,
+  compileRuleSet,
+  contractProblems,
+  createAllocator,
+  createGuardianChecker,
+  createGuardianValidator,
+  declarationLists,
+  documentText,
+  formatPath,
+  fromSignalColumns,
+  isCapabilityDenied,
+  isGamesaError,
+  parseAllocatorConfig,
+  parseGateConfig,
+  parseMarketDocument,
+  parseScenario,
+  readProcesses,
+  renderBacktestReport,
+  replayTrace,
+  restoreJournal,
+  runBacktest,
+  runBacktestSuite,
+  signalKindDomain,
+  telemetrySignal,
+  templateProblem,
+  toSignalColumns,
+  validateAllocatorConfig,
+  validateGateConfig,
+  validateScenario,
+  verifyAuditFile,
+  verifyAuditNdjson,
+  zodProblems,
+} from './api.js'
 export {
   AllocationStrategy,
   AuditDecision,
   ContractConditionKind,
   ContractResponse,
   Effect,
-  EffectChecker,
   EnqueueResult,
   GateRejectReason,
   Priority,
@@ -17,18 +71,13 @@ export {
   SignalKind,
   SimActuationKind,
   ViolationReason,
-  createGuardianChecker,
   effectKinds,
   errorCodes,
   guardianDefaultGrants,
   nativeVersion,
   resourceTypes,
   signalDomains,
-  signalKindDomain,
   signalKinds,
-  telemetrySignal,
-  verifyAuditFile,
-  verifyAuditNdjson,
 } from '../index.js'
 export type {
   Allocation,
@@ -68,7 +117,8 @@ export * from './catalog.js'
 export * from './allocation.js'
 export * from './signals.js'
 export * from './effects.js'
-export * from './expr.js'
+export { ExpressionCompileError } from './expr.js'
+export type { CompiledExpression, ExpressionBindings, ExpressionDeclarations, ExpressionType, ExpressionValue } from './expr.js'
 export * from './features.js'
 export * from './rules.js'
 export * from './contracts.js'

@@ -72,9 +72,18 @@ export function checkDocument(value: unknown, check: NativeCheck): PathProblem |
   return 'problem' in json ? json.problem : check(json.text)
 }
 
-/** A GamesaError for a document problem: the message starts with the path, `err.path` holds it. */
+/** Where the JSON parser placed a problem of the text itself (`… at line 3 column 7`). */
+const TEXT_POSITION = / at line (\d+) column (\d+)$/
+
+/**
+ * A GamesaError for a document problem: the message starts with the path, `err.path` holds it;
+ * for a problem of the text itself (malformed JSON, a duplicate key, a number out of range),
+ * `err.line` and `err.column` hold where the parser found it.
+ */
 export function problemError(code: GamesaErrorCode, problem: PathProblem, cause?: unknown): GamesaError {
-  return new GamesaError(code, `${problem.path}: ${problem.message}`, { path: problem.path, cause })
+  const at = TEXT_POSITION.exec(problem.message)
+  const position = at === null ? {} : { line: Number(at[1]), column: Number(at[2]) }
+  return new GamesaError(code, `${problem.path}: ${problem.message}`, { path: problem.path, cause, ...position })
 }
 
 /** `value` when the native checker finds no problem, else a {@link problemError} with `code`. */

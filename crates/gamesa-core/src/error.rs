@@ -39,7 +39,7 @@ pub mod codes {
         DUPLICATE_ID,
         /// A configuration document breaks a rule; the error names the JSON path.
         INVALID_CONFIG,
-        /// An API argument is unusable.
+        /// An API argument is unusable: of the wrong JavaScript type (the message names the argument), out of range, or not fitting another (a signal's domain its kind does not belong to).
         INVALID_ARGUMENT,
         /// An agent lacks the capability (effect) an action needs.
         CAPABILITY_DENIED,

@@ -186,3 +186,21 @@ fn a_valid_contract_has_no_problems() {
         .is_empty()
     );
 }
+
+#[test]
+fn a_condition_that_fails_on_every_evaluation_and_a_duplicate_key_are_problems() {
+    let p = problems(
+        r#"{"name":"c","onViolation":"rollback","variables":{"t":"double"},
+            "pre":["t > 1.0", "1 / 0 > 0"]}"#,
+    );
+    assert_eq!(paths(&p), ["$.pre[1]"]);
+    assert_eq!((p[0].line, p[0].column), (Some(1), Some(3)));
+    assert!(p[0].message.contains("division by zero"), "{p:?}");
+    let p =
+        problems("{\"name\":\"c\",\"onViolation\":\"reject\",\n\"name\":\"d\",\"pre\":[\"true\"]}");
+    assert_eq!(paths(&p), ["$.name"]);
+    assert!(
+        p[0].message.contains("duplicate key `name` at line 2"),
+        "{p:?}"
+    );
+}

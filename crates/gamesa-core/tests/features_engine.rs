@@ -318,3 +318,14 @@ fn the_sample_compiles_against_the_catalog_and_computes() {
     assert_eq!(get("feat.mem_stall"), 0.0);
     assert_eq!(get("feat.headroom_deficit"), 0.0);
 }
+
+#[test]
+fn a_source_that_fails_on_every_evaluation_is_a_problem() {
+    let p = problems(
+        r#"{"features":[{"name":"f","source":"x + double(1 / 0)","transform":"linear"}]}"#,
+    );
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].0, "$.features[0].source");
+    assert_eq!(p[0].2, Some((1, 14)));
+    assert!(p[0].3.contains("division by zero"), "{p:?}");
+}

@@ -274,13 +274,13 @@ fn strength_is_clamped_and_nan_is_an_error() {
             "int",
             "low",
             "true",
-            r#","emitsSignal":{"kind":"power_limit","strength":"n - 10"}"#,
+            r#","emitsSignal":{"kind":"thermal_warning","strength":"n - 10"}"#,
         ),
         rule(
             "nan",
             "normal",
             "true",
-            r#","emitsSignal":{"kind":"power_limit","strength":"t - t"}"#,
+            r#","emitsSignal":{"kind":"thermal_warning","strength":"t - t"}"#,
         ),
     ]);
     let out = rules.evaluate(&snap(7.5), 0.0).unwrap();
@@ -293,8 +293,8 @@ fn strength_is_clamped_and_nan_is_an_error() {
         signals,
         [
             ("hi", SignalKind::ThermalCritical, 1.0),
-            ("nan", SignalKind::PowerLimit, 0.0),
-            ("int", SignalKind::PowerLimit, 0.0)
+            ("nan", SignalKind::ThermalWarning, 0.0),
+            ("int", SignalKind::ThermalWarning, 0.0)
         ]
     );
     // t = +inf: `hi` clamps to 1, `t - t` is NaN, which is an error for `nan` only.

@@ -166,3 +166,47 @@ fn structure_problems_name_their_path() {
     let e = err("42");
     assert!(e.problems[0].message.contains("expected a rule"));
 }
+
+#[test]
+fn a_signal_kind_outside_the_rules_domain_is_refused_at_its_path() {
+    // A `cpu_bottleneck` raised by a safety rule would be queued ahead of everything.
+    let text = r#"{"rules":[{"id":"jump","domain":"safety","priority":"low","when":"t > 1.0",
+        "action":{"kind":"trim","target":"cpu"},
+        "emitsSignal":{"kind":"cpu_bottleneck","strength":"0.5"}}]}"#;
+    let e = err(text);
+    assert_eq!(e.problems.len(), 1, "{e}");
+    assert_eq!(e.problems[0].path, "$.rules[0].emitsSignal.kind");
+    assert_eq!(e.problems[0].id.as_deref(), Some("jump"));
+    assert!(e.problems[0].message.contains("performance"), "{e}");
+    // Its own domain is fine, and a critical temperature may be raised by a safety rule.
+    for (domain, kind) in [
+        ("performance", "cpu_bottleneck"),
+        ("safety", "thermal_critical"),
+    ] {
+        let ok = text
+            .replace("\"safety\"", &format!("\"{domain}\""))
+            .replace("cpu_bottleneck", kind);
+        RuleSet::from_json(&ok, &env()).unwrap();
+    }
+}
+
+#[test]
+fn a_condition_that_fails_on_every_evaluation_is_refused_at_its_position() {
+    // `1 / 0 > 0` compiles as CEL (the error is an evaluation error), but a rule reading it
+    // could never fire: the rule set is invalid.
+    let e = err(&format!("[{}]", rule("zero", "1 / 0 > 0")));
+    assert_eq!(e.problems.len(), 1, "{e}");
+    let p = &e.problems[0];
+    assert_eq!(p.path, "$[0].when");
+    assert_eq!((p.line, p.column), (Some(1), Some(3)));
+    assert!(p.message.contains("division by zero"), "{e}");
+    // Also in a strength, and a part that is not absorbed by a constant side.
+    let text = r#"{"id":"s","domain":"power","priority":"low","when":"t > 1.0 || int(1e300) > 0",
+        "action":{"kind":"trim","target":"gpu0"},
+        "emitsSignal":{"kind":"power_limit","strength":"double(-9223372036854775807 - 2)"}}"#;
+    let e = err(text);
+    let paths: Vec<&str> = e.problems.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(paths, ["$.when", "$.emitsSignal.strength"], "{e}");
+    // Absorbed: `false && …` is false whatever the right side does.
+    RuleSet::from_json(&rule("absorbed", "false && 1 / 0 > 0 || t > 1.0"), &env()).unwrap();
+}

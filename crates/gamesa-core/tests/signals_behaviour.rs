@@ -53,6 +53,38 @@ fn kinds_map_to_their_domains() {
 }
 
 #[test]
+fn a_signal_in_a_domain_its_kind_does_not_belong_to_is_refused() {
+    let mut q = SignalScheduler::new();
+    let mut jumper = sig("jump", SignalKind::CpuBottleneck, 0.5, "a", 0.0);
+    jumper.domain = SignalDomain::Safety;
+    let e = q.enqueue(jumper.clone()).unwrap_err();
+    assert_eq!(e.code(), "INVALID_ARGUMENT");
+    assert!(e.to_string().contains("signal 'jump'"), "{e}");
+    assert!(e.to_string().contains("cpu_bottleneck"), "{e}");
+    assert!(e.to_string().contains("performance"), "{e}");
+    // Demoting is refused too: a critical temperature must not wait behind efficiency.
+    let mut late = sig("late", SignalKind::ThermalCritical, 0.5, "a", 0.0);
+    late.domain = SignalDomain::Efficiency;
+    assert_eq!(q.enqueue(late).unwrap_err().code(), "INVALID_ARGUMENT");
+    assert!(q.is_empty());
+    assert_eq!(q.stats().enqueued, 0);
+    assert!(q.enqueue_all(vec![jumper]).is_err());
+    assert!(q.is_empty());
+    // Every kind in its own domain is fine; a critical temperature may also be a safety matter.
+    for kind in SignalKind::ALL {
+        for domain in SignalDomain::ALL {
+            let expected = domain == kind.domain()
+                || (kind == SignalKind::ThermalCritical && domain == SignalDomain::Safety);
+            assert_eq!(kind.allowed_in(domain), expected, "{kind} in {domain}");
+        }
+    }
+    let mut critical = sig("crit", SignalKind::ThermalCritical, 0.5, "a", 0.0);
+    critical.domain = SignalDomain::Safety;
+    q.enqueue(critical).unwrap();
+    assert_eq!(q.len(), 1);
+}
+
+#[test]
 fn order_is_domain_then_strength_then_first_in() {
     let mut q = SignalScheduler::new();
     q.enqueue(sig("perf-weak", SignalKind::CpuBottleneck, 0.3, "a", 0.0))

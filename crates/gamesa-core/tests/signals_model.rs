@@ -161,10 +161,15 @@ fn run(capacity: usize, ranks: DomainRanks, ops: &[Op]) -> Result<(), TestCaseEr
                 created,
                 ttl,
             } => {
+                let kind = SignalKind::ALL[kind as usize];
+                // The generated domain where the kind may be queued in it, else the kind's own.
+                let domain = Some(SignalDomain::ALL[domain as usize])
+                    .filter(|d| kind.allowed_in(*d))
+                    .unwrap_or(kind.domain());
                 let s = Signal {
                     id: format!("s{i}"),
-                    kind: SignalKind::ALL[kind as usize],
-                    domain: SignalDomain::ALL[domain as usize],
+                    kind,
+                    domain,
                     strength,
                     source: format!("src{source}"),
                     created_at_ms: f64::from(created),

@@ -79,37 +79,18 @@ pub struct JournalView {
 /// A journal's entries, and a torn last line with the byte offset it starts at.
 type Parsed = (Vec<Entry>, Option<(usize, TornLine)>);
 
-/// The entries of a journal's bytes, and a torn last line with the offset it starts at.
-/// `JOURNAL_CORRUPT` for any other line that is not an entry the actuators could write.
+/// The entries of a journal's bytes, and a torn last line with the offset it starts at
+/// ([`parse_entries`] with this machine's cgroup mounts); `JOURNAL_CORRUPT` at `path` for any
+/// other line that is not an entry the actuators could write.
 fn parse(path: &Path, bytes: &[u8]) -> Result<Parsed, HostError> {
-    let cgroup_mounts = cgroup_mounts();
-    let mut entries = Vec::new();
-    let mut start = 0;
-    let mut line_no = 0;
-    while start < bytes.len() {
-        line_no += 1;
-        let Some(nl) = bytes[start..].iter().position(|&b| b == b'\n') else {
-            let torn = TornLine {
-                line: line_no,
-                content: String::from_utf8_lossy(&bytes[start..]).into_owned(),
-            };
-            return Ok((entries, Some((start, torn))));
-        };
-        let line = &bytes[start..start + nl];
-        start += nl + 1;
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let corrupt = |message: String| HostError::JournalCorrupt {
+    let parsed = parse_entries(bytes, &cgroup_mounts()).map_err(|(line, message)| {
+        HostError::JournalCorrupt {
             path: path.to_path_buf(),
-            line: line_no,
+            line,
             message,
-        };
-        let entry: Entry = serde_json::from_slice(line).map_err(|e| corrupt(e.to_string()))?;
-        check_target(&entry.target, &cgroup_mounts).map_err(corrupt)?;
-        entries.push(entry);
-    }
-    Ok((entries, None))
+        }
+    })?;
+    Ok((parsed.entries, parsed.torn_tail.map(|t| (t.offset, t.line))))
 }
 
 /// The default journal directory: `/var/lib/gamesa` as root, otherwise
@@ -258,6 +239,61 @@ impl Journal {
         self.entries = keep;
         Ok(())
     }
+}
+
+/// A journal's bytes read: its entries and, when the last line has no newline, that torn line
+/// with the offset where it starts (where opening cuts the file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedJournal {
+    pub entries: Vec<Entry>,
+    pub torn_tail: Option<TornAt>,
+}
+
+/// A torn last line and the byte offset where it starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TornAt {
+    pub line: TornLine,
+    pub offset: usize,
+}
+
+/// Reads a journal's bytes (see the module docs): entries, one per line, blank lines skipped,
+/// and a last line without its newline as a torn tail. A line that is not an entry, or names a
+/// target outside what the actuators write (`cgroup_mounts`: where cgroup hierarchies are
+/// mounted), is `Err((line number, message))`. Pure: no I/O, so it is fuzzed as it is.
+pub fn parse_entries(
+    bytes: &[u8],
+    cgroup_mounts: &[PathBuf],
+) -> Result<ParsedJournal, (usize, String)> {
+    let mut entries = Vec::new();
+    let mut start = 0;
+    let mut line_no = 0;
+    while start < bytes.len() {
+        line_no += 1;
+        let Some(nl) = bytes[start..].iter().position(|&b| b == b'\n') else {
+            return Ok(ParsedJournal {
+                entries,
+                torn_tail: Some(TornAt {
+                    line: TornLine {
+                        line: line_no,
+                        content: String::from_utf8_lossy(&bytes[start..]).into_owned(),
+                    },
+                    offset: start,
+                }),
+            });
+        };
+        let line = &bytes[start..start + nl];
+        start += nl + 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let entry: Entry = serde_json::from_slice(line).map_err(|e| (line_no, e.to_string()))?;
+        check_target(&entry.target, cgroup_mounts).map_err(|m| (line_no, m))?;
+        entries.push(entry);
+    }
+    Ok(ParsedJournal {
+        entries,
+        torn_tail: None,
+    })
 }
 
 /// A journal is trusted only if the user running the governor or restore owns it and no one

@@ -106,8 +106,8 @@ pub struct EffectCheckerOptions {
     /// Keep only about this many recent audit records in memory (between n and 2n; default:
     /// all). With `auditPath` the file still has every record; without it, older records are
     /// gone (export them first). `auditRecords`/`exportAuditNdjson` then cover what is kept,
-    /// which verifies from `auditBase()`.
-    pub keep_in_memory: Option<u32>,
+    /// which verifies from `auditBase()`. A whole number ≥ 0 (`INVALID_ARGUMENT` otherwise).
+    pub keep_in_memory: Option<f64>,
 }
 
 /// Options of `verifyAuditNdjson`.
@@ -338,21 +338,22 @@ impl From<core::Decision> for CheckResult {
 }
 
 fn open(options: &Option<EffectCheckerOptions>) -> JsResult<host::AuditedChecker> {
+    // A JS number, not a u32: Node-API would wrap -1 to 2^32 - 1 and read NaN as 0.
+    let keep_in_memory = options
+        .as_ref()
+        .and_then(|o| o.keep_in_memory)
+        .map(|k| whole(k, "options.keepInMemory", "").map(|k| k as usize))
+        .transpose()?;
     match options
         .as_ref()
         .and_then(|o| o.audit_path.as_deref().map(|p| (o, p)))
     {
-        None => Ok(host::AuditedChecker::in_memory_keeping(
-            options
-                .as_ref()
-                .and_then(|o| o.keep_in_memory)
-                .map(|k| k as usize),
-        )),
+        None => Ok(host::AuditedChecker::in_memory_keeping(keep_in_memory)),
         Some((o, path)) => {
             let opts = host::AuditFileOptions {
                 fsync: o.fsync.unwrap_or(false),
                 repair_torn_tail: o.repair_torn_tail.unwrap_or(false),
-                keep_in_memory: o.keep_in_memory.map(|k| k as usize),
+                keep_in_memory,
             };
             host::AuditedChecker::open(Path::new(path), opts).map_err(to_js)
         }

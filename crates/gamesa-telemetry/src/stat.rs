@@ -77,10 +77,19 @@ pub fn parse_stat(path: &Path, text: &str) -> Result<StatReading, ReadError> {
             ));
         }
         let [user, nice, system, idle, iowait, irq, softirq, steal, _, _] = values;
-        let times = CpuTimes {
-            busy: user + nice + system + irq + softirq + steal,
-            idle: idle + iowait,
+        // Counters whose sum does not fit 64 bits are not real clock ticks.
+        let sum = |parts: &[u64]| parts.iter().try_fold(0u64, |a, &b| a.checked_add(b));
+        let (Some(busy), Some(idle)) = (
+            sum(&[user, nice, system, irq, softirq, steal]),
+            sum(&[idle, iowait]),
+        ) else {
+            return Err(ReadError::malformed(
+                path,
+                line_no,
+                "cpu times add up to more than 2^64 - 1 ticks",
+            ));
         };
+        let times = CpuTimes { busy, idle };
         if label.is_empty() {
             total = Some(times);
         } else {
@@ -99,7 +108,7 @@ pub fn parse_stat(path: &Path, text: &str) -> Result<StatReading, ReadError> {
 pub fn util_between(prev: CpuTimes, cur: CpuTimes) -> Option<f64> {
     let busy = cur.busy.checked_sub(prev.busy)?;
     let idle = cur.idle.saturating_sub(prev.idle);
-    let all = busy + idle;
+    let all = busy.checked_add(idle)?;
     if all == 0 {
         return None;
     }

@@ -134,3 +134,39 @@ fn missing_proc_stat_is_missing() {
     assert!(matches!(err, ReadError::Missing { .. }), "{err:?}");
     assert!(err.path().ends_with("proc/stat"));
 }
+
+/// Found by the `telemetry_text` fuzz target (fuzz/artifacts crash-5d042192…): counters whose
+/// sum overflows 64 bits panicked (`attempt to add with overflow`) in a debug build and wrapped
+/// in a release one.
+#[test]
+fn counters_that_overflow_when_added_are_malformed_not_a_panic() {
+    let text = "8 0\ncpu0000000000000000000some 00000000018446744073709551615 86 705 981 20 ";
+    let e = parse_stat(Path::new("/proc/stat"), text).unwrap_err();
+    assert_eq!(e.code(), "TELEMETRY_MALFORMED");
+    assert!(e.to_string().contains("2^64"), "{e}");
+    let max = u64::MAX;
+    let idle = format!("cpu 1 0 0 {max} 1\n");
+    assert!(parse_stat(Path::new("/proc/stat"), &idle).is_err());
+    // The largest sums that fit are readings.
+    let fits = format!("cpu {} 1 0 {max} 0\n", max - 1);
+    let r = parse_stat(Path::new("/proc/stat"), &fits).unwrap();
+    assert_eq!(
+        r.total,
+        CpuTimes {
+            busy: max,
+            idle: max
+        }
+    );
+    // A delta whose busy and idle parts add up past 2^64 has no utilization, and no panic.
+    let zero = CpuTimes { busy: 0, idle: 0 };
+    assert_eq!(
+        util_between(
+            zero,
+            CpuTimes {
+                busy: max,
+                idle: max
+            }
+        ),
+        None
+    );
+}

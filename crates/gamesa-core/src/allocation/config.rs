@@ -245,8 +245,7 @@ impl AllocatorConfig {
     /// Parses and validates a JSON configuration. Errors name the JSON path of the problem.
     pub fn from_json(text: &str) -> Result<AllocatorConfig, ConfigError> {
         let value = parse_value(text)?;
-        // Typed decoding from the parsed tree: duplicate keys behave as in `JSON.parse` (the
-        // last wins), so the TypeScript side sees exactly the same document.
+        // Typed decoding from the parsed tree (a duplicate key is refused at its path there).
         let config: AllocatorConfig =
             serde_path_to_error::deserialize(&value).map_err(|e| decode_error(&e))?;
         config.validate()?;
@@ -671,12 +670,17 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_keys_keep_the_last_like_json_parse() {
-        let c = AllocatorConfig::from_json(
-            r#"{"pools":[{"resource":"cpu_cores","strategy":"first_fit","capacity":-1,"capacity":8}]}"#,
+    fn a_duplicate_key_is_refused_at_its_path() {
+        let e = AllocatorConfig::from_json(
+            "{\"pools\":[{\"resource\":\"cpu_cores\",\"strategy\":\"first_fit\",\n\"capacity\":-1,\"capacity\":8}]}",
         )
-        .unwrap();
-        assert_eq!(c.pools[0].capacity, 8.0);
+        .unwrap_err();
+        assert_eq!(e.path, "$.pools[0].capacity");
+        assert!(
+            e.message.contains("duplicate key `capacity` at line 2"),
+            "{}",
+            e.message
+        );
     }
 
     /// The shared corpus (also run through zod by `__test__/allocation_config.test.ts`):

@@ -31,6 +31,13 @@ impl Contract {
             contract: None,
             problems: vec![problem],
         };
+        // A duplicate key is refused at its path, as in every other document; any other
+        // problem is reported by the typed decoding below, with its line and column.
+        if let Err(p) = crate::json_paths::parse_value(text)
+            && p.message.contains("duplicate key")
+        {
+            return Err(invalid(Problem::at(p.path, p.message)));
+        }
         let mut de = serde_json::Deserializer::from_str(text);
         let def: ContractDef = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let p = crate::json_paths::decode_problem("$", &e);
@@ -68,7 +75,7 @@ impl Contract {
         for (k, kind) in ConditionKind::ALL.into_iter().enumerate() {
             for (i, source) in def.conditions(kind).iter().enumerate() {
                 let path = format!("$.{}[{i}]", kind.field());
-                match Program::compile(source, &env) {
+                match Program::compile_strict(source, &env) {
                     Ok(program) if program.result_type() == Type::Bool => compiled[k].push(program),
                     Ok(program) => problems.push(Problem::at(
                         path,

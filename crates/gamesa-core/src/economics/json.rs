@@ -1,6 +1,5 @@
 //! JSON text → typed configuration, with every problem named by its JSON path. The document is
-//! parsed into a tree first so duplicate keys behave as in `JSON.parse` (the last one wins) and
-//! the TypeScript side sees exactly the same document.
+//! parsed into a tree first, so a duplicate key is an error at its path.
 
 use super::error::MarketError;
 use crate::json_paths::{self, JsonProblem};

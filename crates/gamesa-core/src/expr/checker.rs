@@ -190,6 +190,18 @@ fn is_const(n: &Node) -> bool {
     )
 }
 
+/// The fault of a node that is a folded failure.
+fn failed(n: &Node) -> Option<EvalFault> {
+    match n {
+        Node::Int(Num::Fail(f))
+        | Node::Uint(Num::Fail(f))
+        | Node::Double(Num::Fail(f))
+        | Node::Bool(Bool::Fail(f))
+        | Node::Dyn(Dyn::Fail(f)) => Some(*f),
+        _ => None,
+    }
+}
+
 /// Evaluates a variable-free node now. A failing one becomes a node that fails the same way
 /// at evaluation, as CEL reports such errors at evaluation, not at compile time.
 fn fold(t: Typed) -> Typed {
@@ -257,6 +269,9 @@ pub(crate) struct Checker<'a> {
     /// CEL's `disable_check`: every expression is treated as `dyn`, and what the checker
     /// would reject (an undeclared name, a call with no overload) fails at evaluation instead.
     pub unchecked: bool,
+    /// Where each subexpression that folded to a failure starts, innermost first, with its
+    /// fault: what [`super::Program::constant_failure`] reports.
+    pub failures: Vec<(usize, EvalFault)>,
 }
 
 impl Checker<'_> {
@@ -277,6 +292,16 @@ impl Checker<'_> {
     }
 
     pub(crate) fn check(&mut self, e: &Expr) -> Result<Typed, CompileError> {
+        let checked = self.check_any(e);
+        if let Ok(t) = &checked
+            && let Some(fault) = failed(&t.node)
+        {
+            self.failures.push((e.offset, fault));
+        }
+        checked
+    }
+
+    fn check_any(&mut self, e: &Expr) -> Result<Typed, CompileError> {
         if !self.unchecked {
             return self.check_node(e);
         }

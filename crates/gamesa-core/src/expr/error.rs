@@ -23,6 +23,9 @@ pub enum CompileErrorKind {
     TooDeep,
     /// An integer literal outside the range of its type.
     IntegerLiteralOutOfRange,
+    /// A part made of constants only fails on every evaluation (`1 / 0`). Never returned by
+    /// `Program::compile` (CEL reports it when evaluating); see `Program::constant_failure`.
+    AlwaysFails,
 }
 
 /// A compile error with its position. `code()` is `EXPR_COMPILE`.

@@ -528,6 +528,71 @@ pub(crate) fn eval_node(n: &Node, s: &[Value]) -> R<Value> {
     }
 }
 
+/// The first failing constant left in a tree (in evaluation order): a part of the program
+/// that fails on every evaluation that reaches it. Folding leaves one only where `&&`, `||`
+/// or `?:` did not absorb it.
+pub(crate) fn first_failure(n: &Node) -> Option<EvalFault> {
+    match n {
+        Node::Int(x) => fail_num(x),
+        Node::Uint(x) => fail_num(x),
+        Node::Double(x) => fail_num(x),
+        Node::Bool(x) => fail_bool(x),
+        Node::Dyn(x) => fail_dyn(x),
+    }
+}
+
+fn fail_num<T: Scalar>(n: &Num<T>) -> Option<EvalFault> {
+    match n {
+        Num::Fail(f) => Some(*f),
+        Num::Const(_)
+        | Num::Slot(_)
+        | Num::Code(_)
+        | Num::SlotConst(..)
+        | Num::ConstSlot(..)
+        | Num::SlotSlot(..)
+        | Num::Pure(_) => None,
+        Num::Arith(_, a, b) => fail_num(a).or_else(|| fail_num(b)),
+        Num::Neg(a) | Num::Abs(a) | Num::Math(_, a) => fail_num(a),
+        Num::Pick(_, xs) => xs.iter().find_map(fail_num),
+        Num::Clamp(xs) => xs.iter().find_map(fail_num),
+        Num::Cond(c, t, f) => fail_bool(c).or_else(|| fail_num(t)).or_else(|| fail_num(f)),
+        Num::Convert(x) => first_failure(x),
+        Num::Expect(d) => fail_dyn(d),
+    }
+}
+
+fn fail_bool(n: &Bool) -> Option<EvalFault> {
+    match n {
+        Bool::Fail(f) => Some(*f),
+        Bool::Const(_) | Bool::Slot(_) | Bool::CmpDoubleSlotConst(..) | Bool::CmpCode(..) => None,
+        Bool::CmpPure(..) => None,
+        Bool::Not(a) => fail_bool(a),
+        Bool::And(a, b) | Bool::Or(a, b) | Bool::CmpBools(_, a, b) => {
+            fail_bool(a).or_else(|| fail_bool(b))
+        }
+        Bool::Cond(c, t, f) => fail_bool(c)
+            .or_else(|| fail_bool(t))
+            .or_else(|| fail_bool(f)),
+        Bool::CmpInt(_, a, b) => fail_num(a).or_else(|| fail_num(b)),
+        Bool::CmpUint(_, a, b) => fail_num(a).or_else(|| fail_num(b)),
+        Bool::CmpDouble(_, a, b) => fail_num(a).or_else(|| fail_num(b)),
+        Bool::CmpDyn(_, a, b) => fail_dyn(a).or_else(|| fail_dyn(b)),
+        Bool::Expect(d) => fail_dyn(d),
+    }
+}
+
+fn fail_dyn(n: &Dyn) -> Option<EvalFault> {
+    match n {
+        Dyn::Fail(f) => Some(*f),
+        Dyn::Of(x) => first_failure(x),
+        Dyn::Arith(_, a, b) => fail_dyn(a).or_else(|| fail_dyn(b)),
+        Dyn::Neg(a) | Dyn::Abs(a) => fail_dyn(a),
+        Dyn::Pick(_, xs) => xs.iter().find_map(fail_dyn),
+        Dyn::Clamp(xs) => xs.iter().find_map(fail_dyn),
+        Dyn::Cond(c, t, f) => fail_bool(c).or_else(|| fail_dyn(t)).or_else(|| fail_dyn(f)),
+    }
+}
+
 /// Lowers every pure double subtree with more than one operation to postfix [`Code`].
 pub(crate) fn lower_node(n: &mut Node) {
     match n {

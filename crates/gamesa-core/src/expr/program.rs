@@ -4,7 +4,7 @@ use super::checker::{CelTy, Checker, to_bool, to_num};
 use super::env::Env;
 use super::error::{CompileError, CompileErrorKind, EvalError, EvalErrorKind, EvalFault};
 use super::fast::Fast;
-use super::node::{Node, eval_node, lower_node};
+use super::node::{Node, eval_node, first_failure, lower_node};
 use super::parser::parse;
 use super::types::{Type, Value};
 
@@ -20,6 +20,8 @@ pub struct Program {
     referenced: Vec<usize>,
     /// Name and type of each referenced slot, parallel to `referenced`.
     vars: Vec<(String, Type)>,
+    /// Where a constant part that always fails starts, and how it fails.
+    constant_failure: Option<(usize, EvalFault)>,
 }
 
 impl Program {
@@ -27,6 +29,17 @@ impl Program {
     /// subexpressions are folded (those that fail keep failing at evaluation, as in CEL).
     pub fn compile(source: &str, env: &Env) -> Result<Program, CompileError> {
         Program::build(source, env, false)
+    }
+
+    /// [`Program::compile`], and a part made of constants that fails on every evaluation
+    /// ([`Program::constant_failure`]) is a compile error too: what configuration documents
+    /// (rules, features, contracts) use, where such an expression is always a mistake.
+    pub fn compile_strict(source: &str, env: &Env) -> Result<Program, CompileError> {
+        let program = Program::compile(source, env)?;
+        match program.constant_failure() {
+            Some(e) => Err(e),
+            None => Ok(program),
+        }
     }
 
     /// Compiles without static type checking, as CEL's `disable_check`: every subexpression
@@ -46,6 +59,7 @@ impl Program {
             env,
             referenced: Default::default(),
             unchecked,
+            failures: Vec::new(),
         };
         let typed = checker.check(&ast)?;
         // The result must have one type. Under `dyn` CEL may still know it (`dyn(1u) + 1` is
@@ -68,6 +82,16 @@ impl Program {
                 ));
             }
         };
+        // A failure folding left in the tree: the innermost subexpression that failed that
+        // way (the first recorded with the same fault) is where it starts.
+        let constant_failure = first_failure(&root).map(|fault| {
+            let offset = checker
+                .failures
+                .iter()
+                .find(|(_, f)| *f == fault)
+                .map_or(ast.offset, |(o, _)| *o);
+            (offset, fault)
+        });
         let mut root = root;
         lower_node(&mut root);
         let fast = Fast::of(&root);
@@ -84,7 +108,26 @@ impl Program {
             fast,
             referenced,
             vars,
+            constant_failure,
         })
+    }
+
+    /// A part of the program made of constants only that fails whenever it is evaluated
+    /// (`1 / 0 > 0`, `int(1e300)`), found by constant folding, as an error at that part
+    /// (kind [`CompileErrorKind::AlwaysFails`]); `None` when there is none. CEL reports such
+    /// errors when evaluating, so [`Program::compile`] accepts the program; configuration
+    /// documents refuse it, since such a rule or feature could never work.
+    pub fn constant_failure(&self) -> Option<CompileError> {
+        let (offset, fault) = self.constant_failure?;
+        Some(CompileError::at(
+            CompileErrorKind::AlwaysFails,
+            &self.source,
+            offset,
+            format!(
+                "this part is made of constants and fails on every evaluation: {}",
+                self.describe_fault(fault)
+            ),
+        ))
     }
 
     /// The type every successful evaluation returns.

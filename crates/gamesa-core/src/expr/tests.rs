@@ -404,3 +404,38 @@ fn fast_forms_agree_with_the_general_way() {
         }
     }
 }
+
+#[test]
+fn constant_parts_that_always_fail_are_found_with_their_position() {
+    let env = env();
+    // The whole condition fails on every evaluation.
+    let p = Program::compile("1 / 0 > 0", &env).unwrap();
+    let e = p.constant_failure().expect("found");
+    assert_eq!(e.kind, CompileErrorKind::AlwaysFails);
+    // At the operator that fails.
+    assert_eq!((e.line, e.column), (1, 3));
+    assert!(e.message.contains("division by zero"), "{}", e.message);
+    assert_eq!(
+        Program::compile_strict("1 / 0 > 0", &env).unwrap_err().kind,
+        CompileErrorKind::AlwaysFails
+    );
+    // A failing part that is not absorbed, on the second line.
+    let e = Program::compile_strict("x > 1 ||\n  9223372036854775807 + 1 > 0", &env).unwrap_err();
+    assert_eq!(
+        (e.kind, e.line, e.column),
+        (CompileErrorKind::AlwaysFails, 2, 23)
+    );
+    assert!(e.message.contains("overflow"), "{}", e.message);
+    // Absorbed by a constant side, or a part reading a variable: nothing to report.
+    for ok in [
+        "1 / 0 > 2 || true",
+        "false && 1 / 0 > 0",
+        "true ? 1 : 1 / 0",
+        "x / 0 > 1",
+        "x > 1",
+    ] {
+        let p = Program::compile(ok, &env).unwrap();
+        assert_eq!(p.constant_failure(), None, "{ok}");
+        Program::compile_strict(ok, &env).unwrap();
+    }
+}

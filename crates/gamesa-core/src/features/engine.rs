@@ -312,7 +312,7 @@ fn compile(
                 continue;
             }
         };
-        let source = match Program::compile(&f.source, &env) {
+        let source = match Program::compile_strict(&f.source, &env) {
             Ok(p) => p,
             Err(e) => {
                 problems.push(Problem::expression(id, format!("{at}.source"), &e));

@@ -264,7 +264,7 @@ fn expression(
     at: &str,
     problems: &mut Vec<Problem>,
 ) -> Option<Program> {
-    let program = match Program::compile(source, env) {
+    let program = match Program::compile_strict(source, env) {
         Ok(p) => p,
         Err(e) => {
             problems.push(Problem::expression(id, at, &e));
@@ -333,6 +333,20 @@ fn check_fields(rule: &Rule, at: &str, problems: &mut Vec<Problem>) {
             id,
             format!("{at}.action.target"),
             "the action target must not be empty",
+        ));
+    }
+    if let Some(emits) = &rule.emits_signal
+        && !emits.kind.allowed_in(rule.domain)
+    {
+        problems.push(Problem::at(
+            id,
+            format!("{at}.emitsSignal.kind"),
+            format!(
+                "a `{}` signal belongs to the {} domain and cannot be raised by a rule in the {} domain",
+                emits.kind,
+                emits.kind.domain(),
+                rule.domain
+            ),
         ));
     }
     for (key, value) in &rule.action.params {

@@ -135,7 +135,8 @@ impl SignalKind {
     /// The domain this kind belongs to — the one kind → domain table of the project:
     /// thermal kinds → thermal, `PowerLimit` → power, the bottlenecks, `MemoryPressure` and
     /// `LatencySpike` → performance, `IdleCapacity` → efficiency, `SafetyViolation` → safety.
-    /// No kind maps to maintenance yet; that domain is for signals built by hand.
+    /// No kind maps to maintenance yet. See [`SignalKind::allowed_in`] for the domains a
+    /// signal of the kind may be queued in.
     pub const fn domain(self) -> SignalDomain {
         match self {
             SignalKind::CpuBottleneck
@@ -147,6 +148,18 @@ impl SignalKind {
             SignalKind::IdleCapacity => SignalDomain::Efficiency,
             SignalKind::SafetyViolation => SignalDomain::Safety,
         }
+    }
+
+    /// Whether a signal of this kind may be queued in `domain`: its own domain
+    /// ([`SignalKind::domain`]), or `safety` for `ThermalCritical` (a temperature at or past
+    /// its limit is a safety matter, and a safety rule raising it is the emergency). Anything
+    /// else would let a signal jump the domain ranking (a `cpu_bottleneck` in `safety` ahead
+    /// of everything) or fall behind it, so the scheduler and the rule compiler refuse it.
+    pub const fn allowed_in(self, domain: SignalDomain) -> bool {
+        matches!(
+            (self, domain),
+            (SignalKind::ThermalCritical, SignalDomain::Safety)
+        ) || self.domain() as u8 == domain as u8
     }
 }
 

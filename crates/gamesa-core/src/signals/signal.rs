@@ -17,8 +17,8 @@ pub struct Signal {
     pub id: String,
     /// What the signal reports.
     pub kind: SignalKind,
-    /// The domain the scheduler ranks it by. Usually `kind.domain()`, but a caller may route a
-    /// signal to another domain on purpose; the scheduler only looks at this field.
+    /// The domain the scheduler ranks it by: `kind.domain()`, or another domain the kind is
+    /// allowed in ([`SignalKind::allowed_in`]); any other is refused by [`Signal::validate`].
     pub domain: SignalDomain,
     /// How strong the condition is, in `[0, 1]`.
     pub strength: f64,
@@ -33,8 +33,18 @@ pub struct Signal {
 }
 
 impl Signal {
-    /// Checks every numeric field; the error names the field, the value and the signal id.
+    /// Checks the domain against the kind and every numeric field; the error names the field,
+    /// the value and the signal id.
     pub fn validate(&self) -> Result<(), SignalError> {
+        if !self.kind.allowed_in(self.domain) {
+            return Err(SignalError::InvalidArgument(format!(
+                "signal '{}': domain `{}` does not fit kind `{}`, which belongs to the {} domain",
+                self.id,
+                self.domain,
+                self.kind,
+                self.kind.domain()
+            )));
+        }
         // `contains` is false for NaN, so NaN is rejected here too.
         if !(0.0..=1.0).contains(&self.strength) {
             return Err(SignalError::InvalidArgument(format!(

@@ -29,11 +29,42 @@ pub struct TraceHeader {
 #[serde(rename_all = "camelCase")]
 pub struct TraceLine {
     pub timestamp_ms: f64,
+    /// A variable given twice is an error: which reading was meant is a guess.
+    #[serde(deserialize_with = "unique_values")]
     pub values: BTreeMap<String, f64>,
     #[serde(default)]
     pub absent: Option<IgnoredAny>,
     #[serde(default)]
     pub sources: Option<IgnoredAny>,
+}
+
+/// `values`, refusing a name that occurs twice (serde's map would keep the last silently).
+fn unique_values<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, f64>, D::Error> {
+    struct Values;
+    impl<'de> serde::de::Visitor<'de> for Values {
+        type Value = BTreeMap<String, f64>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object of numbers")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(name) = map.next_key::<String>()? {
+                let x: f64 = map.next_value()?;
+                if out.insert(name.clone(), x).is_some() {
+                    return Err(serde::de::Error::custom(format_args!(
+                        "values.{name} is given twice"
+                    )));
+                }
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Values)
 }
 
 /// Parses the header line; the message says what is wrong.
@@ -68,6 +99,16 @@ pub fn parse_line(line: &str) -> Result<TraceLine, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_variable_given_twice_is_an_error() {
+        let e = parse_line(r#"{"timestampMs":1,"values":{"cpu.util":0.5,"cpu.util":0.9}}"#)
+            .unwrap_err();
+        assert!(e.contains("values.cpu.util is given twice"), "{e}");
+        let ok =
+            parse_line(r#"{"timestampMs":1,"values":{"cpu.util":0.5,"gpu0.util":0.9}}"#).unwrap();
+        assert_eq!(ok.values.len(), 2);
+    }
 
     #[test]
     fn header_and_lines() {
