@@ -167,6 +167,7 @@ function instances(): Record<string, object> {
     GuardianValidator: core.createGuardianValidator(),
     TelemetrySampler: new core.TelemetrySampler({ rateHz: 1 }),
     Engine: new core.Engine(ENGINE_TEXT),
+    LiveWorkloads: new core.LiveWorkloads(core.protectConfig(['gamesa-arguments-test'])),
   }
 }
 

@@ -27,6 +27,7 @@ import * as rules from './rules.js'
 import * as scenario from './scenario.js'
 import * as signals from './signals.js'
 import * as telemetry from './telemetry.js'
+import * as workloads from './workloads.js'
 
 const CHECKER_OPTIONS = 'object{auditPath,fsync,repairTornTail,nowMs,keepInMemory}'
 const CHECK = ['agent: string', 'effect: string', 'target?: string|null', 'nowMs?: number|null']
@@ -183,6 +184,17 @@ export const API_ARGUMENTS: Readonly<Record<string, FunctionArguments | ClassArg
   replayTrace: fn('config: object|string', 'tracePath: string', 'outPath: string', 'options?: object{onProgress,chunk}'),
   // actuation.ts
   restoreJournal: fn('path?: string'),
+  readJournal: fn('path?: string'),
+  // workloads.ts
+  LiveWorkloads: cls(['config: object', 'options?: object{apply,journalPath,cgroupSubtree}'], {
+    pass: [],
+    apply: ['actions: array'],
+    restore: [],
+    pause: [],
+    resume: [],
+    close: [],
+  }),
+  protectConfig: fn('names: string[]'),
   // report/
   renderBacktestReport: fn('report: object'),
 }
@@ -275,5 +287,10 @@ export const runBacktestSuite = f('runBacktestSuite', engine.runBacktestSuite)
 export const replayTrace = f('replayTrace', engine.replayTrace)
 
 export const restoreJournal = f('restoreJournal', actuation.restoreJournal)
+export const readJournal = f('readJournal', actuation.readJournal)
+
+export const LiveWorkloads = c('LiveWorkloads', workloads.LiveWorkloads)
+export type LiveWorkloads = workloads.LiveWorkloads
+export const protectConfig = f('protectConfig', workloads.protectConfig)
 
 export const renderBacktestReport = f('renderBacktestReport', report.renderBacktestReport)
