@@ -64,12 +64,26 @@ pub fn open_regular(path: &Path) -> Result<File, HostError> {
 /// closed; the kernel drops it when the process dies, even by SIGKILL. `Ok(false)` when another
 /// open file holds it.
 pub fn try_lock_exclusive(file: &File, path: &Path) -> Result<bool, HostError> {
-    match rustix::fs::flock(file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
-        Ok(()) => Ok(true),
-        Err(rustix::io::Errno::WOULDBLOCK) => Ok(false),
-        Err(e) => Err(io(path, "locking")(e.into())),
+    // A lock can outlive its holder by a moment: a process that forks holds a copy of every
+    // open descriptor, a locked one included, until the child execs (descriptors are
+    // close-on-exec, not close-on-fork). So a held lock is tried again for a short while before
+    // it counts as another writer's.
+    let deadline = std::time::Instant::now() + LOCK_PATIENCE;
+    loop {
+        match rustix::fs::flock(file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => return Ok(true),
+            Err(rustix::io::Errno::WOULDBLOCK) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(rustix::io::Errno::WOULDBLOCK) => return Ok(false),
+            Err(e) => return Err(io(path, "locking")(e.into())),
+        }
     }
 }
+
+/// How long a held lock is tried again before it counts as another writer's (see
+/// [`try_lock_exclusive`]).
+pub const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// A file held open with an exclusive lock, for a writer whose writes happen elsewhere (the
 /// package's `gamesa record` writes its trace from JavaScript): one writer per file.
