@@ -4,7 +4,7 @@
 // is metrics_prometheus.test.ts.
 import test from 'ava'
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { networkInterfaces, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -260,4 +260,85 @@ test('a bare port serves /metrics on loopback and on no other interface', async 
     child.kill('SIGTERM')
     await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))
   }
+})
+
+// ------------------------------------------------------------------ an applying run
+
+/** The writable cgroup hierarchy with the cpu controller here: v2 (offering `cpu`) or v1 (`cpu` mounted). */
+function cpuHierarchy(): { mount: string; weightFile: string; weight: string } | undefined {
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const [pre, post] = line.split(' - ')
+    if (!pre || !post) continue
+    const mount = pre.split(' ')[4]!
+    const [fstype, , opts = ''] = post.split(' ')
+    if (fstype === 'cgroup' && opts.split(',').includes('cpu') && !opts.split(',').includes('ro')) return { mount, weightFile: 'cpu.shares', weight: '10240' }
+    if (fstype !== 'cgroup2') continue
+    try {
+      if (readFileSync(join(mount, 'cgroup.controllers'), 'utf8').split(/\s+/).includes('cpu')) return { mount, weightFile: 'cpu.weight', weight: '1000' }
+    } catch {
+      // not readable: not this one
+    }
+  }
+  return undefined
+}
+
+/** One sample of `name{labels}` in a text exposition; undefined when the series is absent. */
+function sampleOf(text: string, name: string, labels = ''): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `))
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1))
+}
+
+test('--apply --metrics: applied moves and settings are counted, and the journal count is the journal’s entries', async (t) => {
+  const cpu = cpuHierarchy()
+  if (process.getuid?.() !== 0 || !cpu) return t.pass('needs root and a writable cpu controller')
+  const mount = cpu.mount
+  const subtree = `gamesa-metrics-test-${process.pid}`
+  const name = `gm${process.pid % 100000}`
+  const sleeper = join(work, name)
+  writeFileSync(sleeper, readFileSync('/bin/sleep'), { mode: 0o755 })
+  const journal = join(work, 'apply.journal')
+  const governor = spawn(
+    process.execPath,
+    [...NODE_ARGS, 'run', '--apply', '--protect', name, '--config', 'samples/live_protect.json', '--rate', '10', '--journal', journal, '--cgroup-subtree', subtree, '--metrics', '127.0.0.1:0'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  )
+  const exited = new Promise<number | null>((resolve) => governor.once('exit', (code) => resolve(code)))
+  let stderr = ''
+  governor.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+  const worker = spawn(sleeper, ['60'])
+  try {
+    let url: string | undefined
+    for (let i = 0; i < 600 && !url; i++) {
+      url = /metrics at (\S+)/.exec(stderr)?.[1]
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    t.truthy(url, stderr)
+    let text = ''
+    for (let i = 0; i < 100; i++) {
+      text = await (await fetch(url!)).text()
+      if ((sampleOf(text, 'gamesa_actuations_total', 'kind="set_cpu_weight",outcome="applied"') ?? 0) >= 1 && (sampleOf(text, 'gamesa_actuations_total', 'kind="move_to_group",outcome="applied"') ?? 0) >= 1) break
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    t.true(sampleOf(text, 'gamesa_actuations_total', 'kind="set_cpu_weight",outcome="applied"')! >= 1, `${text}\n${stderr}`)
+    t.true(sampleOf(text, 'gamesa_actuations_total', 'kind="move_to_group",outcome="applied"')! >= 1)
+    t.is(readFileSync(join(mount, subtree, 'priority', cpu.weightFile), 'utf8').trim(), cpu.weight, 'the setting the counter says was applied')
+    // The gauge is read at scrape time: once the governor is quiet (the group set, the
+    // process moved), a scrape and the file agree.
+    let entries: number | undefined
+    let lines = -1
+    for (let i = 0; i < 20 && entries !== lines; i++) {
+      entries = sampleOf(await (await fetch(url!)).text(), 'gamesa_restore_journal_entries')
+      lines = readFileSync(journal, 'utf8').split('\n').length - 1
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    t.log(`journal: ${lines} entries, the gauge ${entries}`)
+    t.true(lines >= 2, `${lines} journal entries`)
+    t.is(entries, lines)
+    t.is(sampleOf(text, 'gamesa_workload_processes', 'role="priority"'), 1)
+  } finally {
+    governor.kill('SIGTERM')
+    worker.kill('SIGKILL')
+  }
+  t.is(await exited, 143, stderr)
+  t.false(readdirSync(mount).includes(subtree), 'the run removed its groups when it stopped')
 })
