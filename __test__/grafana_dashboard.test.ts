@@ -4,6 +4,7 @@
 import test from 'ava'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { Engine } from '../src/engine.js'
 import { RunMetrics } from '../src/metrics/run_metrics.js'
 import { dashboardQueries, metricNames, templateQueries } from './helpers/dashboard.js'
 
@@ -12,7 +13,7 @@ const configText = readFileSync(join('samples', 'engine.json'), 'utf8')
 /** Every series name the endpoint can write: each metric, and a histogram's _bucket/_sum/_count. */
 async function exported(): Promise<{ metrics: Set<string>; series: Set<string> }> {
   // With a journal, so the applying run's journal gauge is registered too.
-  const m = new RunMetrics({ configText, journal: '/nonexistent/actuation.journal' })
+  const m = new RunMetrics({ configText, engine: new Engine(configText), journal: '/nonexistent/actuation.journal' })
   const all = await m.registry.getMetricsAsJSON()
   m.close()
   const metrics = new Set(all.map((x) => x.name))

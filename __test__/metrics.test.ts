@@ -69,15 +69,24 @@ function snapshot(t: number, values: Record<string, number>): TelemetrySnapshot 
 
 test('market and decision series are what the engine output says, tick after tick', async (t) => {
   const engine = new Engine(configText)
-  const metrics = new RunMetrics({ configText })
+  const metrics = new RunMetrics({ configText, engine })
   const agents = configAgentIds(configText)
   t.deepEqual(agents, (JSON.parse(configText) as { agents: { id: string }[] }).agents.map((a) => a.id))
+  // Both of the run's paths, in turn: the full output (--json), and the live view's decisions
+  // (tickValues, its prices under `market`, as the run passes them).
   const outputs: TickOutput[] = []
   for (let i = 0; i < 40; i++) {
     const s = snapshot(i, reading(i).values)
-    const out = engine.tick(s, s.timestampMs)
-    outputs.push(out)
-    metrics.afterTick(engine, 0.0002 * (1 + (i % 3)), s, undefined, i % 2 === 0 ? out : undefined)
+    if (i % 2 === 0) {
+      const out = engine.tick(s, s.timestampMs)
+      metrics.afterTick(out, 0.0002 * (1 + (i % 3)), s, undefined)
+    } else {
+      const values = new Float64Array(engine.inputNames.length).fill(Number.NaN)
+      engine.inputNames.forEach((name, k) => (values[k] = s.values[name] ?? Number.NaN))
+      const d = engine.tickValues(values, s.timestampMs)
+      metrics.afterTick({ ...d, market: { prices: d.prices, nextPrices: d.nextPrices, demand: d.demand, supply: d.supply } }, 0.0002 * (1 + (i % 3)), s, undefined)
+    }
+    outputs.push(engine.lastTick()!)
   }
   const m = await scrape(metrics)
   const last = outputs.at(-1)!
@@ -120,11 +129,11 @@ test('market and decision series are what the engine output says, tick after tic
 })
 
 test('telemetry: a state set per source, readings in base units, an absent reading absent', async (t) => {
-  const metrics = new RunMetrics({ configText })
   const engine = new Engine(configText)
+  const metrics = new RunMetrics({ configText, engine })
   const values = reading(0).values
   const s = snapshot(0, values)
-  metrics.afterTick(engine, 0.001, s, undefined, engine.tick(s))
+  metrics.afterTick(engine.tick(s), 0.001, s, undefined)
   let m = await scrape(metrics)
   t.is(value(m.get('gamesa_temperature_celsius'), { device: 'cpu' }), values['thermal.cpu_c'])
   t.is(value(m.get('gamesa_temperature_celsius'), { device: 'gpu0' }), 70)
@@ -138,7 +147,7 @@ test('telemetry: a state set per source, readings in base units, an absent readi
   // The GPU goes away: its series go with it (not a stale 70, not 0).
   const { 'gpu0.temp_c': _t, 'gpu0.power_w': _p, ...rest } = values
   const s2 = snapshot(1, { ...rest, 'power.cpu_w': Number.NaN })
-  metrics.afterTick(engine, 0.001, s2, undefined, engine.tick(s2))
+  metrics.afterTick(engine.tick(s2), 0.001, s2, undefined)
   m = await scrape(metrics)
   t.is(value(m.get('gamesa_temperature_celsius'), { device: 'gpu0' }), undefined)
   t.is(value(m.get('gamesa_power_watts'), { device: 'gpu0' }), undefined)
@@ -148,8 +157,8 @@ test('telemetry: a state set per source, readings in base units, an absent readi
 })
 
 test('live workloads: the protected workload latency measured on this process, moves and actuations counted by outcome', async (t) => {
-  const metrics = new RunMetrics({ configText })
   const engine = new Engine(configText)
+  const metrics = new RunMetrics({ configText, engine })
   // This test's own process (node) is the protected workload; a dry run changes nothing.
   const live = new LiveWorkloads(protectConfig(['node']), { apply: false })
   try {
@@ -160,7 +169,7 @@ test('live workloads: the protected workload latency measured on this process, m
     const delay = pass.variables['wl.priority.runq_delay_ms']
     t.is(typeof delay, 'number', 'measured on the second pass')
     const s = snapshot(0, { ...reading(0).values, ...pass.variables })
-    metrics.afterTick(engine, 0.001, s, pass, engine.tick(s))
+    metrics.afterTick(engine.tick(s), 0.001, s, pass)
     const results = live.apply([{ kind: 'set_cpu_weight', target: 'priority', value: 300 }])
     metrics.actuated(results)
     const m = await scrape(metrics)
@@ -181,7 +190,7 @@ test('live workloads: the protected workload latency measured on this process, m
 test('the restore journal count is the journal file’s complete lines, read at each scrape', async (t) => {
   const journal = join(work, 'actuation.journal')
   t.is(journalEntries(journal), 0, 'not written yet')
-  const metrics = new RunMetrics({ configText, journal })
+  const metrics = new RunMetrics({ configText, engine: new Engine(configText), journal })
   writeFileSync(journal, '{"seq":1}\n{"seq":2}\n')
   t.is(value((await scrape(metrics)).get('gamesa_restore_journal_entries'), {}), 2)
   writeFileSync(journal, '{"seq":1}\n{"seq":2}\n{"seq":3}\n{"se')

@@ -327,7 +327,7 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
   const shown = shownPath(options.config)
   const errorsSeen = new Set<string>()
   const tickOnce = ticker(engine, options.json)
-  const metrics = options.metrics && RunMetrics.forConfigFile(options.config, live.applying ? (options.journal ?? defaultJournalPath()) : undefined)
+  const metrics = options.metrics && RunMetrics.forConfigFile(options.config, engine, live.applying ? (options.journal ?? defaultJournalPath()) : undefined)
 
   return new Promise<number>((resolve) => {
     let done = false
@@ -435,7 +435,7 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
       stats.record(tick.output, tick.ms)
       if (metrics) {
         if (tick.output.approved.length > 0) metrics.actuated(live.lastResults)
-        metrics.afterTick(engine, tick.ms / 1000, snapshot, live.last, tick.text === undefined ? undefined : (tick.output as TickOutput))
+        metrics.afterTick(tick.output, tick.ms / 1000, snapshot, live.last)
       }
       const now = performance.now()
       if (options.json) {

@@ -3,7 +3,18 @@
 // gate's decisions by outcome and reason, and contract violations. Counters only grow; the
 // gauge follows the last tick.
 import { type Registry, Counter, Gauge, Histogram } from 'prom-client'
-import type { TickOutput } from '../engine.js'
+import type { LiveTickOutput } from '../report/run_frame.js'
+
+/**
+ * A tick as `gamesa run` has it, on either of its paths: the decisions of the live view's fast
+ * path (`Engine.tickValues`, prices under `market`, contract violations counted in
+ * `violations`) or the full output of `--json` (`Engine.tickJson`, the checks in `contracts`).
+ */
+export type RunTick = LiveTickOutput & { violations?: number; contracts?: ReadonlyArray<{ status: string }> }
+
+function violations(tick: RunTick): number {
+  return tick.violations ?? tick.contracts?.filter((c) => c.status === 'violated').length ?? 0
+}
 
 /**
  * Tick-duration buckets, seconds: a tick of the shipped configuration takes tens of µs in a
@@ -21,7 +32,7 @@ export class DecisionMetrics {
   readonly #ruleErrors: Counter<'rule'>
   readonly #signals: Counter<'kind' | 'domain'>
   readonly #decisions: Counter<'outcome' | 'reason' | 'kind'>
-  readonly #violations: Counter<'contract'>
+  readonly #violations: Counter
 
   constructor(registry: Registry) {
     const registers = [registry]
@@ -38,21 +49,21 @@ export class DecisionMetrics {
       labelNames: ['outcome', 'reason', 'kind'],
       registers,
     })
-    this.#violations = new Counter({ name: 'gamesa_contract_violations_total', help: 'Contract checks (invariants and postconditions) that were violated.', labelNames: ['contract'], registers })
+    this.#violations = new Counter({ name: 'gamesa_contract_violations_total', help: 'Contract checks (invariants and postconditions) that were violated.', registers })
   }
 
-  /** One tick: `output` is what the engine wrote, in the shape both tick paths share; `seconds` how long it took. */
-  observe(output: Pick<TickOutput, 'emergency' | 'firings' | 'ruleErrors' | 'signals' | 'approved' | 'rejected' | 'contracts'>, seconds: number): void {
+  /** One tick, and how long the engine took for it. */
+  observe(output: RunTick, seconds: number): void {
     this.#ticks.inc()
     this.#duration.observe(seconds)
-    this.#emergency.set(output.emergency ? 1 : 0)
+    this.#emergency.set(output.emergency === true ? 1 : 0)
     for (const f of output.firings.active) this.#firings.inc({ rule: f.rule, mode: 'active' })
     for (const f of output.firings.shadow) this.#firings.inc({ rule: f.rule, mode: 'shadow' })
     for (const e of output.ruleErrors ?? []) this.#ruleErrors.inc({ rule: e.rule })
     for (const s of output.signals) this.#signals.inc({ kind: s.kind, domain: s.domain })
     for (const a of output.approved) this.#decisions.inc({ outcome: 'approved', reason: 'none', kind: a.kind })
     for (const r of output.rejected) this.#decisions.inc({ outcome: 'rejected', reason: r.reason, kind: r.kind })
-    for (const c of output.contracts) if (c.status === 'violated') this.#violations.inc({ contract: c.contract })
+    this.#violations.inc(violations(output))
   }
 
   /** A reading the engine refused. */

@@ -61,15 +61,16 @@ export class LiveMetrics {
   /** A pass over the processes: its moves, and the roles' variables. */
   observePass(pass: WorkloadPass): void {
     for (const m of pass.moves) this.#actuations.inc({ kind: 'move_to_group', outcome: m.outcome?.outcome ?? 'error' })
-    for (const [gauge, field, scale] of [
-      [this.#runqDelay, 'runq_delay_ms', 1e-3],
+    // ms → s by division: the exact quotient a reader of the variable would compute.
+    for (const [gauge, field, divisor] of [
+      [this.#runqDelay, 'runq_delay_ms', 1000],
       [this.#cpu, 'cpu_cores', 1],
       [this.#processes, 'processes', 1],
     ] as const) {
       gauge.reset()
       for (const role of ROLES) {
         const value = pass.variables[`wl.${role}.${field}`]
-        if (typeof value === 'number' && Number.isFinite(value)) gauge.set({ role }, value * scale)
+        if (typeof value === 'number' && Number.isFinite(value)) gauge.set({ role }, value / divisor)
       }
     }
   }

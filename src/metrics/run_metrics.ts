@@ -7,11 +7,11 @@
 import { readFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import { Registry } from 'prom-client'
-import type { Engine, TickOutput } from '../engine.js'
+import type { Engine } from '../engine.js'
 import type { TelemetrySnapshot } from '../telemetry.js'
 import type { LiveActionResult, WorkloadPass } from '../workloads.js'
 import { type MetricsAddress, formatAddress } from './address.js'
-import { DecisionMetrics } from './decision_metrics.js'
+import { DecisionMetrics, type RunTick } from './decision_metrics.js'
 import { LiveMetrics } from './live_metrics.js'
 import { MarketMetrics } from './market_metrics.js'
 import { serveMetrics } from './server.js'
@@ -26,6 +26,8 @@ export function configAgentIds(configText: string): string[] {
 export interface RunMetricsOptions {
   /** The engine configuration's text (its agents name the grants). */
   configText: string
+  /** The run's engine: its last full output gives the grants, rates and balances at scrape time. */
+  engine: Pick<Engine, 'lastTick' | 'ticks'>
   /** The applying run's journal file; undefined for a dry run. */
   journal?: string
 }
@@ -39,26 +41,29 @@ export class RunMetrics {
   #server: Server | undefined
 
   constructor(options: RunMetricsOptions) {
-    this.#market = new MarketMetrics(this.registry, configAgentIds(options.configText))
+    const engine = options.engine
+    this.#market = new MarketMetrics(
+      this.registry,
+      configAgentIds(options.configText),
+      () => engine.lastTick(),
+      () => engine.ticks,
+    )
     this.#live = new LiveMetrics(this.registry, options.journal)
   }
 
   /** Reads the configuration at `path` for its agents. */
-  static forConfigFile(path: string, journal?: string): RunMetrics {
-    return new RunMetrics({ configText: readFileSync(path, 'utf8'), journal })
+  static forConfigFile(path: string, engine: Pick<Engine, 'lastTick' | 'ticks'>, journal?: string): RunMetrics {
+    return new RunMetrics({ configText: readFileSync(path, 'utf8'), engine, journal })
   }
 
   /**
-   * One tick of the run: the reading fed to it, the live pass before it, and its output. The
-   * live view's fast path returns only the decisions, so the full output (grants, rates,
-   * contracts) is taken from the engine, which keeps the last tick's.
+   * One tick of the run: its output (either path's, see `RunTick`), how long the engine took,
+   * the reading fed to it and the live pass before it. What only the full output has (grants,
+   * rates, balances) is read from the engine when a scrape asks.
    */
-  afterTick(engine: Engine, seconds: number, snapshot: TelemetrySnapshot, pass: WorkloadPass | undefined, full?: TickOutput): void {
-    const output = full ?? engine.lastTick()
-    if (output !== null) {
-      this.#decisions.observe(output, seconds)
-      this.#market.observe(output)
-    }
+  afterTick(tick: RunTick, seconds: number, snapshot: TelemetrySnapshot, pass: WorkloadPass | undefined): void {
+    this.#decisions.observe(tick, seconds)
+    this.#market.observe(tick)
     this.#telemetry.observe(snapshot)
     if (pass !== undefined) this.#live.observePass(pass)
   }

@@ -32,9 +32,21 @@ const READINGS: readonly { name: string; help: string; match: Match }[] = [
   { name: 'gamesa_power_limit_watts', help: 'Power limit in force: power.cpu_limit_w (RAPL PL1, device cpu) and gpuN.power_limit_w.', match: either(exactly('power.cpu_limit_w', 'cpu'), gpuReading('power_limit_w')) },
 ]
 
+/** A reading's series: its gauge and the device label. */
+interface Target {
+  gauge: Gauge<'device'>
+  device: string
+}
+
 export class TelemetryMetrics {
   readonly #status: Gauge<'source' | 'status'>
   readonly #readings: { gauge: Gauge<'device'>; match: Match }[]
+  /** Each variable name seen → the series it feeds (none for most): matched once per name. */
+  readonly #targets = new Map<string, Target[]>()
+  /** The series set by the last reading, to remove those the next one lacks. */
+  #set = new Set<Target>()
+  /** Each source's status in the last reading: the state set is rewritten only when one changes. */
+  #statuses = new Map<string, TelemetrySourceStatus>()
 
   constructor(registry: Registry) {
     this.#status = new Gauge({
@@ -47,17 +59,39 @@ export class TelemetryMetrics {
   }
 
   observe(snapshot: TelemetrySnapshot): void {
-    this.#status.reset()
-    for (const [source, { status }] of Object.entries(snapshot.sources)) {
-      for (const s of STATUSES) this.#status.set({ source, status: s }, s === status ? 1 : 0)
-    }
-    for (const { gauge } of this.#readings) gauge.reset()
+    this.#observeSources(snapshot.sources)
+    const set = new Set<Target>()
     for (const [variable, value] of Object.entries(snapshot.values)) {
       if (typeof value !== 'number' || !Number.isFinite(value)) continue
+      for (const target of this.#targetsOf(variable)) {
+        target.gauge.set({ device: target.device }, value)
+        set.add(target)
+      }
+    }
+    for (const gone of this.#set) if (!set.has(gone)) gone.gauge.remove({ device: gone.device })
+    this.#set = set
+  }
+
+  #targetsOf(variable: string): Target[] {
+    let targets = this.#targets.get(variable)
+    if (targets === undefined) {
+      targets = []
       for (const { gauge, match } of this.#readings) {
         const device = match(variable)
-        if (device !== null) gauge.set({ device }, value)
+        if (device !== null) targets.push({ gauge, device })
       }
+      this.#targets.set(variable, targets)
+    }
+    return targets
+  }
+
+  #observeSources(sources: TelemetrySnapshot['sources']): void {
+    const entries = Object.entries(sources)
+    if (entries.length === this.#statuses.size && entries.every(([source, { status }]) => this.#statuses.get(source) === status)) return
+    this.#status.reset()
+    this.#statuses = new Map(entries.map(([source, { status }]) => [source, status]))
+    for (const [source, status] of this.#statuses) {
+      for (const s of STATUSES) this.#status.set({ source, status: s }, s === status ? 1 : 0)
     }
   }
 }
