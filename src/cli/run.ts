@@ -459,27 +459,28 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
       }
     }
 
+    process.on('SIGINT', onInt)
+    process.on('SIGTERM', onTerm)
+    process.on('SIGUSR1', onPause)
+    process.on('SIGUSR2', onResume)
+    extra.until?.then((code) => finish(code))
+    out.on('error', onOutError)
+    if (keys) {
+      stdin.setRawMode(true)
+      stdin.resume()
+      stdin.on('data', onKey)
+    }
+    if (tty) out.write('\x1b[?1049h\x1b[?25l')
     const start = () => {
-      process.on('SIGINT', onInt)
-      process.on('SIGTERM', onTerm)
-      process.on('SIGUSR1', onPause)
-      process.on('SIGUSR2', onResume)
-      extra.until?.then((code) => finish(code))
-      out.on('error', onOutError)
-      if (keys) {
-        stdin.setRawMode(true)
-        stdin.resume()
-        stdin.on('data', onKey)
-      }
-      if (tty) out.write('\x1b[?1049h\x1b[?25l')
       unsubscribe = sampler.subscribe(onSnapshot)
       if (options.durationMs !== undefined) timer = new Deadline(options.durationMs, () => finish(0))
     }
-    // With --metrics, nothing starts until the endpoint listens; an address it cannot take
-    // (in use, not this machine's) ends the run as a usage error, with everything restored.
+    // With --metrics, ticking starts once the endpoint listens; an address it cannot take (in
+    // use, not this machine's) ends the run as a usage error.
     if (!metrics || !options.metrics) return start()
     metrics.listen(options.metrics).then(
       (url) => {
+        if (done) return metrics.close() // stopped while it was binding
         say(`metrics at ${url}`)
         start()
       },
