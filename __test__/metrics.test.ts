@@ -128,6 +128,43 @@ test('market and decision series are what the engine output says, tick after tic
   metrics.close()
 })
 
+test('an overheated machine: emergency mode 1, the gate\'s emergency rejections and the contract violations counted, 0 again once cool', async (t) => {
+  const engine = new Engine(configText)
+  const metrics = new RunMetrics({ configText, engine })
+  const fast = (values: Record<string, number>, nowMs: number) => {
+    const packed = new Float64Array(engine.inputNames.length).fill(Number.NaN)
+    engine.inputNames.forEach((name, k) => (packed[k] = values[name] ?? Number.NaN))
+    const d = engine.tickValues(packed, nowMs)
+    return { ...d, market: { prices: d.prices, nextPrices: d.nextPrices, demand: d.demand, supply: d.supply } }
+  }
+  let emergencyRejections = 0
+  let violations = 0
+  for (let i = 0; i < 6; i++) {
+    const s = snapshot(i, { ...reading(i).values, 'thermal.cpu_c': 101, 'thermal.headroom_c': 1 })
+    const d = fast(s.values, s.timestampMs)
+    emergencyRejections += d.rejected.filter((r) => r.reason === 'emergency').length
+    violations += d.violations
+    metrics.afterTick(d, 0.0001, s, undefined)
+  }
+  let m = await scrape(metrics)
+  t.is(value(m.get('gamesa_emergency_mode'), {}), 1)
+  t.true(emergencyRejections > 0 && violations > 0, `${emergencyRejections} rejections, ${violations} violations`)
+  const rejected = m.get('gamesa_gate_decisions_total')!.values.filter((v) => v.labels.outcome === 'rejected' && v.labels.reason === 'emergency')
+  t.is(rejected.reduce((n, v) => n + v.value, 0), emergencyRejections)
+  t.is(value(m.get('gamesa_contract_violations_total'), {}), violations)
+  let cool = false
+  for (let i = 6; i < 200 && !cool; i++) {
+    const s = snapshot(i, reading(i).values)
+    const d = fast(s.values, s.timestampMs)
+    metrics.afterTick(d, 0.0001, s, undefined)
+    cool = !d.emergency
+  }
+  t.true(cool, 'the emergency ends once the machine is cool')
+  m = await scrape(metrics)
+  t.is(value(m.get('gamesa_emergency_mode'), {}), 0)
+  metrics.close()
+})
+
 test('telemetry: a state set per source, readings in base units, an absent reading absent', async (t) => {
   const engine = new Engine(configText)
   const metrics = new RunMetrics({ configText, engine })
