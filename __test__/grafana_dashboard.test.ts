@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Engine } from '../src/engine.js'
 import { RunMetrics } from '../src/metrics/run_metrics.js'
-import { dashboardQueries, metricNames, templateQueries } from './helpers/dashboard.js'
+import { DASHBOARD, dashboardQueries, metricNames, templateQueries } from './helpers/dashboard.js'
 
 const configText = readFileSync(join('samples', 'engine.json'), 'utf8')
 
@@ -63,6 +63,39 @@ test('the dashboard shows prices and grants, protected-workload latency, actions
   ]) {
     t.true(used.has(name), name)
   }
+})
+
+test('the dashboard is well formed: unique panel ids, panels inside the 24-column grid without overlapping, one data source variable', (t) => {
+  interface Panel {
+    id: number
+    type: string
+    title: string
+    gridPos: { x: number; y: number; w: number; h: number }
+    datasource?: { uid: string }
+    targets?: { datasource?: { uid: string } }[]
+  }
+  const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { uid: string; panels: Panel[]; templating: { list: { name: string; type: string }[] } }
+  t.regex(dashboard.uid, /^[a-z0-9-]{1,40}$/)
+  const ids = dashboard.panels.map((p) => p.id)
+  t.is(new Set(ids).size, ids.length)
+  const cells = new Map<string, string>()
+  for (const p of dashboard.panels) {
+    const { x, y, w, h } = p.gridPos
+    t.true(x >= 0 && w > 0 && x + w <= 24 && h > 0, `${p.title}: ${JSON.stringify(p.gridPos)}`)
+    for (let i = x; i < x + w; i++) {
+      for (let j = y; j < y + h; j++) {
+        t.falsy(cells.get(`${i},${j}`), `${p.title} overlaps ${cells.get(`${i},${j}`)}`)
+        cells.set(`${i},${j}`, p.title)
+      }
+    }
+    if (p.type === 'row') continue
+    t.is(p.datasource?.uid, '${datasource}', p.title)
+    for (const target of p.targets ?? []) t.is(target.datasource?.uid, '${datasource}', p.title)
+  }
+  t.deepEqual(
+    dashboard.templating.list.filter((v) => v.type === 'datasource').map((v) => v.name),
+    ['datasource'],
+  )
 })
 
 test('docs/metrics.md documents every exported metric, and names no other gamesa_ metric', async (t) => {

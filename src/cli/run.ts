@@ -65,8 +65,9 @@ options:
                        (a frame, or one JSON line with --json) and exit
   --quiet              no progress or closing summary on standard error
   --metrics [<host>:]<port>  serve Prometheus metrics at http://<host>:<port>/metrics
-                       (docs/metrics.md); a bare port listens on 127.0.0.1 only, other
-                       machines reach it only with an address that says so (0.0.0.0, ::)
+                       (docs/metrics.md); a bare port listens on 127.0.0.1 only: other
+                       machines reach it only with an address that says so (0.0.0.0:<port>,
+                       [::]:<port>)
   -h, --help           show this help
 
 keys: q or Ctrl-C stops (on a terminal). SIGUSR1 (gamesa pause) pauses: everything is
