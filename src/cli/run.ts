@@ -21,11 +21,14 @@ import type { Command } from './commands.js'
 import { readSettledSnapshot } from './snapshot.js'
 import { type CommandLine, UsageError, parseCommandLine } from './args.js'
 import { Deadline, parseDuration, parseRate } from './telemetry_options.js'
+import { type MetricsAddress, parseMetricsAddress } from '../metrics/address.js'
+import { RunMetrics } from '../metrics/run_metrics.js'
+import { defaultJournalPath } from '../actuation.js'
 
 const HELP = `usage: gamesa run [--config <engine.json>] [--rate <Hz>] [--duration <time>]
                   [--protect <name>]... [--workloads <workloads.json>]
                   [--apply [--no-restore-on-exit] [--journal <file>] [--cgroup-subtree <name>]]
-                  [--json] [--once] [--quiet]
+                  [--json] [--once] [--quiet] [--metrics [<host>:]<port>]
 
 Feeds live telemetry and the live workloads into the engine, one tick per reading. Every
 process that uses CPU is classified as priority (selected by --protect or --workloads, with
@@ -61,6 +64,10 @@ options:
   --once               one tick on a settled reading (CPU utilization present), print it
                        (a frame, or one JSON line with --json) and exit
   --quiet              no progress or closing summary on standard error
+  --metrics [<host>:]<port>  serve Prometheus metrics at http://<host>:<port>/metrics
+                       (docs/metrics.md); a bare port listens on 127.0.0.1 only: other
+                       machines reach it only with an address that says so (0.0.0.0:<port>,
+                       [::]:<port>)
   -h, --help           show this help
 
 keys: q or Ctrl-C stops (on a terminal). SIGUSR1 (gamesa pause) pauses: everything is
@@ -70,7 +77,8 @@ The closing summary (standard error) gives ticks, actions approved and rejected 
 and the mean and p99 time the engine took per tick.
 exit codes: 0 ran for the whole duration (or --once), 1 the configuration is invalid, the
 output could not be written, or --apply lacks a capability (ACTUATION_PERMISSION_DENIED) or
-the journal is held by another governor, 2 usage error (bad option, a file that cannot be read),
+the journal is held by another governor, 2 usage error (bad option, a file that cannot be read,
+a --metrics address that cannot be listened on),
 130 stopped by SIGINT (Ctrl-C, q), 143 stopped by SIGTERM.`
 
 export interface Options {
@@ -86,6 +94,8 @@ export interface Options {
   restoreOnExit: boolean
   journal?: string
   cgroupSubtree?: string
+  /** Where `--metrics` serves /metrics; undefined without it. */
+  metrics?: MetricsAddress
 }
 
 /** The options `gamesa run` and `gamesa exec` share (exec adds none of its own). */
@@ -102,6 +112,7 @@ export const RUN_OPTIONS = {
   'no-restore-on-exit': { type: 'boolean' },
   journal: { type: 'string' },
   'cgroup-subtree': { type: 'string' },
+  metrics: { type: 'string' },
 } as const
 
 /**
@@ -155,6 +166,8 @@ export function runOptions(line: CommandLine): Options {
   const keep = line.flag('no-restore-on-exit')
   if (keep && !apply) throw new UsageError('--no-restore-on-exit needs --apply')
   if (apply && once) throw new UsageError('--apply and --once do not go together')
+  const metrics = line.string('metrics')
+  if (metrics !== undefined && once) throw new UsageError('--metrics and --once do not go together (one tick is over before a scrape)')
   return {
     config: config ?? defaultConfigPath(),
     rateHz,
@@ -168,6 +181,15 @@ export function runOptions(line: CommandLine): Options {
     restoreOnExit: !keep,
     journal: line.string('journal'),
     cgroupSubtree: line.string('cgroup-subtree'),
+    metrics: metrics === undefined ? undefined : metricsAddress(metrics),
+  }
+}
+
+function metricsAddress(text: string): MetricsAddress {
+  try {
+    return parseMetricsAddress(text)
+  } catch (err) {
+    throw new UsageError(`--metrics ${err instanceof Error ? err.message : String(err)}`)
   }
 }
 
@@ -306,6 +328,7 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
   const shown = shownPath(options.config)
   const errorsSeen = new Set<string>()
   const tickOnce = ticker(engine, options.json)
+  const metrics = options.metrics && RunMetrics.forConfigFile(options.config, engine, live.applying ? (options.journal ?? defaultJournalPath()) : undefined)
 
   return new Promise<number>((resolve) => {
     let done = false
@@ -322,6 +345,7 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
       timer?.clear()
       unsubscribe?.()
       sampler.stop()
+      metrics?.close()
       process.off('SIGINT', onInt)
       process.off('SIGTERM', onTerm)
       process.off('SIGUSR1', onPause)
@@ -401,6 +425,7 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
         // A reading the engine cannot take is counted and reported once per distinct message;
         // the run goes on with the next reading.
         stats.errors++
+        metrics?.tickFailed()
         const message = err instanceof Error ? err.message : String(err)
         if (!errorsSeen.has(message)) {
           errorsSeen.add(message)
@@ -409,6 +434,10 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
         return
       }
       stats.record(tick.output, tick.ms)
+      if (metrics) {
+        if (tick.output.approved.length > 0) metrics.actuated(live.lastResults)
+        metrics.afterTick(tick.output, tick.ms / 1000, snapshot, live.last)
+      }
       const now = performance.now()
       if (options.json) {
         if (tick.text !== undefined) writeJsonLine(tick.text)
@@ -443,8 +472,24 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
       stdin.on('data', onKey)
     }
     if (tty) out.write('\x1b[?1049h\x1b[?25l')
-    unsubscribe = sampler.subscribe(onSnapshot)
-    if (options.durationMs !== undefined) timer = new Deadline(options.durationMs, () => finish(0))
+    const start = () => {
+      unsubscribe = sampler.subscribe(onSnapshot)
+      if (options.durationMs !== undefined) timer = new Deadline(options.durationMs, () => finish(0))
+    }
+    // With --metrics, ticking starts once the endpoint listens; an address it cannot take (in
+    // use, not this machine's) ends the run as a usage error.
+    if (!metrics || !options.metrics) return start()
+    metrics.listen(options.metrics).then(
+      (url) => {
+        if (done) return metrics.close() // stopped while it was binding
+        say(`metrics at ${url}`)
+        start()
+      },
+      (err: unknown) => {
+        console.error(`gamesa run: --metrics: cannot listen: ${err instanceof Error ? err.message : String(err)}`)
+        finish(2)
+      },
+    )
   })
 }
 
