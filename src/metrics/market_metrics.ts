@@ -43,7 +43,9 @@ export class MarketMetrics {
     this.#nextPrice = gauge('gamesa_market_next_price_credits', 'Price posted for the next tick, in credits per unit of the resource.', ['resource'])
     this.#demand = gauge('gamesa_market_demand', "Demand at the posted price, in the resource's unit.", ['resource'])
     this.#supply = gauge('gamesa_market_supply', "Capacity offered, in the resource's unit.", ['resource'])
-    const market = this
+    // prom-client calls `collect` with the gauge as `this`; the latest tick is read through a
+    // closure over this object's accessor instead.
+    const latest = () => this.last
     const collected = <L extends string>(name: string, help: string, labelNames: readonly L[], fill: (gauge: Gauge<L>, last: NonNullable<MarketMetrics['last']>) => void) =>
       new Gauge<L>({
         name,
@@ -52,7 +54,7 @@ export class MarketMetrics {
         registers: [registry],
         collect() {
           this.reset()
-          const last = market.last
+          const last = latest()
           if (last !== null) fill(this, last)
         },
       })
