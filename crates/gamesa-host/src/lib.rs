@@ -13,6 +13,7 @@ pub mod clock;
 pub mod error;
 pub mod files;
 pub mod journal;
+pub mod platform;
 pub mod privilege;
 pub mod replay;
 pub mod restore;
