@@ -177,6 +177,11 @@ fn bids_and_settings_name_the_bid_as_written() {
             "$.agents[0].bids[0].sets.value",
         ),
         (
+            // A part made of constants that fails on every evaluation.
+            json!({"sets": {"kind": "set_gpu_power_limit", "target": "{gpu}", "value": "grant + double(1 / 0)"}}),
+            "$.agents[0].bids[0].sets.value",
+        ),
+        (
             json!({"sets": {"kind": "set_gpu_power_limit", "target": "{gpu}", "value": "grant", "extra": 1}}),
             "$.agents[0].bids[0].sets",
         ),

@@ -252,28 +252,33 @@ impl Engine {
                     + ".amount";
                 let amount = match &bid.amount {
                     BidAmount::Fixed(x) => Some(BidSize::Fixed(*x)),
-                    BidAmount::Expr(source) => match Program::compile(source, &feature_env) {
-                        Ok(p)
-                            if matches!(p.result_type(), Type::Double | Type::Int | Type::Uint) =>
-                        {
-                            Some(BidSize::Expr(p))
+                    BidAmount::Expr(source) => {
+                        match Program::compile_strict(source, &feature_env) {
+                            Ok(p)
+                                if matches!(
+                                    p.result_type(),
+                                    Type::Double | Type::Int | Type::Uint
+                                ) =>
+                            {
+                                Some(BidSize::Expr(p))
+                            }
+                            Ok(p) => {
+                                problems.push(Problem::at(
+                                    Some(&agent.id),
+                                    at,
+                                    format!(
+                                        "a bid amount must be a number, but `{source}` is {}",
+                                        p.result_type().as_str()
+                                    ),
+                                ));
+                                None
+                            }
+                            Err(e) => {
+                                problems.push(Problem::expression(Some(&agent.id), at, &e));
+                                None
+                            }
                         }
-                        Ok(p) => {
-                            problems.push(Problem::at(
-                                Some(&agent.id),
-                                at,
-                                format!(
-                                    "a bid amount must be a number, but `{source}` is {}",
-                                    p.result_type().as_str()
-                                ),
-                            ));
-                            None
-                        }
-                        Err(e) => {
-                            problems.push(Problem::expression(Some(&agent.id), at, &e));
-                            None
-                        }
-                    },
+                    }
                 };
                 if let Some(amount) = amount {
                     bids.push(CompiledBid {
@@ -335,7 +340,7 @@ impl Engine {
         let mut capacity_from = Vec::new();
         for (resource, source) in &config.capacity_from {
             let at = format!("$.capacityFrom.{resource}");
-            match Program::compile(source, &feature_env) {
+            match Program::compile_strict(source, &feature_env) {
                 Ok(p) if matches!(p.result_type(), Type::Double | Type::Int | Type::Uint) => {
                     capacity_from.push((*resource, p));
                 }

@@ -91,7 +91,7 @@ pub(crate) fn compile_settings(
             same.bids.push(bid);
             continue;
         }
-        let value = match Program::compile(&s.sets.value, &env) {
+        let value = match Program::compile_strict(&s.sets.value, &env) {
             Ok(p) if matches!(p.result_type(), Type::Double | Type::Int | Type::Uint) => p,
             Ok(p) => {
                 problems.push(Problem::at(
