@@ -169,6 +169,10 @@ test('record --duration longer than a timer can hold keeps recording (no instant
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
   const early = await Promise.race([exited, new Promise<'running'>((resolve) => setTimeout(() => resolve('running'), 3000))])
   t.is(early, 'running', '700 h is more than setTimeout holds (2^31 ms); it must not fire at once')
+  // SIGTERM once it records (a header and a snapshot written: its signal handlers are in place);
+  // on a loaded machine the start-up alone can take longer than the 3 s above.
+  const lines = () => (existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean).length : 0)
+  for (let waited = 0; lines() < 2 && waited < 60_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100))
   child.kill('SIGTERM')
   t.is(await exited, 143)
   t.true(readFileSync(out, 'utf8').split('\n').filter(Boolean).length >= 2, 'a header and snapshots')
