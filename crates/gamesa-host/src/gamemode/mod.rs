@@ -3,8 +3,11 @@
 //! priority workload, with their descendants, exactly as `gamesa run --protect` makes them
 //! (see [`crate::workloads::LiveWorkloads::enable_gamemode`]). docs/gamemode.md describes it.
 
+pub mod name_watch;
 pub mod registry;
 pub mod service;
 
 pub use registry::{Caller, DEFAULT_MAX_GAMES, Event, Game, Registry};
-pub use service::{BUS_NAME, GameModeOptions, GameModeReport, GameModeService, GameModeStatus, OBJECT_PATH};
+pub use service::{
+    BUS_NAME, GameModeOptions, GameModeReport, GameModeService, GameModeStatus, OBJECT_PATH,
+};

@@ -141,7 +141,9 @@ impl Registry {
                 "process {pid} belongs to uid {owner}, not to the caller's uid {}",
                 caller.uid
             )),
-            (Some((start, _)), _) if self.games.get(&pid).is_some_and(|g| g.start_time == start) => {
+            (Some((start, _)), _)
+                if self.games.get(&pid).is_some_and(|g| g.start_time == start) =>
+            {
                 Some(format!("process {pid} is registered already"))
             }
             _ if self.live_count() >= self.max_games => Some(format!(
@@ -221,7 +223,15 @@ impl Registry {
             self.games.remove(&g.pid);
             self.generation += 1;
             let reason = format!("process {} exited without unregistering", g.pid);
-            self.decide("expired", "expired", g.caller, g.pid, g.requester, 0, reason);
+            self.decide(
+                "expired",
+                "expired",
+                g.caller,
+                g.pid,
+                g.requester,
+                0,
+                reason,
+            );
         }
         gone.iter().map(|g| g.pid).collect()
     }
@@ -245,7 +255,9 @@ impl Registry {
         reason: String,
     ) -> i32 {
         let approved = outcome != "refused";
-        let caller_pid = caller.pid.map_or_else(|| "unknown".to_string(), |p| p.to_string());
+        let caller_pid = caller
+            .pid
+            .map_or_else(|| "unknown".to_string(), |p| p.to_string());
         let text = format!(
             "{method}: {reason} (caller pid {caller_pid}, uid {}; requester {requester}; returned {result})",
             caller.uid
@@ -260,10 +272,18 @@ impl Registry {
             now_ms(),
         ) {
             Ok(seq) => (Some(seq), result, outcome, reason),
-            Err(e) if approved && outcome == "registered" => {
-                (None, -1, "refused", format!("the audit could not record it: {e}"))
-            }
-            Err(e) => (None, result, outcome, format!("{reason} (not audited: {e})")),
+            Err(e) if approved && outcome == "registered" => (
+                None,
+                -1,
+                "refused",
+                format!("the audit could not record it: {e}"),
+            ),
+            Err(e) => (
+                None,
+                result,
+                outcome,
+                format!("{reason} (not audited: {e})"),
+            ),
         };
         if self.events.len() >= MAX_PENDING_EVENTS {
             self.events.pop_front();
@@ -314,7 +334,11 @@ mod tests {
         assert_eq!(r.query(1, pid), 1, "active, another pid");
         assert_eq!(r.register("RegisterGame", me(), pid, pid), -1, "twice");
         assert_eq!(r.unregister("UnregisterGame", me(), pid, pid), 0);
-        assert_eq!(r.unregister("UnregisterGame", me(), pid, pid), -1, "unknown");
+        assert_eq!(
+            r.unregister("UnregisterGame", me(), pid, pid),
+            -1,
+            "unknown"
+        );
         assert_eq!(r.query(pid, pid), 0);
         let events = r.take_events();
         let outcomes: Vec<_> = events.iter().map(|e| e.outcome).collect();
@@ -368,7 +392,10 @@ mod tests {
     #[test]
     fn a_process_that_exits_expires() {
         let mut r = reg(4);
-        let mut child = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
         let pid = child.id() as i32;
         assert_eq!(r.register("RegisterGame", me(), pid, pid), 0);
         assert!(r.reap().is_empty());

@@ -7,9 +7,11 @@
 //! service queued for the name (a `gamemoded` started later) and reports the conflict; when
 //! the name was taken at start and its owner leaves, the service takes it then.
 
+use super::name_watch::NameWatch;
 use super::registry::{Caller, Event, Game, Registry};
 use crate::error::HostError;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use std::os::fd::{AsFd, AsRawFd};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -27,15 +29,53 @@ pub const GAMES_PATH: &str = "/com/feralinteractive/GameMode/Games";
 /// How often [`GameModeService::poll`] asks the bus who else wants the name.
 const NAME_CHECK_EVERY: Duration = Duration::from_secs(2);
 
-/// How to start the service.
-#[derive(Debug, Clone, Default)]
+/// How to start the service (as JSON: `{"address", "maxGames", "audit"}`, all optional).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct GameModeOptions {
     /// The bus address; `None`: the session bus (`DBUS_SESSION_BUS_ADDRESS`).
+    #[serde(default)]
     pub address: Option<String>,
-    /// The most games registered at once.
+    /// The most games registered at once (1 to 4096).
+    #[serde(default = "default_max_games")]
     pub max_games: usize,
     /// The audit file registrations are recorded in; `None`: memory only.
+    #[serde(default)]
     pub audit: Option<std::path::PathBuf>,
+}
+
+fn default_max_games() -> usize {
+    super::DEFAULT_MAX_GAMES
+}
+
+impl Default for GameModeOptions {
+    fn default() -> Self {
+        GameModeOptions {
+            address: None,
+            max_games: default_max_games(),
+            audit: None,
+        }
+    }
+}
+
+impl GameModeOptions {
+    /// Reads options from JSON: `INVALID_ARGUMENT` naming the problem (an unknown field, a
+    /// bound outside 1..=4096).
+    pub fn from_json(text: &str) -> Result<GameModeOptions, HostError> {
+        let o: GameModeOptions =
+            serde_json::from_str(text).map_err(|e| HostError::InvalidChange {
+                message: format!("GameMode options: {e}"),
+            })?;
+        if !(1..=4096).contains(&o.max_games) {
+            return Err(HostError::InvalidChange {
+                message: format!(
+                    "GameMode options: maxGames {} is outside 1..=4096",
+                    o.max_games
+                ),
+            });
+        }
+        Ok(o)
+    }
 }
 
 /// Where the service stands.
@@ -56,9 +96,11 @@ pub struct GameModeStatus {
 #[serde(rename_all = "camelCase")]
 pub struct GameModeReport {
     pub status: GameModeStatus,
-    /// Set when the status changed on this poll (a conflict appeared or ended, the name was
-    /// taken over).
+    /// Set when the status changed on this poll (the name was free and taken).
     pub status_changed: bool,
+    /// Others that asked for the name while this process serves it, since the previous poll
+    /// (`pid N`, or their bus name): each a conflict to report.
+    pub conflicts: Vec<String>,
     pub events: Vec<Event>,
     pub games: Vec<Game>,
 }
@@ -211,8 +253,15 @@ impl GameModeInterface {
         #[zbus(header)] header: Header<'_>,
         #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> i32 {
-        self.unregister("UnregisterGameByPID", pid, requester, conn, &header, &emitter)
-            .await
+        self.unregister(
+            "UnregisterGameByPID",
+            pid,
+            requester,
+            conn,
+            &header,
+            &emitter,
+        )
+        .await
     }
 
     #[zbus(name = "QueryStatusByPID")]
@@ -297,6 +346,22 @@ pub struct GameModeService {
     registry: Arc<Mutex<Registry>>,
     status: GameModeStatus,
     last_check: Instant,
+    address: Option<String>,
+    /// Watches the requests for the name while serving (None: the bus allows no monitor).
+    watch: Option<NameWatch>,
+    /// Queued requesters already reported.
+    reported: HashSet<String>,
+}
+
+/// `pid N` of a bus name's connection, or the bus name itself.
+fn describe(conn: &zbus::blocking::Connection, name: &str) -> String {
+    let pid = zbus::names::BusName::try_from(name).ok().and_then(|n| {
+        zbus::blocking::fdo::DBusProxy::new(conn)
+            .ok()?
+            .get_connection_unix_process_id(n)
+            .ok()
+    });
+    pid.map_or_else(|| name.to_string(), |p| format!("pid {p}"))
 }
 
 fn bus_error(what: &str) -> impl FnOnce(zbus::Error) -> HostError + '_ {
@@ -332,9 +397,29 @@ impl GameModeService {
                 message: String::new(),
             },
             last_check: Instant::now(),
+            address: options.address.clone(),
+            watch: None,
+            reported: HashSet::new(),
         };
         service.status = service.ask_for_name()?;
+        service.start_watch();
         Ok(service)
+    }
+
+    /// While serving, watches who else asks for the name.
+    fn start_watch(&mut self) {
+        if !self.status.serving || self.watch.is_some() {
+            return;
+        }
+        let own = self
+            .conn
+            .unique_name()
+            .map(|n| n.to_string())
+            .unwrap_or_default();
+        let conn = self.conn.clone();
+        self.watch = NameWatch::start(self.address.as_deref(), own, move |name| {
+            describe(&conn, name)
+        });
     }
 
     /// Asks for the name (never queued, never replacing) and says where that leaves us.
@@ -372,20 +457,12 @@ impl GameModeService {
         zbus::blocking::fdo::DBusProxy::new(&self.conn).ok()
     }
 
-    /// `pid N` of a bus name's connection, or the bus name itself.
-    fn describe(&self, name: &str) -> String {
-        let pid = zbus::names::BusName::try_from(name)
-            .ok()
-            .and_then(|n| self.proxy()?.get_connection_unix_process_id(n).ok());
-        pid.map_or_else(|| name.to_string(), |p| format!("pid {p}"))
-    }
-
     fn owner_of_name(&self) -> Option<String> {
         let owner = self
             .proxy()?
             .get_name_owner(zbus::names::BusName::try_from(BUS_NAME).ok()?)
             .ok()?;
-        Some(self.describe(owner.as_str()))
+        Some(describe(&self.conn, owner.as_str()))
     }
 
     /// Others queued for the name behind us.
@@ -402,7 +479,7 @@ impl GameModeService {
             .unwrap_or_default()
             .into_iter()
             .filter(|n| Some(n.to_string()) != me)
-            .map(|n| self.describe(n.as_str()))
+            .map(|n| describe(&self.conn, n.as_str()))
             .collect()
     }
 
@@ -432,35 +509,29 @@ impl GameModeService {
             }
         }
         let mut status_changed = false;
+        let mut conflicts = self.watch.as_ref().map(NameWatch::take).unwrap_or_default();
         if self.last_check.elapsed() >= NAME_CHECK_EVERY {
             self.last_check = Instant::now();
-            let next = if self.status.serving {
-                let others = self.queued_others();
-                GameModeStatus {
-                    serving: true,
-                    other: others.first().cloned(),
-                    message: if others.is_empty() {
-                        self.status.message.clone()
-                    } else {
-                        format!(
-                            "conflict: {} also asked for {BUS_NAME} (a gamemoded started after gamesa?) and waits; gamesa keeps serving it until it stops",
-                            others.join(", ")
-                        )
-                    },
+            if self.status.serving {
+                // Requesters that queue for the name (the watch sees them ask, too).
+                for other in self.queued_others() {
+                    if self.reported.insert(other.clone()) && !conflicts.contains(&other) {
+                        conflicts.push(other);
+                    }
                 }
             } else if self.owner_of_name().is_none() {
                 // The owner left: the name is free, taking it fights no one.
-                self.ask_for_name().unwrap_or_else(|_| self.status.clone())
-            } else {
-                self.status.clone()
-            };
-            status_changed = next != self.status;
-            self.status = next;
+                let next = self.ask_for_name().unwrap_or_else(|_| self.status.clone());
+                status_changed = next != self.status;
+                self.status = next;
+                self.start_watch();
+            }
         }
         let mut registry = lock(&self.registry);
         GameModeReport {
             status: self.status.clone(),
             status_changed,
+            conflicts,
             events: registry.take_events(),
             games: registry.games().cloned().collect(),
         }
