@@ -137,11 +137,15 @@ test.serial('gamemoderun and gamemode-simulate-game become the priority workload
     // A CPU-heavy program through the real gamemoderun: LD_PRELOAD=libgamemodeauto registers
     // it (RegisterGameByPIDFd) before main, and unregisters it at exit.
     const original = groupOf(process.pid, cpu.v1)
+    const launched = performance.now()
     const heavy = spawn(GAMEMODERUN, [process.execPath, '-e', 'const t = Date.now(); while (Date.now() - t < 7000) {}'], { env: bus.env, stdio: 'ignore' })
     children.push(heavy)
     const heavyPid = heavy.pid as number
     const heavyExit = new Promise<void>((resolve) => heavy.once('exit', () => resolve()))
     t.true(await until(() => groupOf(heavyPid, cpu.v1) === group, 5000), `gamemoderun's program in ${group}: ${groupOf(heavyPid, cpu.v1)}; ${gov.log.stderr}`)
+    // Node's start-up included (libgamemodeauto registers before main), and the first rule
+    // firing that creates the group.
+    t.log(`gamemoderun's program in the priority group ${(performance.now() - launched).toFixed(0)} ms after launch`)
     t.regex(gov.log.stderr, new RegExp(`RegisterGameByPIDFd from pid ${heavyPid} \\(uid 0\\): process ${heavyPid} \\(uid 0\\) joins the priority workload`))
     const weight = readFileSync(join(cpu.mount, subtree, 'priority', cpu.v1 ? 'cpu.shares' : 'cpu.weight'), 'utf8').trim()
     t.is(weight, cpu.v1 ? '10240' : '1000', 'the group has the weight the engine set through the gate')
