@@ -180,6 +180,15 @@ test.serial('gamemoderun and gamemode-simulate-game become the priority workload
     t.regex(gov.log.stderr, new RegExp(`process ${sleeperPid} left the priority workload: \\d+ settings restored`))
     sleeper.kill('SIGKILL')
 
+    // Killed without unregistering: forgotten on the next pass, as GameMode's reaper does.
+    const doomed = spawn('sleep', ['30'], { stdio: 'ignore' })
+    children.push(doomed)
+    const doomedPid = doomed.pid as number
+    t.regex(call(bus.env, 'RegisterGame', 'i', String(doomedPid)).stdout, /^i 0$/m)
+    t.true(await until(() => groupOf(doomedPid, cpu.v1) === group, 5000), gov.log.stderr)
+    doomed.kill('SIGKILL')
+    t.true(await until(() => gov.log.stderr.includes(`gamemode: expired: process ${doomedPid} exited without unregistering`), 5000), gov.log.stderr)
+
     // The program exits: libgamemodeauto unregisters it; the simulated game does so too.
     await heavyExit
     t.true(await until(() => gov.log.stderr.includes(`UnregisterGameByPIDFd from pid ${heavyPid}`), 5000), gov.log.stderr)

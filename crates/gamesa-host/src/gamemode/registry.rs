@@ -146,7 +146,7 @@ impl Registry {
             {
                 Some(format!("process {pid} is registered already"))
             }
-            _ if self.live_count() >= self.max_games => Some(format!(
+            _ if self.games.len() >= self.max_games => Some(format!(
                 "{} games are registered, the most allowed",
                 self.max_games
             )),
@@ -203,7 +203,7 @@ impl Registry {
         if requester != pid && process(requester).is_none() {
             return -1;
         }
-        match (self.live_count(), self.games.contains_key(&pid)) {
+        match (self.games.len(), self.games.contains_key(&pid)) {
             (0, _) => 0,
             (_, true) => 2,
             (_, false) => 1,
@@ -234,11 +234,6 @@ impl Registry {
             );
         }
         gone.iter().map(|g| g.pid).collect()
-    }
-
-    /// Games whose process is still the one registered.
-    fn live_count(&self) -> usize {
-        self.games.len()
     }
 
     /// Audits a decision, then queues its event. A decision whose record cannot be written is

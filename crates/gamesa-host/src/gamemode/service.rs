@@ -498,15 +498,20 @@ impl GameModeService {
     pub fn poll(&mut self) -> GameModeReport {
         let expired = lock(&self.registry).reap();
         if !expired.is_empty()
-            && let Ok(emitter) = SignalEmitter::new(self.conn.inner(), OBJECT_PATH)
+            && let Ok(iface) = self
+                .conn
+                .object_server()
+                .interface::<_, GameModeInterface>(OBJECT_PATH)
         {
+            let emitter = iface.signal_emitter();
             for pid in &expired {
                 let _ = zbus::block_on(GameModeInterface::game_unregistered(
-                    &emitter,
+                    emitter,
                     *pid,
                     game_path(*pid).as_ref(),
                 ));
             }
+            let _ = zbus::block_on(iface.get().client_count_changed(emitter));
         }
         let mut status_changed = false;
         let mut conflicts = self.watch.as_ref().map(NameWatch::take).unwrap_or_default();
