@@ -211,6 +211,18 @@ test.serial('gamemoderun and gamemode-simulate-game become the priority workload
   }
 })
 
+test.serial('without a reachable session bus --gamemode is GAMEMODE_UNAVAILABLE and nothing is left behind', (t) => {
+  const why = missing()
+  if (why) return t.pass(why)
+  const journal = join(work, 'nobus.journal')
+  const env: NodeJS.ProcessEnv = { ...process.env, DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(work, 'no-such-bus')}` }
+  const r = spawnSync(process.execPath, [...NODE_ARGS, 'run', '--apply', '--gamemode', '--journal', journal, '--duration', '1s', '--cgroup-subtree', `gamesa-gmn-${process.pid}`], { env, encoding: 'utf8', timeout: 60_000 })
+  t.is(r.status, 1, r.stderr)
+  t.regex(r.stderr, /GAMEMODE_UNAVAILABLE: GameMode service: connecting to the session bus/)
+  t.false(existsSync(`${journal}.pid`), 'the pid file is removed')
+  t.is(readFileSync(journal, 'utf8'), '', 'nothing journaled')
+})
+
 test.serial('a running gamemoded keeps the name; one started later is reported as a conflict', async (t) => {
   const why = missing()
   if (why) return t.pass(why)
@@ -233,8 +245,11 @@ test.serial('a running gamemoded keeps the name; one started later is reported a
     children.push(late)
     // gamemoded 1.7 asks without queueing, is refused and exits; the request is what is seen.
     t.true(await until(() => new RegExp(`conflict: (pid ${late.pid}|:[0-9.]+) also asked for com.feralinteractive.GameMode`).test(second.log.stderr), 6000), second.log.stderr)
-    t.is(await second.exited, 0, second.log.stderr)
     late.kill('SIGTERM')
+    // The bus goes away under a serving run: said once, and the run goes on to its end.
+    bus.stop()
+    t.true(await until(() => second.log.stderr.includes('the session bus connection was lost'), 5000), second.log.stderr)
+    t.is(await second.exited, 0, second.log.stderr)
   } finally {
     bus.stop()
   }

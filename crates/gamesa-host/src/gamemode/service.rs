@@ -515,7 +515,17 @@ impl GameModeService {
         }
         let mut status_changed = false;
         let mut conflicts = self.watch.as_ref().map(NameWatch::take).unwrap_or_default();
-        if self.last_check.elapsed() >= NAME_CHECK_EVERY {
+        if self.conn.is_closed() {
+            // The bus went away (its daemon ended): no client can reach us any more. The games
+            // registered stay until they exit (reaped above through /proc).
+            let lost = GameModeStatus {
+                serving: false,
+                other: None,
+                message: "the session bus connection was lost: GameMode clients are not served any more; the games registered stay priority until they exit".into(),
+            };
+            status_changed = lost != self.status;
+            self.status = lost;
+        } else if self.last_check.elapsed() >= NAME_CHECK_EVERY {
             self.last_check = Instant::now();
             if self.status.serving {
                 // Requesters that queue for the name (the watch sees them ask, too).
