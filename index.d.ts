@@ -92,7 +92,7 @@ export declare class NativeAllocator {
   resources(): Array<ResourceType>
 }
 
-/** Compiled contracts by name; wrapped by the TypeScript `GuardianValidator`. */
+/** Compiled contracts by name; wrapped by the TypeScript `ContractValidator`. */
 export declare class NativeContractSet {
   /** A set holding the built-in `safety_check` contract, or an empty one. */
   constructor(withSafety: boolean)
@@ -640,10 +640,19 @@ export interface ContractViolation {
 }
 
 /**
- * A checker with the documented guardian default grants (see `guardianDefaultGrants()`),
+ * A checker with the documented default grants of the built-in agents (see `defaultGrants()`),
  * granted — and audited — at `options.nowMs` (default now).
  */
-export declare function createGuardianChecker(options?: EffectCheckerOptions | undefined | null): EffectChecker
+export declare function createDefaultChecker(options?: EffectCheckerOptions | undefined | null): EffectChecker
+
+/** A row of the default grants of the built-in agents. */
+export interface DefaultGrant {
+  agent: string
+  effects: Array<Effect>
+}
+
+/** The default grants of the built-in agents. */
+export declare function defaultGrants(): Array<DefaultGrant>
 
 /**
  * Where the actuation journal is by default: `/var/lib/gamesa/actuation.journal` as root,
@@ -673,7 +682,7 @@ export declare enum Effect {
   AuditRead = 'audit_read',
 }
 
-/** Options of `new EffectChecker()` and `createGuardianChecker()`. */
+/** Options of `new EffectChecker()` and `createDefaultChecker()`. */
 export interface EffectCheckerOptions {
   /**
    * Append every audit record to this NDJSON file; an existing file is verified first and
@@ -690,7 +699,7 @@ export interface EffectCheckerOptions {
    * it in `openReport.tornTail` instead of throwing `AUDIT_CORRUPT`. Default false.
    */
   repairTornTail?: boolean
-  /** Time of the guardian default grants (`createGuardianChecker` only); default now. */
+  /** Time of the default grants of the built-in agents (`createDefaultChecker` only); default now. */
   nowMs?: number
   /**
    * Keep only about this many recent audit records in memory (between n and 2n; default:
@@ -775,15 +784,6 @@ export interface GrantOptions {
   /** Time of the grant; default now. */
   nowMs?: number
 }
-
-/** A row of the guardian default grants. */
-export interface GuardianDefaultGrant {
-  agent: string
-  effects: Array<Effect>
-}
-
-/** The guardian default grant table. */
-export declare function guardianDefaultGrants(): Array<GuardianDefaultGrant>
 
 /** A problem of a feature or rule document: where and why. */
 export interface LocatedProblem {

@@ -14,7 +14,7 @@ const RULE_TEXT = readFileSync('samples/micro_inference_rule.json', 'utf8')
 
 /** TypeScript-private methods, on the prototype only because JavaScript has no other place. */
 const PRIVATE_METHODS: Readonly<Record<string, readonly string[]>> = {
-  GuardianValidator: ['remember', 'check', 'objectContext'],
+  ContractValidator: ['remember', 'check', 'objectContext'],
   RuleSet: ['firing'],
 }
 
@@ -157,14 +157,14 @@ function tryAll(t: ExecutionContext, label: string, specs: readonly ArgumentSpec
 /** An instance of each class, to call its methods on. */
 function instances(): Record<string, object> {
   return {
-    EffectChecker: core.createGuardianChecker(),
+    EffectChecker: core.createDefaultChecker(),
     Allocator: new core.Allocator(),
     SignalScheduler: new core.SignalScheduler(),
     CompiledExpression: core.compileExpression('x > 1.0', { x: 'double' }),
     SnapshotPacker: new core.SnapshotPacker(['a']),
     Features: core.compileFeatures(PRESETS_TEXT),
     RuleSet: core.compileRuleSet(RULE_TEXT),
-    GuardianValidator: core.createGuardianValidator(),
+    ContractValidator: core.createContractValidator(),
     TelemetrySampler: new core.TelemetrySampler({ rateHz: 1 }),
     Engine: new core.Engine(ENGINE_TEXT),
     LiveWorkloads: new core.LiveWorkloads(core.protectConfig(['gamesa-arguments-test'])),
@@ -211,7 +211,7 @@ test('a wrong type inside an object argument is INVALID_ARGUMENT naming the argu
     ['a BigInt among tickJson values', 'snapshot', () => engine.tickJson({ values: { 'cpu.util': 1n as unknown as number } }, 5)],
     ['a number as the audit path', 'options', () => new core.EffectChecker({ auditPath: 5 as unknown as string })],
     ['a number as an audit anchor', 'options', () => core.verifyAuditNdjson('', { start: 5 as never })],
-    ['a string as grant targets', 'options', () => core.createGuardianChecker().grant('a', [core.Effect.CpuControl], { targets: 'x' as never })],
+    ['a string as grant targets', 'options', () => core.createDefaultChecker().grant('a', [core.Effect.CpuControl], { targets: 'x' as never })],
     ['a number as a lease id', 'request.id', () => new core.Allocator().allocate({ id: 5 as unknown as string, resourceType: core.ResourceType.CpuCores, amount: 1 })],
     ['a string as a signal strength', 'signal.strength', () =>
       new core.SignalScheduler().enqueue({ id: 'a', kind: core.SignalKind.CpuBottleneck, domain: core.SignalDomain.Performance, strength: '1' as unknown as number, source: 's', createdAtMs: 0, ttlMs: 1 })],
@@ -232,7 +232,7 @@ test('a wrong type inside an object argument is INVALID_ARGUMENT naming the argu
 test('checked entries keep their identity: instanceof, statics, names', (t) => {
   const engine = core.Engine.fromFile('samples/engine.json')
   t.true(engine instanceof core.Engine)
-  t.true(core.createGuardianChecker() instanceof core.EffectChecker)
+  t.true(core.createDefaultChecker() instanceof core.EffectChecker)
   t.true(core.createAllocator({ pools: [{ resource: 'cpu_cores', strategy: 'first_fit', capacity: 4 }] }) instanceof core.Allocator)
   t.is(core.Engine.name, 'Engine')
   t.is(core.parseAllocatorConfig.name, 'parseAllocatorConfig')
@@ -244,11 +244,11 @@ test('checked entries keep their identity: instanceof, statics, names', (t) => {
 
 test('numbers Node-API would wrap or read as 0 are refused where they are options', (t) => {
   for (const keepInMemory of [-1, Number.NaN, 1.5, 2 ** 60]) {
-    const e = t.throws(() => core.createGuardianChecker({ keepInMemory }))
+    const e = t.throws(() => core.createDefaultChecker({ keepInMemory }))
     t.is((e as core.GamesaError).code, 'INVALID_ARGUMENT', String(keepInMemory))
     t.true(e!.message.includes('keepInMemory'), e!.message)
   }
-  t.is(core.createGuardianChecker({ keepInMemory: 16 }).auditLength > 0, true)
+  t.is(core.createDefaultChecker({ keepInMemory: 16 }).auditLength > 0, true)
   const out = `${process.env.TMPDIR ?? '/tmp'}/gamesa-arguments-${process.pid}.ndjson`
   for (const chunk of [Number.NaN, -1, 0, 1.5, 2 ** 32]) {
     const e = t.throws(() => core.replayTrace(ENGINE_TEXT, 'no-such-trace.ndjson', out, { chunk }))

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { createHash } from 'node:crypto'
 import {
   type AuditRecordLine,
-  createGuardianChecker,
+  createDefaultChecker,
   Effect,
   EffectChecker,
   GamesaError,
@@ -131,7 +131,7 @@ test('a file-backed trail is written as it grows and survives a reopen', (t) => 
     t.is((t.throws(() => checker!.check('cpu_agent', Effect.CpuControl, undefined, 999)) as GamesaError).code, 'IO_ERROR')
     checker = undefined
 
-    const reopened = createGuardianChecker({ auditPath: path, nowMs: 1000 })
+    const reopened = createDefaultChecker({ auditPath: path, nowMs: 1000 })
     t.like(reopened.openReport, { created: false, records: 11, headHash: head })
     t.is(reopened.auditLength, 11 + 11)
     t.is(reopened.auditRecords(11, 12)[0]!.prevHash, head)

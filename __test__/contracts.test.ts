@@ -6,16 +6,16 @@ import {
   ContractSchema,
   GamesaError,
   ContractConditionKind,
-  GuardianValidator,
+  ContractValidator,
   SAFETY_CONTRACT,
   contractProblems,
-  createGuardianValidator,
+  createContractValidator,
   type ContractDefinition,
 } from '@gamesa/core'
 import { NativeContractSet } from '../index.js'
 
 test('the Quick Start runs unchanged and the safe context is ok', (t) => {
-  const validator = createGuardianValidator()
+  const validator = createContractValidator()
   const result = validator.checkInvariants('safety_check', { temp_cpu: 72, temp_gpu: 68 })
 
   t.true(result.ok)
@@ -29,7 +29,7 @@ test('the Quick Start runs unchanged and the safe context is ok', (t) => {
 })
 
 test('a hot context violates, naming the condition, the values and the response', (t) => {
-  const validator = createGuardianValidator()
+  const validator = createContractValidator()
   const result = validator.checkInvariants('safety_check', { temp_cpu: 97.5, temp_gpu: 68 })
   t.false(result.ok)
   t.is(result.response as string, 'signal')
@@ -72,11 +72,11 @@ test('SAFETY_CONTRACT is the Rust definition, frozen, and equal to the sample', 
   const { $schema, ...sample } = JSON.parse(readFileSync('samples/contracts/safety_check.json', 'utf8')) as ContractDefinition
   t.is($schema, '../../schemas/contract.schema.json')
   t.deepEqual(sample, { ...SAFETY_CONTRACT })
-  t.deepEqual(createGuardianValidator().definition('safety_check'), { ...SAFETY_CONTRACT })
+  t.deepEqual(createContractValidator().definition('safety_check'), { ...SAFETY_CONTRACT })
 })
 
 test('missing required variables fail closed; undefined and null count as missing', (t) => {
-  const validator = createGuardianValidator()
+  const validator = createContractValidator()
   for (const context of [{ temp_cpu: 72 }, { temp_cpu: 72, temp_gpu: undefined }, { temp_cpu: 72, temp_gpu: null }]) {
     const result = validator.checkInvariants('safety_check', context)
     t.false(result.ok)
@@ -92,7 +92,7 @@ test('missing required variables fail closed; undefined and null count as missin
 })
 
 test('context entries the contract does not declare are ignored, whatever their type', (t) => {
-  const validator = createGuardianValidator()
+  const validator = createContractValidator()
   const snapshot = { temp_cpu: 72, temp_gpu: 68, host: 'desk', gpu: { name: 'x' }, 'cpu.util': 0.4 } as never
   t.true(validator.checkInvariants('safety_check', snapshot).ok)
   // An inherited property is not the context's own value: still missing.
@@ -111,7 +111,7 @@ const trim: ContractDefinition = {
 }
 
 test('pre, post and invariants of a registered contract', (t) => {
-  const validator = createGuardianValidator({ contracts: [trim] })
+  const validator = createContractValidator({ contracts: [trim] })
   t.deepEqual(validator.names(), ['gpu_power_trim', 'safety_check'])
   t.true(validator.checkPre('gpu_power_trim', { 'gpu.limit_w': 200, steps: 2 }).ok)
   const post = validator.checkPost('gpu_power_trim', { 'gpu.limit_w': 250, 'before.limit_w': 220 })
@@ -122,7 +122,7 @@ test('pre, post and invariants of a registered contract', (t) => {
 })
 
 test('an evaluation error is a violation carrying the error; 64-bit ints cross as BigInt', (t) => {
-  const validator = createGuardianValidator({ contracts: [trim] })
+  const validator = createContractValidator({ contracts: [trim] })
   const result = validator.checkInvariants('gpu_power_trim', { steps: 0, big: 9223372036854775807n })
   t.is(result.violations.length, 2)
   t.is(result.violations[0]!.reason as string, 'eval_error')
@@ -133,7 +133,7 @@ test('an evaluation error is a violation carrying the error; 64-bit ints cross a
 })
 
 test('a fractional number for an int variable is an invalid_value violation', (t) => {
-  const validator = createGuardianValidator({ contracts: [trim] })
+  const validator = createContractValidator({ contracts: [trim] })
   const result = validator.checkPre('gpu_power_trim', { 'gpu.limit_w': 200, steps: 2.5 })
   t.is(result.violations.length, 1)
   t.is(result.violations[0]!.reason as string, 'invalid_value')
@@ -141,7 +141,7 @@ test('a fractional number for an int variable is an invalid_value violation', (t
 })
 
 test('errors: unknown contract, duplicate name, invalid definitions, bad context values', (t) => {
-  const validator = createGuardianValidator()
+  const validator = createContractValidator()
   const unknown = t.throws(() => validator.checkPre('safety_chek', { temp_cpu: 1 }))
   t.true(unknown instanceof GamesaError)
   t.is((unknown as GamesaError).code, 'UNKNOWN_CONTRACT')
@@ -188,9 +188,9 @@ test('contractProblems reports every structural issue, then every compile proble
 })
 
 test('a validator without the safety contract', (t) => {
-  const validator = new GuardianValidator(false)
+  const validator = new ContractValidator(false)
   t.deepEqual(validator.names(), [])
-  t.false(createGuardianValidator({ safety: false }).has('safety_check'))
+  t.false(createContractValidator({ safety: false }).has('safety_check'))
   t.is(validator.definition('safety_check'), undefined)
 })
 
@@ -209,7 +209,7 @@ test('the packed fast path answers exactly as the object path', (t) => {
     invariants: ['load >= 0.0', 'cores < 64 || !boost'],
     onViolation: 'clamp',
   }
-  const validator = createGuardianValidator({ contracts: [mixed] })
+  const validator = createContractValidator({ contracts: [mixed] })
   const reference = new NativeContractSet(true)
   reference.register(JSON.stringify(mixed))
   const contexts: Record<string, number | boolean>[] = [

@@ -1,10 +1,10 @@
 import test from 'ava'
 import {
-  createGuardianChecker,
+  createDefaultChecker,
   Effect,
   EffectChecker,
   GamesaError,
-  guardianDefaultGrants,
+  defaultGrants,
   isCapabilityDenied,
 } from '@gamesa/core'
 
@@ -21,12 +21,12 @@ const ALL_EFFECTS: Effect[] = [
   Effect.AuditRead,
 ]
 
-test('the quick start: guardian agents hold their documented effects', (t) => {
-  const checker = createGuardianChecker()
+test('the quick start: the built-in agents hold their documented effects', (t) => {
+  const checker = createDefaultChecker()
   t.true(checker.canPerform('cpu_agent', Effect.CpuControl))
   t.false(checker.canPerform('cpu_agent', Effect.GpuControl))
   t.false(checker.canPerform('gpu_agent', Effect.PolicyWrite))
-  const table = Object.fromEntries(guardianDefaultGrants().map((g) => [g.agent, g.effects]))
+  const table = Object.fromEntries(defaultGrants().map((g) => [g.agent, g.effects]))
   t.deepEqual(table, {
     cpu_agent: [Effect.CpuControl, Effect.ProcessControl, Effect.TelemetryRead],
     gpu_agent: [Effect.GpuControl, Effect.TelemetryRead],
@@ -94,7 +94,7 @@ test('target scope: exact names and trailing-* prefixes', (t) => {
 })
 
 test('require throws CAPABILITY_DENIED naming agent, effect, target and reason', (t) => {
-  const checker = createGuardianChecker({ nowMs: 0 })
+  const checker = createDefaultChecker({ nowMs: 0 })
   t.true(checker.require('thermal_agent', Effect.ThermalControl, 'fan0', 1).allowed)
   const err = t.throws(() => checker.require('thermal_agent', Effect.PowerControl, 'pl1', 2))
   t.true(err instanceof GamesaError)
@@ -106,7 +106,7 @@ test('require throws CAPABILITY_DENIED naming agent, effect, target and reason',
 })
 
 test('revoke removes a grant and is audited', (t) => {
-  const checker = createGuardianChecker({ nowMs: 0 })
+  const checker = createDefaultChecker({ nowMs: 0 })
   t.is(checker.revoke('cpu_agent', Effect.ProcessControl, 5), 1)
   t.false(checker.canPerform('cpu_agent', Effect.ProcessControl, null, 6))
   t.true(checker.canPerform('cpu_agent', Effect.CpuControl, null, 6))

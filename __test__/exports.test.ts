@@ -30,7 +30,7 @@ test('every native export is either public or wrapped, and the public ones are t
     }
   }
   // What the TypeScript layer offers in place of the internal ones.
-  for (const n of ['Allocator', 'Engine', 'SignalScheduler', 'GuardianValidator', 'TelemetrySampler', 'compileExpression', 'compileFeatures', 'compileRuleSet', 'checkEngineConfig', 'readSnapshot', 'runBacktest', 'replayTrace']) {
+  for (const n of ['Allocator', 'Engine', 'SignalScheduler', 'ContractValidator', 'TelemetrySampler', 'compileExpression', 'compileFeatures', 'compileRuleSet', 'checkEngineConfig', 'readSnapshot', 'runBacktest', 'replayTrace']) {
     t.true(n in core, n)
   }
 })

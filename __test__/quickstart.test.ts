@@ -1,7 +1,7 @@
 // The first half of the original Quick Start, unchanged, then what it should have produced.
 import test from 'ava'
 import { createDefaultAllocator, ResourceType, Priority, SignalScheduler,
-         telemetrySignal, SignalKind, createGuardianChecker, Effect } from '@gamesa/core'
+         telemetrySignal, SignalKind, createDefaultChecker, Effect } from '@gamesa/core'
 
 test('the Quick Start runs unchanged', (t) => {
   const allocator = createDefaultAllocator()
@@ -10,7 +10,7 @@ test('the Quick Start runs unchanged', (t) => {
   const scheduler = new SignalScheduler()
   scheduler.enqueue(telemetrySignal(SignalKind.CpuBottleneck, 0.8))
   const signal = scheduler.dequeue()            // highest priority wins
-  const checker = createGuardianChecker()
+  const checker = createDefaultChecker()
   let permitted = false
   if (checker.canPerform('cpu_agent', Effect.CpuControl)) { /* permitted */ permitted = true }
 

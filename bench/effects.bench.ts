@@ -6,19 +6,19 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createGuardianChecker, Effect, EffectChecker, verifyAuditNdjson } from '@gamesa/core'
+import { createDefaultChecker, Effect, EffectChecker, verifyAuditNdjson } from '@gamesa/core'
 import { noop } from '../index.js'
 import { bench, report } from './harness.js'
 
 const NOW = 1_700_000_000_000
 const opts = { samples: 100, warmup: 10, opsPerSample: 500 }
 
-const memory = createGuardianChecker({ nowMs: NOW })
+const memory = createDefaultChecker({ nowMs: NOW })
 const scoped = new EffectChecker()
 scoped.grant('gpu_agent', [Effect.GpuControl], { targets: ['gpu0', 'gpu1', 'cpu.core*'], expiresAtMs: NOW + 1e9, nowMs: NOW })
 
 const dir = mkdtempSync(join(tmpdir(), 'gamesa-bench-'))
-const filed = createGuardianChecker({ auditPath: join(dir, 'audit.ndjson'), nowMs: NOW })
+const filed = createDefaultChecker({ auditPath: join(dir, 'audit.ndjson'), nowMs: NOW })
 
 const results = [
   bench('noop (native call baseline)', () => noop(), opts),

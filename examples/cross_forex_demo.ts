@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import {
   AllocatorConfig,
   createAllocator,
-  createGuardianChecker,
+  createDefaultChecker,
   Effect,
   GamesaError,
   Priority,
@@ -114,7 +114,7 @@ for (let s = scheduler.dequeue(); s; s = scheduler.dequeue()) {
 // 4. Every agent action goes through the checker; the audit trail is hash-chained on disk.
 const dir = mkdtempSync(join(tmpdir(), 'gamesa-demo-'))
 const auditPath = join(dir, 'audit.ndjson')
-const checker = createGuardianChecker({ auditPath })
+const checker = createDefaultChecker({ auditPath })
 say('\nEffect checker')
 const attempts: Array<[string, Effect]> = [
   ['cpu_agent', Effect.CpuControl],

@@ -4,7 +4,7 @@
 // is a `GamesaError` with code `INVALID_ARGUMENT` naming the argument.
 import {
   EffectChecker as NativeEffectCheckerClass,
-  createGuardianChecker as nativeCreateGuardianChecker,
+  createDefaultChecker as nativeCreateDefaultChecker,
   signalKindDomain as nativeSignalKindDomain,
   telemetrySignal as nativeTelemetrySignal,
   verifyAuditFile as nativeVerifyAuditFile,
@@ -55,14 +55,14 @@ export const API_ARGUMENTS: Readonly<Record<string, FunctionArguments | ClassArg
     auditAnchor: [],
     auditBase: [],
   }),
-  createGuardianChecker: fn(`options?: ${CHECKER_OPTIONS}|null`),
+  createDefaultChecker: fn(`options?: ${CHECKER_OPTIONS}|null`),
   signalKindDomain: fn('kind: string'),
   telemetrySignal: fn('kind: string', 'strength: number', 'options?: object{id,source,createdAtMs,ttlMs,payload}|null'),
   verifyAuditFile: fn('path: string'),
   verifyAuditNdjson: fn('text: string', 'options?: object{start,end}|null'),
   effectKinds: fn(),
   errorCodes: fn(),
-  guardianDefaultGrants: fn(),
+  defaultGrants: fn(),
   nativeVersion: fn(),
   resourceTypes: fn(),
   signalDomains: fn(),
@@ -131,8 +131,8 @@ export const API_ARGUMENTS: Readonly<Record<string, FunctionArguments | ClassArg
   // contracts.ts
   contractProblems: fn('value: any'),
   zodProblems: fn('issues: array'),
-  createGuardianValidator: fn('options?: object'),
-  GuardianValidator: cls(['withSafety?: boolean'], {
+  createContractValidator: fn('options?: object'),
+  ContractValidator: cls(['withSafety?: boolean'], {
     register: ['contract: object'],
     replace: ['contract: object'],
     remove: ['name: string'],
@@ -218,7 +218,7 @@ function c<C extends abstract new (...args: never[]) => unknown>(name: string, i
 // Native.
 export const EffectChecker = c('EffectChecker', NativeEffectCheckerClass)
 export type EffectChecker = NativeEffectCheckerClass
-export const createGuardianChecker = f('createGuardianChecker', nativeCreateGuardianChecker)
+export const createDefaultChecker = f('createDefaultChecker', nativeCreateDefaultChecker)
 export const signalKindDomain = f('signalKindDomain', nativeSignalKindDomain)
 export const telemetrySignal = f('telemetrySignal', nativeTelemetrySignal)
 export const verifyAuditFile = f('verifyAuditFile', nativeVerifyAuditFile)
@@ -260,9 +260,9 @@ export const checkRules = f('checkRules', rules.checkRules)
 
 export const contractProblems = f('contractProblems', contracts.contractProblems)
 export const zodProblems = f('zodProblems', contracts.zodProblems)
-export const createGuardianValidator = f('createGuardianValidator', contracts.createGuardianValidator)
-export const GuardianValidator = c('GuardianValidator', contracts.GuardianValidator)
-export type GuardianValidator = contracts.GuardianValidator
+export const createContractValidator = f('createContractValidator', contracts.createContractValidator)
+export const ContractValidator = c('ContractValidator', contracts.ContractValidator)
+export type ContractValidator = contracts.ContractValidator
 
 export const TelemetrySampler = c('TelemetrySampler', telemetry.TelemetrySampler)
 export type TelemetrySampler = telemetry.TelemetrySampler

@@ -1,5 +1,5 @@
 // TypeScript layer of contracts (docs/architecture.md §4): the contract schema (zod), the built-in
-// SAFETY_CONTRACT (defined once, in Rust), and the GuardianValidator users call — a thin
+// SAFETY_CONTRACT (defined once, in Rust), and the ContractValidator users call — a thin
 // wrapper over the native contract set, where contracts are compiled and checked.
 import { rejectUnknownOptions } from './options.js'
 import { z } from 'zod'
@@ -113,8 +113,8 @@ export function zodProblems(issues: readonly z.core.$ZodIssue[]): ContractProble
   )
 }
 
-/** Options of {@link createGuardianValidator}. */
-export interface GuardianValidatorOptions {
+/** Options of {@link createContractValidator}. */
+export interface ContractValidatorOptions {
   /** Contracts to register besides SAFETY_CONTRACT. */
   contracts?: readonly ContractDefinition[]
   /** Register the built-in SAFETY_CONTRACT (default true). */
@@ -122,9 +122,9 @@ export interface GuardianValidatorOptions {
 }
 
 /** A validator holding SAFETY_CONTRACT (unless `safety: false`) and the given contracts. */
-export function createGuardianValidator(options: GuardianValidatorOptions = {}): GuardianValidator {
-  rejectUnknownOptions(options, ['contracts', 'safety'], 'createGuardianValidator options', 'INVALID_ARGUMENT')
-  const validator = new GuardianValidator(options.safety ?? true)
+export function createContractValidator(options: ContractValidatorOptions = {}): ContractValidator {
+  rejectUnknownOptions(options, ['contracts', 'safety'], 'createContractValidator options', 'INVALID_ARGUMENT')
+  const validator = new ContractValidator(options.safety ?? true)
   for (const contract of options.contracts ?? []) validator.register(contract)
   return validator
 }
@@ -136,7 +136,7 @@ export function createGuardianValidator(options: GuardianValidatorOptions = {}):
  * violations (fail closed). Errors: `UNKNOWN_CONTRACT`, `INVALID_CONTRACT`, `DUPLICATE_ID`,
  * `INVALID_ARGUMENT` (a context value that is not a number, BigInt or boolean).
  */
-export class GuardianValidator {
+export class ContractValidator {
   // Plain private fields: `#native` is a WeakMap lookup under the source loader.
   private readonly native: NativeContractSet
   /**

@@ -1,6 +1,6 @@
 // TypeScript layer of the effect checker. Everything that decides or verifies is native (see
-// index.d.ts: `EffectChecker`, `createGuardianChecker`, `verifyAuditNdjson`,
-// `verifyAuditFile`, `guardianDefaultGrants`, the `Effect` and `AuditDecision` enums); this
+// index.d.ts: `EffectChecker`, `createDefaultChecker`, `verifyAuditNdjson`,
+// `verifyAuditFile`, `defaultGrants`, the `Effect` and `AuditDecision` enums); this
 // file only adds types and a narrowing helper. Time: every native method that takes an
 // optional `nowMs` uses `Date.now()` (the system clock in ms since the epoch) when it is left
 // out; pass it explicitly for replay and tests.

@@ -42,6 +42,7 @@ export const GamesaErrorCode = {
   AuditLocked: 'AUDIT_LOCKED',
   FileLocked: 'FILE_LOCKED',
   ActuationPermissionDenied: 'ACTUATION_PERMISSION_DENIED',
+  UnsupportedPlatform: 'UNSUPPORTED_PLATFORM',
   GamemodeUnavailable: 'GAMEMODE_UNAVAILABLE',
 } as const
 export type GamesaErrorCode = (typeof GamesaErrorCode)[keyof typeof GamesaErrorCode]

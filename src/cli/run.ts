@@ -21,12 +21,15 @@ import type { Command } from './commands.js'
 import { readSettledSnapshot } from './snapshot.js'
 import { type CommandLine, UsageError, parseCommandLine } from './args.js'
 import { Deadline, parseDuration, parseRate } from './telemetry_options.js'
+import { type MetricsAddress, parseMetricsAddress } from '../metrics/address.js'
+import { RunMetrics } from '../metrics/run_metrics.js'
+import { defaultJournalPath } from '../actuation.js'
 
 const HELP = `usage: gamesa run [--config <engine.json>] [--rate <Hz>] [--duration <time>]
                   [--protect <name>]... [--workloads <workloads.json>]
                   [--apply [--no-restore-on-exit] [--journal <file>] [--cgroup-subtree <name>]
                    [--gamemode [--gamemode-audit <file>] [--gamemode-max <n>]]]
-                  [--json] [--once] [--quiet]
+                  [--json] [--once] [--quiet] [--metrics [<host>:]<port>]
 
 Feeds live telemetry and the live workloads into the engine, one tick per reading. Every
 process that uses CPU is classified as priority (selected by --protect or --workloads, with
@@ -69,6 +72,10 @@ options:
   --once               one tick on a settled reading (CPU utilization present), print it
                        (a frame, or one JSON line with --json) and exit
   --quiet              no progress or closing summary on standard error
+  --metrics [<host>:]<port>  serve Prometheus metrics at http://<host>:<port>/metrics
+                       (docs/metrics.md); a bare port listens on 127.0.0.1 only: other
+                       machines reach it only with an address that says so (0.0.0.0:<port>,
+                       [::]:<port>)
   -h, --help           show this help
 
 keys: q or Ctrl-C stops (on a terminal). SIGUSR1 (gamesa pause) pauses: everything is
@@ -78,7 +85,8 @@ The closing summary (standard error) gives ticks, actions approved and rejected 
 and the mean and p99 time the engine took per tick.
 exit codes: 0 ran for the whole duration (or --once), 1 the configuration is invalid, the
 output could not be written, or --apply lacks a capability (ACTUATION_PERMISSION_DENIED) or
-the journal is held by another governor, 2 usage error (bad option, a file that cannot be read),
+the journal is held by another governor, 2 usage error (bad option, a file that cannot be read,
+a --metrics address that cannot be listened on),
 130 stopped by SIGINT (Ctrl-C, q), 143 stopped by SIGTERM.`
 
 export interface Options {
@@ -97,6 +105,8 @@ export interface Options {
   gamemode: boolean
   gamemodeAudit?: string
   gamemodeMax?: number
+  /** Where `--metrics` serves /metrics; undefined without it. */
+  metrics?: MetricsAddress
 }
 
 /** The options `gamesa run` and `gamesa exec` share (exec adds none of its own). */
@@ -116,6 +126,7 @@ export const RUN_OPTIONS = {
   gamemode: { type: 'boolean' },
   'gamemode-audit': { type: 'string' },
   'gamemode-max': { type: 'string' },
+  metrics: { type: 'string' },
 } as const
 
 /**
@@ -177,6 +188,8 @@ export function runOptions(line: CommandLine): Options {
   if (gamemodeAudit === '') throw new UsageError('--gamemode-audit needs a file name')
   const gamemodeMax = max === undefined ? undefined : Number(max)
   if (gamemodeMax !== undefined && !(Number.isInteger(gamemodeMax) && gamemodeMax >= 1 && gamemodeMax <= 4096)) throw new UsageError(`--gamemode-max ${max}: a whole number from 1 to 4096`)
+  const metrics = line.string('metrics')
+  if (metrics !== undefined && once) throw new UsageError('--metrics and --once do not go together (one tick is over before a scrape)')
   return {
     config: config ?? defaultConfigPath(),
     rateHz,
@@ -193,6 +206,15 @@ export function runOptions(line: CommandLine): Options {
     gamemode,
     gamemodeAudit,
     gamemodeMax,
+    metrics: metrics === undefined ? undefined : metricsAddress(metrics),
+  }
+}
+
+function metricsAddress(text: string): MetricsAddress {
+  try {
+    return parseMetricsAddress(text)
+  } catch (err) {
+    throw new UsageError(`--metrics ${err instanceof Error ? err.message : String(err)}`)
   }
 }
 
@@ -332,6 +354,7 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
   const shown = shownPath(options.config)
   const errorsSeen = new Set<string>()
   const tickOnce = ticker(engine, options.json)
+  const metrics = options.metrics && RunMetrics.forConfigFile(options.config, engine, live.applying ? (options.journal ?? defaultJournalPath()) : undefined)
 
   return new Promise<number>((resolve) => {
     let done = false
@@ -348,6 +371,7 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
       timer?.clear()
       unsubscribe?.()
       sampler.stop()
+      metrics?.close()
       process.off('SIGINT', onInt)
       process.off('SIGTERM', onTerm)
       process.off('SIGUSR1', onPause)
@@ -427,6 +451,7 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
         // A reading the engine cannot take is counted and reported once per distinct message;
         // the run goes on with the next reading.
         stats.errors++
+        metrics?.tickFailed()
         const message = err instanceof Error ? err.message : String(err)
         if (!errorsSeen.has(message)) {
           errorsSeen.add(message)
@@ -435,6 +460,10 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
         return
       }
       stats.record(tick.output, tick.ms)
+      if (metrics) {
+        if (tick.output.approved.length > 0) metrics.actuated(live.lastResults)
+        metrics.afterTick(tick.output, tick.ms / 1000, snapshot, live.last)
+      }
       const now = performance.now()
       if (options.json) {
         if (tick.text !== undefined) writeJsonLine(tick.text)
@@ -469,8 +498,24 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
       stdin.on('data', onKey)
     }
     if (tty) out.write('\x1b[?1049h\x1b[?25l')
-    unsubscribe = sampler.subscribe(onSnapshot)
-    if (options.durationMs !== undefined) timer = new Deadline(options.durationMs, () => finish(0))
+    const start = () => {
+      unsubscribe = sampler.subscribe(onSnapshot)
+      if (options.durationMs !== undefined) timer = new Deadline(options.durationMs, () => finish(0))
+    }
+    // With --metrics, ticking starts once the endpoint listens; an address it cannot take (in
+    // use, not this machine's) ends the run as a usage error.
+    if (!metrics || !options.metrics) return start()
+    metrics.listen(options.metrics).then(
+      (url) => {
+        if (done) return metrics.close() // stopped while it was binding
+        say(`metrics at ${url}`)
+        start()
+      },
+      (err: unknown) => {
+        console.error(`gamesa run: --metrics: cannot listen: ${err instanceof Error ? err.message : String(err)}`)
+        finish(2)
+      },
+    )
   })
 }
 

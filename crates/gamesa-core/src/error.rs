@@ -95,6 +95,8 @@ pub mod codes {
         FILE_LOCKED,
         /// Applying settings needs a capability (CAP_SYS_NICE, CAP_SYS_ADMIN) the process lacks; the message names it.
         ACTUATION_PERMISSION_DENIED,
+        /// Live workloads, actuation and restore need Linux (/proc, cgroups, sysfs); the message names what was asked and the OS this runs on.
+        UNSUPPORTED_PLATFORM,
         /// The GameMode-compatible D-Bus service cannot start: no session bus, or the bus could not be reached.
         GAMEMODE_UNAVAILABLE,
     }

@@ -259,7 +259,7 @@ proptest! {
     /// Any single edit that does not cut the end off is caught, at or before the edited seq.
     #[test]
     fn every_single_edit_is_caught(n in 2usize..24, t in tamper()) {
-        let mut c = EffectChecker::guardian(0);
+        let mut c = EffectChecker::with_defaults(0);
         for i in 0..n {
             c.check("cpu_agent", Effect::ALL[i % Effect::ALL.len()], None, i as u64).unwrap();
         }

@@ -1,8 +1,8 @@
-//! Grants, checks, revokes and the guardian defaults.
+//! Grants, checks, revokes and the default grants.
 
 use gamesa_core::ErrorCode;
 use gamesa_core::effects::{
-    AuditDecision, Effect, EffectChecker, EffectError, GrantOptions, guardian_defaults,
+    AuditDecision, Effect, EffectChecker, EffectError, GrantOptions, default_grants,
 };
 
 fn opts(expires: Option<u64>, targets: Option<&[&str]>) -> GrantOptions {
@@ -199,9 +199,9 @@ fn bad_arguments_are_typed_and_not_recorded() {
 }
 
 #[test]
-fn guardian_defaults_match_the_documented_table() {
-    let mut c = EffectChecker::guardian(1000);
-    let table: Vec<(&str, Vec<Effect>)> = guardian_defaults()
+fn default_grants_match_the_documented_table() {
+    let mut c = EffectChecker::with_defaults(1000);
+    let table: Vec<(&str, Vec<Effect>)> = default_grants()
         .iter()
         .map(|g| (g.agent, g.effects.to_vec()))
         .collect();

@@ -229,3 +229,67 @@ fn a_lowering_that_is_not_marked_safety_is_paced() {
     assert_eq!(set.len(), 1, "{set:?}");
     assert!(set.iter().all(|(_, w)| *w >= 400.0 - 1e-9), "{set:?}");
 }
+
+/// `cpu_cores` becomes exclusive cores only for an agent that asks for them: a bid that `sets`
+/// `pin_cores` turns the whole cores it wins into the priority workload's pinned cores; a bid
+/// without `sets` (the sample's) stays accounting.
+#[test]
+fn an_agent_that_asks_for_exclusive_cores_gets_its_core_grant_pinned() {
+    let config = json!({
+        "variables": {"wl.priority.pinned_cores": "double", "wl.priority.threads": "double"},
+        "pools": [{"resource": "cpu_cores", "strategy": "first_fit", "capacity": 8}],
+        "agents": [
+            {
+                "id": "foreground",
+                "budgetPerTick": 100,
+                "effects": ["cpu_control"],
+                "bids": [{
+                    "resource": "cpu_cores",
+                    "amount": "wl.priority.threads",
+                    "maxUnitPrice": 10,
+                    "sets": {"kind": "pin_cores", "target": "priority", "value": "grant"}
+                }]
+            },
+            {
+                "id": "background",
+                "budgetPerTick": 100,
+                "bids": [{"resource": "cpu_cores", "amount": 4, "maxUnitPrice": 10}]
+            }
+        ],
+        "gate": {"actions": {"pin_cores": {
+            "agent": "foreground",
+            "effect": "cpu_control",
+            "targets": ["priority"],
+            "value": {"current": "wl.{target}.pinned_cores", "initial": 0},
+            "min": 0,
+            "max": 6,
+            "maxStep": 4
+        }}}
+    });
+    let mut engine = Engine::from_json(&config.to_string()).expect("the config builds");
+    let reading = |threads: f64, pinned: f64| {
+        BTreeMap::from([
+            ("wl.priority.threads".to_string(), threads),
+            ("wl.priority.pinned_cores".to_string(), pinned),
+        ])
+    };
+    let pinned = |out: &TickOutput| -> Vec<(String, f64)> {
+        out.approved
+            .iter()
+            .filter(|a| &*a.kind == "pin_cores")
+            .map(|a| (a.target.to_string(), a.value))
+            .collect()
+    };
+    // Three threads, nothing pinned yet: the three cores it wins become exclusive.
+    let out = engine.tick(&reading(3.0, 0.0), 0.0).expect("tick");
+    assert_eq!(pinned(&out), vec![("priority".to_string(), 3.0)]);
+    // The same grant again, now applied: nothing to write.
+    let out = engine.tick(&reading(3.0, 3.0), 100.0).expect("tick");
+    assert_eq!(pinned(&out), vec![]);
+    // Nine threads: the pool has 8 cores and the background holds 4; the gate's bound (6) and
+    // step (4) hold what it wins, whatever the market grants.
+    let out = engine.tick(&reading(9.0, 3.0), 200.0).expect("tick");
+    let set = pinned(&out);
+    assert_eq!(set.len(), 1, "{set:?}");
+    assert!(set[0].1 > 3.0 && set[0].1 <= 6.0, "{set:?}");
+}

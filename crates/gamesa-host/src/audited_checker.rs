@@ -22,7 +22,7 @@ struct Sink {
 /// file before returning. If that write fails the operation fails with `IO_ERROR` — a decision
 /// whose record could not be kept is not handed out (fail closed) — and every later operation
 /// fails too until the file is reopened. Grants are not stored in the file; a reopened checker
-/// starts with no grants (or the guardian defaults) and continues the chain.
+/// starts with no grants (or the default grants) and continues the chain.
 pub struct AuditedChecker {
     checker: EffectChecker,
     sink: Option<Sink>,
@@ -131,9 +131,9 @@ impl AuditedChecker {
         self.run(|c| c.grant(agent, effects, options, now_ms))
     }
 
-    /// See [`EffectChecker::grant_guardian_defaults`].
-    pub fn grant_guardian_defaults(&mut self, now_ms: u64) -> Result<(), HostError> {
-        self.run(|c| c.grant_guardian_defaults(now_ms))
+    /// See [`EffectChecker::grant_defaults`].
+    pub fn grant_defaults(&mut self, now_ms: u64) -> Result<(), HostError> {
+        self.run(|c| c.grant_defaults(now_ms))
     }
 
     /// See [`EffectChecker::revoke`].

@@ -51,6 +51,12 @@ pub enum HostError {
     /// An actuator cannot act on this machine: `what` (a cgroup controller, a sysfs file, the
     /// NVIDIA library) is absent. Code `ACTUATION_UNSUPPORTED`.
     Unsupported { what: String },
+    /// `what` (live workloads, actuation, restore) needs Linux and this is `os`
+    /// (`std::env::consts::OS`). Code `UNSUPPORTED_PLATFORM`.
+    UnsupportedPlatform {
+        what: &'static str,
+        os: &'static str,
+    },
     /// A change that cannot be made as asked (an empty CPU list, a policy the actuators do not
     /// set). Code `INVALID_ARGUMENT`.
     InvalidChange { message: String },
@@ -142,6 +148,10 @@ impl fmt::Display for HostError {
             } => write!(f, "trace {} line {line}: {message}", path.display()),
             HostError::Engine(e) => e.fmt(f),
             HostError::Unsupported { what } => write!(f, "actuation unsupported here: {what}"),
+            HostError::UnsupportedPlatform { what, os } => write!(
+                f,
+                "{what} needs Linux (/proc, cgroups, sysfs); this is {os}: telemetry reads report their sources absent here, and the engine, replay and backtest run as on Linux"
+            ),
             HostError::InvalidChange { message } => write!(f, "invalid change: {message}"),
             HostError::JournalCorrupt {
                 path,
@@ -199,6 +209,7 @@ impl ErrorCode for HostError {
             HostError::Trace { .. } => codes::INVALID_TRACE,
             HostError::Engine(e) => e.code(),
             HostError::Unsupported { .. } => codes::ACTUATION_UNSUPPORTED,
+            HostError::UnsupportedPlatform { .. } => codes::UNSUPPORTED_PLATFORM,
             HostError::InvalidChange { .. } => codes::INVALID_ARGUMENT,
             HostError::JournalCorrupt { .. } => codes::JOURNAL_CORRUPT,
             HostError::JournalLocked { .. } => codes::JOURNAL_LOCKED,

@@ -14,6 +14,7 @@ pub mod error;
 pub mod files;
 pub mod gamemode;
 pub mod journal;
+pub mod platform;
 pub mod privilege;
 pub mod replay;
 pub mod restore;

@@ -89,6 +89,7 @@ pub fn restore_with(
             ..RestoreReport::default()
         });
     }
+    crate::platform::require_linux("restoring an actuation journal")?;
     let mut journal = Journal::open(path)?;
     let mut slot = match gpu {
         Some(g) => GpuSlot::Given(g),

@@ -38,7 +38,7 @@ const OPTS: AuditFileOptions = AuditFileOptions {
     keep_in_memory: None,
 };
 
-/// Writes 6 records (5 guardian-less operations) to `path`.
+/// Writes 6 records (5 operations without default grants) to `path`.
 fn write_some(path: &Path) -> AuditedChecker {
     let mut c = AuditedChecker::open(path, OPTS).unwrap();
     c.grant(
@@ -111,7 +111,7 @@ fn reopening_verifies_and_continues_the_chain() {
             .unwrap()
             .allowed
     );
-    c.grant_guardian_defaults(21).unwrap();
+    c.grant_defaults(21).unwrap();
     assert!(
         c.check("cpu_agent", Effect::CpuControl, None, 22)
             .unwrap()
@@ -274,7 +274,7 @@ fn io_errors_name_the_path() {
 fn in_memory_checker_writes_nothing() {
     let mut c = AuditedChecker::in_memory();
     assert!(c.open_report().is_none());
-    c.grant_guardian_defaults(0).unwrap();
+    c.grant_defaults(0).unwrap();
     assert!(
         c.require("gpu_agent", Effect::GpuControl, Some("gpu0"), 1)
             .unwrap()

@@ -6,7 +6,7 @@
 //!
 //! A check through objects costs a few µs, nearly all of it building and reading napi objects
 //! (~0.2 µs per property). [`NativeContractSet::check_packed`] is the fast path the TypeScript
-//! `GuardianValidator` takes: the context as typed arrays in the contract's variable order,
+//! `ContractValidator` takes: the context as typed arrays in the contract's variable order,
 //! and a short array of numbers back; only a violated check is then asked again for its
 //! objects. The typed arrays are borrowed as slices: wrapping them as napi `TypedArray`s (a
 //! reference each, and a new external buffer for a `Uint32Array` result) measured ~3.5 µs per
@@ -260,7 +260,7 @@ impl core::Context for PackedContext<'_> {
     }
 }
 
-/// Compiled contracts by name; wrapped by the TypeScript `GuardianValidator`.
+/// Compiled contracts by name; wrapped by the TypeScript `ContractValidator`.
 #[napi]
 pub struct NativeContractSet {
     inner: core::ContractSet,

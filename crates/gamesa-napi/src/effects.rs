@@ -89,7 +89,7 @@ impl From<core::AuditDecision> for AuditDecision {
     }
 }
 
-/// Options of `new EffectChecker()` and `createGuardianChecker()`.
+/// Options of `new EffectChecker()` and `createDefaultChecker()`.
 #[napi(object)]
 pub struct EffectCheckerOptions {
     /// Append every audit record to this NDJSON file; an existing file is verified first and
@@ -101,7 +101,7 @@ pub struct EffectCheckerOptions {
     /// If the file ends in a torn line (an append cut short by a crash), cut it off and report
     /// it in `openReport.tornTail` instead of throwing `AUDIT_CORRUPT`. Default false.
     pub repair_torn_tail: Option<bool>,
-    /// Time of the guardian default grants (`createGuardianChecker` only); default now.
+    /// Time of the default grants of the built-in agents (`createDefaultChecker` only); default now.
     pub now_ms: Option<f64>,
     /// Keep only about this many recent audit records in memory (between n and 2n; default:
     /// all). With `auditPath` the file still has every record; without it, older records are
@@ -218,9 +218,9 @@ pub struct AuditOpenReport {
     pub torn_tail: Option<TornTail>,
 }
 
-/// A row of the guardian default grants.
+/// A row of the default grants of the built-in agents.
 #[napi(object)]
-pub struct GuardianDefaultGrant {
+pub struct DefaultGrant {
     pub agent: String,
     pub effects: Vec<Effect>,
 }
@@ -585,27 +585,27 @@ impl EffectChecker {
     }
 }
 
-/// A checker with the documented guardian default grants (see `guardianDefaultGrants()`),
+/// A checker with the documented default grants of the built-in agents (see `defaultGrants()`),
 /// granted — and audited — at `options.nowMs` (default now).
 #[napi]
-pub fn create_guardian_checker(
+pub fn create_default_checker(
     options: Option<EffectCheckerOptions>,
 ) -> Result<EffectChecker, JsError> {
     guard(|| {
         let mut inner = open(&options)?;
         let t = now(options.as_ref().and_then(|o| o.now_ms))?;
-        inner.grant_guardian_defaults(t).map_err(to_js)?;
+        inner.grant_defaults(t).map_err(to_js)?;
         Ok(EffectChecker { inner })
     })
 }
 
-/// The guardian default grant table.
+/// The default grants of the built-in agents.
 #[napi]
-pub fn guardian_default_grants() -> Result<Vec<GuardianDefaultGrant>, JsError> {
+pub fn default_grants() -> Result<Vec<DefaultGrant>, JsError> {
     guard(|| {
-        Ok(core::guardian_defaults()
+        Ok(core::default_grants()
             .iter()
-            .map(|g| GuardianDefaultGrant {
+            .map(|g| DefaultGrant {
                 agent: g.agent.to_string(),
                 effects: g.effects.iter().map(|&e| Effect::from(e)).collect(),
             })

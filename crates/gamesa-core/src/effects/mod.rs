@@ -8,9 +8,9 @@
 
 mod canonical;
 pub mod checker;
+pub mod default_grants;
 pub mod effect;
 pub mod error;
-pub mod guardian;
 pub mod hash_text;
 pub mod record;
 pub mod records;
@@ -20,9 +20,9 @@ pub mod verify;
 
 pub(crate) use canonical::push_u64;
 pub use checker::{Decision, EffectChecker, Grant, GrantOptions};
+pub use default_grants::{DefaultGrant, default_grants};
 pub use effect::Effect;
 pub use error::{AuditCorrupt, EffectError};
-pub use guardian::{GuardianGrant, guardian_defaults};
 pub use hash_text::HashText;
 pub use record::{AuditDecision, AuditRecord, GENESIS_HASH};
 pub use records::Records;

@@ -154,6 +154,7 @@ impl LiveWorkloads {
         journal: &Path,
         options: ActuatorOptions,
     ) -> Result<(Self, RestoreReport), HostError> {
+        crate::platform::require_linux("applying settings (--apply)")?;
         crate::privilege::check_can_apply()?;
         // Compile first: a bad configuration must not take the journal's lock.
         WorkloadScanner::new(config, scanner.clone())?;
@@ -166,6 +167,7 @@ impl LiveWorkloads {
         scanner: ScannerOptions,
         actuator: Actuator,
     ) -> Result<Self, HostError> {
+        crate::platform::require_linux("live workloads")?;
         Ok(LiveWorkloads {
             scanner: WorkloadScanner::new(config, scanner)?,
             actuator,

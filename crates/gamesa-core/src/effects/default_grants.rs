@@ -1,4 +1,4 @@
-//! The default grants of the built-in guardian agents.
+//! The default grants of the built-in agents: one per actuator family.
 //!
 //! | agent           | effects                                        |
 //! |-----------------|------------------------------------------------|
@@ -20,13 +20,13 @@ use super::error::EffectError;
 
 /// One row of the default table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct GuardianGrant {
+pub struct DefaultGrant {
     pub agent: &'static str,
     pub effects: &'static [Effect],
 }
 
-const DEFAULTS: [GuardianGrant; 5] = [
-    GuardianGrant {
+const DEFAULTS: [DefaultGrant; 5] = [
+    DefaultGrant {
         agent: "cpu_agent",
         effects: &[
             Effect::CpuControl,
@@ -34,44 +34,44 @@ const DEFAULTS: [GuardianGrant; 5] = [
             Effect::TelemetryRead,
         ],
     },
-    GuardianGrant {
+    DefaultGrant {
         agent: "gpu_agent",
         effects: &[Effect::GpuControl, Effect::TelemetryRead],
     },
-    GuardianGrant {
+    DefaultGrant {
         agent: "thermal_agent",
         effects: &[Effect::ThermalControl, Effect::TelemetryRead],
     },
-    GuardianGrant {
+    DefaultGrant {
         agent: "power_agent",
         effects: &[Effect::PowerControl, Effect::TelemetryRead],
     },
-    GuardianGrant {
+    DefaultGrant {
         agent: "memory_agent",
         effects: &[Effect::MemoryControl, Effect::TelemetryRead],
     },
 ];
 
 /// The default grant table (see the module docs), in the order it is applied.
-pub fn guardian_defaults() -> &'static [GuardianGrant] {
+pub fn default_grants() -> &'static [DefaultGrant] {
     &DEFAULTS
 }
 
 impl EffectChecker {
-    /// Applies [`guardian_defaults`] at `now_ms`: one audited `grant` per row.
-    pub fn grant_guardian_defaults(&mut self, now_ms: u64) -> Result<(), EffectError> {
-        for row in guardian_defaults() {
+    /// Applies [`default_grants`] at `now_ms`: one audited `grant` per row.
+    pub fn grant_defaults(&mut self, now_ms: u64) -> Result<(), EffectError> {
+        for row in default_grants() {
             self.grant(row.agent, row.effects, GrantOptions::default(), now_ms)?;
         }
         Ok(())
     }
 
-    /// A new checker with the guardian defaults granted at `now_ms`.
-    pub fn guardian(now_ms: u64) -> EffectChecker {
+    /// A new checker with the default grants granted at `now_ms`.
+    pub fn with_defaults(now_ms: u64) -> EffectChecker {
         let mut c = EffectChecker::new();
         // The table is static and valid; a failure here is a bug caught by the tests.
-        c.grant_guardian_defaults(now_ms)
-            .expect("guardian defaults are valid");
+        c.grant_defaults(now_ms)
+            .expect("the default grants are valid");
         c
     }
 }
