@@ -11,7 +11,7 @@
 // Every process, bus, cgroup and file a test creates is removed, also when it fails.
 import test from 'ava'
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -72,17 +72,28 @@ async function until(what: () => boolean, ms: number): Promise<boolean> {
   return what()
 }
 
-/** A private session bus: a dbus-daemon that activates nothing. */
-async function privateBus(tag: string): Promise<{ address: string; env: NodeJS.ProcessEnv; stop: () => void }> {
-  const socket = join(work, `${tag}.bus`)
-  const config = join(work, `${tag}.conf`)
+/**
+ * A private session bus: a dbus-daemon that activates nothing. `asUser`: the bus of that uid
+ * (as a user's session bus is), admitting root through the shipped policy file only.
+ */
+async function privateBus(tag: string, asUser?: number): Promise<{ address: string; env: NodeJS.ProcessEnv; stop: () => void }> {
+  // The bus's own folder: a user's bus creates its socket there and reads its files.
+  const dir = join(work, tag)
+  mkdirSync(dir)
+  const policy = join(dir, 'gamesa-gamemode.conf')
+  copyFileSync('packaging/dbus-1/session.d/gamesa-gamemode.conf', policy)
+  if (asUser !== undefined) chownSync(dir, asUser, asUser)
+  const socket = join(dir, 'bus')
+  const config = join(dir, 'bus.conf')
   writeFileSync(
     config,
     `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig><type>session</type><listen>unix:path=${socket}</listen><auth>EXTERNAL</auth>
-<policy context="default"><allow user="*"/><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy></busconfig>\n`,
+<policy context="default">${asUser === undefined ? '<allow user="*"/>' : ''}<allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>
+${asUser === undefined ? '' : `<include>${policy}</include>`}</busconfig>\n`,
   )
-  const daemon = spawn('dbus-daemon', [`--config-file=${config}`, '--nofork', '--print-address=1'], { stdio: ['ignore', 'pipe', 'ignore'] })
+  const dbus = ['dbus-daemon', `--config-file=${config}`, '--nofork', '--print-address=1']
+  const daemon = asUser === undefined ? spawn(dbus[0] as string, dbus.slice(1), { stdio: ['ignore', 'pipe', 'ignore'] }) : spawn('setpriv', [`--reuid=${asUser}`, `--regid=${asUser}`, '--clear-groups', ...dbus], { stdio: ['ignore', 'pipe', 'ignore'] })
   children.push(daemon)
   let out = ''
   daemon.stdout?.on('data', (d: Buffer) => (out += d.toString()))
@@ -204,6 +215,36 @@ test.serial('gamemoderun and gamemode-simulate-game become the priority workload
     const records = readFileSync(gov.audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { decision: string; target: string; reason: string })
     t.true(records.some((r) => r.decision === 'approved' && r.target === `pid:${heavyPid}` && r.reason.includes(`RegisterGameByPIDFd: process ${heavyPid}`) && r.reason.includes(`caller pid ${heavyPid}`)), 'registration audited with the caller pid')
     t.true(records.some((r) => r.decision === 'rejected' && r.reason.includes('uid 65534')), 'refusal audited')
+  } finally {
+    if (gov.child.exitCode === null) gov.child.kill('SIGKILL')
+    bus.stop()
+    spawnSync(process.execPath, [...NODE_ARGS, 'restore', '--journal', gov.journal], { encoding: 'utf8' })
+  }
+})
+
+test.serial('a user\'s session bus: root serves it through the shipped policy; the user\'s game registers itself', async (t) => {
+  const why = missing()
+  if (why) return t.pass(why)
+  const cpu = cpuHierarchy() as { mount: string; v1: boolean }
+  const nobody = 65534
+  const bus = await privateBus('user', nobody)
+  const subtree = `gamesa-gmu-${process.pid}`
+  const gov = governor(bus.env, subtree)
+  try {
+    t.true(await until(() => gov.log.stderr.includes('serving com.feralinteractive.GameMode'), 30_000), gov.log.stderr)
+    // The user's game: registers itself (its own process) through libgamemode.
+    const sim = spawn('setpriv', [`--reuid=${nobody}`, `--regid=${nobody}`, '--clear-groups', SIMULATE], { env: bus.env, stdio: 'ignore' })
+    children.push(sim)
+    const simPid = sim.pid as number
+    t.true(await until(() => groupOf(simPid, cpu.v1) === `/${subtree}/priority`, 8000), gov.log.stderr)
+    t.regex(gov.log.stderr, new RegExp(`RegisterGameByPIDFd from pid ${simPid} \\(uid ${nobody}\\): process ${simPid} \\(uid ${nobody}\\) joins`))
+    // The user may not register root's processes: its uid is the bus's word, not its own.
+    const r = spawnSync('setpriv', [`--reuid=${nobody}`, `--regid=${nobody}`, '--clear-groups', 'busctl', `--address=${bus.address}`, 'call', 'com.feralinteractive.GameMode', '/com/feralinteractive/GameMode', 'com.feralinteractive.GameMode', 'RegisterGame', 'i', String(gov.child.pid)], { env: bus.env, encoding: 'utf8' })
+    t.regex(r.stdout, /^i -1$/m, r.stderr)
+    sim.kill('SIGKILL')
+    gov.child.kill('SIGTERM')
+    t.is(await gov.exited, 143, gov.log.stderr)
+    t.false(existsSync(join(cpu.mount, subtree)), 'groups removed')
   } finally {
     if (gov.child.exitCode === null) gov.child.kill('SIGKILL')
     bus.stop()
