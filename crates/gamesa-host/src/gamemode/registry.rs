@@ -236,8 +236,9 @@ impl Registry {
         gone.iter().map(|g| g.pid).collect()
     }
 
-    /// Audits a decision, then queues its event. A decision whose record cannot be written is
-    /// not made: -1 (fail closed).
+    /// Audits a decision, then queues its event. A registration whose record cannot be
+    /// written is refused (-1: fail closed); a removal or refusal goes ahead all the same (it
+    /// only takes priority away) and its event says it was not audited.
     #[allow(clippy::too_many_arguments)]
     fn decide(
         &mut self,

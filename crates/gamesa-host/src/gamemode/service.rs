@@ -422,12 +422,13 @@ impl GameModeService {
         });
     }
 
-    /// Asks for the name (never queued, never replacing) and says where that leaves us.
+    /// Asks for the name (never queued, never replacing) and says where that leaves us. A
+    /// name someone owns is a status; any other failure (the bus's policy forbids owning it)
+    /// is `GAMEMODE_UNAVAILABLE`.
     fn ask_for_name(&self) -> Result<GameModeStatus, HostError> {
         let reply = self
             .conn
-            .request_name_with_flags(BUS_NAME, RequestNameFlags::DoNotQueue.into())
-            .map_err(bus_error("asking for the name"));
+            .request_name_with_flags(BUS_NAME, RequestNameFlags::DoNotQueue.into());
         match reply {
             Ok(RequestNameReply::PrimaryOwner | RequestNameReply::AlreadyOwner) => {
                 Ok(GameModeStatus {
@@ -438,7 +439,9 @@ impl GameModeService {
                     ),
                 })
             }
-            Ok(_) | Err(HostError::Bus { .. }) => {
+            // `Exists` comes back as NameTaken; `InQueue` cannot with DoNotQueue.
+            Ok(RequestNameReply::Exists | RequestNameReply::InQueue)
+            | Err(zbus::Error::NameTaken) => {
                 let owner = self.owner_of_name();
                 Ok(GameModeStatus {
                     serving: false,
@@ -449,7 +452,7 @@ impl GameModeService {
                     other: owner,
                 })
             }
-            Err(e) => Err(e),
+            Err(e) => Err(bus_error("asking for the name")(e)),
         }
     }
 
