@@ -85,7 +85,8 @@ The closing summary (standard error) gives ticks, actions approved and rejected 
 and the mean and p99 time the engine took per tick.
 exit codes: 0 ran for the whole duration (or --once), 1 the configuration is invalid, the
 output could not be written, or --apply lacks a capability (ACTUATION_PERMISSION_DENIED) or
-the journal is held by another governor, 2 usage error (bad option, a file that cannot be read,
+the journal is held by another governor, or --gamemode finds no session bus
+(GAMEMODE_UNAVAILABLE), 2 usage error (bad option, a file that cannot be read,
 a --metrics address that cannot be listened on),
 130 stopped by SIGINT (Ctrl-C, q), 143 stopped by SIGTERM.`
 
