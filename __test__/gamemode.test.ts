@@ -144,10 +144,15 @@ test.serial('gamemoderun and gamemode-simulate-game become the priority workload
   try {
     t.true(await until(() => gov.log.stderr.includes('serving com.feralinteractive.GameMode'), 30_000), gov.log.stderr)
     t.regex(gamemodeStatus(bus.env).stdout, /gamemode is inactive/)
+    // GameMode's signals, as a client listening for them sees them.
+    const monitor = spawn('dbus-monitor', ['--address', bus.address, "type='signal',interface='com.feralinteractive.GameMode'"], { env: bus.env, stdio: ['ignore', 'pipe', 'ignore'] })
+    children.push(monitor)
+    let signals = ''
+    monitor.stdout?.on('data', (d: Buffer) => (signals += d.toString()))
+    await until(() => signals.includes('NameAcquired'), 3000)
 
     // A CPU-heavy program through the real gamemoderun: LD_PRELOAD=libgamemodeauto registers
     // it (RegisterGameByPIDFd) before main, and unregisters it at exit.
-    const original = groupOf(process.pid, cpu.v1)
     const launched = performance.now()
     const heavy = spawn(GAMEMODERUN, [process.execPath, '-e', 'const t = Date.now(); while (Date.now() - t < 7000) {}'], { env: bus.env, stdio: 'ignore' })
     children.push(heavy)
@@ -183,6 +188,8 @@ test.serial('gamemoderun and gamemode-simulate-game become the priority workload
     const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' })
     children.push(sleeper)
     const sleeperPid = sleeper.pid as number
+    // Its own group (on a shared machine another governor may have moved this test's process).
+    const original = groupOf(sleeperPid, cpu.v1)
     t.regex(call(bus.env, 'RegisterGame', 'i', String(sleeperPid)).stdout, /^i 0$/m)
     t.regex(call(bus.env, 'QueryStatus', 'i', String(sleeperPid)).stdout, /^i 2$/m)
     t.true(await until(() => groupOf(sleeperPid, cpu.v1) === group, 5000), gov.log.stderr)
@@ -206,6 +213,14 @@ test.serial('gamemoderun and gamemode-simulate-game become the priority workload
     t.is(await simExit, 0, 'gamemode-simulate-game got 0 from every call')
     t.true(await until(() => gov.log.stderr.includes(`UnregisterGameByPIDFd from pid ${simPid}`), 5000), gov.log.stderr)
     t.true(await until(() => /gamemode is inactive/.test(gamemodeStatus(bus.env).stdout), 5000), 'no game registered any more')
+
+    // Each registration and its end was signalled (GameRegistered / GameUnregistered: pid, path).
+    monitor.kill('SIGTERM')
+    for (const pid of [heavyPid, simPid, sleeperPid, doomedPid]) {
+      for (const member of ['GameRegistered', 'GameUnregistered']) {
+        t.regex(signals, new RegExp(`member=${member}\\n\\s+int32 ${pid}\\n\\s+object path "/com/feralinteractive/GameMode/Games/${pid}"`), `${member} ${pid}`)
+      }
+    }
 
     // The end: everything undone, the groups removed, every call audited.
     gov.child.kill('SIGTERM')
