@@ -2,7 +2,7 @@
 // TypeScript, tested against the plain path over generated inputs: a tick's decisions packed
 // as numbers + one string (crates/gamesa-napi/src/decisions.rs ↔ src/decisions.ts) against
 // the JSON of the same decisions, and a lease packed as one string (`encode` in
-// crates/gamesa-napi/src/allocator.rs ↔ `decodeLease` in src/allocation.ts) against the
+// crates/gamesa-napi/src/allocation.rs ↔ `decodeLease` in src/allocation.ts) against the
 // object the binding builds for `allocations()`.
 import test from 'ava'
 import { readFileSync, readdirSync } from 'node:fs'

@@ -143,7 +143,7 @@ function priorityRank(priority: Priority | undefined): number {
 
 /**
  * Reads a lease the native side wrote as `resource;priority;requested;granted;createdTick;
- * expiresAtTick;placement` (see `encode` in crates/gamesa-napi/src/allocator.rs): one string
+ * expiresAtTick;placement` (see `encode` in crates/gamesa-napi/src/allocation.rs): one string
  * crosses the boundary instead of an object built property by property. Resource and priority
  * are one digit each (at 0 and 2). Scanning with `indexOf` measured ~3× faster than `split`
  * on strings fresh from native code.

@@ -1,4 +1,4 @@
-// TypeScript layer of the engine (crates/gamesa-core/src/stream): the zod schema of the
+// TypeScript layer of the engine (crates/gamesa-core/src/engine): the zod schema of the
 // engine configuration (the source of schemas/engine.schema.json), the `Engine` class, replay
 // and backtest entry points. Everything a tick does is the Rust core's; tick outputs cross as
 // JSON text (the same bytes `gamesa replay` writes) and are parsed here once, except the live
@@ -230,7 +230,7 @@ export interface RejectedAction {
 /** Per-resource values, keyed by resource name. */
 export type PerResource<T = number> = Record<ResourceName, T>
 
-/** One tick's output (crates/gamesa-core/src/stream/output.rs). */
+/** One tick's output (crates/gamesa-core/src/engine/output.rs). */
 export interface TickOutput {
   tick: number
   nowMs: number
@@ -313,7 +313,7 @@ export interface TickDecisions extends Pick<TickOutput, 'tick' | 'nowMs' | 'emer
 export type TickInput = Pick<TelemetrySnapshot, 'values'> & Partial<Pick<TelemetrySnapshot, 'timestampMs'>>
 
 /**
- * The deterministic stream for one configuration: `tick(snapshot, nowMs)` turns one telemetry
+ * The deterministic engine for one configuration: `tick(snapshot, nowMs)` turns one telemetry
  * snapshot into priced, gated, audited decisions. Dry-run: nothing is applied to the machine.
  * The same configuration and the same snapshots give byte-identical `tickJson` outputs.
  */

@@ -1,7 +1,7 @@
 // TypeScript side of the market configuration: the `market` and `agents` sections of the
 // engine document as zod schemas of their structure (the source of schemas/market.schema.json
 // and of the types), and the check and parse entry points, which ask the Rust core
-// (crates/gamesa-core/src/economics/config.rs), where the rules and defaults live.
+// (crates/gamesa-core/src/market/config.rs), where the rules and defaults live.
 // `Option` fields (descriptions, `budgetCap`, `capW`, `initialPrices.<resource>`) are `nullish`;
 // fields with a default are `optional` (null is an error there).
 import { z } from 'zod'

@@ -6,7 +6,7 @@
 #![no_main]
 
 use gamesa_core::error::ErrorCode;
-use gamesa_core::stream::{Engine, EngineConfig};
+use gamesa_core::engine::{Engine, EngineConfig};
 use libfuzzer_sys::fuzz_target;
 use std::collections::BTreeMap;
 

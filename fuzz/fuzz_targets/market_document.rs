@@ -1,9 +1,9 @@
-//! Arbitrary text -> `economics::MarketDocument::from_json`: a document or an `INVALID_CONFIG`
+//! Arbitrary text -> `market::MarketDocument::from_json`: a document or an `INVALID_CONFIG`
 //! error naming a JSON path, never a panic. A document that parsed must serialize, parse
 //! again, and come back equal (round trip).
 #![no_main]
 
-use gamesa_core::economics::MarketDocument;
+use gamesa_core::market::MarketDocument;
 use gamesa_core::error::ErrorCode;
 use libfuzzer_sys::fuzz_target;
 

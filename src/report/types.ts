@@ -1,6 +1,6 @@
 // The data a backtest report is drawn from: the JSON that `gamesa backtest` produces in Rust
 // (gamesa_core::sim RunResult per run, camelCase), typed for the TypeScript renderer.
-// Shapes follow /work/notes/stream-api.md §3-§4; keep the names in step with the Rust serde output.
+// Shapes follow the Rust serde output of the backtest report (crates/gamesa-core/src/engine/backtest.rs); keep the names in step with it.
 
 /** The scenario a backtest ran. */
 export interface BacktestScenarioInfo {

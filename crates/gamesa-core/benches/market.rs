@@ -7,7 +7,7 @@
 //! balances evolve as in the engine loop.
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use gamesa_core::economics::{
+use gamesa_core::market::{
     AgentDef, Bid, Candidate, Clearing, Market, MarketConfig, SafetyInputs, select_actions,
 };
 use gamesa_core::{PerResource, Priority, ResourceType};

@@ -42,8 +42,8 @@ impl Mode {
 /// Runs tick `t` in `mode`; returns what the loops count (active + shadow firings, approvals).
 fn run(
     mode: Mode,
-    engine: &mut gamesa_core::stream::Engine,
-    out: &mut gamesa_core::stream::TickOutput,
+    engine: &mut gamesa_core::engine::Engine,
+    out: &mut gamesa_core::engine::TickOutput,
     frames: &[Vec<f64>],
     t: u64,
 ) -> (usize, usize) {
@@ -73,7 +73,7 @@ fn tick(c: &mut Criterion) {
     let mut group = c.benchmark_group("engine_tick_64_agents_200_rules_20_features");
     for mode in modes {
         let (mut engine, frames) = prepared();
-        let mut out = gamesa_core::stream::TickOutput::default();
+        let mut out = gamesa_core::engine::TickOutput::default();
         let mut t = 0_u64;
         group.bench_function(mode.name(), |b| {
             b.iter(|| {
@@ -87,7 +87,7 @@ fn tick(c: &mut Criterion) {
     // Percentiles: criterion reports none.
     for mode in modes {
         let (mut engine, frames) = prepared();
-        let mut out = gamesa_core::stream::TickOutput::default();
+        let mut out = gamesa_core::engine::TickOutput::default();
         let mut times = Vec::with_capacity(20_000);
         let mut firings = 0_usize;
         let mut approved = 0_usize;

@@ -3,8 +3,8 @@
 //! prints the same table from the package).
 //! Run: cargo run --release -p gamesa-core --example backtest_suite [-- samples/engine.json]
 
+use gamesa_core::engine::{EngineConfig, suite};
 use gamesa_core::sim::{Scenario, builtin_scenarios};
-use gamesa_core::stream::{EngineConfig, suite};
 
 fn main() {
     let path = std::env::args()

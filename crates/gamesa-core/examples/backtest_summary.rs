@@ -5,8 +5,8 @@
 //! its power-cap overshoot and time above thermal limits.
 //! Run: cargo run --release -p gamesa-core --example backtest_summary [-- samples/engine.json]
 
+use gamesa_core::engine::{Baseline, EngineConfig, backtest};
 use gamesa_core::sim::{Scenario, builtin_scenarios};
-use gamesa_core::stream::{Baseline, EngineConfig, backtest};
 use gamesa_core::types::ResourceType;
 
 fn main() {

@@ -22,7 +22,7 @@ fn main() {
     let into = args.iter().any(|a| a == "--into");
     if hash {
         let mut sha = Sha256::new();
-        let mut out = gamesa_core::stream::TickOutput::default();
+        let mut out = gamesa_core::engine::TickOutput::default();
         for t in 0..count.unwrap_or(3_000) {
             let frame = &frames[(t % 64) as usize];
             if into {
@@ -48,7 +48,7 @@ fn main() {
     let n = count.unwrap_or(50_000);
     let start = std::time::Instant::now();
     if into {
-        let mut out = gamesa_core::stream::TickOutput::default();
+        let mut out = gamesa_core::engine::TickOutput::default();
         for t in 0..n {
             engine
                 .tick_slots_into(&frames[(t % 64) as usize], t as f64 * 100.0, &mut out)

@@ -1,4 +1,4 @@
-//! GAMESA Core: the deterministic stream.
+//! GAMESA Core: the deterministic engine.
 //!
 //! Everything in this crate is a pure function of its configuration and its inputs: no I/O,
 //! no clock (time is always an argument), no threads, no unseeded randomness and no unordered
@@ -6,8 +6,8 @@
 
 pub mod allocation;
 pub mod contracts;
-pub mod economics;
 pub mod effects;
+pub mod engine;
 pub mod error;
 pub mod expr;
 pub mod features;
@@ -15,11 +15,11 @@ pub mod gate;
 pub mod inline_str;
 mod json_objects;
 mod json_paths;
+pub mod market;
 pub mod per_resource;
 pub mod rules;
 pub mod signals;
 pub mod sim;
-pub mod stream;
 pub mod types;
 
 pub use error::ErrorCode;

@@ -1,4 +1,4 @@
-//! Vocabulary shared by every part of the stream.
+//! Vocabulary shared by every part of the engine.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

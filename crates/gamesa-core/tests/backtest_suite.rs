@@ -3,8 +3,8 @@
 //! line a policy is judged by can be met; the suite's rows are deterministic.
 //! `cargo run --release -p gamesa-core --example backtest_suite` prints the table.
 
+use gamesa_core::engine::{EngineConfig, suite};
 use gamesa_core::sim::{Scenario, builtin_scenarios};
-use gamesa_core::stream::{EngineConfig, suite};
 
 fn shipped() -> Vec<Scenario> {
     builtin_scenarios()

@@ -7,7 +7,7 @@
 //! zod and `checkEngineConfig`, so both sides agree file by file.
 
 use gamesa_core::ErrorCode;
-use gamesa_core::stream::{Engine, EngineConfig, EngineError};
+use gamesa_core::engine::{Engine, EngineConfig, EngineError};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};

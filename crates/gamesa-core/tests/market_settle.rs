@@ -5,11 +5,11 @@
 //! `cargo test -p gamesa-core --release --test market_settle -- --nocapture` prints the
 //! figures.
 
+use gamesa_core::engine::{Engine, EngineConfig};
 use gamesa_core::gate::SafeDirection;
 use gamesa_core::sim::{
     Actuation, Policy, PolicyStep, Scenario, builtin_scenarios, run_closed_loop,
 };
-use gamesa_core::stream::{Engine, EngineConfig};
 use gamesa_core::types::ResourceType;
 use std::collections::BTreeMap;
 

@@ -3,8 +3,8 @@
 //! engine configuration governs any scenario, whatever its workloads are called.
 
 use gamesa_core::ErrorCode;
+use gamesa_core::engine::{EngineConfig, suite_row};
 use gamesa_core::sim::{Actuation, Plant, Scenario, builtin_scenario};
-use gamesa_core::stream::{EngineConfig, suite_row};
 use std::collections::BTreeMap;
 
 fn builtin(name: &str) -> Scenario {

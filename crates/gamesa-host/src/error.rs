@@ -2,8 +2,8 @@
 
 use gamesa_core::ErrorCode;
 use gamesa_core::effects::EffectError;
+use gamesa_core::engine::EngineError;
 use gamesa_core::error::codes;
-use gamesa_core::stream::EngineError;
 use std::fmt;
 use std::path::PathBuf;
 

@@ -2,12 +2,12 @@
 //! them: resources, effects, strategies, gate reject reasons, simulator actuation kinds, error
 //! codes, the numeric limits configurations are checked against, and the defaults they fill in.
 
-use crate::allocator::ResourceType;
+use crate::allocation::ResourceType;
 use crate::convert::count;
 use crate::effects::Effect;
 use crate::errors::{JsError, guard};
 use gamesa_core::error::codes;
-use gamesa_core::{allocation, economics, effects, gate, rules, sim, stream, types};
+use gamesa_core::{allocation, effects, engine, gate, market, rules, sim, types};
 use napi_derive::napi;
 
 /// Every resource, in declaration order (the order of per-resource tables and outputs).
@@ -260,10 +260,10 @@ pub fn config_limits() -> Result<ConfigLimits, JsError> {
         Ok(ConfigLimits {
             first_fit_max_units: allocation::config::FIRST_FIT_MAX_UNITS,
             max_exact_integer: allocation::config::MAX_EXACT_INTEGER,
-            market_kappa_max: economics::config::KAPPA_MAX,
-            market_exponent_max: economics::config::EXPONENT_MAX,
-            max_credits: economics::config::MAX_CREDITS,
-            agent_id_max_length: count(economics::config::AGENT_ID_MAX_LEN),
+            market_kappa_max: market::config::KAPPA_MAX,
+            market_exponent_max: market::config::EXPONENT_MAX,
+            max_credits: market::config::MAX_CREDITS,
+            agent_id_max_length: count(market::config::AGENT_ID_MAX_LEN),
             action_kind_max_length: count(gate::MAX_KIND_LEN),
             agent_name_max_length: count(effects::checker::MAX_AGENT_LEN),
             target_max_length: count(effects::scope::MAX_TARGET_LEN),
@@ -284,7 +284,7 @@ pub fn config_limits() -> Result<ConfigLimits, JsError> {
 #[napi]
 pub fn config_defaults_json() -> Result<String, JsError> {
     guard(|| {
-        let defaults = stream::config_defaults();
+        let defaults = engine::config_defaults();
         Ok(defaults.to_string())
     })
 }

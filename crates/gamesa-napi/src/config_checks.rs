@@ -3,7 +3,7 @@
 //! The TypeScript layer calls these instead of keeping a copy of the rules.
 
 use crate::errors::{JsError, guard};
-use gamesa_core::{allocation, economics, gate, sim};
+use gamesa_core::{allocation, gate, market, sim};
 use napi_derive::napi;
 
 /// The first problem of a configuration document: a JSON path such as `$.pools[2].capacity`
@@ -44,9 +44,9 @@ pub fn check_gate_config_json(json: String) -> Result<Option<ConfigProblem>, JsE
 #[napi]
 pub fn check_market_document_json(json: String) -> Result<Option<ConfigProblem>, JsError> {
     guard(|| {
-        Ok(match economics::MarketDocument::from_json(&json) {
+        Ok(match market::MarketDocument::from_json(&json) {
             Ok(_) => None,
-            Err(economics::MarketError::Config { path, message }) => Some(problem(path, message)),
+            Err(market::MarketError::Config { path, message }) => Some(problem(path, message)),
             Err(other) => Some(problem("$".to_string(), other.to_string())),
         })
     })

@@ -19,9 +19,9 @@
 //! (non-finite) is sent as it is and mapped to `null` by the decoder. The decoder is tested
 //! against the JSON of the same decisions over generated ticks (__test__/wire_formats.test.ts).
 
+use gamesa_core::engine::{FiringOut, SignalOut, TickDecisions};
 use gamesa_core::gate::{ApprovedAction, RejectedAction};
 use gamesa_core::per_resource::PerResource;
-use gamesa_core::stream::{FiringOut, SignalOut, TickDecisions};
 use std::collections::HashMap;
 
 /// Packs decisions; keeps the names the JS side has been sent, so it lives as long as the

@@ -1,4 +1,4 @@
-//! Binding for `gamesa_core::stream` (the engine), `gamesa_core::sim` (scenarios and
+//! Binding for `gamesa_core::engine` (the engine), `gamesa_core::sim` (scenarios and
 //! backtests) and `gamesa_host::replay`. Tick outputs cross as JSON text: the same bytes the
 //! replay writes, parsed once on the JS side, cheaper than building a deep napi object. The
 //! live path's decisions cross packed as numbers and one string instead (`decisions.rs`),
@@ -8,9 +8,9 @@ use crate::convert::to_json;
 use crate::decisions::DecisionPacker;
 use crate::errors::{JsError, guard, js_error, to_js};
 use crate::features::LocatedProblem;
+use gamesa_core::engine::{Engine, EngineConfig, TickOutput};
 use gamesa_core::error::codes;
 use gamesa_core::sim;
-use gamesa_core::stream::{Engine, EngineConfig, TickOutput};
 use gamesa_host::replay::ReplayToFile;
 use napi::bindgen_prelude::Float64Array;
 use napi_derive::napi;
@@ -221,10 +221,10 @@ pub fn native_run_backtest(
     guard(|| {
         let scenario = sim::Scenario::from_json(&scenario_json).map_err(to_js)?;
         let config = EngineConfig::from_json(&config_json).map_err(to_js)?;
-        let baseline: gamesa_core::stream::Baseline = baseline
+        let baseline: gamesa_core::engine::Baseline = baseline
             .parse()
             .map_err(|message: String| js_error(codes::INVALID_ARGUMENT, message))?;
-        let report = gamesa_core::stream::backtest(&scenario, config, baseline).map_err(to_js)?;
+        let report = gamesa_core::engine::backtest(&scenario, config, baseline).map_err(to_js)?;
         to_json(&report)
     })
 }
@@ -243,7 +243,7 @@ pub fn native_run_backtest_suite(
             .map(|json| sim::Scenario::from_json(json).map_err(to_js))
             .collect::<Result<Vec<_>, _>>()?;
         let config = EngineConfig::from_json(&config_json).map_err(to_js)?;
-        let rows = gamesa_core::stream::suite(&scenarios, &config).map_err(to_js)?;
+        let rows = gamesa_core::engine::suite(&scenarios, &config).map_err(to_js)?;
         to_json(&rows)
     })
 }

@@ -9,7 +9,7 @@
 #![cfg_attr(test, allow(dead_code))]
 
 mod actuation;
-mod allocator;
+mod allocation;
 mod catalog;
 mod config_checks;
 mod contracts;

@@ -2,7 +2,7 @@
 //! `benches/tick.rs` and `examples/tick_loop.rs` so both time and hash the same ticks. (A file
 //! in a subfolder of `benches/` is not a bench target of its own.)
 
-use gamesa_core::stream::Engine;
+use gamesa_core::engine::Engine;
 
 const CONFIG: &str = include_str!("../../../../bench/fixtures/engine_64x200.json");
 

@@ -51,7 +51,7 @@ mod tests {
     #[test]
     fn one_field_as_small_as_the_unit_ids() {
         assert_eq!(std::mem::size_of::<ChangeDetail>(), 24);
-        assert_eq!(std::mem::size_of::<crate::stream::AllocationOut>(), 88);
+        assert_eq!(std::mem::size_of::<crate::engine::AllocationOut>(), 88);
         let u = ChangeDetail::Units(UnitIds::new(&[1, 2]));
         assert_eq!(u.units().map(|u| u.to_vec()), Some(vec![1, 2]));
         assert_eq!((u.range(), u.error()), (None, None));

@@ -1,5 +1,5 @@
 //! Actuations: the settings a policy may change on the simulated machine. The kinds and
-//! targets are exactly those of the engine's sample gate configuration (stream-api §3).
+//! targets are exactly those of the engine's sample gate configuration (docs/simulator.md).
 
 use super::error::SimError;
 use crate::json_objects::objects_only;

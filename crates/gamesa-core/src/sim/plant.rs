@@ -453,7 +453,7 @@ impl Plant {
         }
     }
 
-    /// Applies one actuation (stream-api §3). Unknown kinds and targets, values that are not
+    /// Applies one actuation (docs/simulator.md). Unknown kinds and targets, values that are not
     /// finite or outside what the device accepts are `INVALID_ACTUATION`; the plant is then
     /// unchanged.
     pub fn apply(&mut self, a: &Actuation) -> Result<(), SimError> {

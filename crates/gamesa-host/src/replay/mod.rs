@@ -12,7 +12,7 @@ pub use trace::{TRACE_FORMAT, TRACE_VERSION, TraceHeader, TraceLine, parse_heade
 
 use crate::error::{HostError, io};
 use crate::files::{CappedLine, MAX_LINE_BYTES, read_line_capped};
-use gamesa_core::stream::{Engine, EngineError, TickOutput};
+use gamesa_core::engine::{Engine, EngineError, TickOutput};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};

@@ -1,6 +1,6 @@
 //! Totals over a replay, for the closing summary of `gamesa replay` and `gamesa run`.
 
-use gamesa_core::stream::TickOutput;
+use gamesa_core::engine::TickOutput;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -1,4 +1,4 @@
-//! The economic engine (docs/architecture.md §3, issue #5 §1): every resource has a price in credits; agents
+//! The market (docs/architecture.md §3): every resource has a price in credits; agents
 //! hold budgets that renew each tick and bid for resources; the market clears divisible
 //! resources by proportional share (Kelly / Tycoon) and indivisible ones by a sealed-bid
 //! second-price auction; prices move with scarcity (tâtonnement) and safety sets reserve
@@ -8,7 +8,7 @@
 //! - [`config`]: the JSON sections `market` and `agents`, with defaults and validation.
 //! - [`pricing`]: tâtonnement, reserve prices, exchange rates.
 //! - [`clearing`], `divisible`, `auction`: how one resource is cleared.
-//! - [`market`]: budgets and the per-tick round ([`Market::tick`]).
+//! - [`round`]: budgets and the per-tick round ([`Market::tick`]).
 //! - [`scoring`]: action scores and selection.
 //!
 //! Everything is deterministic: no maps with unordered iteration, ties broken by priority,
@@ -20,8 +20,8 @@ pub mod config;
 mod divisible;
 pub mod error;
 mod json;
-pub mod market;
 pub mod pricing;
+pub mod round;
 pub mod scoring;
 
 pub use clearing::Clearing;
@@ -30,8 +30,8 @@ pub use config::{
     ReserveConfig, ThermalReserve, validate_agents, validate_agents_at,
 };
 pub use error::MarketError;
-pub use market::{Bid, BidNote, Market, MarketGrant, MarketTick};
 pub use pricing::{RateMatrix, SafetyInputs};
+pub use round::{Bid, BidNote, Market, MarketGrant, MarketTick};
 pub use scoring::{Candidate, Selection, priced_cost, score, select_actions, select_exact};
 
 #[cfg(test)]

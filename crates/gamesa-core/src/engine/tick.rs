@@ -2,7 +2,7 @@
 //! actions through scoring and the gate. The phases run in this fixed order; each reads only
 //! the snapshot, the engine's state and the tick's time.
 
-use super::engine::Engine;
+use super::compiled::Engine;
 use super::error::{EngineError, MAX_TIME_MS};
 use super::input::{SnapshotContext, load_named, load_slots};
 use super::output::{
@@ -185,7 +185,7 @@ impl Engine {
         self.allocate(&out.market.grants, &mut out.allocations);
         // Rates at the prices this round cleared at (the market has already moved its
         // prices for the next tick).
-        out.rates = crate::economics::RateMatrix::from_prices(&out.market.prices);
+        out.rates = crate::market::RateMatrix::from_prices(&out.market.prices);
 
         // Actions.
         let mut free = PerResource::splat(0.0);

@@ -6,11 +6,11 @@ use super::config::{EngineConfig, key_path, rebase_all};
 use super::error::EngineError;
 use crate::allocation::Allocator;
 use crate::contracts::{Contract, ContractError, ContractSet};
-use crate::economics::{AgentDef, BidAmount, Clearing, Market};
 use crate::effects::{AuditTrail, EffectChecker, GrantOptions};
 use crate::expr::{Env, Program, Type};
 use crate::features::{FEATURE_PREFIX, FeatureSet, Problem, Snapshot, telemetry_catalog};
 use crate::gate::{ActionGate, ApprovedAction};
+use crate::market::{AgentDef, BidAmount, Clearing, Market};
 use crate::per_resource::PerResource;
 use crate::rules::RuleSet;
 use crate::signals::{SchedulerConfig, SignalScheduler};
@@ -51,7 +51,7 @@ pub(crate) struct PendingPost {
     pub(crate) contract: String,
 }
 
-/// The deterministic stream for one configuration. See [`Engine::tick`].
+/// The deterministic engine for one configuration. See [`Engine::tick`].
 pub struct Engine {
     pub(crate) config: EngineConfig,
     pub(crate) features: FeatureSet,
@@ -73,7 +73,7 @@ pub struct Engine {
     /// (see `market_round`).
     pub(crate) bid_held: Vec<f64>,
     /// Scratch for this round's evaluated bids (kept to avoid an allocation per tick).
-    pub(crate) bid_scratch: Vec<crate::economics::Bid>,
+    pub(crate) bid_scratch: Vec<crate::market::Bid>,
     /// Each bid of `bids`: its place in this tick's market input (`None`: not placed, its
     /// amount was absent or not > 0).
     pub(crate) bid_placed: Vec<Option<usize>>,

@@ -3,8 +3,8 @@
 //! the plant (their kinds are the simulator's actuations); the same scenario also runs under a
 //! baseline, and the report puts both side by side.
 
+use super::compiled::Engine;
 use super::config::EngineConfig;
-use super::engine::Engine;
 use super::error::EngineError;
 use crate::error::ErrorCode;
 use crate::sim::{

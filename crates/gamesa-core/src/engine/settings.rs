@@ -10,7 +10,7 @@
 //! allows.
 
 use super::agents_config::BidSetting;
-use super::engine::Engine;
+use super::compiled::Engine;
 use super::input::SnapshotContext;
 use crate::expr::{Env, Program, Type, Value};
 use crate::features::Problem;
@@ -129,7 +129,7 @@ impl Engine {
     pub(crate) fn setting_proposals(
         &mut self,
         now_ms: f64,
-        market: &crate::economics::MarketTick,
+        market: &crate::market::MarketTick,
     ) -> Vec<Proposal> {
         if self.settings.is_empty() {
             return Vec::new();

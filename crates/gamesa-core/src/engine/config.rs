@@ -8,9 +8,9 @@ use super::agents_config::{AgentsSection, BidOrigin, BidSetting, written_path};
 use super::error::EngineError;
 use crate::allocation::AllocatorConfig;
 use crate::contracts::{ContractDef, VarType};
-use crate::economics::{AgentDef, MarketConfig};
 use crate::features::{FeatureDef, Preset, Problem, ScalePresets};
 use crate::gate::GateConfig;
+use crate::market::{AgentDef, MarketConfig};
 use crate::rules::Rule;
 use crate::types::ResourceType;
 use serde::de::DeserializeOwned;
@@ -300,8 +300,8 @@ impl EngineConfig {
                 super::agents_config::decode_agents(v, &mut p.0)
             });
         let agents = section.agents;
-        let market_error = |p: &mut Problems, e: crate::economics::MarketError| match e {
-            crate::economics::MarketError::Config { path, message } => p.push(path, message),
+        let market_error = |p: &mut Problems, e: crate::market::MarketError| match e {
+            crate::market::MarketError::Config { path, message } => p.push(path, message),
             other => p.push("$", other.to_string()),
         };
         if raw.market.is_some()
@@ -309,10 +309,10 @@ impl EngineConfig {
         {
             market_error(&mut p, e);
         }
-        if let Err(e) = crate::economics::validate_agents_at(&agents, "$.agents") {
+        if let Err(e) = crate::market::validate_agents_at(&agents, "$.agents") {
             // Paths name the bids as written, not as repeated per device.
             let e = match e {
-                crate::economics::MarketError::Config { path, message } => {
+                crate::market::MarketError::Config { path, message } => {
                     let agent = path
                         .strip_prefix("$.agents[")
                         .and_then(|r| r.split(']').next())
@@ -321,7 +321,7 @@ impl EngineConfig {
                         let origins = section.origins.get(a).map_or(&[][..], |o| &o[..]);
                         written_path(&path, &format!("$.agents[{a}]"), origins)
                     });
-                    crate::economics::MarketError::Config { path, message }
+                    crate::market::MarketError::Config { path, message }
                 }
                 other => other,
             };
@@ -508,10 +508,10 @@ pub fn default_safety_binding() -> InvariantBinding {
 /// `initialPrice`, the price of a resource whose `initialPrices` entry is absent), "gate":
 /// {"benefitPerStrength"}}` (the TypeScript layer reads its defaults from here).
 pub fn config_defaults() -> serde_json::Value {
-    let mut market = serde_json::to_value(crate::economics::MarketConfig::default())
+    let mut market = serde_json::to_value(crate::market::MarketConfig::default())
         .unwrap_or(serde_json::Value::Null);
     if let Some(fields) = market.as_object_mut() {
-        let initial = crate::economics::config::DEFAULT_INITIAL_PRICE;
+        let initial = crate::market::config::DEFAULT_INITIAL_PRICE;
         fields.insert("initialPrice".to_string(), initial.into());
     }
     serde_json::json!({

@@ -1,7 +1,7 @@
 //! The agents' standing leases: one per (agent, resource), kept in step with each market
 //! round's grants through the allocator.
 
-use super::engine::Engine;
+use super::compiled::Engine;
 use super::output::AllocationOut;
 use crate::allocation::Strategy;
 use crate::types::ResourceType;
@@ -17,7 +17,7 @@ impl Engine {
     #[inline(never)] // one call per tick; kept out of line so profiles show the phase
     pub(super) fn allocate(
         &mut self,
-        grants: &[crate::economics::MarketGrant],
+        grants: &[crate::market::MarketGrant],
         out: &mut Vec<AllocationOut>,
     ) {
         out.clear();

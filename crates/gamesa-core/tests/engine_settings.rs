@@ -2,7 +2,7 @@
 //! per GPU with `forEach`; a safety lowering passes at once, a raise is paced by the gate, and a
 //! grant that did not move writes nothing.
 
-use gamesa_core::stream::{Engine, EngineError, TickOutput};
+use gamesa_core::engine::{Engine, EngineError, TickOutput};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 

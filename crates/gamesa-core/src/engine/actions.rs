@@ -4,11 +4,10 @@
 //! safety-domain proposals skip the selection, so the market can never price a safety
 //! response out; the gate still checks both.
 
-use super::engine::{Engine, PendingPost};
+use super::compiled::{Engine, PendingPost};
 use super::input::SnapshotContext;
 use super::output::{Mode, ScoredAction};
 use crate::contracts::ContractSet;
-use crate::economics::{Candidate, Market, score, select_actions};
 use crate::effects::trail::Name;
 use crate::effects::{EffectChecker, push_u64};
 use crate::features::Snapshot;
@@ -16,6 +15,7 @@ use crate::gate::{
     ActionGate, ApprovedAction, GateContext, GateDecision, Proposal, ProposalParts, RejectReason,
     RejectedAction, SharedNames,
 };
+use crate::market::{Candidate, Market, score, select_actions};
 use crate::per_resource::PerResource;
 use crate::rules::{Evaluation, Firing, RuleSet};
 use crate::signals::SignalDomain;

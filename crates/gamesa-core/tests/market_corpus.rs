@@ -3,7 +3,7 @@
 //! path recorded in `invalid_paths.json`. `__test__/market_config.test.ts` runs the same corpus
 //! through zod, so both sides agree file by file.
 
-use gamesa_core::economics::{Clearing, Market, MarketDocument};
+use gamesa_core::market::{Clearing, Market, MarketDocument};
 use gamesa_core::{ErrorCode, PerResource};
 use std::collections::BTreeMap;
 use std::fs;

@@ -15,9 +15,9 @@
 //! device a repeated bid was made for.
 
 use super::config::key_path;
-use crate::economics::AgentDef;
 use crate::features::DEFAULT_GPUS;
 use crate::features::Problem;
+use crate::market::AgentDef;
 use serde::Deserialize;
 use serde_json::Value as Json;
 

@@ -1,4 +1,4 @@
-//! The deterministic stream (docs/architecture.md §1): [`Engine::tick`] turns one snapshot into features,
+//! The deterministic engine (docs/architecture.md §1): [`Engine::tick`] turns one snapshot into features,
 //! signals, rule firings, a market round, scored actions, gate decisions, leases, contract
 //! checks and audit records — a [`TickOutput`]. No I/O, no clock, no threads and no unordered
 //! iteration: the same configuration and the same inputs give byte-identical serialized
@@ -19,8 +19,8 @@
 mod actions;
 mod agents_config;
 mod backtest;
+mod compiled;
 mod config;
-mod engine;
 mod error;
 mod input;
 mod leases;
@@ -34,11 +34,11 @@ pub use agents_config::{BidOrigin, BidSetting, SetsDef};
 pub use backtest::{
     BacktestError, BacktestReport, BacktestRun, Baseline, EnginePolicy, ScenarioInfo, backtest,
 };
+pub use compiled::Engine;
 pub use config::{
     DEFAULT_TICK_MS, EngineConfig, InvariantBinding, SignalOptions, config_defaults,
     default_safety_binding,
 };
-pub use engine::Engine;
 pub use error::{EngineError, MAX_TIME_MS};
 pub use output::{
     AllocationOut, CheckKind, ContractOut, FeatureValues, FiringOut, Firings, LeaseChange, Mode,

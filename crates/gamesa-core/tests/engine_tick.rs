@@ -2,8 +2,8 @@
 //! emergency mode, the market, postcondition rollback, errors.
 
 use gamesa_core::ErrorCode;
+use gamesa_core::engine::{Engine, EngineError, TickOutput};
 use gamesa_core::gate::RejectReason;
-use gamesa_core::stream::{Engine, EngineError, TickOutput};
 use std::collections::BTreeMap;
 
 const SAMPLE: &str = include_str!("../../../samples/engine.json");
@@ -253,8 +253,8 @@ fn every_config_problem_is_reported_with_its_path() {
 /// is judged on every line by the suite: tests/backtest_suite.rs.)
 #[test]
 fn the_sample_policy_beats_no_policy_on_its_own_measure() {
+    use gamesa_core::engine::{Baseline, EngineConfig, backtest};
     use gamesa_core::sim::builtin_scenario;
-    use gamesa_core::stream::{Baseline, EngineConfig, backtest};
     for name in ["game_and_compile", "gpu_training_power_cap", "heat_soak"] {
         let scenario = builtin_scenario(name).expect("shipped").unwrap();
         let run = || {
@@ -305,7 +305,7 @@ fn the_sample_policy_beats_no_policy_on_its_own_measure() {
 #[test]
 fn whole_numbers_may_be_written_as_floats() {
     let text = r#"{"auditRetention": 4096.0, "signals": {"maxPerTick": 32.0, "capacity": 1024.0}}"#;
-    let config = gamesa_core::stream::EngineConfig::from_json(text).unwrap();
+    let config = gamesa_core::engine::EngineConfig::from_json(text).unwrap();
     assert_eq!(config.audit_retention, 4096);
     assert_eq!(config.signals.max_per_tick, 32);
     assert_eq!(config.signals.capacity, 1024);
@@ -317,7 +317,7 @@ fn whole_numbers_may_be_written_as_floats() {
 /// round fail with DUPLICATE_ID).
 #[test]
 fn a_lease_preempted_by_a_shrinking_capacity_is_granted_again() {
-    use gamesa_core::stream::LeaseChange;
+    use gamesa_core::engine::LeaseChange;
     // Without the thermal reserve price the agent can still afford the headroom that is left,
     // so the round that shrinks the pool grants the lease again.
     let mut config: serde_json::Value = serde_json::from_str(SAMPLE).unwrap();
@@ -370,7 +370,7 @@ fn an_out_of_range_time_is_refused_and_the_next_tick_runs() {
 /// at `$`), the baseline parsed by the core, and the defaults an absent field takes.
 #[test]
 fn problems_baselines_and_defaults_come_from_the_core() {
-    use gamesa_core::stream::{Baseline, config_defaults};
+    use gamesa_core::engine::{Baseline, config_defaults};
     assert!(Engine::check_json(SAMPLE).is_empty());
     let problems = Engine::check_json(r#"{"tickMs": 0, "market": {"kappa": 0}}"#);
     let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();

@@ -1,9 +1,9 @@
 //! This tick's market round: bid amounts from the snapshot, capacities and safety reserves
-//! from the allocator and telemetry, then [`crate::economics::Market::tick`].
+//! from the allocator and telemetry, then [`crate::market::Market::tick`].
 
-use super::engine::{BidSize, Engine};
-use crate::economics::{Bid, SafetyInputs};
+use super::compiled::{BidSize, Engine};
 use crate::expr::Value;
+use crate::market::{Bid, SafetyInputs};
 use crate::per_resource::PerResource;
 use crate::types::ResourceType;
 
@@ -12,7 +12,7 @@ impl Engine {
     /// line so profiles show the round as one entry (it runs once per tick; the call costs
     /// nothing).
     #[inline(never)]
-    pub(super) fn market_round(&mut self, out: &mut crate::economics::MarketTick) {
+    pub(super) fn market_round(&mut self, out: &mut crate::market::MarketTick) {
         for (resource, program) in &self.capacity_from {
             // Absent inputs (a machine without a power cap): the configured capacity stays.
             let present = (program.referenced_slots().iter()).all(|&s| self.snapshot.is_present(s));

@@ -2,9 +2,9 @@
 //! serializing a `TickOutput` gives the same bytes for the same inputs in any process.
 
 use crate::allocation::{ChangeDetail, LeaseId};
-use crate::economics::{MarketTick, RateMatrix};
 use crate::effects::AuditRecord;
 use crate::gate::{ApprovedAction, RejectedAction};
+use crate::market::{MarketTick, RateMatrix};
 use crate::per_resource::PerResource;
 use crate::signals::{SignalDomain, SignalKind};
 use crate::types::{Priority, ResourceType};

@@ -10,8 +10,8 @@
 //! - no worse for the machine: total throughput ≥ [`TOTAL_SHARE`] of the static settings'.
 
 use super::backtest::{BacktestError, EnginePolicy};
+use super::compiled::Engine;
 use super::config::EngineConfig;
-use super::engine::Engine;
 use crate::sim::{NoPolicy, Scenario, StaticBaseline, Summary, run_closed_loop};
 use serde::Serialize;
 

@@ -4,7 +4,7 @@
 //! getting worse.
 
 use gamesa_core::PerResource;
-use gamesa_core::economics::{Candidate, select_actions, select_exact};
+use gamesa_core::market::{Candidate, select_actions, select_exact};
 
 /// SplitMix64: a fixed, seeded stream so the measured figures are reproducible.
 struct Rng(u64);
