@@ -254,6 +254,11 @@ export declare class NativeLiveWorkloads {
   passJson(): string
   /** Applies approved actions given as JSON `[{kind, target, value}]`; the results as JSON. */
   applyJson(actionsJson: string): string
+  /**
+   * Starts the GameMode-compatible D-Bus service; `optionsJson` `{address?, maxGames?,
+   * audit?}` (INVALID_ARGUMENT); GAMEMODE_UNAVAILABLE without a bus. Its status as JSON.
+   */
+  enableGamemodeJson(optionsJson: string): string
   /** Undoes every change; the restore report as JSON. */
   restoreJson(): string
   /** Restores everything and ignores actions until `resume()`; the restore report as JSON. */

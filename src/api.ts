@@ -193,6 +193,7 @@ export const API_ARGUMENTS: Readonly<Record<string, FunctionArguments | ClassArg
     pause: [],
     resume: [],
     close: [],
+    enableGameMode: ['options?: object{address,maxGames,audit}'],
   }),
   protectConfig: fn('names: string[]'),
   // report/

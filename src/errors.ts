@@ -43,6 +43,7 @@ export const GamesaErrorCode = {
   FileLocked: 'FILE_LOCKED',
   ActuationPermissionDenied: 'ACTUATION_PERMISSION_DENIED',
   UnsupportedPlatform: 'UNSUPPORTED_PLATFORM',
+  GamemodeUnavailable: 'GAMEMODE_UNAVAILABLE',
 } as const
 export type GamesaErrorCode = (typeof GamesaErrorCode)[keyof typeof GamesaErrorCode]
 

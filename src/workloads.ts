@@ -86,6 +86,76 @@ export interface RoleSettings {
   members: number
 }
 
+/** How to start the GameMode-compatible service ({@link LiveWorkloads.enableGameMode}). */
+export interface GameModeOptions {
+  /** The bus address (default: the session bus, `DBUS_SESSION_BUS_ADDRESS`). */
+  address?: string
+  /** The most games registered at once, 1 to 4096 (default 32). */
+  maxGames?: number
+  /** The audit file registrations are recorded in (hash-chained NDJSON); default memory only. */
+  audit?: string
+}
+
+/** Where the GameMode service stands. */
+export interface GameModeStatus {
+  /** This process owns `com.feralinteractive.GameMode` and answers its clients. */
+  serving: boolean
+  /** Who owns the name when this process does not, or who waits for it while it does. */
+  other: string | null
+  message: string
+}
+
+/** Who called, as the bus vouches for the connection. */
+export interface GameModeCaller {
+  uid: number
+  pid: number | null
+}
+
+/** A registered game. */
+export interface GameModeGame {
+  pid: number
+  startTime: number
+  uid: number
+  /** The process that asked (the game, or a launcher with the `…ByPID` variants). */
+  requester: number
+  caller: GameModeCaller
+}
+
+/** What a GameMode client's call came to (each is in the service's audit trail). */
+export interface GameModeEvent {
+  /** The D-Bus method, or `expired` for a game that exited without unregistering. */
+  method: string
+  outcome: 'registered' | 'unregistered' | 'refused' | 'expired'
+  pid: number
+  requester: number
+  caller: GameModeCaller | null
+  /** What the method returned (GameMode's codes: 0 done, -1 refused). */
+  result: number
+  reason: string
+  auditSeq: number | null
+}
+
+/** The GameMode service on one pass. */
+export interface GameModeReport {
+  status: GameModeStatus
+  /** The status changed on this pass (the name was free and taken). */
+  statusChanged: boolean
+  /** Others that asked for the name while this process serves it (`pid N`, or a bus name). */
+  conflicts: string[]
+  events: GameModeEvent[]
+  games: GameModeGame[]
+}
+
+/** A process that left the priority workload and had its settings restored. */
+export interface ReleasedProcess {
+  pid: number
+  restored: number
+  exited: number
+  conflicts: number
+  code: string | null
+  message: string | null
+}
+
 /** One pass over the live processes. */
 export interface WorkloadPass {
   /** Milliseconds since the previous pass; null on the first. */
@@ -98,6 +168,10 @@ export interface WorkloadPass {
   moves: WorkloadMove[]
   settings: Partial<Record<WorkloadRole, RoleSettings>>
   paused: boolean
+  /** With the GameMode service on. */
+  gamemode?: GameModeReport
+  /** Processes that left the priority workload on this pass (GameMode service on). */
+  released?: ReleasedProcess[]
 }
 
 /** What became of one approved action. */
@@ -152,6 +226,17 @@ export class LiveWorkloads {
   apply(actions: ReadonlyArray<Pick<ApprovedAction, 'kind' | 'target' | 'value'>>): LiveActionResult[] {
     const plain = actions.map(({ kind, target, value }) => ({ kind, target, value }))
     return JSON.parse(this.#native.applyJson(JSON.stringify(plain))) as LiveActionResult[]
+  }
+
+  /**
+   * Serves GameMode's D-Bus interface: the processes its clients (gamemoderun, libgamemode)
+   * register join the priority workload from the next {@link pass}, and leave it (their
+   * settings restored) when they unregister or exit. `GAMEMODE_UNAVAILABLE` without a bus; a
+   * name another process owns is not taken (the status says so). docs/gamemode.md.
+   */
+  enableGameMode(options: GameModeOptions = {}): GameModeStatus {
+    rejectUnknownOptions(options, ['address', 'maxGames', 'audit'], 'GameMode options', 'INVALID_ARGUMENT')
+    return JSON.parse(this.#native.enableGamemodeJson(JSON.stringify(options))) as GameModeStatus
   }
 
   /** Undoes every change to its exact previous value. */

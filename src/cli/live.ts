@@ -3,10 +3,11 @@
 // settings (only with --apply; otherwise the run says what it would do). Opening, the pause
 // toggle, the restore at the end and the view's lines live here so both commands share them.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { GamesaError } from '../errors.js'
 import { type RestoreReport, defaultJournalPath } from '../actuation.js'
 import type { ApprovedAction } from '../engine.js'
-import { type LiveActionResult, LiveWorkloads, type WorkloadPass, type WorkloadsConfig } from '../workloads.js'
+import { type GameModeEvent, type GameModeStatus, type LiveActionResult, LiveWorkloads, type WorkloadPass, type WorkloadsConfig } from '../workloads.js'
 
 /** What the command line says about live workloads. */
 export interface LiveOptions {
@@ -15,6 +16,20 @@ export interface LiveOptions {
   restoreOnExit: boolean
   journal?: string
   cgroupSubtree?: string
+  /** Serve GameMode's D-Bus interface (`--gamemode`): its audit file and bound. */
+  gamemode?: { audit?: string; maxGames?: number }
+}
+
+/** Where `--gamemode` audits registrations by default: beside the journal. */
+export function defaultGameModeAuditPath(journal: string | undefined): string {
+  return join(dirname(journal ?? defaultJournalPath()), 'gamemode-audit.ndjson')
+}
+
+/** One line for a GameMode client's call. */
+export function gameModeEventLine(e: GameModeEvent): string {
+  const who = e.caller ? ` from pid ${e.caller.pid ?? '?'} (uid ${e.caller.uid})` : ''
+  const what = e.outcome === 'refused' ? `refused ${e.method}${who} (returned ${e.result})` : `${e.method}${who}`
+  return `gamemode: ${what}: ${e.reason}`
 }
 
 /** Where an applying run writes its pid, for `gamesa pause` / `resume`: its journal's path + `.pid` (one governor per journal, the journal's lock sees to it). */
@@ -45,6 +60,10 @@ export class LiveRun {
   private readonly failures = new Set<string>()
   /** Whether this run acts on the machine (known before the journal is released). */
   readonly applying: boolean
+  /** The GameMode service's status (with `--gamemode`). */
+  gamemodeStatus: GameModeStatus | undefined
+  /** GameMode registrations and refusals over the run. */
+  gamemodeCalls = 0
 
   constructor(
     readonly options: LiveOptions,
@@ -52,6 +71,16 @@ export class LiveRun {
   ) {
     this.live = new LiveWorkloads(options.config, { apply: options.apply, journalPath: options.journal, cgroupSubtree: options.cgroupSubtree })
     this.applying = this.live.isLive
+    if (options.gamemode) {
+      try {
+        this.gamemodeStatus = this.live.enableGameMode({ audit: options.gamemode.audit ?? defaultGameModeAuditPath(options.journal), maxGames: options.gamemode.maxGames })
+      } catch (err) {
+        this.live.close()
+        throw err
+      }
+      // Whether it serves or someone else owns the name: a line the user must see.
+      console.error(`gamesa: gamemode: ${this.gamemodeStatus.message}`)
+    }
     if (this.applying) {
       try {
         writeFileSync(runPidPath(options.journal), `${process.pid}\n`, { mode: 0o644 })
@@ -75,6 +104,19 @@ export class LiveRun {
       const o = m.outcome
       if (o === null) this.once(`move of ${m.comm} (${m.pid}) into ${m.role}: ${m.code}: ${m.message}`)
       else if (o.outcome === 'refused' || o.outcome === 'conflict') this.once(`move of ${m.comm} (${m.pid}) into ${m.role}: ${o.outcome}${o.message ? `: ${o.message}` : ''}`)
+    }
+    const gm = pass.gamemode
+    if (gm) {
+      if (gm.statusChanged) console.error(`gamesa: gamemode: ${gm.status.message}`)
+      // A conflict is a problem, not progress: shown even with --quiet.
+      for (const other of gm.conflicts) console.error(`gamesa: gamemode: conflict: ${other} also asked for com.feralinteractive.GameMode (a gamemoded started after gamesa?); gamesa keeps it until it stops`)
+      this.gamemodeStatus = gm.status
+      this.gamemodeCalls += gm.events.length
+      for (const e of gm.events) this.warn(gameModeEventLine(e))
+    }
+    for (const r of pass.released ?? []) {
+      const how = r.code ? `${r.code}: ${r.message}` : r.exited > 0 && r.restored === 0 ? 'it exited' : `${r.restored} settings restored${r.conflicts > 0 ? `, ${r.conflicts} conflicts kept` : ''}`
+      this.warn(`process ${r.pid} left the priority workload: ${how}`)
     }
     Object.assign(values, pass.variables)
   }
@@ -128,6 +170,11 @@ export class LiveRun {
       const setting = s ? ` · weight ${s.cpuWeight ?? 'default'}${s.cpuQuotaCores !== null ? ` · quota ${s.cpuQuotaCores} cores` : ''} · ${s.members} in group` : ''
       out.push(`  ${role.padEnd(10)} ${String(members.length).padStart(4)} proc · ${show(v('cpu_cores'))} cores · runq ${show(v('runq_delay_ms'), 3)} ms${setting}${names ? ` · ${names}` : ''}`)
     }
+    if (p.gamemode) {
+      const g = p.gamemode
+      const games = g.games.map((x) => x.pid).join(', ')
+      out.push(`  gamemode   ${g.status.serving ? 'serving' : 'not serving'} · ${g.games.length} games${games ? `: ${games}` : ''}${g.status.other ? ` · ${g.status.serving ? 'waiting for the name' : 'name owned by'}: ${g.status.other}` : ''}`)
+    }
     if (p.paused) out.push('  paused (SIGUSR2 or gamesa resume acts again)')
     for (const r of this.lastResults.slice(0, 4)) out.push(`  ${r.kind} ${r.target} = ${r.value}: ${r.status}${r.message ? ` (${r.message})` : ''}`)
     return out
@@ -136,7 +183,8 @@ export class LiveRun {
   /** One line for the closing summary. */
   summary(): string {
     const counts = [...this.counts].map(([k, n]) => `${n} ${k}`).join(', ')
-    return `live: ${this.moves} processes moved into groups${counts ? `; actions: ${counts}` : ''}`
+    const gm = this.gamemodeStatus ? `; gamemode: ${this.gamemodeCalls} registrations and refusals` : ''
+    return `live: ${this.moves} processes moved into groups${counts ? `; actions: ${counts}` : ''}${gm}`
   }
 
   private removePidFile(): void {

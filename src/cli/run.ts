@@ -27,7 +27,8 @@ import { defaultJournalPath } from '../actuation.js'
 
 const HELP = `usage: gamesa run [--config <engine.json>] [--rate <Hz>] [--duration <time>]
                   [--protect <name>]... [--workloads <workloads.json>]
-                  [--apply [--no-restore-on-exit] [--journal <file>] [--cgroup-subtree <name>]]
+                  [--apply [--no-restore-on-exit] [--journal <file>] [--cgroup-subtree <name>]
+                   [--gamemode [--gamemode-audit <file>] [--gamemode-max <n>]]]
                   [--json] [--once] [--quiet] [--metrics [<host>:]<port>]
 
 Feeds live telemetry and the live workloads into the engine, one tick per reading. Every
@@ -56,6 +57,13 @@ options:
                        undoes them later)
   --journal <file>     the actuation journal (default: as for gamesa restore)
   --cgroup-subtree <name>  the governor's cgroup folder under each hierarchy (default gamesa)
+  --gamemode           with --apply: answer GameMode's D-Bus interface on the session bus
+                       (com.feralinteractive.GameMode), so games started with gamemoderun or
+                       linking libgamemode join the priority workload while they run; never
+                       taken from a running gamemoded (see docs/gamemode.md)
+  --gamemode-audit <file>  where every registration is audited (default: gamemode-audit.ndjson
+                       beside the journal)
+  --gamemode-max <n>   the most games registered at once, 1 to 4096 (default 32)
   --rate <Hz>          telemetry readings (= engine ticks) per second, 0.1 to 100 (default 10)
   --duration <time>    stop after this long: 500ms, 10s, 2m, 1h; a bare number is seconds
                        (default: until interrupted)
@@ -77,7 +85,8 @@ The closing summary (standard error) gives ticks, actions approved and rejected 
 and the mean and p99 time the engine took per tick.
 exit codes: 0 ran for the whole duration (or --once), 1 the configuration is invalid, the
 output could not be written, or --apply lacks a capability (ACTUATION_PERMISSION_DENIED) or
-the journal is held by another governor, 2 usage error (bad option, a file that cannot be read,
+the journal is held by another governor, or --gamemode finds no session bus
+(GAMEMODE_UNAVAILABLE), 2 usage error (bad option, a file that cannot be read,
 a --metrics address that cannot be listened on),
 130 stopped by SIGINT (Ctrl-C, q), 143 stopped by SIGTERM.`
 
@@ -94,6 +103,9 @@ export interface Options {
   restoreOnExit: boolean
   journal?: string
   cgroupSubtree?: string
+  gamemode: boolean
+  gamemodeAudit?: string
+  gamemodeMax?: number
   /** Where `--metrics` serves /metrics; undefined without it. */
   metrics?: MetricsAddress
 }
@@ -112,6 +124,9 @@ export const RUN_OPTIONS = {
   'no-restore-on-exit': { type: 'boolean' },
   journal: { type: 'string' },
   'cgroup-subtree': { type: 'string' },
+  gamemode: { type: 'boolean' },
+  'gamemode-audit': { type: 'string' },
+  'gamemode-max': { type: 'string' },
   metrics: { type: 'string' },
 } as const
 
@@ -166,6 +181,14 @@ export function runOptions(line: CommandLine): Options {
   const keep = line.flag('no-restore-on-exit')
   if (keep && !apply) throw new UsageError('--no-restore-on-exit needs --apply')
   if (apply && once) throw new UsageError('--apply and --once do not go together')
+  const gamemode = line.flag('gamemode')
+  if (gamemode && !apply) throw new UsageError('--gamemode needs --apply (a registered game must get what it was promised)')
+  const gamemodeAudit = line.string('gamemode-audit')
+  const max = line.string('gamemode-max')
+  if ((gamemodeAudit !== undefined || max !== undefined) && !gamemode) throw new UsageError('--gamemode-audit and --gamemode-max need --gamemode')
+  if (gamemodeAudit === '') throw new UsageError('--gamemode-audit needs a file name')
+  const gamemodeMax = max === undefined ? undefined : Number(max)
+  if (gamemodeMax !== undefined && !(Number.isInteger(gamemodeMax) && gamemodeMax >= 1 && gamemodeMax <= 4096)) throw new UsageError(`--gamemode-max ${max}: a whole number from 1 to 4096`)
   const metrics = line.string('metrics')
   if (metrics !== undefined && once) throw new UsageError('--metrics and --once do not go together (one tick is over before a scrape)')
   return {
@@ -181,6 +204,9 @@ export function runOptions(line: CommandLine): Options {
     restoreOnExit: !keep,
     journal: line.string('journal'),
     cgroupSubtree: line.string('cgroup-subtree'),
+    gamemode,
+    gamemodeAudit,
+    gamemodeMax,
     metrics: metrics === undefined ? undefined : metricsAddress(metrics),
   }
 }
@@ -204,7 +230,8 @@ export function openLive(command: string, options: Options, config?: WorkloadsCo
   }
   try {
     const workloads = config ?? (options.workloads !== undefined ? readWorkloadsFile(options.workloads) : options.protect.length > 0 ? protectConfig(options.protect) : {})
-    return new LiveRun({ config: workloads, apply: options.apply, restoreOnExit: options.restoreOnExit, journal: options.journal, cgroupSubtree: options.cgroupSubtree }, warn)
+    const gamemode = options.gamemode ? { audit: options.gamemodeAudit, maxGames: options.gamemodeMax } : undefined
+    return new LiveRun({ config: workloads, apply: options.apply, restoreOnExit: options.restoreOnExit, journal: options.journal, cgroupSubtree: options.cgroupSubtree, gamemode }, warn)
   } catch (err) {
     if (err instanceof GamesaError) {
       console.error(`gamesa ${command}: ${err.code}: ${err.message}`)

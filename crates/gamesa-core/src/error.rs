@@ -97,6 +97,8 @@ pub mod codes {
         ACTUATION_PERMISSION_DENIED,
         /// Live workloads, actuation and restore need Linux (/proc, cgroups, sysfs); the message names what was asked and the OS this runs on.
         UNSUPPORTED_PLATFORM,
+        /// The GameMode-compatible D-Bus service cannot start: no session bus, or the bus could not be reached.
+        GAMEMODE_UNAVAILABLE,
     }
 }
 

@@ -168,6 +168,21 @@ impl AuditedChecker {
         self.run(|c| c.require(agent, effect, target, now_ms))
     }
 
+    /// Records a decision made outside the checker and the gate (see
+    /// [`EffectChecker::record_gate_decision`]): `approved` or `rejected`, with its reason.
+    /// The GameMode service records each registration this way. Returns the record's seq.
+    pub fn record_decision(
+        &mut self,
+        agent: &str,
+        approved: bool,
+        effect: Option<Effect>,
+        target: Option<&str>,
+        reason: String,
+        now_ms: u64,
+    ) -> Result<u64, HostError> {
+        self.run(|c| c.record_gate_decision(now_ms, agent, approved, effect, target, reason))
+    }
+
     /// The in-memory checker (grants and trail), read-only.
     pub fn checker(&self) -> &EffectChecker {
         &self.checker

@@ -82,6 +82,9 @@ pub enum HostError {
     /// Acting on the machine needs capabilities the process lacks (`missing`, e.g.
     /// `CAP_SYS_NICE`). Code `ACTUATION_PERMISSION_DENIED`.
     PermissionDenied { missing: Vec<&'static str> },
+    /// The GameMode-compatible D-Bus service could not connect to the session bus (or the bus
+    /// failed it). Code `GAMEMODE_UNAVAILABLE`.
+    Bus { message: String },
 }
 
 /// `IO_ERROR` for `path` while `action` ("opening", "reading", ...), as a `map_err` argument.
@@ -188,6 +191,7 @@ impl fmt::Display for HostError {
                  without --apply nothing is changed and no capability is needed",
                 missing.join(" and ")
             ),
+            HostError::Bus { message } => write!(f, "GameMode service: {message}"),
         }
     }
 }
@@ -213,6 +217,7 @@ impl ErrorCode for HostError {
             HostError::FileLocked { .. } => codes::FILE_LOCKED,
             HostError::InvalidWorkloads { .. } => codes::INVALID_CONFIG,
             HostError::PermissionDenied { .. } => codes::ACTUATION_PERMISSION_DENIED,
+            HostError::Bus { .. } => codes::GAMEMODE_UNAVAILABLE,
         }
     }
 }

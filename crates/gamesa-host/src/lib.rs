@@ -12,6 +12,7 @@ pub mod audited_checker;
 pub mod clock;
 pub mod error;
 pub mod files;
+pub mod gamemode;
 pub mod journal;
 pub mod platform;
 pub mod privilege;

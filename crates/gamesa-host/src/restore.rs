@@ -100,7 +100,27 @@ pub fn restore_with(
 
 /// Undoes every entry of an open journal and rewrites it with the failures only.
 pub(crate) fn undo(journal: &mut Journal, gpu: &mut GpuSlot) -> Result<RestoreReport, HostError> {
-    let entries: Vec<Entry> = journal.entries().to_vec();
+    undo_where(journal, gpu, |_| true)
+}
+
+/// Undoes the entries whose target `which` selects, as [`undo`] does all of them. Unless it
+/// selected every entry, the journal is left as it is: rewriting it would put the entries of
+/// the knobs still changed at risk (a crash between truncating and writing loses them), and
+/// the entries undone here read as `unchanged` (the knob holds its previous value) or skipped
+/// (the process exited) when the whole journal is restored later.
+pub(crate) fn undo_where(
+    journal: &mut Journal,
+    gpu: &mut GpuSlot,
+    which: impl Fn(&Target) -> bool,
+) -> Result<RestoreReport, HostError> {
+    let all = journal.entries().len();
+    let entries: Vec<Entry> = journal
+        .entries()
+        .iter()
+        .filter(|e| which(&e.target))
+        .cloned()
+        .collect();
+    let everything = entries.len() == all;
     let mut report = RestoreReport {
         journal: journal.path().to_path_buf(),
         entries: entries.len(),
@@ -179,6 +199,8 @@ pub(crate) fn undo(journal: &mut Journal, gpu: &mut GpuSlot) -> Result<RestoreRe
         }
     }
     keep.reverse();
-    journal.rewrite(keep)?;
+    if everything {
+        journal.rewrite(keep)?;
+    }
     Ok(report)
 }

@@ -482,3 +482,41 @@ fn a_dry_run_of_the_cgroup_plan_creates_nothing() {
             .exists()
     );
 }
+
+#[test]
+fn restore_process_undoes_one_process_and_keeps_the_rest_journaled() {
+    let dir = temp("one");
+    let journal = dir.join("actuation.journal");
+    let (mut a, _) = Actuator::live(&journal, options(&dir.join("sys"))).unwrap();
+    let (first, second) = (Sleeper::spawn(), Sleeper::spawn());
+    let nice = |pid: i32| {
+        rustix::process::getpriority_process(rustix::process::Pid::from_raw(pid)).unwrap()
+    };
+    a.apply(&Change::Nice {
+        pid: first.pid(),
+        nice: 5,
+    })
+    .unwrap();
+    a.apply(&Change::Nice {
+        pid: second.pid(),
+        nice: 7,
+    })
+    .unwrap();
+    let start = gamesa_host::actuate::procfs::process_start_time(first.pid())
+        .unwrap()
+        .unwrap();
+    // Another process with the same pid would not match: the start time is part of it.
+    let report = a.restore_process(first.pid(), start).unwrap();
+    assert_eq!((report.entries, report.restored), (1, 1));
+    assert_eq!((nice(first.pid()), nice(second.pid())), (0, 7));
+    // The journal is not rewritten: the other process's entry must survive a crash now.
+    assert_eq!(a.journal().unwrap().entries().len(), 2);
+    assert_eq!(fs::read_to_string(&journal).unwrap().lines().count(), 2);
+    // The full restore undoes the rest; the entry already undone reads as unchanged.
+    let all = a.restore().unwrap();
+    assert_eq!((all.restored, all.unchanged), (1, 1));
+    assert_eq!(nice(second.pid()), 0);
+    assert_eq!(fs::read_to_string(&journal).unwrap(), "");
+    drop(a);
+    fs::remove_dir_all(&dir).unwrap();
+}

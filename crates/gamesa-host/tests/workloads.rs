@@ -419,3 +419,54 @@ fn a_process_started_later_gets_the_settings_within_a_second() {
     }
     assert!(!cpu.mount.join(&subtree).exists(), "groups removed");
 }
+
+#[test]
+fn registered_processes_join_the_priority_workload_with_their_tree_until_released() {
+    let mut sb = Sandbox::new("reg");
+    let name = unique("r");
+    let sh = sb.program("sh", &name);
+    // A registered shell with its children (the second one forked a second later), and a
+    // stranger beside it.
+    let game = sb.spawn(grouped(&sh).args(["-c", "sleep 1; sleep 30 & wait"]));
+    let other = sb.spawn(grouped(&sh).args(["-c", "sleep 30"]));
+    // No priority workload in the configuration: the registered ones form `gamemode`.
+    let mut s =
+        WorkloadScanner::new(&WorkloadsConfig::default(), ScannerOptions::default()).unwrap();
+    let start = gamesa_host::actuate::procfs::process_start_time(game)
+        .unwrap()
+        .unwrap();
+    s.set_registered("gamemode", [(game, start)]);
+    let priority = |r: &gamesa_host::workloads::ScanReport| -> Vec<i32> {
+        r.processes
+            .iter()
+            .filter(|p| p.role == Role::Priority)
+            .map(|p| p.pid)
+            .collect()
+    };
+    let r = scan_until(&mut s, |r| {
+        r.processes
+            .iter()
+            .any(|p| p.role == Role::Priority && p.pid != game && p.comm == "sleep")
+            && priority(r).len() >= 2
+    });
+    let members = priority(&r);
+    assert!(members.contains(&game), "{members:?}");
+    assert_eq!(
+        members.len(),
+        2,
+        "the shell and its later child: {members:?}"
+    );
+    assert!(!members.contains(&other));
+    assert!(
+        r.processes
+            .iter()
+            .filter(|p| p.role == Role::Priority)
+            .all(|p| p.workload.as_deref() == Some("gamemode"))
+    );
+    assert_eq!(r.variables["wl.gamemode.processes"], 2.0);
+    // A reused pid is another process: a wrong start time registers nothing.
+    s.set_registered("gamemode", [(game, start + 1)]);
+    assert!(priority(&s.scan().unwrap()).is_empty());
+    s.set_registered("gamemode", []);
+    assert!(priority(&s.scan().unwrap()).is_empty());
+}

@@ -6,6 +6,7 @@ use crate::convert::to_json;
 use crate::errors::{JsError, guard, js_error, to_js};
 use gamesa_core::error::codes;
 use gamesa_host::actuate::ActuatorOptions;
+use gamesa_host::gamemode::GameModeOptions;
 use gamesa_host::workloads::{LiveAction, LiveWorkloads, ScannerOptions, WorkloadsConfig};
 use napi_derive::napi;
 use std::path::PathBuf;
@@ -89,6 +90,16 @@ impl NativeLiveWorkloads {
             let actions: Vec<LiveAction> = serde_json::from_str(&actions_json)
                 .map_err(|e| js_error(codes::INVALID_ARGUMENT, format!("actions: {e}")))?;
             to_json(&self.get()?.apply(&actions))
+        })
+    }
+
+    /// Starts the GameMode-compatible D-Bus service; `optionsJson` `{address?, maxGames?,
+    /// audit?}` (INVALID_ARGUMENT); GAMEMODE_UNAVAILABLE without a bus. Its status as JSON.
+    #[napi(js_name = "enableGamemodeJson")]
+    pub fn enable_gamemode_json(&mut self, options_json: String) -> Result<String, JsError> {
+        guard(|| {
+            let options = GameModeOptions::from_json(&options_json).map_err(to_js)?;
+            to_json(&self.get()?.enable_gamemode(options).map_err(to_js)?)
         })
     }
 

@@ -282,6 +282,37 @@ impl Actuator {
         }
     }
 
+    /// Undoes what was changed on one process (`pid` with its start time): its group
+    /// memberships, its process knobs and the knobs of its threads, as [`restore`](Self::restore)
+    /// does for everything; the other entries stay in the journal. A process that exited has
+    /// its entries settled (skipped).
+    pub fn restore_process(
+        &mut self,
+        pid: i32,
+        start_time: u64,
+    ) -> Result<RestoreReport, HostError> {
+        let of_process = |t: &Target| match t {
+            Target::Process {
+                pid: p,
+                start_time: s,
+                ..
+            }
+            | Target::CgroupMembership {
+                pid: p,
+                start_time: s,
+                ..
+            } => *p == pid && *s == start_time,
+            // A thread's start time is its own; the restore checks it against the thread.
+            Target::Thread { pid: p, .. } => *p == pid,
+            _ => false,
+        };
+        self.ours.retain(|t, _| !of_process(t));
+        match self.journal.as_mut() {
+            Some(j) => crate::restore::undo_where(j, &mut self.gpu, of_process),
+            None => Ok(RestoreReport::default()),
+        }
+    }
+
     fn group_dir(&self, mount: &Path, group: &str) -> PathBuf {
         mount.join(&self.subtree).join(group)
     }

@@ -13,6 +13,7 @@ use super::scan::{Role, ScanReport, ScannerOptions, WorkloadScanner};
 use super::select::WorkloadsConfig;
 use crate::actuate::{Actuator, ActuatorOptions, Change, GroupKnob, Outcome};
 use crate::error::HostError;
+use crate::gamemode::{GameModeOptions, GameModeReport, GameModeService, GameModeStatus, Registry};
 use crate::restore::RestoreReport;
 use gamesa_core::ErrorCode;
 use serde::{Deserialize, Serialize};
@@ -72,7 +73,32 @@ pub struct LivePass {
     /// The settings of each role's group (`cpuWeight`, `cpuQuotaCores`) once one was set.
     pub settings: BTreeMap<&'static str, RoleSettings>,
     pub paused: bool,
+    /// With the GameMode service on: its status and what its clients did since the last pass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gamemode: Option<GameModeReport>,
+    /// Processes that left the priority workload on this pass (unregistered, exited) and had
+    /// what was changed on them restored.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub released: Vec<Released>,
 }
+
+/// A process that left the priority workload, and what restoring it came to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Released {
+    pub pid: i32,
+    /// Knobs written back to their previous value (0 for a process that exited).
+    pub restored: usize,
+    /// Entries skipped because the process exited.
+    pub exited: usize,
+    /// Values someone else changed since, left alone.
+    pub conflicts: usize,
+    pub code: Option<&'static str>,
+    pub message: Option<String>,
+}
+
+/// The name of the priority workload the GameMode clients form when the configuration has none.
+pub const GAMEMODE_WORKLOAD: &str = "gamemode";
 
 /// What the governor set on a role's group.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -105,6 +131,8 @@ pub struct LiveWorkloads {
     failed_since_pass: u32,
     paused: bool,
     last: Option<ScanReport>,
+    /// The GameMode service, once [`enable_gamemode`](Self::enable_gamemode) started it.
+    gamemode: Option<GameModeService>,
 }
 
 impl LiveWorkloads {
@@ -153,6 +181,7 @@ impl LiveWorkloads {
             failed_since_pass: 0,
             paused: false,
             last: None,
+            gamemode: None,
         })
     }
 
@@ -166,10 +195,99 @@ impl LiveWorkloads {
         &self.actuator
     }
 
+    /// Starts the GameMode-compatible service (see [`crate::gamemode`]): from the next pass
+    /// on, the processes its clients register are members of the priority workload (the
+    /// workload `gamemode` when the configuration has no priority workload), with their
+    /// descendants; a process that leaves the priority workload (unregistered, or exited) has
+    /// what was changed on it restored through the journal on the pass that sees it leave.
+    /// `GAMEMODE_UNAVAILABLE` without a bus; a name owned by `gamemoded` is not an error
+    /// (the status says so, and the service does not take the name).
+    pub fn enable_gamemode(
+        &mut self,
+        options: GameModeOptions,
+    ) -> Result<GameModeStatus, HostError> {
+        let audit = crate::gamemode::registry::open_audit(options.audit.as_deref())?;
+        let registry = Registry::new(audit, options.max_games);
+        let service = GameModeService::start(options, registry)?;
+        let status = service.status().clone();
+        self.scanner.set_registered(GAMEMODE_WORKLOAD, []);
+        if self.priority_name.is_none() {
+            self.priority_name = Some(GAMEMODE_WORKLOAD.to_string());
+        }
+        self.gamemode = Some(service);
+        Ok(status)
+    }
+
+    /// The GameMode service, when enabled.
+    pub fn gamemode(&self) -> Option<&GameModeService> {
+        self.gamemode.as_ref()
+    }
+
+    /// Restores what was changed on the processes moved into the priority group that are no
+    /// longer priority members (unregistered GameMode clients, processes that exited).
+    fn release_departed(&mut self, scan: &ScanReport) -> Result<Vec<Released>, HostError> {
+        let Some(group) = self.groups.get_mut("priority") else {
+            return Ok(Vec::new());
+        };
+        let members: HashSet<(i32, u64)> = scan
+            .processes
+            .iter()
+            .filter(|p| p.role == Role::Priority)
+            .map(|p| (p.pid, p.start_time))
+            .collect();
+        let mut departed: Vec<(i32, u64)> = group
+            .moved
+            .iter()
+            .filter(|k| !members.contains(k))
+            .copied()
+            .collect();
+        departed.sort_unstable();
+        let mut released = Vec::new();
+        for (pid, start_time) in departed {
+            group.moved.remove(&(pid, start_time));
+            let mut r = Released {
+                pid,
+                restored: 0,
+                exited: 0,
+                conflicts: 0,
+                code: None,
+                message: None,
+            };
+            match self.actuator.restore_process(pid, start_time) {
+                Ok(report) => {
+                    r.restored = report.restored;
+                    r.exited = report.skipped_exited;
+                    r.conflicts = report.conflicts.len();
+                }
+                Err(e) if e.code() == gamesa_core::error::codes::IO_ERROR => return Err(e),
+                Err(e) => {
+                    r.code = Some(e.code());
+                    r.message = Some(e.to_string());
+                }
+            }
+            released.push(r);
+        }
+        Ok(released)
+    }
+
     /// One pass: scan, move the processes of each role that has a group into it, and add the
     /// roles' settings to the variables (`wl.<role>.cpu_weight`, `wl.<role>.cpu_quota`).
     pub fn pass(&mut self) -> Result<LivePass, HostError> {
+        let gamemode = self.gamemode.as_mut().map(GameModeService::poll);
+        if let Some(report) = &gamemode {
+            self.scanner.set_registered(
+                GAMEMODE_WORKLOAD,
+                report.games.iter().map(|g| (g.pid, g.start_time)),
+            );
+        }
         let mut scan = self.scanner.scan()?;
+        // Before the moves: a process that left the priority workload goes back where it was,
+        // then (if it is background now) into the background group.
+        let released = if gamemode.is_some() && !self.paused {
+            self.release_departed(&scan)?
+        } else {
+            Vec::new()
+        };
         let mut moves = Vec::new();
         if !self.paused {
             for p in &scan.processes {
@@ -264,6 +382,8 @@ impl LiveWorkloads {
                 .map(|(r, g)| (*r, g.settings.clone()))
                 .collect(),
             paused: self.paused,
+            gamemode,
+            released,
         })
     }
 

@@ -8,6 +8,6 @@ pub mod proc_read;
 pub mod scan;
 pub mod select;
 
-pub use live::{ActionResult, LiveAction, LivePass, LiveWorkloads};
+pub use live::{ActionResult, GAMEMODE_WORKLOAD, LiveAction, LivePass, LiveWorkloads, Released};
 pub use scan::{ProcessRecord, Role, ScanReport, ScannerOptions, WorkloadScanner};
 pub use select::{DEFAULT_EXCLUDE, Selector, WorkloadDef, WorkloadsConfig};

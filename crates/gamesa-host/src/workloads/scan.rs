@@ -15,7 +15,7 @@ use super::proc_read::{self, Identity, SchedStat, Stat, StatFile, StatFiles};
 use super::select::{Candidate, Selectors, WorkloadsConfig};
 use crate::error::HostError;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -130,6 +130,9 @@ pub struct WorkloadScanner {
     last: Option<Instant>,
     generation: u64,
     buf: Vec<u8>,
+    /// Processes (pid, start time) that are members of the priority workload by registration
+    /// (GameMode clients), on top of the selectors; see [`WorkloadScanner::set_registered`].
+    registered: HashSet<(i32, u64)>,
 }
 
 /// Sums of one workload or role over a pass.
@@ -164,7 +167,20 @@ impl WorkloadScanner {
             last: None,
             generation: 0,
             buf: Vec::with_capacity(4096),
+            registered: HashSet::new(),
         })
+    }
+
+    /// Makes these processes (pid, start time) members of the priority workload, with their
+    /// descendants, until the next call; a workload `name` is added for them when the
+    /// configuration has no priority workload.
+    pub fn set_registered(&mut self, name: &str, processes: impl IntoIterator<Item = (i32, u64)>) {
+        if !self.selectors.workloads.iter().any(|w| w.priority) {
+            self.selectors
+                .workloads
+                .push(super::select::CompiledWorkload::registered_only(name));
+        }
+        self.registered = processes.into_iter().collect();
     }
 
     /// The compiled selectors.
@@ -454,12 +470,15 @@ impl WorkloadScanner {
                     comm: &row.stat.comm,
                     identity,
                 };
-                direct[i] = self
-                    .selectors
-                    .workloads
-                    .iter()
-                    .zip(&files)
-                    .position(|(w, f)| w.matches(&c, f));
+                direct[i] = if self.registered.contains(&(row.pid, row.stat.start_time)) {
+                    self.selectors.workloads.iter().position(|w| w.priority)
+                } else {
+                    self.selectors
+                        .workloads
+                        .iter()
+                        .zip(&files)
+                        .position(|(w, f)| w.matches(&c, f))
+                };
             }
         }
         // Walk up each process's ancestors; `resolved` memoises, so each row is settled once.

@@ -203,6 +203,17 @@ pub struct Candidate<'a> {
 }
 
 impl CompiledWorkload {
+    /// A priority workload with no selector: its members are the processes registered from
+    /// outside the configuration (GameMode clients), with their descendants.
+    pub fn registered_only(name: &str) -> CompiledWorkload {
+        CompiledWorkload {
+            name: name.to_string(),
+            priority: true,
+            children: true,
+            selectors: Vec::new(),
+        }
+    }
+
     /// Whether a selector of this workload matches the process itself (not its ancestors).
     /// `pidfile_pids` holds the pid read from each pidfile on this scan, in selector order.
     pub fn matches(&self, c: &Candidate<'_>, pidfile_pids: &[Option<i32>]) -> bool {
