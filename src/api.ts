@@ -28,6 +28,7 @@ import * as scenario from './scenario.js'
 import * as signals from './signals.js'
 import * as telemetry from './telemetry.js'
 import * as workloads from './workloads.js'
+import * as proposals from './guardian/proposals/index.js'
 
 const CHECKER_OPTIONS = 'object{auditPath,fsync,repairTornTail,nowMs,keepInMemory}'
 const CHECK = ['agent: string', 'effect: string', 'target?: string|null', 'nowMs?: number|null']
@@ -197,6 +198,10 @@ export const API_ARGUMENTS: Readonly<Record<string, FunctionArguments | ClassArg
   protectConfig: fn('names: string[]'),
   // report/
   renderBacktestReport: fn('report: object'),
+  // guardian/proposals/
+  validateProposal: fn('proposal: any', 'activeConfig: object|string', 'options?: object{allowLoosen}'),
+  configSha256: fn('text: string'),
+  proposalJsonSchema: fn(),
 }
 
 /** Exported classes that are errors: not entries (see API_ARGUMENTS). */
@@ -294,3 +299,7 @@ export type LiveWorkloads = workloads.LiveWorkloads
 export const protectConfig = f('protectConfig', workloads.protectConfig)
 
 export const renderBacktestReport = f('renderBacktestReport', report.renderBacktestReport)
+
+export const validateProposal = f('validateProposal', proposals.validateProposal)
+export const configSha256 = f('configSha256', proposals.configSha256)
+export const proposalJsonSchema = f('proposalJsonSchema', proposals.proposalJsonSchema)
