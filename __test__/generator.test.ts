@@ -1,0 +1,84 @@
+// The policy generator: its parameters (never a safety rule, a shadow rule, a gate limit or a
+// contract), literal rewriting that keeps CEL types, and determinism — the same configuration,
+// options and seed give the same proposal, byte for byte, through `gamesa learn`.
+import test from 'ava'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { diffFor, literalsOf, parametersOf, replaceLiteral } from '../src/guardian/generator/index.ts'
+import { configSha256, validateProposal } from '../src/guardian/proposals/index.ts'
+
+const work = mkdtempSync(join(tmpdir(), 'gamesa-learn-'))
+test.after.always(() => rmSync(work, { recursive: true, force: true }))
+const NAIVE = readFileSync('samples/policies/naive.json', 'utf8')
+
+function gamesa(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--conditions=gamesa-source', '--import', '@oxc-node/core/register', 'src/cli/gamesa.ts', ...args], { encoding: 'utf8' })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+test('numeric literals are found outside names and rewritten as the same kind of literal', (t) => {
+  const expr = 'gpu0.temp_c >= 85.0 && wl.priority.cpu_weight < 5000 || cpu.util > 1e-2'
+  t.deepEqual(
+    literalsOf(expr).map((l) => [l.text, l.integer]),
+    [
+      ['85.0', false],
+      ['5000', true],
+      ['1e-2', false],
+    ],
+  )
+  t.is(replaceLiteral(expr, 0, 90), 'gpu0.temp_c >= 90.0 && wl.priority.cpu_weight < 5000 || cpu.util > 1e-2')
+  t.is(replaceLiteral(expr, 1, 2500.4), 'gpu0.temp_c >= 85.0 && wl.priority.cpu_weight < 2500 || cpu.util > 1e-2')
+  t.is(replaceLiteral(expr, 2, 0.05), 'gpu0.temp_c >= 85.0 && wl.priority.cpu_weight < 5000 || cpu.util > 0.05')
+})
+
+test('parameters never include safety rules, shadow rules, gate limits or contracts', (t) => {
+  const names = parametersOf(JSON.parse(NAIVE) as Record<string, unknown>).map((p) => p.name)
+  t.true(names.some((n) => n.startsWith('rule:priority_frames_late:when#')))
+  t.true(names.includes('rule:background_backoff:cooldownMs'))
+  t.true(names.includes('bid:sched_agent:0:maxUnitPrice'))
+  t.false(names.some((n) => n.includes('cpu_overheat')), 'a safety rule')
+  t.false(names.some((n) => n.includes('gpu0_idle_downclock') || n.includes('cpu_saturated_trial')), 'a shadow rule')
+  t.false(names.some((n) => n.startsWith('gate') || n.startsWith('contract')))
+  // Every parameter's diff is a valid, non-loosening proposal.
+  const config = JSON.parse(NAIVE) as Record<string, unknown>
+  for (const p of parametersOf(config)) {
+    const value = p.value === 0 ? 100 : p.integer ? p.value + 1 : Math.min(p.max, p.value * 0.9)
+    const v = validateProposal(
+      { id: 'p', author: 'generator', rationale: 'r', change: [diffFor(config, p.name, value)], expectedEffect: { summary: 's', evidence: [{ source: 'simulation', description: 'd' }] }, confidence: 0.5 },
+      NAIVE,
+    )
+    t.deepEqual(v.problems, [], p.name)
+  }
+})
+
+test('gamesa learn is deterministic and writes a valid proposal made against its configuration', (t) => {
+  const config = 'samples/policies/naive.json'
+  const args = ['--config', config, '--scenarios', 'game_and_compile', '--seeds', '1', '--max-duration', '10', '--budget', '20', '--quiet']
+  const a = gamesa('learn', ...args, '--out', join(work, 'a'))
+  const b = gamesa('learn', ...args, '--out', join(work, 'b'))
+  t.is(a.code, 0, a.stderr)
+  t.is(b.code, 0, b.stderr)
+  const files = readdirSync(join(work, 'a')).sort()
+  t.deepEqual(files, readdirSync(join(work, 'b')).sort())
+  for (const f of files) t.is(readFileSync(join(work, 'a', f), 'utf8'), readFileSync(join(work, 'b', f), 'utf8'), f)
+  const proposalFile = files.find((f) => f.startsWith('generator-'))
+  t.truthy(proposalFile, `no proposal: ${a.stdout}`)
+  const proposal = JSON.parse(readFileSync(join(work, 'a', proposalFile!), 'utf8')) as { author: string; base: { configSha256: string }; confidence: number }
+  t.is(proposal.author, 'generator')
+  t.is(proposal.base.configSha256, configSha256(NAIVE))
+  t.deepEqual(validateProposal(proposal, NAIVE).problems, [])
+  const report = JSON.parse(readFileSync(join(work, 'a', 'learn-report.json'), 'utf8')) as { evaluated: number; bestReward: number; startReward: number }
+  t.true(report.evaluated <= 20)
+  t.true(report.bestReward > report.startReward)
+})
+
+test('gamesa learn: usage errors exit 2, an invalid configuration exits 1', (t) => {
+  t.is(gamesa('learn', '--out', work).code, 2)
+  t.is(gamesa('learn', '--config', 'samples/policies/naive.json').code, 2)
+  t.is(gamesa('learn', '--config', 'samples/policies/naive.json', '--out', work, '--budget', 'many').code, 2)
+  t.is(gamesa('learn', '--config', 'samples/policies/naive.json', '--out', work, '--seeds', '1,1').code, 2)
+  const bad = gamesa('learn', '--config', 'samples/engine_configs/invalid/' + readdirSync('samples/engine_configs/invalid')[0], '--out', join(work, 'x'))
+  t.is(bad.code, 1, bad.stderr)
+})

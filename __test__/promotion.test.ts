@@ -1,0 +1,166 @@
+// The promotion pipeline end to end through `gamesa promote`: a winning proposal is promoted
+// (the configuration written, the previous one kept, every step in a verifying audit file) and
+// rolled back; a losing one is rejected with its reasons and nothing is written; usage errors
+// exit 2. Small runs (one scenario, short) keep it quick; BENCHMARKS.md has the full figures.
+import test from 'ava'
+import { spawnSync } from 'node:child_process'
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { lowerBound95 } from '../src/guardian/promotion/confidence.ts'
+import { historyDir } from '../src/guardian/promotion/history.ts'
+import { shadowConfig, shadowId } from '../src/guardian/promotion/shadow.ts'
+import { checkEngineConfig, verifyAuditFile } from '../src/index.ts'
+
+const work = mkdtempSync(join(tmpdir(), 'gamesa-promote-'))
+test.after.always(() => rmSync(work, { recursive: true, force: true }))
+
+function gamesa(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--conditions=gamesa-source', '--import', '@oxc-node/core/register', 'src/cli/gamesa.ts', ...args], { encoding: 'utf8' })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+const SMALL = ['--scenarios', 'game_and_compile', '--seeds', '1,2', '--max-duration', '20', '--quiet']
+
+function proposal(id: string, change: unknown[]): string {
+  const path = join(work, `${id}.json`)
+  const doc = { id, author: 'human', rationale: 'test', change, expectedEffect: { summary: 's', evidence: [{ source: 'reasoning', description: 'd' }] }, confidence: 0.5 }
+  writeFileSync(path, JSON.stringify(doc))
+  return path
+}
+
+function auditTargets(path: string): string[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => (JSON.parse(l) as { target?: string }).target ?? '')
+}
+
+test('a winning proposal is promoted, audited, and rolled back', (t) => {
+  const dir = mkdtempSync(join(work, 'win-'))
+  const config = join(dir, 'engine.json')
+  copyFileSync('samples/policies/naive.json', config)
+  const before = readFileSync(config, 'utf8')
+  // The weak policy values the background's CPU time above the priority workload's: fix that.
+  const path = proposal('value-priority-time', [{ op: 'set_bid', agent: 'sched_agent', bid: 0, maxUnitPrice: 0.01 }])
+  const r = gamesa('promote', path, '--config', config, '--json', ...SMALL)
+  t.is(r.code, 0, r.stderr + r.stdout)
+  const report = JSON.parse(r.stdout) as { promoted: boolean; wins: boolean; evaluation: { meanImprovement: number; lowerBound: number; perSeed: unknown[] } }
+  t.true(report.promoted)
+  t.true(report.evaluation.lowerBound >= 0.01)
+  t.is(report.evaluation.perSeed.length, 2)
+  const after = JSON.parse(readFileSync(config, 'utf8')) as { agents: { id: string; bids: { maxUnitPrice: number }[] }[] }
+  t.is(after.agents.find((a) => a.id === 'sched_agent')!.bids[0]!.maxUnitPrice, 0.01)
+  t.true(existsSync(join(historyDir(config), '000001.json')))
+
+  const audit = `${config}.audit.ndjson`
+  t.true(verifyAuditFile(audit).ok)
+  const targets = auditTargets(audit)
+  for (const step of ['validate:pass:value-priority-time', 'shadow:pass:value-priority-time', 'evaluate:pass:value-priority-time', 'promote:done:value-priority-time']) {
+    t.true(
+      targets.some((x) => x.startsWith(step)),
+      step,
+    )
+  }
+  t.true(targets.includes(`write:${config}`.slice(0, 256)))
+
+  const back = gamesa('promote', '--rollback', '--config', config)
+  t.is(back.code, 0, back.stderr)
+  t.is(readFileSync(config, 'utf8'), before)
+  t.true(auditTargets(audit).some((x) => x.startsWith('rollback:done:value-priority-time')))
+  t.true(verifyAuditFile(audit).ok)
+  const again = gamesa('promote', '--rollback', '--config', config)
+  t.is(again.code, 1)
+  t.regex(again.stderr, /no promotion to roll back/)
+})
+
+test('a losing proposal is rejected at evaluation with its reasons, and nothing is written', (t) => {
+  const dir = mkdtempSync(join(work, 'lose-'))
+  const config = join(dir, 'engine.json')
+  copyFileSync('samples/engine.json', config)
+  const before = readFileSync(config, 'utf8')
+  // Starve the priority workload's CPU time: worse, never better.
+  const path = proposal('starve-priority', [{ op: 'set_bid', agent: 'sched_agent', bid: 0, maxUnitPrice: 0.0001 }])
+  const r = gamesa('promote', path, '--config', config, ...SMALL)
+  t.is(r.code, 1, r.stderr)
+  t.regex(r.stdout, /starve-priority: rejected at evaluate/)
+  t.regex(r.stdout, /lower bound/)
+  t.is(readFileSync(config, 'utf8'), before)
+  t.false(existsSync(historyDir(config)))
+  const targets = auditTargets(`${config}.audit.ndjson`)
+  t.true(targets.some((x) => x.startsWith('evaluate:fail:starve-priority')))
+  t.true(targets.some((x) => x.startsWith('reject:done:starve-priority')))
+  t.false(targets.some((x) => x.startsWith('write:')))
+})
+
+test('an invalid proposal is rejected at validation with its paths; --dry-run writes nothing even for a winner', (t) => {
+  const dir = mkdtempSync(join(work, 'dry-'))
+  const config = join(dir, 'engine.json')
+  copyFileSync('samples/policies/naive.json', config)
+  const before = readFileSync(config, 'utf8')
+  const bad = proposal('loosen', [{ op: 'set_gate', kind: 'set_gpu_power_limit', set: { cap: 2000 } }])
+  const r = gamesa('promote', bad, '--config', config, '--json', ...SMALL)
+  t.is(r.code, 1)
+  const report = JSON.parse(r.stdout) as { failedStep: string; reasons: { step: string; path: string; message: string }[] }
+  t.is(report.failedStep, 'validate')
+  t.like(report.reasons[0], { step: 'validate', path: '$.change[0].set.cap' })
+  const good = proposal('value-priority-time-dry', [{ op: 'set_bid', agent: 'sched_agent', bid: 0, maxUnitPrice: 0.01 }])
+  const shadowOut = join(dir, 'shadow.json')
+  const dry = gamesa('promote', good, '--config', config, '--dry-run', '--shadow-config', shadowOut, ...SMALL)
+  t.is(dry.code, 0, dry.stderr)
+  t.regex(dry.stdout, /would be promoted \(dry run; nothing written\)/)
+  t.is(readFileSync(config, 'utf8'), before)
+  t.false(existsSync(historyDir(config)))
+})
+
+test('rollback leaves a configuration changed since the promotion alone', (t) => {
+  const dir = mkdtempSync(join(work, 'edited-'))
+  const config = join(dir, 'engine.json')
+  copyFileSync('samples/policies/naive.json', config)
+  const path = proposal('value-priority-time-2', [{ op: 'set_bid', agent: 'sched_agent', bid: 0, maxUnitPrice: 0.01 }])
+  t.is(gamesa('promote', path, '--config', config, ...SMALL).code, 0)
+  writeFileSync(config, `${readFileSync(config, 'utf8')}\n`)
+  const r = gamesa('promote', '--rollback', '--config', config)
+  t.is(r.code, 1)
+  t.regex(r.stderr, /changed since, so it is left alone/)
+})
+
+test('usage errors exit 2', (t) => {
+  for (const args of [
+    ['promote', 'samples/policy_proposal.json'],
+    ['promote', '--config', 'samples/engine.json'],
+    ['promote', 'a.json', 'b.json', '--config', 'samples/engine.json'],
+    ['promote', 'samples/policy_proposal.json', '--config', 'samples/engine.json', '--seeds', '1,x'],
+    ['promote', 'samples/policy_proposal.json', '--config', 'samples/engine.json', '--margin', 'lots'],
+    ['promote', 'samples/policy_proposal.json', '--config', 'samples/engine.json', '--max-duration', '-3'],
+    ['promote', 'samples/policy_proposal.json', '--rollback', '--config', 'samples/engine.json'],
+    ['promote', 'samples/policy_proposal.json', '--config', 'samples/engine.json', '--bogus'],
+  ]) {
+    const r = gamesa(...args)
+    t.is(r.code, 2, args.join(' '))
+    t.regex(r.stderr, /gamesa promote: /, args.join(' '))
+  }
+  const help = gamesa('promote', '--help')
+  t.is(help.code, 0)
+  t.regex(help.stdout, /validate → shadow → evaluate|1\. validate/)
+})
+
+test('the shadow configuration carries the proposed rules in shadow mode, and builds', (t) => {
+  const active = JSON.parse(readFileSync('samples/engine.json', 'utf8')) as Record<string, unknown>
+  const rule = { ...(active.rules as Record<string, unknown>[])[1]!, when: 'wl.priority.deadline_miss_rate > 0.01' }
+  const shadowed = shadowConfig(active, [rule])
+  const rules = shadowed.rules as { id: string; mode?: string; when: string }[]
+  const copy = rules.find((r) => r.id === shadowId('priority_frames_late'))!
+  t.is(copy.mode, 'shadow')
+  t.is(copy.when, 'wl.priority.deadline_miss_rate > 0.01')
+  t.is(rules.length, (active.rules as unknown[]).length + 1)
+  t.deepEqual(checkEngineConfig(shadowed), [])
+})
+
+test('the confidence bound needs two seeds and tightens with agreement', (t) => {
+  t.is(lowerBound95([0.2]).lower, Number.NEGATIVE_INFINITY)
+  t.is(lowerBound95([0.1, 0.1]).lower, 0.1)
+  const spread = lowerBound95([0.3, -0.1])
+  t.true(Math.abs(spread.mean - 0.1) < 1e-12)
+  t.true(spread.lower < -1)
+})
