@@ -171,6 +171,12 @@ export declare class NativeEngine {
   lastTickJson(): string | null
   /** The audit trail kept in memory, as NDJSON. */
   auditNdjson(): string
+  /**
+   * Replaces every rule with the JSON array `rules_json`, between two ticks
+   * (`Engine::replace_rules_json`): `INVALID_ENGINE_CONFIG` and nothing changed when a rule
+   * does not compile.
+   */
+  replaceRules(rulesJson: string): void
 }
 
 /** A compiled expression. Use `compileExpression` from `@gamesa/core`, which wraps this. */

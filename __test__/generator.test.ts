@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { diffFor, literalsOf, parametersOf, replaceLiteral } from '../src/guardian/generator/index.ts'
+import { diffFor, literalsOf, parametersOf, replaceLiteral, thresholdHints } from '../src/guardian/generator/index.ts'
 import { configSha256, validateProposal } from '../src/guardian/proposals/index.ts'
 
 const work = mkdtempSync(join(tmpdir(), 'gamesa-learn-'))
@@ -51,6 +51,23 @@ test('parameters never include safety rules, shadow rules, gate limits or contra
     )
     t.deepEqual(v.problems, [], p.name)
   }
+})
+
+test('recorded experience gives each variable its quantiles as candidate thresholds', (t) => {
+  const samples = Array.from({ length: 100 }, (_, i) => ({
+    state: { variables: { 'wl.priority.deadline_miss_rate': i / 100, 'cpu.util': Number.NaN }, features: { priority_lateness: i } },
+    reward: i % 2 === 0 ? 1 : null,
+  }))
+  const hints = thresholdHints(samples)
+  t.is(hints.ticks, 100)
+  t.is(hints.rewarded, 50)
+  t.is(hints.meanReward, 1)
+  t.deepEqual(hints.byVariable.get('wl.priority.deadline_miss_rate'), [0.1, 0.25, 0.5, 0.75, 0.9])
+  t.deepEqual(hints.byVariable.get('feat.priority_lateness'), [10, 25, 50, 75, 90])
+  t.false(hints.byVariable.has('cpu.util'), 'no finite value recorded')
+  // A threshold knows the variable it is compared with, so its hints apply to it.
+  const p = parametersOf(JSON.parse(NAIVE) as Record<string, unknown>).find((q) => q.name === 'rule:priority_frames_late:when#0')!
+  t.is(p.variable, 'wl.priority.deadline_miss_rate')
 })
 
 test('gamesa learn is deterministic and writes a valid proposal made against its configuration', (t) => {

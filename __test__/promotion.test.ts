@@ -10,7 +10,8 @@ import { join } from 'node:path'
 import { lowerBound95 } from '../src/guardian/promotion/confidence.ts'
 import { historyDir } from '../src/guardian/promotion/history.ts'
 import { shadowConfig, shadowId } from '../src/guardian/promotion/shadow.ts'
-import { checkEngineConfig, verifyAuditFile } from '../src/index.ts'
+import { applyPromotion, rulesOnlyChange } from '../src/guardian/promotion/swap.ts'
+import { Engine, checkEngineConfig, isGamesaError, verifyAuditFile } from '../src/index.ts'
 
 const work = mkdtempSync(join(tmpdir(), 'gamesa-promote-'))
 test.after.always(() => rmSync(work, { recursive: true, force: true }))
@@ -163,4 +164,31 @@ test('the confidence bound needs two seeds and tightens with agreement', (t) => 
   const spread = lowerBound95([0.3, -0.1])
   t.true(Math.abs(spread.mean - 0.1) < 1e-12)
   t.true(spread.lower < -1)
+})
+
+test('a promotion that changes only rules replaces them in a running engine; other changes need a new engine', (t) => {
+  const text = readFileSync('samples/engine.json', 'utf8')
+  const active = JSON.parse(text) as { rules: { id: string; when: string }[]; gate: { actions: Record<string, { cap?: number }> } }
+  const engine = new Engine(text)
+  const snapshot = { values: { 'cpu.util': 0.5, 'wl.priority.deadline_miss_rate': 0.05, 'wl.priority.cpu_weight': 100 } }
+  const fired = (now: number) => engine.tick(snapshot, now).firings.active.map((f) => f.rule)
+  t.true(fired(0).includes('priority_frames_late'))
+  t.false(fired(2000).includes('background_backoff'))
+
+  const promoted = structuredClone(active)
+  promoted.rules.find((r) => r.id === 'background_backoff')!.when = 'wl.priority.deadline_miss_rate > 0.04'
+  t.true(rulesOnlyChange(active, promoted))
+  t.is(applyPromotion(engine, active, promoted), 'rules-replaced')
+  t.true(fired(4000).includes('background_backoff'))
+  t.is(engine.ticks, 3, 'the engine went on: same tick count, no restart')
+
+  const gateChange = structuredClone(promoted)
+  gateChange.gate.actions.set_gpu_power_limit!.cap = 600
+  t.false(rulesOnlyChange(promoted, gateChange))
+  t.is(applyPromotion(engine, promoted, gateChange), 'needs-new-engine')
+
+  const e = t.throws(() => engine.replaceRules([{ ...promoted.rules[0], when: 'nope.x > 1.0' }]))
+  t.true(isGamesaError(e, 'INVALID_ENGINE_CONFIG'), String(e))
+  t.regex((e as Error).message, /\$\.rules\[0\]\.when/)
+  t.true(fired(10000).includes('background_backoff'), 'a refused replacement changes nothing (cooldown 5 s over)')
 })

@@ -178,6 +178,7 @@ export const API_ARGUMENTS: Readonly<Record<string, FunctionArguments | ClassArg
     lastTickJson: [],
     lastTick: [],
     auditNdjson: [],
+    replaceRules: ['rules: array|string'],
   }),
   builtinScenarios: fn(),
   runBacktest: fn('scenario: string', 'config: object|string', 'baseline?: string'),

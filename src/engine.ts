@@ -392,6 +392,16 @@ export class Engine {
   auditNdjson(): string {
     return this.#native.auditNdjson()
   }
+
+  /**
+   * Replaces every rule (active and shadow) between two ticks, keeping the market, leases,
+   * gate, contracts and audit trail as they are; the new rules start unlatched. `rules` is an
+   * array of rules or its JSON text. A rule that does not compile against the engine's
+   * variables is `INVALID_ENGINE_CONFIG` (paths `$.rules[i]…`), and the engine keeps its rules.
+   */
+  replaceRules(rules: readonly unknown[] | string): void {
+    this.#native.replaceRules(typeof rules === 'string' ? rules : JSON.stringify(rules))
+  }
 }
 
 /** A backtest scenario shipped with the package. */

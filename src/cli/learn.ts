@@ -25,7 +25,9 @@ parameters, the agents' bid valuations and amounts — scored by the reward (doc
 closed-loop simulator runs on every scenario with each seed. Each round visits every parameter
 in an order drawn from --seed and tries it ×f and ÷f (f = 2, then √2, then ⁴√2), repeating a kept
 move while it pays; a move is kept only when the mean reward rises and no run is less safe
-(more time above a thermal limit, more energy over the power cap) than under --config.
+(more time above a thermal limit, more energy over the power cap) than under --config. At the
+end, parameters are put back, newest first, while that wins back a line of the backtest suite's
+table (gamesa backtest --all) that --config meets and the result does not.
 
 Rules in the safety domain, gate limits and contracts are never touched. The result is one
 policy proposal (author "generator") in --out, to be judged by gamesa promote, which tests it
@@ -158,6 +160,8 @@ function run(args: string[]): number {
     startReward: result.startReward,
     bestReward: result.bestReward,
     moves: result.moves,
+    reverted: result.reverted,
+    tableRegressions: result.tableRegressions,
     proposal: proposal?.id ?? null,
   }
   try {
@@ -173,6 +177,8 @@ function run(args: string[]): number {
   } else if (proposal) {
     console.log(`${result.evaluated} configurations evaluated; mean reward ${result.startReward.toFixed(4)} → ${result.bestReward.toFixed(4)}`)
     for (const m of result.moves) console.log(`  ${m.parameter}: ${m.from} → ${m.to} (reward ${m.reward.toFixed(4)})`)
+    for (const name of result.reverted) console.log(`  ${name}: put back (the backtest suite's table lost a line with it)`)
+    for (const line of result.tableRegressions) console.log(`  the table still loses: ${line}`)
     console.log(`proposal: ${join(options.out, `${proposal.id}.json`)} (judge it: gamesa promote ${join(options.out, `${proposal.id}.json`)} --config ${options.config})`)
   } else {
     console.log(`${result.evaluated} configurations evaluated; no move raised the mean reward (${result.startReward.toFixed(4)}) safely: nothing to propose`)

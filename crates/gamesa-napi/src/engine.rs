@@ -174,6 +174,14 @@ impl NativeEngine {
     pub fn audit_ndjson(&self) -> Result<String, JsError> {
         guard(|| Ok(self.inner.audit().to_ndjson()))
     }
+
+    /// Replaces every rule with the JSON array `rules_json`, between two ticks
+    /// (`Engine::replace_rules_json`): `INVALID_ENGINE_CONFIG` and nothing changed when a rule
+    /// does not compile.
+    #[napi]
+    pub fn replace_rules(&mut self, rules_json: String) -> Result<(), JsError> {
+        guard(|| self.inner.replace_rules_json(&rules_json).map_err(to_js))
+    }
 }
 
 impl NativeEngine {

@@ -4,3 +4,4 @@ export { type Parameter, diffFor, formatLiteral, literalsOf, parametersOf, repla
 export { changeBetween, proposalFrom } from './proposal.js'
 export { seededRandom, shuffled } from './random.js'
 export { type Move, type SearchOptions, type SearchResult, search } from './search.js'
+export { type ExperienceSample, HINT_QUANTILES, type ThresholdHints, thresholdHints } from './experience_hints.js'

@@ -22,6 +22,8 @@ export interface Parameter {
   /** Lowest value it may take (thresholds of a 0..1 rate stay within [0, 1]). */
   min: number
   max: number
+  /** For a threshold: the variable it is compared with (`wl.priority.deadline_miss_rate`). */
+  variable?: string
 }
 
 // A CEL numeric literal: digits, optional fraction, optional exponent; not part of a name (gpu0).
@@ -48,6 +50,8 @@ export function formatLiteral(value: number, integer: boolean): string {
 
 const isRule = (r: unknown): r is Json => typeof r === 'object' && r !== null
 const rateLike = (expr: string, index: number) => /(rate|util|_frac|pressure|lateness)\s*[<>]=?\s*$/.test(expr.slice(0, index))
+/** The variable a literal is compared with, when the literal is the right side of a comparison. */
+const comparedWith = (expr: string, index: number) => /([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*(?:<=|>=|<|>|==|!=)\s*$/.exec(expr.slice(0, index))?.[1]
 
 /** Every tunable parameter of `config`, in a fixed order (rules, then agents, as in the file). */
 export function parametersOf(config: Json): Parameter[] {
@@ -64,7 +68,8 @@ export function parametersOf(config: Json): Parameter[] {
       if (typeof expr !== 'string') continue
       literalsOf(expr).forEach((lit, k) => {
         const max = rateLike(expr, lit.index) ? 1 : Number.MAX_SAFE_INTEGER
-        out.push({ name: `rule:${id}:${where}#${k}`, value: lit.value, integer: lit.integer, min: 0, max })
+        const variable = comparedWith(expr, lit.index)
+        out.push({ name: `rule:${id}:${where}#${k}`, value: lit.value, integer: lit.integer, min: 0, max, ...(variable ? { variable } : {}) })
       })
     }
     out.push({ name: `rule:${id}:cooldownMs`, value: Number(rule.cooldownMs ?? 0), integer: true, min: 0, max: 600_000 })

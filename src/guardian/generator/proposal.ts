@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto'
 import { perSeedComparison } from '../promotion/evaluate.js'
 import type { PolicyProposal, RuleDiff } from '../proposals/schema.js'
+import type { ThresholdHints } from './experience_hints.js'
 import type { SearchResult } from './search.js'
 
 type Json = Record<string, unknown>
@@ -39,7 +40,7 @@ export function changeBetween(start: Json, best: Json): RuleDiff[] {
 }
 
 /** The proposal for a search result, or null when the search kept no move. */
-export function proposalFrom(result: SearchResult, baseSha256: string, seed: number): PolicyProposal | null {
+export function proposalFrom(result: SearchResult, baseSha256: string, seed: number, experience?: { file: string; hints: ThresholdHints }): PolicyProposal | null {
   const change = changeBetween(result.start, result.best)
   if (change.length === 0) return null
   const id = `generator-${createHash('sha256').update(JSON.stringify(change)).digest('hex').slice(0, 12)}`
@@ -49,6 +50,8 @@ export function proposalFrom(result: SearchResult, baseSha256: string, seed: num
   const scenarios = [...new Set(result.variants.map((v) => v.scenario))]
   const seeds = [...new Set(result.variants.map((v) => v.seed))]
   const moves = result.moves.map((m) => `${m.parameter} ${fmt(m.from)} → ${fmt(m.to)}`).join('; ')
+  const reverted = result.reverted.length === 0 ? '' : ` Put back to their starting value because the backtest suite's table lost a line with them: ${result.reverted.join(', ')}.`
+  const lost = result.tableRegressions.length === 0 ? '' : ` The table still loses: ${result.tableRegressions.join('; ')}.`
   return {
     id,
     author: 'generator',
@@ -56,7 +59,7 @@ export function proposalFrom(result: SearchResult, baseSha256: string, seed: num
       `Seeded coordinate search (seed ${seed}) over the thresholds, hysteresis bands, cooldowns, action parameters and bid valuations ` +
       `of the rules outside the safety domain and of the agents, scored by the mean reward over ${result.variants.length} simulator runs ` +
       `(${scenarios.length} scenarios × seeds ${seeds.join(', ')}); ${result.evaluated} configurations evaluated; ` +
-      `every kept move raised the mean reward and made no run less safe than the starting configuration. Moves kept, in order: ${moves}.`,
+      `every kept move raised the mean reward and made no run less safe than the starting configuration. Moves kept, in order: ${moves}.${reverted}${lost}`,
     base: { configSha256: baseSha256 },
     change,
     expectedEffect: {
@@ -72,6 +75,19 @@ export function proposalFrom(result: SearchResult, baseSha256: string, seed: num
           before: Number(result.startReward.toFixed(6)),
           after: Number(result.bestReward.toFixed(6)),
         },
+        ...(experience
+          ? [
+              {
+                source: 'experience' as const,
+                description:
+                  `${experience.hints.ticks} recorded ticks of ${experience.file} (${experience.hints.rewarded} with a reward` +
+                  `${experience.hints.meanReward === null ? '' : `, mean ${fmt(experience.hints.meanReward)}`}); thresholds were also tried at the ` +
+                  `10/25/50/75/90 % quantiles of the ${experience.hints.byVariable.size} recorded variables they compare.`,
+                metric: 'reward',
+                ...(experience.hints.meanReward === null ? {} : { before: Number(experience.hints.meanReward.toFixed(6)) }),
+              },
+            ]
+          : []),
       ],
     },
     // The share of learning runs that did not get worse, capped: in-sample evidence never makes it certain.

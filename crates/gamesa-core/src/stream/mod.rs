@@ -26,6 +26,7 @@ mod input;
 mod leases;
 mod market_round;
 mod output;
+mod replace_rules;
 mod settings;
 mod suite;
 mod tick;
