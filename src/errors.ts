@@ -42,6 +42,8 @@ export const GamesaErrorCode = {
   AuditLocked: 'AUDIT_LOCKED',
   FileLocked: 'FILE_LOCKED',
   ActuationPermissionDenied: 'ACTUATION_PERMISSION_DENIED',
+  ExperienceLocked: 'EXPERIENCE_LOCKED',
+  ExperienceInvalid: 'EXPERIENCE_INVALID',
 } as const
 export type GamesaErrorCode = (typeof GamesaErrorCode)[keyof typeof GamesaErrorCode]
 

@@ -95,6 +95,11 @@ pub mod codes {
         FILE_LOCKED,
         /// Applying settings needs a capability (CAP_SYS_NICE, CAP_SYS_ADMIN) the process lacks; the message names it.
         ACTUATION_PERMISSION_DENIED,
+        /// Another process writes the experience store (one writer at a time).
+        EXPERIENCE_LOCKED,
+        /// A file is not an experience store this version can read (another kind of file, a
+        /// newer schema, a damaged database).
+        EXPERIENCE_INVALID,
     }
 }
 
