@@ -81,7 +81,8 @@ export class ExperienceReader {
   readonly schemaVersion: number
   private readonly db: Database.Database
 
-  private constructor(path: string) {
+  /** Same as {@link ExperienceReader.open}. */
+  constructor(path: string) {
     this.path = path
     this.db = openDatabase(path, true)
     try {
@@ -128,14 +129,18 @@ export class ExperienceReader {
     }
     const where: string[] = []
     const params: (string | number)[] = []
-    if (query.fromMs !== undefined) where.push('t.time_ms >= ?') && params.push(query.fromMs)
-    if (query.toMs !== undefined) where.push('t.time_ms < ?') && params.push(query.toMs)
-    if (query.run !== undefined) where.push('t.run = ?') && params.push(query.run)
+    const bound = (clause: string, value: string | number) => {
+      where.push(clause)
+      params.push(value)
+    }
+    if (query.fromMs !== undefined) bound('t.time_ms >= ?', query.fromMs)
+    if (query.toMs !== undefined) bound('t.time_ms < ?', query.toMs)
+    if (query.run !== undefined) bound('t.run = ?', query.run)
     if (query.rule !== undefined) {
       where.push('(t.id IN (SELECT tick_id FROM firings WHERE rule = ?) OR t.id IN (SELECT tick_id FROM actions WHERE rule = ?))')
       params.push(query.rule, query.rule)
     }
-    if (query.action !== undefined) where.push('t.id IN (SELECT tick_id FROM actions WHERE kind = ?)') && params.push(query.action)
+    if (query.action !== undefined) bound('t.id IN (SELECT tick_id FROM actions WHERE kind = ?)', query.action)
     const sql = `SELECT t.* FROM ticks t${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY t.id${query.limit !== undefined ? ` LIMIT ${query.limit}` : ''}`
     const actionsOf = this.db.prepare('SELECT * FROM actions WHERE tick_id = ? ORDER BY rowid')
     const firingsOf = this.db.prepare('SELECT rule, mode, held FROM firings WHERE tick_id = ? ORDER BY rowid')

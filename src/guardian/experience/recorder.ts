@@ -45,6 +45,15 @@ export class ExperiencePlan {
     }
     this.variables = [...new Set([...ruleVariables(parsed, declarations), ...(this.reward?.inputs ?? [])])].sort()
   }
+
+  /**
+   * The reward of a tick whose next tick has `values` (input variables and `feat.*`) and
+   * whose outcome is `outcome`, or why there is none.
+   */
+  judge(values: Readonly<Record<string, number>>, outcome: RewardOutcome): { reward: number } | { error: string } {
+    if (!this.reward) return { error: 'no reward expression in the config' }
+    return this.reward.evaluate(values, outcome)
+  }
 }
 
 /** Feeds an {@link ExperienceWriter} one tick at a time. */
@@ -140,11 +149,7 @@ export class ExperienceRecorder {
   }
 
   #judge(row: ExperienceRow, values: Record<string, number>, outcome: RewardOutcome): void {
-    if (!this.plan.reward) {
-      row.rewardError = 'no reward expression in the config'
-      return
-    }
-    const r = this.plan.reward.evaluate(values, outcome)
+    const r = this.plan.judge(values, outcome)
     if ('reward' in r) row.reward = r.reward
     else row.rewardError = r.error
   }

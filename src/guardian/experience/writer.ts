@@ -61,7 +61,8 @@ export class ExperienceWriter {
   private readonly insertRun: Database.Statement
   private readonly writeBatch: (rows: ExperienceWriter['buffer']) => void
 
-  private constructor(path: string, options: ExperienceWriterOptions) {
+  /** Same as {@link ExperienceWriter.open}. */
+  constructor(path: string, options: ExperienceWriterOptions = {}) {
     this.path = path
     this.batchSize = positiveInteger('batchSize', options.batchSize, DEFAULT_BATCH, 1_000_000)
     this.flushIntervalMs = positiveInteger('flushIntervalMs', options.flushIntervalMs, DEFAULT_INTERVAL_MS, 86_400_000)
