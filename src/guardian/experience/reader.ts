@@ -55,6 +55,15 @@ interface TickRow {
   reward_error: string | null
 }
 
+interface FiringRow {
+  rule: string
+  mode: 'active' | 'shadow'
+  held: number
+  domain?: string | null
+  kind?: string | null
+  target?: string | null
+}
+
 interface ActionRow {
   tick_id: number
   rule: string
@@ -143,7 +152,10 @@ export class ExperienceReader {
     if (query.action !== undefined) bound('t.id IN (SELECT tick_id FROM actions WHERE kind = ?)', query.action)
     const sql = `SELECT t.* FROM ticks t${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY t.id${query.limit !== undefined ? ` LIMIT ${query.limit}` : ''}`
     const actionsOf = this.db.prepare('SELECT * FROM actions WHERE tick_id = ? ORDER BY rowid')
-    const firingsOf = this.db.prepare('SELECT rule, mode, held FROM firings WHERE tick_id = ? ORDER BY rowid')
+    // Version 2 files (read, never migrated, by a reader) have no domain, kind or target.
+    const firingsOf = this.db.prepare(
+      `SELECT rule, mode, held${this.schemaVersion >= 3 ? ', domain, kind, target' : ''} FROM firings WHERE tick_id = ? ORDER BY rowid`,
+    )
     let rows: IterableIterator<unknown>
     try {
       rows = this.db.prepare(sql).iterate(...params)
@@ -153,9 +165,13 @@ export class ExperienceReader {
     for (const raw of rows) {
       const t = raw as TickRow
       const actions = (actionsOf.all(t.id) as ActionRow[]).map(toAction)
-      const firings = (firingsOf.all(t.id) as { rule: string; mode: 'active' | 'shadow'; held: number }[]).map(
-        (f): ExperienceFiring => ({ rule: f.rule, mode: f.mode, held: f.held === 1 }),
-      )
+      const firings = (firingsOf.all(t.id) as FiringRow[]).map((f): ExperienceFiring => {
+        const out: ExperienceFiring = { rule: f.rule, mode: f.mode, held: f.held === 1 }
+        if (f.domain) out.domain = f.domain
+        if (f.kind) out.kind = f.kind
+        if (f.target) out.target = f.target
+        return out
+      })
       yield {
         run: t.run,
         tick: t.tick,

@@ -5,7 +5,7 @@ import type { TickOutput } from '../../engine.js'
 import { GamesaError } from '../../errors.js'
 import type { ExperienceWriter, ExperienceRow } from './writer.js'
 import { type ExperienceConfig, RewardFunction, type RewardOutcome, configDeclarations, ruleVariables } from './reward.js'
-import type { ExperienceAction, ExperienceSource } from './types.js'
+import type { ExperienceAction, ExperienceFiring, ExperienceSource } from './types.js'
 
 /** What became of one approved action, in `output.approved` order. */
 export type ActuationResult =
@@ -18,7 +18,7 @@ export interface RecordedTick {
   /** The input variables the engine saw (absent ones left out or NaN/null). */
   values: Readonly<Record<string, number | null | undefined>>
   /** The engine's whole tick output (features, firings, approved, rejected, contracts). */
-  output: Pick<TickOutput, 'tick' | 'nowMs' | 'emergency' | 'features' | 'firings' | 'approved' | 'rejected' | 'contracts'>
+  output: Pick<TickOutput, 'tick' | 'nowMs' | 'emergency' | 'features' | 'firings' | 'approved' | 'rejected' | 'contracts'> & Partial<Pick<TickOutput, 'scored'>>
   /** The approved actions' outcomes (default: every one a dry run). */
   outcomes?: readonly ActuationResult[]
 }
@@ -114,10 +114,14 @@ export class ExperienceRecorder {
         detail: r.message,
       })
     }
-    const firings = [
-      ...output.firings.active.map((f) => ({ rule: f.rule, mode: 'active' as const, held: f.held })),
-      ...output.firings.shadow.map((f) => ({ rule: f.rule, mode: 'shadow' as const, held: f.held })),
-    ]
+    // What each firing proposed: its scored action (shadow ones are scored too, never chosen).
+    const proposed = new Map<string, { kind: string; target: string }>()
+    for (const a of output.scored ?? []) if (!proposed.has(`${a.mode}\u0000${a.rule}`)) proposed.set(`${a.mode}\u0000${a.rule}`, a)
+    const firing = (mode: 'active' | 'shadow') => (f: TickOutput['firings']['active'][number]): ExperienceFiring => {
+      const p = proposed.get(`${mode}\u0000${f.rule}`)
+      return { rule: f.rule, mode, held: f.held, domain: f.domain, ...(p ? { kind: p.kind, target: p.target } : {}) }
+    }
+    const firings = [...output.firings.active.map(firing('active')), ...output.firings.shadow.map(firing('shadow'))]
     // The previous tick's reward: judged on this tick's state and outcome.
     if (this.pending) {
       const outcome: RewardOutcome = {

@@ -59,6 +59,11 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX actions_rule ON actions(rule, tick_id);
    CREATE INDEX actions_kind ON actions(kind, tick_id);
    CREATE INDEX firings_rule ON firings(rule, tick_id);`,
+  // 3: what each firing would do (its action's kind and target, the rule's domain), so shadow
+  // rules can be compared with what the active ones did.
+  `ALTER TABLE firings ADD COLUMN domain TEXT;
+   ALTER TABLE firings ADD COLUMN kind TEXT;
+   ALTER TABLE firings ADD COLUMN target TEXT;`,
 ]
 
 /** The schema version this package writes. */

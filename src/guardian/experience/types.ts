@@ -38,6 +38,11 @@ export interface ExperienceFiring {
   rule: string
   mode: 'active' | 'shadow'
   held: boolean
+  /** The rule's domain (safety, thermal, performance, …), when known. */
+  domain?: string
+  /** The kind and target of the action the rule proposed (or, shadow, would have), when it proposed one. */
+  kind?: string
+  target?: string
 }
 
 /** A contract check that was violated this tick. */

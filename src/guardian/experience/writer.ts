@@ -94,7 +94,7 @@ export class ExperienceWriter {
       this.insertAction = db.prepare(
         'INSERT INTO actions (tick_id, rule, kind, target, agent, decision, reason, value, previous, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       )
-      this.insertFiring = db.prepare('INSERT INTO firings (tick_id, rule, mode, held) VALUES (?, ?, ?, ?)')
+      this.insertFiring = db.prepare('INSERT INTO firings (tick_id, rule, mode, held, domain, kind, target) VALUES (?, ?, ?, ?, ?, ?, ?)')
     } catch (err) {
       db?.close()
       this.lock.release()
@@ -207,6 +207,6 @@ export class ExperienceWriter {
     for (const a of row.actions) {
       this.insertAction.run(id, a.rule, a.kind, a.target, a.agent ?? null, a.decision, a.reason ?? null, a.value ?? null, a.previous ?? null, a.outcome, a.detail ?? null)
     }
-    for (const f of row.firings) this.insertFiring.run(id, f.rule, f.mode, f.held ? 1 : 0)
+    for (const f of row.firings) this.insertFiring.run(id, f.rule, f.mode, f.held ? 1 : 0, f.domain ?? null, f.kind ?? null, f.target ?? null)
   }
 }
