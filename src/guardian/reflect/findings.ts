@@ -29,6 +29,11 @@ export function findings(r: Reflection): Finding[] {
     const why = Object.keys(t.unjudged)[0]
     out.push({ severity: 1, text: `No tick has a reward${why ? ` (${why})` : ''}: without one nothing here can say what helped. Set "reward" in the engine config.` })
   } else if (t.firstThird !== null && t.lastThird !== null) {
+    const missing = Object.values(t.unjudged).reduce((n, c) => n + c, 0)
+    if (missing > t.judged) {
+      const [why, n] = Object.entries(t.unjudged)[0]!
+      out.push({ severity: 1, text: `${missing} of ${missing + t.judged} ticks have no reward, most because ${why} (${n}×): the reward expression reads what these runs do not have.` })
+    }
     const change = t.lastThird - t.firstThird
     const scale = Math.max(Math.abs(t.mean ?? 0), 1e-9)
     if (change < -0.05 * scale) out.push({ severity: 1, text: `The reward is falling: mean ${num(t.firstThird)} over the first third of the judged ticks, ${num(t.lastThird)} over the last third.` })
