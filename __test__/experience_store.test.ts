@@ -267,3 +267,19 @@ test('gamesa experience stats --json and export ndjson / csv; replay --experienc
   t.is(gamesa('experience', 'stats', path, '--format', 'csv').code, 2)
   t.is(gamesa('backtest', '--all', '--config', 'samples/engine.json', '--experience', path).code, 2)
 })
+
+test('gamesa run --experience records the live ticks (dry run) and closes the store at the end', (t) => {
+  const path = file('live.db')
+  const r = gamesa('run', '--duration', '1500ms', '--rate', '10', '--json', '--quiet', '--experience', path)
+  t.is(r.code, 0, r.stderr)
+  const lines = r.stdout.trim().split('\n').length
+  const reader = core.ExperienceReader.open(path)
+  const stats = reader.stats()
+  t.is(stats.rows, lines)
+  t.is(stats.perRun[0]!.source, 'run')
+  t.is(stats.actions.applied, 0)
+  t.is(stats.actions.failed, 0)
+  reader.close()
+  // Closed: the next writer opens at once.
+  core.ExperienceWriter.open(path).close()
+})
