@@ -29,6 +29,7 @@ import * as scenario from './scenario.js'
 import * as signals from './signals.js'
 import * as telemetry from './telemetry.js'
 import * as workloads from './workloads.js'
+import * as proposals from './guardian/proposals/index.js'
 
 const CHECKER_OPTIONS = 'object{auditPath,fsync,repairTornTail,nowMs,keepInMemory}'
 const CHECK = ['agent: string', 'effect: string', 'target?: string|null', 'nowMs?: number|null']
@@ -224,6 +225,10 @@ export const API_ARGUMENTS: Readonly<Record<string, FunctionArguments | ClassArg
   recordBacktest: fn('writer: object', 'scenario: string', 'config: object|string', 'baseline?: string'),
   recordReplay: fn('writer: object', 'config: object|string', 'tracePath: string', 'outPath: string', 'options?: object{onProgress,chunk}'),
   exportExperience: fn('reader: object', 'format: string', 'write: function', 'query?: object{fromMs,toMs,run,rule,action,limit}'),
+  // guardian/proposals/
+  validateProposal: fn('proposal: any', 'activeConfig: object|string', 'options?: object{allowLoosen}'),
+  configSha256: fn('text: string'),
+  proposalJsonSchema: fn(),
 }
 
 /** Exported classes that are errors: not entries (see API_ARGUMENTS). */
@@ -334,3 +339,6 @@ export type ExperienceRecorder = experience.ExperienceRecorder
 export const recordBacktest = f('recordBacktest', experience.recordBacktest)
 export const recordReplay = f('recordReplay', experience.recordReplay)
 export const exportExperience = f('exportExperience', experience.exportExperience)
+export const validateProposal = f('validateProposal', proposals.validateProposal)
+export const configSha256 = f('configSha256', proposals.configSha256)
+export const proposalJsonSchema = f('proposalJsonSchema', proposals.proposalJsonSchema)

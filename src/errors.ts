@@ -44,6 +44,9 @@ export const GamesaErrorCode = {
   ActuationPermissionDenied: 'ACTUATION_PERMISSION_DENIED',
   ExperienceLocked: 'EXPERIENCE_LOCKED',
   ExperienceInvalid: 'EXPERIENCE_INVALID',
+  InvalidProposal: 'INVALID_PROPOSAL',
+  ProposalRejected: 'PROPOSAL_REJECTED',
+  LlmFailed: 'LLM_FAILED',
 } as const
 export type GamesaErrorCode = (typeof GamesaErrorCode)[keyof typeof GamesaErrorCode]
 

@@ -44,6 +44,9 @@ export {
   protectConfig,
   readProcesses,
   renderBacktestReport,
+  validateProposal,
+  configSha256,
+  proposalJsonSchema,
   replayTrace,
   readJournal,
   restoreJournal,
@@ -160,3 +163,5 @@ export * from './engine.js'
 export * from './actuation.js'
 export * from './workloads.js'
 export * from './report/index.js'
+export { PROPOSAL_AUTHORS, PolicyProposalSchema, RULE_DIFF_OPS, RuleDiffSchema } from './guardian/proposals/index.js'
+export type { PolicyProposal, ProposalAuthor, ProposalEvidence, ProposalProblem, ProposalValidation, RuleDiff, RuleDiffOp, ValidateProposalOptions } from './guardian/proposals/index.js'
