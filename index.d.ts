@@ -835,6 +835,9 @@ export declare function nativeReadSnapshot(): string
  */
 export declare function nativeRunBacktest(scenarioJson: string, configJson: string, baseline: string): string
 
+/** `nativeRunBacktest`, and also every tick of the policy run (for the experience store). */
+export declare function nativeRunBacktestRecorded(scenarioJson: string, configJson: string, baseline: string): RecordedBacktest
+
 /**
  * Runs the backtest suite of `configJson` over scenarios given as JSON texts: per scenario the
  * policy, the static settings and the nothing-done run, and the lines the policy meets;
@@ -894,6 +897,14 @@ export declare enum Priority {
   Normal = 'normal',
   High = 'high',
   Critical = 'critical',
+}
+
+/** A backtest report with every tick of the policy run. */
+export interface RecordedBacktest {
+  /** The report, as `nativeRunBacktest` gives it (JSON). */
+  report: string
+  /** One JSON line per tick of the policy run: `{"values", "output", "outcomes"}`. */
+  ticks: Array<string>
 }
 
 /** The strategies a resource's pool may use, the documented one first. */

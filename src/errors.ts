@@ -42,8 +42,11 @@ export const GamesaErrorCode = {
   AuditLocked: 'AUDIT_LOCKED',
   FileLocked: 'FILE_LOCKED',
   ActuationPermissionDenied: 'ACTUATION_PERMISSION_DENIED',
+  ExperienceLocked: 'EXPERIENCE_LOCKED',
+  ExperienceInvalid: 'EXPERIENCE_INVALID',
   InvalidProposal: 'INVALID_PROPOSAL',
   ProposalRejected: 'PROPOSAL_REJECTED',
+  LlmFailed: 'LLM_FAILED',
 } as const
 export type GamesaErrorCode = (typeof GamesaErrorCode)[keyof typeof GamesaErrorCode]
 

@@ -237,6 +237,37 @@ pub fn native_run_backtest(
     })
 }
 
+/// A backtest report with every tick of the policy run.
+#[napi(object)]
+pub struct RecordedBacktest {
+    /// The report, as `nativeRunBacktest` gives it (JSON).
+    pub report: String,
+    /// One JSON line per tick of the policy run: `{"values", "output", "outcomes"}`.
+    pub ticks: Vec<String>,
+}
+
+/// `nativeRunBacktest`, and also every tick of the policy run (for the experience store).
+#[napi]
+pub fn native_run_backtest_recorded(
+    scenario_json: String,
+    config_json: String,
+    baseline: String,
+) -> Result<RecordedBacktest, JsError> {
+    guard(|| {
+        let scenario = sim::Scenario::from_json(&scenario_json).map_err(to_js)?;
+        let config = EngineConfig::from_json(&config_json).map_err(to_js)?;
+        let baseline: gamesa_core::stream::Baseline = baseline
+            .parse()
+            .map_err(|message: String| js_error(codes::INVALID_ARGUMENT, message))?;
+        let (report, ticks) =
+            gamesa_core::stream::backtest_recorded(&scenario, config, baseline).map_err(to_js)?;
+        Ok(RecordedBacktest {
+            report: to_json(&report)?,
+            ticks,
+        })
+    })
+}
+
 /// Runs the backtest suite of `configJson` over scenarios given as JSON texts: per scenario the
 /// policy, the static settings and the nothing-done run, and the lines the policy meets;
 /// returns the rows as JSON.

@@ -19,6 +19,7 @@
 mod actions;
 mod agents_config;
 mod backtest;
+mod backtest_ticks;
 mod config;
 mod engine;
 mod error;
@@ -34,6 +35,7 @@ mod tick;
 pub use agents_config::{BidOrigin, BidSetting, SetsDef};
 pub use backtest::{
     BacktestError, BacktestReport, BacktestRun, Baseline, EnginePolicy, ScenarioInfo, backtest,
+    backtest_recorded,
 };
 pub use config::{
     DEFAULT_TICK_MS, EngineConfig, InvariantBinding, SignalOptions, config_defaults,
