@@ -3,7 +3,7 @@
 // options and seed give the same proposal, byte for byte, through `gamesa learn`.
 import test from 'ava'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { diffFor, literalsOf, parametersOf, replaceLiteral, thresholdHints } from '../src/guardian/generator/index.ts'
@@ -98,4 +98,28 @@ test('gamesa learn: usage errors exit 2, an invalid configuration exits 1', (t) 
   t.is(gamesa('learn', '--config', 'samples/policies/naive.json', '--out', work, '--seeds', '1,1').code, 2)
   const bad = gamesa('learn', '--config', 'samples/engine_configs/invalid/' + readdirSync('samples/engine_configs/invalid')[0], '--out', join(work, 'x'))
   t.is(bad.code, 1, bad.stderr)
+})
+
+test('gamesa learn --experience reads a recorded store: its quantiles are tried, and it is cited as evidence', (t) => {
+  const dir = mkdtempSync(join(work, 'exp-'))
+  const scenario = JSON.parse(readFileSync('samples/scenarios/game_and_compile.json', 'utf8')) as { durationS: number }
+  scenario.durationS = 20
+  writeFileSync(join(dir, 'short.json'), JSON.stringify(scenario))
+  const store = join(dir, 'store.sqlite')
+  const rec = gamesa('backtest', '--scenario', join(dir, 'short.json'), '--config', 'samples/policies/naive.json', '--experience', store, '--quiet')
+  t.is(rec.code, 0, rec.stderr)
+  const args = ['--config', 'samples/policies/naive.json', '--scenarios', 'game_and_compile', '--seeds', '1', '--max-duration', '10', '--budget', '20', '--quiet']
+  const r = gamesa('learn', ...args, '--experience', store, '--out', join(dir, 'out'))
+  t.is(r.code, 0, r.stderr)
+  const report = JSON.parse(readFileSync(join(dir, 'out', 'learn-report.json'), 'utf8')) as { experienceTicks: number; proposal: string }
+  t.is(report.experienceTicks, 200)
+  const proposal = JSON.parse(readFileSync(join(dir, 'out', `${report.proposal}.json`), 'utf8')) as { expectedEffect: { evidence: { source: string; description: string }[] } }
+  const cited = proposal.expectedEffect.evidence.find((e) => e.source === 'experience')
+  t.truthy(cited)
+  t.regex(cited!.description, /200 recorded ticks/)
+
+  writeFileSync(join(dir, 'not-a-store.sqlite'), 'hello')
+  const bad = gamesa('learn', ...args, '--experience', join(dir, 'not-a-store.sqlite'), '--out', join(dir, 'bad'))
+  t.is(bad.code, 1, bad.stderr)
+  t.regex(bad.stderr, /EXPERIENCE_INVALID/)
 })

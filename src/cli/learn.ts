@@ -6,6 +6,8 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { readDocument } from '../files.js'
 import { GamesaError } from '../errors.js'
+import { ExperienceReader } from '../guardian/experience/index.js'
+import { type ThresholdHints, thresholdHints } from '../guardian/generator/experience_hints.js'
 import { proposalFrom } from '../guardian/generator/proposal.js'
 import { search } from '../guardian/generator/search.js'
 import { configSha256 } from '../guardian/proposals/validate.js'
@@ -16,7 +18,7 @@ import { StderrProgress } from './stderr_progress.js'
 
 const DEFAULTS = { seed: 1, seeds: [1, 3, 5], maxDurationS: 60, budget: 60 }
 
-const HELP = `usage: gamesa learn --config <engine.json> --out <dir> [--seed <n>] [--seeds 1,3,5]
+const HELP = `usage: gamesa learn --config <engine.json> --out <dir> [--experience <store>] [--seed <n>] [--seeds 1,3,5]
                     [--scenarios <name,...>] [--max-duration <s>] [--budget <n>] [--json] [--quiet]
 
 Proposes a better configuration: a seeded coordinate search over the numbers a person would
@@ -29,6 +31,10 @@ move while it pays; a move is kept only when the mean reward rises and no run is
 end, parameters are put back, newest first, while that wins back a line of the backtest suite's
 table (gamesa backtest --all) that --config meets and the result does not.
 
+With --experience (a store recorded by gamesa run, replay or backtest --experience), the first
+round also tries each threshold at the 10/25/50/75/90 % quantiles of the recorded values of the
+variable it is compared with, and the proposal cites the store as evidence.
+
 Rules in the safety domain, gate limits and contracts are never touched. The result is one
 policy proposal (author "generator") in --out, to be judged by gamesa promote, which tests it
 on other seeds; nothing is applied here. Same inputs, same proposal.
@@ -36,6 +42,7 @@ on other seeds; nothing is applied here. Same inputs, same proposal.
 options:
   --config <file>      the engine configuration to improve (required)
   --out <dir>          where to write the proposal and learn-report.json (required; created)
+  --experience <file>  an experience store whose recorded values give candidate thresholds
   --seed <n>           seed of the search order (default ${DEFAULTS.seed})
   --seeds <list>       scenario seeds to learn on, comma-separated (default ${DEFAULTS.seeds.join(',')})
   --scenarios <list>   shipped scenario names or scenario files (default: every shipped scenario)
@@ -46,11 +53,12 @@ options:
   -h, --help           show this help
 
 exit codes: 0 done (a proposal written, or none when no move paid: said so), 1 invalid
-configuration, 2 usage error.`
+configuration or experience store, 2 usage error (or a file that cannot be read).`
 
 interface Options {
   config: string
   out: string
+  experience?: string
   seed: number
   seeds: number[]
   scenarios?: string[]
@@ -69,6 +77,7 @@ function parseOptions(args: string[]): Options | number {
   const options = {
     config: { type: 'string' },
     out: { type: 'string' },
+    experience: { type: 'string' },
     seed: { type: 'string' },
     seeds: { type: 'string' },
     scenarios: { type: 'string' },
@@ -83,6 +92,9 @@ function parseOptions(args: string[]): Options | number {
     const out = line.string('out')
     if (!out) throw new UsageError('--out <dir> is required')
     const parsed: Options = { config, out, ...DEFAULTS, json: line.flag('json'), quiet: line.flag('quiet') }
+    const experience = line.string('experience')
+    if (experience === '') throw new UsageError('--experience needs a file')
+    if (experience !== undefined) parsed.experience = experience
     const seed = line.string('seed')
     if (seed !== undefined) parsed.seed = wholeNumber(seed, '--seed', 0xffff_ffff)
     const seeds = line.string('seeds')
@@ -131,6 +143,21 @@ function run(args: string[]): number {
     for (const p of problems) console.error(`  ${p.path}: ${p.message}`)
     return 1
   }
+  let hints: ThresholdHints | undefined
+  if (options.experience !== undefined) {
+    try {
+      const reader = ExperienceReader.open(options.experience)
+      try {
+        hints = thresholdHints(reader.iterate())
+      } finally {
+        reader.close()
+      }
+    } catch (err) {
+      if (!(err instanceof GamesaError)) throw err
+      console.error(`gamesa learn: --experience ${options.experience}: ${err.code}: ${err.message}`)
+      return err.code === 'IO_ERROR' ? 2 : 1
+    }
+  }
   const progress = new StderrProgress(options.quiet)
   let result
   try {
@@ -140,6 +167,7 @@ function run(args: string[]): number {
       maxDurationS: options.maxDurationS,
       budget: options.budget,
       ...(options.scenarios ? { scenarios: options.scenarios } : {}),
+      ...(hints ? { hints } : {}),
       onProgress: (n, budget, best, note) => progress.update(`learn: ${n}/${budget} configurations, best reward ${best.toFixed(4)} (${note})`),
     })
   } catch (err) {
@@ -149,9 +177,11 @@ function run(args: string[]): number {
     return 1
   }
   progress.done()
-  const proposal = proposalFrom(result, configSha256(text), options.seed)
+  const proposal = proposalFrom(result, configSha256(text), options.seed, hints && options.experience ? { file: options.experience, hints } : undefined)
   const report = {
     config: options.config,
+    experience: options.experience ?? null,
+    experienceTicks: hints?.ticks ?? null,
     seed: options.seed,
     seeds: options.seeds,
     maxDurationS: options.maxDurationS,
