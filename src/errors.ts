@@ -45,7 +45,6 @@ export const GamesaErrorCode = {
   ExperienceLocked: 'EXPERIENCE_LOCKED',
   ExperienceInvalid: 'EXPERIENCE_INVALID',
   InvalidProposal: 'INVALID_PROPOSAL',
-  ProposalRejected: 'PROPOSAL_REJECTED',
   LlmFailed: 'LLM_FAILED',
 } as const
 export type GamesaErrorCode = (typeof GamesaErrorCode)[keyof typeof GamesaErrorCode]

@@ -102,8 +102,6 @@ pub mod codes {
         EXPERIENCE_INVALID,
         /// A policy proposal is malformed, does not apply to the active configuration, its expressions do not compile, or it loosens a gate limit, a contract or the safety domain without a person's leave; every problem is listed with its JSON path.
         INVALID_PROPOSAL,
-        /// A valid policy proposal was not promoted: in shadow or evaluation it did not win by the required margin, or it regressed safety; the reasons are listed.
-        PROPOSAL_REJECTED,
         /// A language model could not give an answer: the endpoint refused or timed out after its retries, the token budget ran out, or the local model or its runtime is missing.
         LLM_FAILED,
     }
