@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { lowerBound95 } from '../src/guardian/promotion/confidence.ts'
 import { historyDir } from '../src/guardian/promotion/history.ts'
+import { judgeProposal } from '../src/guardian/promotion/pipeline.ts'
 import { shadowConfig, shadowId } from '../src/guardian/promotion/shadow.ts'
 import { applyPromotion, rulesOnlyChange } from '../src/guardian/promotion/swap.ts'
 import { Engine, checkEngineConfig, isGamesaError, verifyAuditFile } from '../src/index.ts'
@@ -191,4 +192,23 @@ test('a promotion that changes only rules replaces them in a running engine; oth
   t.true(isGamesaError(e, 'INVALID_ENGINE_CONFIG'), String(e))
   t.regex((e as Error).message, /\$\.rules\[0\]\.when/)
   t.true(fired(10000).includes('background_backoff'), 'a refused replacement changes nothing (cooldown 5 s over)')
+})
+
+test('shadow on a recorded trace: a proposed rule the trace cannot feed is refused; a modified rule failing as the active one does is not', (t) => {
+  const trace = 'fuzz/corpus/trace_replay/valid_sim_heating_8_ticks.ndjson'
+  const engine = readFileSync('samples/engine.json', 'utf8')
+  const doc = (change: unknown[]) => ({ id: 'trace-check', author: 'human', rationale: 'r', change, expectedEffect: { summary: 's', evidence: [{ source: 'reasoning', description: 'd' }] }, confidence: 0.5 })
+  const options = { scenarios: ['game_and_compile'], seeds: [1, 2], maxDurationS: 5, table: false, traces: [trace] }
+  // The trace has no workload variables: the new rule fails on every tick.
+  const added = judgeProposal(
+    doc([{ op: 'add_rule', rule: { id: 'late_frames', domain: 'performance', priority: 'high', when: 'wl.priority.deadline_miss_rate > 0.5', action: { kind: 'set_cpu_weight', target: 'priority', params: { factor: 2 } } } }]),
+    engine,
+    options,
+  )
+  t.is(added.report.failedStep, 'shadow')
+  t.regex(added.report.reasons[0]!.message, /`late_frames` failed on 8 of 8 ticks where the active rules did not/)
+  // The active priority_frames_late fails there too: not the proposal's doing.
+  const modified = judgeProposal(doc([{ op: 'modify_rule', ruleId: 'priority_frames_late', set: { cooldownMs: 2000 } }]), engine, options)
+  t.not(modified.report.failedStep, 'shadow')
+  t.like(modified.report.shadow!.traces[0]!.rules[0], { rule: 'priority_frames_late', ticks: 8, errors: 8, newErrors: 0 })
 })

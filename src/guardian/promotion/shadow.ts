@@ -9,8 +9,8 @@
 //
 // The step refuses a proposal when adding its shadow rules changes the closed-loop outcome of
 // any scenario (a shadow rule must be inert), or when a proposed rule cannot decide on a
-// recorded trace (it fails on more than half of the ticks there: a variable that machine never
-// reports).
+// recorded trace (it fails on more than half of the ticks there where the active rule of the
+// same id did not: a variable that machine never reports).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -49,6 +49,8 @@ export interface TraceRuleStats {
   ticks: number
   firings: number
   errors: number
+  /** Errors on ticks where the active rule of the same id (if any) did not fail: the proposal's own. */
+  newErrors: number
   /** For a modified rule: ticks where it and the active rule agreed (both fired or neither), of `ticks`. */
   agreement?: number
 }
@@ -101,8 +103,8 @@ export function runShadow(active: Json, proposal: PolicyProposal, proposedConfig
     const stats = traceStats(config, trace, rules)
     result.traces.push(stats)
     for (const s of stats.rules) {
-      if (s.ticks > 0 && s.errors * 2 > s.ticks) {
-        result.reasons.push(`${trace}: the proposed rule \`${s.rule}\` failed on ${s.errors} of ${s.ticks} ticks (a variable this machine does not report?)`)
+      if (s.ticks > 0 && s.newErrors * 2 > s.ticks) {
+        result.reasons.push(`${trace}: the proposed rule \`${s.rule}\` failed on ${s.newErrors} of ${s.ticks} ticks where the active rules did not (a variable this machine does not report?)`)
       }
     }
   }
@@ -117,7 +119,7 @@ function traceStats(config: string, trace: string, rules: readonly Json[]): { tr
     const out = join(dir, 'decisions.ndjson')
     const summary = replayTrace(config, trace, out)
     const lines = readFileSync(out, 'utf8').split('\n').slice(1).filter((l) => l.length > 0)
-    const stats = new Map<string, TraceRuleStats>(rules.map((r) => [String(r.id), { rule: String(r.id), ticks: 0, firings: 0, errors: 0, agreement: 0 }]))
+    const stats = new Map<string, TraceRuleStats>(rules.map((r) => [String(r.id), { rule: String(r.id), ticks: 0, firings: 0, errors: 0, newErrors: 0, agreement: 0 }]))
     for (const line of lines) {
       const tick = JSON.parse(line) as { firings: { active: { rule: string }[]; shadow: { rule: string }[] }; ruleErrors?: { rule: string }[] }
       const firedActive = new Set(tick.firings.active.map((f) => f.rule))
@@ -126,7 +128,10 @@ function traceStats(config: string, trace: string, rules: readonly Json[]): { tr
       for (const s of stats.values()) {
         s.ticks++
         if (firedShadow.has(shadowId(s.rule))) s.firings++
-        if (failed.has(shadowId(s.rule))) s.errors++
+        if (failed.has(shadowId(s.rule))) {
+          s.errors++
+          if (!failed.has(s.rule)) s.newErrors++
+        }
         if (firedActive.has(s.rule) === firedShadow.has(shadowId(s.rule))) s.agreement!++
       }
     }
