@@ -2,7 +2,10 @@
 // proposal is refused with its reason at the proposal's own JSON path (the larger rejection
 // corpus is in proposal_rejection.test.ts).
 import test from 'ava'
-import { readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { type PolicyProposal, configSha256, proposalJsonSchema, validateProposal } from '../src/guardian/proposals/index.ts'
 import { isGamesaError } from '../src/index.ts'
 
@@ -109,4 +112,27 @@ test('the JSON Schema is the generated file', (t) => {
     JSON.parse(readFileSync('schemas/policy_proposal.schema.json', 'utf8')).properties,
     (proposalJsonSchema() as { properties: unknown }).properties,
   )
+})
+
+test('gamesa validate checks a proposal against --config, and --allow-loosen lets a person pass a loosening', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gamesa-proposal-'))
+  try {
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, ['--conditions=gamesa-source', '--import', '@oxc-node/core/register', 'src/cli/gamesa.ts', 'validate', ...args], { encoding: 'utf8' })
+    const file = join(dir, 'loosen.json')
+    writeFileSync(file, JSON.stringify(withChange([{ op: 'set_gate', kind: 'set_gpu_power_limit', set: { cap: 900 } }])))
+    // Without --config only the structure is checked: valid.
+    t.is(run(file).status, 0)
+    const refused = run('--json', '--config', 'samples/engine.json', file)
+    t.is(refused.status, 1)
+    const report = JSON.parse(refused.stdout) as { files: { kind: string; problems: { path: string; message: string }[] }[] }
+    t.is(report.files[0]!.kind, 'policy-proposal')
+    t.like(report.files[0]!.problems[0], { path: '$.change[0].set.cap' })
+    t.is(run('--config', 'samples/engine.json', '--allow-loosen', file).status, 0)
+    const usage = run('--allow-loosen', file)
+    t.is(usage.status, 2)
+    t.regex(usage.stderr, /--allow-loosen needs --config/)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })
