@@ -137,6 +137,7 @@ test('usage errors exit 2', (t) => {
     ['promote', 'samples/policy_proposal.json', '--config', 'samples/engine.json', '--max-duration', '-3'],
     ['promote', 'samples/policy_proposal.json', '--rollback', '--config', 'samples/engine.json'],
     ['promote', 'samples/policy_proposal.json', '--config', 'samples/engine.json', '--bogus'],
+    ['promote', 'samples/policy_proposal.json', '--config', 'samples/engine.json', '--scenarios', 'nope'],
   ]) {
     const r = gamesa(...args)
     t.is(r.code, 2, args.join(' '))

@@ -10,6 +10,7 @@ import { ExperienceReader } from '../guardian/experience/index.js'
 import { type ThresholdHints, thresholdHints } from '../guardian/generator/experience_hints.js'
 import { proposalFrom } from '../guardian/generator/proposal.js'
 import { search } from '../guardian/generator/search.js'
+import { shippedScenarioNames } from '../guardian/promotion/scenarios.js'
 import { configSha256 } from '../guardian/proposals/validate.js'
 import { checkEngineConfig } from '../engine.js'
 import { UsageError, parseCommandLine } from './args.js'
@@ -107,7 +108,11 @@ function parseOptions(args: string[]): Options | number {
       parsed.scenarios = scenarios.split(',').map((s) => {
         const name = s.trim()
         if (name === '') throw new UsageError(`--scenarios has an empty item: '${scenarios}'`)
-        if (!name.endsWith('.json')) return name
+        if (!name.endsWith('.json')) {
+          const names = shippedScenarioNames()
+          if (!names.includes(name)) throw new UsageError(`--scenarios: '${name}' is not a shipped scenario (${names.join(', ')}) nor a .json file`)
+          return name
+        }
         try {
           return readDocument(name, 'scenario')
         } catch (err) {

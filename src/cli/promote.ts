@@ -7,6 +7,7 @@ import { readDocument } from '../files.js'
 import { GamesaError } from '../errors.js'
 import { PromotionAudit } from '../guardian/promotion/audit.js'
 import { latestPromotion, rollbackFile } from '../guardian/promotion/history.js'
+import { shippedScenarioNames } from '../guardian/promotion/scenarios.js'
 import { DEFAULT_EVALUATION_SEEDS, type PipelineOptions, type PipelineReport, judgeProposal, promote } from '../guardian/promotion/pipeline.js'
 import { UsageError, parseCommandLine } from './args.js'
 import type { Command } from './commands.js'
@@ -144,7 +145,11 @@ function parseOptions(args: string[]): Options | number {
 }
 
 function readScenario(s: string): string {
-  if (!s.endsWith('.json')) return s
+  if (!s.endsWith('.json')) {
+    const names = shippedScenarioNames()
+    if (!names.includes(s)) throw new UsageError(`--scenarios: '${s}' is not a shipped scenario (${names.join(', ')}) nor a .json file`)
+    return s
+  }
   try {
     return readDocument(s, 'scenario')
   } catch (err) {

@@ -3,6 +3,7 @@
 // apart from the luck of one seed. Seeds are given, never drawn: the same list gives the same
 // runs.
 import { builtinScenarios } from '../../engine.js'
+import { GamesaError } from '../../errors.js'
 
 /** One scenario run: a shipped scenario (or one given as JSON text) with a seed. */
 export interface ScenarioVariant {
@@ -27,8 +28,16 @@ export function scenarioVariants(options: VariantOptions = {}): ScenarioVariant[
   const shipped = builtinScenarios()
   const texts = (options.scenarios ?? shipped.map((s) => s.name)).map((s) => shipped.find((b) => b.name === s)?.json ?? s)
   const out: ScenarioVariant[] = []
-  for (const text of texts) {
-    const doc = JSON.parse(text) as { name: string; seed?: number; durationS: number }
+  for (const [i, text] of texts.entries()) {
+    let doc: { name: string; seed?: number; durationS: number }
+    try {
+      doc = JSON.parse(text) as typeof doc
+    } catch {
+      const names = shipped.map((b) => b.name).join(', ')
+      throw new GamesaError('INVALID_SCENARIO', `scenarios[${i}] is neither a shipped scenario (${names}) nor scenario JSON: ${text.slice(0, 60)}`, {
+        path: `$[${i}]`,
+      })
+    }
     for (const seed of options.seeds ?? [doc.seed ?? 0]) {
       const variant = { ...doc, seed }
       if (options.maxDurationS !== undefined) variant.durationS = Math.min(doc.durationS, options.maxDurationS)
