@@ -59,7 +59,8 @@ options:
   -h, --help             show this help
 
 exit codes: 0 promoted (with --dry-run: would be promoted; with --rollback: rolled back),
-1 rejected (the reasons are printed, each with its step) or nothing to roll back, 2 usage error.`
+1 rejected (the reasons are printed, each with its step), an invalid --config, a locked audit
+file or nothing to roll back, 2 usage error (or a file that cannot be read).`
 
 interface Options {
   proposal?: string
@@ -179,7 +180,7 @@ function run(args: string[]): number {
   } catch (err) {
     if (!(err instanceof GamesaError)) throw err
     console.error(`gamesa promote: ${err.code}: ${err.message}`)
-    return err.code === 'INVALID_ENGINE_CONFIG' ? 2 : 1
+    return 1
   }
 }
 
