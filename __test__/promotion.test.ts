@@ -213,3 +213,18 @@ test('shadow on a recorded trace: a proposed rule the trace cannot feed is refus
   t.not(modified.report.failedStep, 'shadow')
   t.like(modified.report.shadow!.traces[0]!.rules[0], { rule: 'priority_frames_late', ticks: 8, errors: 8, newErrors: 0 })
 })
+
+test('--live shadows the proposed rules on the telemetry of this machine, sampled at the tick rate, and leaves no file behind', (t) => {
+  const dir = mkdtempSync(join(work, 'live-'))
+  const config = join(dir, 'engine.json')
+  copyFileSync('samples/engine.json', config)
+  const path = proposal('live-check', [{ op: 'modify_rule', ruleId: 'priority_frames_late', set: { cooldownMs: 2000 } }])
+  const r = gamesa('promote', path, '--config', config, '--dry-run', '--live', '1s', '--json', ...SMALL)
+  t.true(r.code === 0 || r.code === 1, r.stderr)
+  const report = JSON.parse(r.stdout) as { shadow: { traces: { trace: string; ticks: number; rules: { rule: string; ticks: number }[] }[] } }
+  const live = report.shadow.traces[0]!
+  t.true(live.ticks >= 5 && live.ticks <= 12, `${live.ticks} ticks in 1 s at 10 Hz`)
+  t.is(live.rules[0]!.rule, 'priority_frames_late')
+  t.false(existsSync(live.trace), 'the live trace is removed')
+  t.is(gamesa('promote', path, '--config', config, '--live', 'soon').code, 2)
+})

@@ -2,7 +2,9 @@
 // promotion pipeline (validate → shadow → evaluate → promote), every step audited; the new
 // configuration is written only when the proposal wins, the previous one kept for
 // `gamesa promote --rollback`.
-import { writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { readDocument } from '../files.js'
 import { GamesaError } from '../errors.js'
 import { PromotionAudit } from '../guardian/promotion/audit.js'
@@ -11,11 +13,13 @@ import { shippedScenarioNames } from '../guardian/promotion/scenarios.js'
 import { DEFAULT_EVALUATION_SEEDS, type PipelineOptions, type PipelineReport, judgeProposal, promote } from '../guardian/promotion/pipeline.js'
 import { UsageError, parseCommandLine } from './args.js'
 import type { Command } from './commands.js'
+import { recordCommand } from './record.js'
 import { StderrProgress } from './stderr_progress.js'
+import { parseDuration } from './telemetry_options.js'
 
 const HELP = `usage: gamesa promote <proposal.json> --config <engine.json> [--allow-loosen] [--dry-run]
                       [--seeds 1,2,3,4] [--scenarios <name,...>] [--max-duration <s>] [--margin <x>]
-                      [--trace <trace.ndjson>]... [--shadow-config <out.json>] [--audit <file>]
+                      [--trace <trace.ndjson>]... [--live <time>] [--shadow-config <out.json>] [--audit <file>]
                       [--report <out.json>] [--json] [--quiet]
        gamesa promote --rollback --config <engine.json> [--audit <file>] [--json]
 
@@ -49,6 +53,8 @@ options:
   --max-duration <s>     cut each scenario to at most this many simulated seconds (default: full)
   --margin <x>           least relative reward improvement the bound must clear (default 0.01 = 1 %)
   --trace <file>         a recorded trace (gamesa record) to shadow the proposed rules on; repeatable
+  --live <time>          also shadow them live: this machine's telemetry, sampled at the
+                         configuration's tick rate for this long (e.g. 60s), first
   --shadow-config <out>  write the active configuration with the proposed rules in shadow, to run
                          them live in shadow: gamesa run --config <out>
   --audit <file>         the audit file (default <config>.audit.ndjson)
@@ -69,6 +75,8 @@ interface Options {
   dryRun: boolean
   pipeline: PipelineOptions
   shadowConfig?: string
+  /** How long to sample live telemetry for the shadow step, ms. */
+  liveMs?: number
   audit?: string
   report?: string
   json: boolean
@@ -93,6 +101,7 @@ function parseOptions(args: string[]): Options | number {
     'max-duration': { type: 'string' },
     margin: { type: 'string' },
     trace: { type: 'string', multiple: true },
+    live: { type: 'string' },
     'shadow-config': { type: 'string' },
     audit: { type: 'string' },
     report: { type: 'string' },
@@ -130,11 +139,13 @@ function parseOptions(args: string[]): Options | number {
     }
     const traces = line.strings('trace')
     if (traces.length > 0) pipeline.traces = traces
-    if (rollback && (seeds || scenarios || traces.length > 0 || line.flag('dry-run') || line.flag('allow-loosen'))) {
+    const live = line.string('live')
+    if (rollback && (seeds || scenarios || traces.length > 0 || live !== undefined || line.flag('dry-run') || line.flag('allow-loosen'))) {
       throw new UsageError('--rollback restores the previous configuration: it takes only --config, --audit and --json')
     }
     const parsed: Options = { config, rollback, dryRun: line.flag('dry-run'), pipeline, json: line.flag('json'), quiet: line.flag('quiet') }
     if (line.positionals[0] !== undefined) parsed.proposal = line.positionals[0]
+    if (live !== undefined) parsed.liveMs = parseDuration('--live', live)
     const shadowConfig = line.string('shadow-config')
     if (shadowConfig !== undefined) parsed.shadowConfig = shadowConfig
     const audit = line.string('audit')
@@ -158,7 +169,7 @@ function readScenario(s: string): string {
   }
 }
 
-function run(args: string[]): number {
+async function run(args: string[]): Promise<number> {
   let options: Options | number
   try {
     options = parseOptions(args)
@@ -175,13 +186,33 @@ function run(args: string[]): number {
     console.error(`gamesa promote: cannot read config '${options.config}': ${(err as Error).message}`)
     return 2
   }
+  let liveDir: string | undefined
   try {
+    if (options.liveMs !== undefined && !options.rollback) {
+      liveDir = mkdtempSync(join(tmpdir(), 'gamesa-promote-live-'))
+      const trace = join(liveDir, 'live.ndjson')
+      const code = await recordLive(trace, options.liveMs, configText, options.quiet)
+      if (code !== 0) return code
+      options.pipeline.traces = [...(options.pipeline.traces ?? []), trace]
+    }
     return options.rollback ? rollback(options) : judge(options, configText)
   } catch (err) {
     if (!(err instanceof GamesaError)) throw err
     console.error(`gamesa promote: ${err.code}: ${err.message}`)
     return 1
+  } finally {
+    if (liveDir !== undefined) rmSync(liveDir, { recursive: true, force: true })
   }
+}
+
+/** Samples this machine's telemetry into `trace` for `ms`, at the configuration's tick rate (as `gamesa record`). */
+async function recordLive(trace: string, ms: number, configText: string, quiet: boolean): Promise<number> {
+  const tickMs = (JSON.parse(configText) as { tickMs?: unknown }).tickMs
+  const rateHz = Math.min(1000, Math.max(0.1, 1000 / (typeof tickMs === 'number' && tickMs > 0 ? tickMs : 100)))
+  if (!quiet) process.stderr.write(`shadow: sampling live telemetry for ${ms / 1000} s at ${rateHz} Hz…\n`)
+  const code = await recordCommand.run(['--out', trace, '--rate', String(rateHz), '--duration', `${ms}ms`, '--quiet'])
+  if (code !== 0) console.error(`gamesa promote: --live: sampling telemetry failed (gamesa record exit code ${code})`)
+  return code
 }
 
 function rollback(options: Options): number {
