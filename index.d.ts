@@ -171,6 +171,12 @@ export declare class NativeEngine {
   lastTickJson(): string | null
   /** The audit trail kept in memory, as NDJSON. */
   auditNdjson(): string
+  /**
+   * Replaces every rule with the JSON array `rules_json`, between two ticks
+   * (`Engine::replace_rules_json`): `INVALID_ENGINE_CONFIG` and nothing changed when a rule
+   * does not compile.
+   */
+  replaceRules(rulesJson: string): void
 }
 
 /** A compiled expression. Use `compileExpression` from `@gamesa/core`, which wraps this. */
@@ -834,6 +840,9 @@ export declare function nativeReadSnapshot(): string
  */
 export declare function nativeRunBacktest(scenarioJson: string, configJson: string, baseline: string): string
 
+/** `nativeRunBacktest`, and also every tick of the policy run (for the experience store). */
+export declare function nativeRunBacktestRecorded(scenarioJson: string, configJson: string, baseline: string): RecordedBacktest
+
 /**
  * Runs the backtest suite of `configJson` over scenarios given as JSON texts: per scenario the
  * policy, the static settings and the nothing-done run, and the lines the policy meets;
@@ -893,6 +902,14 @@ export declare enum Priority {
   Normal = 'normal',
   High = 'high',
   Critical = 'critical',
+}
+
+/** A backtest report with every tick of the policy run. */
+export interface RecordedBacktest {
+  /** The report, as `nativeRunBacktest` gives it (JSON). */
+  report: string
+  /** One JSON line per tick of the policy run: `{"values", "output", "outcomes"}`. */
+  ticks: Array<string>
 }
 
 /** The strategies a resource's pool may use, the documented one first. */

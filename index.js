@@ -876,6 +876,7 @@ module.exports.nativeBuiltinScenarios = nativeBinding.nativeBuiltinScenarios
 module.exports.nativeReadProcesses = nativeBinding.nativeReadProcesses
 module.exports.nativeReadSnapshot = nativeBinding.nativeReadSnapshot
 module.exports.nativeRunBacktest = nativeBinding.nativeRunBacktest
+module.exports.nativeRunBacktestRecorded = nativeBinding.nativeRunBacktestRecorded
 module.exports.nativeRunBacktestSuite = nativeBinding.nativeRunBacktestSuite
 module.exports.nativeVersion = nativeBinding.nativeVersion
 module.exports.noop = nativeBinding.noop

@@ -2,7 +2,9 @@
 // INVALID_ARGUMENT naming the argument, never a raw Node-API code (`StringExpected`,
 // `NumberExpected`, `InvalidArg`, …) or a bare TypeError. The table of what each entry takes
 // is src/api.ts (API_ARGUMENTS); the first tests check that it covers every export.
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import test, { type ExecutionContext } from 'ava'
 import * as core from '@gamesa/core'
 import { API_ARGUMENTS, ERROR_CLASSES } from '../src/api.js'
@@ -168,8 +170,24 @@ function instances(): Record<string, object> {
     TelemetrySampler: new core.TelemetrySampler({ rateHz: 1 }),
     Engine: new core.Engine(ENGINE_TEXT),
     LiveWorkloads: new core.LiveWorkloads(core.protectConfig(['gamesa-arguments-test'])),
+    ...experienceInstances(),
   }
 }
+
+/** The experience store's classes, on a store in a temporary folder (removed after the tests). */
+function experienceInstances(): Record<string, object> {
+  const dir = mkdtempSync(join(tmpdir(), 'gamesa-arguments-experience-'))
+  experienceDirs.push(dir)
+  const writer = core.ExperienceWriter.open(join(dir, 'store.db'))
+  const plan = new core.ExperiencePlan(ENGINE_TEXT)
+  const recorder = new core.ExperienceRecorder(writer, plan, 'api', 'arguments test')
+  writer.flush()
+  return { ExperienceWriter: writer, ExperiencePlan: plan, ExperienceRecorder: recorder, ExperienceReader: core.ExperienceReader.open(join(dir, 'store.db')) }
+}
+const experienceDirs: string[] = []
+test.after.always(() => {
+  for (const dir of experienceDirs) rmSync(dir, { recursive: true, force: true })
+})
 
 test('every entry refuses wrong-typed arguments with INVALID_ARGUMENT naming the argument', (t) => {
   const objects = instances()

@@ -16,6 +16,7 @@ test('schemas/ holds exactly the generated files', (t) => {
     'engine.schema.json',
     'gate-config.schema.json',
     'market.schema.json',
+    'policy_proposal.schema.json',
     'rule-set.schema.json',
     'rule.schema.json',
     'scale-presets.schema.json',

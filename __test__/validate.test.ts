@@ -90,7 +90,7 @@ test('every sample names its schema and is valid', (t) => {
   t.true(report.valid)
   t.deepEqual(
     [...new Set(report.files.map((f) => f.kind))].sort(),
-    ['allocator-config', 'contract', 'engine', 'gate-config', 'rule', 'scale-presets', 'scenario'],
+    ['allocator-config', 'contract', 'engine', 'gate-config', 'policy-proposal', 'rule', 'scale-presets', 'scenario'],
   )
 })
 

@@ -20,6 +20,7 @@ import * as errors from './errors.js'
 import * as expr from './expr.js'
 import * as features from './features.js'
 import * as gate from './gate.js'
+import * as experience from './guardian/experience/index.js'
 import * as jsonDocument from './json_document.js'
 import * as market from './market.js'
 import * as report from './report/index.js'
@@ -28,6 +29,7 @@ import * as scenario from './scenario.js'
 import * as signals from './signals.js'
 import * as telemetry from './telemetry.js'
 import * as workloads from './workloads.js'
+import * as proposals from './guardian/proposals/index.js'
 
 const CHECKER_OPTIONS = 'object{auditPath,fsync,repairTornTail,nowMs,keepInMemory}'
 const CHECK = ['agent: string', 'effect: string', 'target?: string|null', 'nowMs?: number|null']
@@ -177,6 +179,7 @@ export const API_ARGUMENTS: Readonly<Record<string, FunctionArguments | ClassArg
     lastTickJson: [],
     lastTick: [],
     auditNdjson: [],
+    replaceRules: ['rules: array|string'],
   }),
   builtinScenarios: fn(),
   runBacktest: fn('scenario: string', 'config: object|string', 'baseline?: string'),
@@ -198,6 +201,36 @@ export const API_ARGUMENTS: Readonly<Record<string, FunctionArguments | ClassArg
   protectConfig: fn('names: string[]'),
   // report/
   renderBacktestReport: fn('report: object'),
+  // guardian/experience/
+  runBacktestRecorded: fn('scenario: string', 'config: object|string', 'baseline?: string'),
+  ExperienceWriter: cls(['path: string', 'options?: object{batchSize,flushIntervalMs,retention}'], {
+    'static open': ['path: string', 'options?: object{batchSize,flushIntervalMs,retention}'],
+    beginRun: ['source: string', 'label: string', 'reward?: string'],
+    append: ['run: number', 'row: object'],
+    flush: [],
+    close: [],
+  }),
+  ExperienceReader: cls(['path: string'], {
+    'static open': ['path: string'],
+    runs: [],
+    ticks: ['query?: object{fromMs,toMs,run,rule,action,limit}'],
+    iterate: ['query?: object{fromMs,toMs,run,rule,action,limit}'],
+    stats: [],
+    integrityCheck: [],
+    close: [],
+  }),
+  ExperiencePlan: cls(['config: object|string'], { judge: ['values: object', 'outcome: object'] }),
+  ExperienceRecorder: cls(['writer: object', 'plan: object', 'source: string', 'label: string'], {
+    record: ['tick: object'],
+    finish: [],
+  }),
+  recordBacktest: fn('writer: object', 'scenario: string', 'config: object|string', 'baseline?: string'),
+  recordReplay: fn('writer: object', 'config: object|string', 'tracePath: string', 'outPath: string', 'options?: object{onProgress,chunk}'),
+  exportExperience: fn('reader: object', 'format: string', 'write: function', 'query?: object{fromMs,toMs,run,rule,action,limit}'),
+  // guardian/proposals/
+  validateProposal: fn('proposal: any', 'activeConfig: object|string', 'options?: object{allowLoosen}'),
+  configSha256: fn('text: string'),
+  proposalJsonSchema: fn(),
 }
 
 /** Exported classes that are errors: not entries (see API_ARGUMENTS). */
@@ -295,3 +328,19 @@ export type LiveWorkloads = workloads.LiveWorkloads
 export const protectConfig = f('protectConfig', workloads.protectConfig)
 
 export const renderBacktestReport = f('renderBacktestReport', report.renderBacktestReport)
+
+export const runBacktestRecorded = f('runBacktestRecorded', engine.runBacktestRecorded)
+export const ExperienceWriter = c('ExperienceWriter', experience.ExperienceWriter)
+export type ExperienceWriter = experience.ExperienceWriter
+export const ExperienceReader = c('ExperienceReader', experience.ExperienceReader)
+export type ExperienceReader = experience.ExperienceReader
+export const ExperiencePlan = c('ExperiencePlan', experience.ExperiencePlan)
+export type ExperiencePlan = experience.ExperiencePlan
+export const ExperienceRecorder = c('ExperienceRecorder', experience.ExperienceRecorder)
+export type ExperienceRecorder = experience.ExperienceRecorder
+export const recordBacktest = f('recordBacktest', experience.recordBacktest)
+export const recordReplay = f('recordReplay', experience.recordReplay)
+export const exportExperience = f('exportExperience', experience.exportExperience)
+export const validateProposal = f('validateProposal', proposals.validateProposal)
+export const configSha256 = f('configSha256', proposals.configSha256)
+export const proposalJsonSchema = f('proposalJsonSchema', proposals.proposalJsonSchema)

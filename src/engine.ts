@@ -11,6 +11,7 @@ import {
   nativeBuiltinScenarios,
   checkEngineConfigJson,
   nativeRunBacktest,
+  nativeRunBacktestRecorded,
   nativeRunBacktestSuite,
 } from '../index.js'
 import { AllocatorConfigSchema } from './allocation.js'
@@ -112,6 +113,12 @@ export const EngineConfigSchema = z
         'Pools whose capacity follows an expression of the snapshot each tick, e.g. {"power_budget": "power.cap_w * 950.0"}; where its variables are absent the configured capacity stays.',
       ),
     auditRetention: z.number().int().min(1).nullish().describe('Audit records kept in memory (default 4096).'),
+    reward: z
+      .string()
+      .nullish()
+      .describe(
+        "The guardian's reward expression, judged one tick later: the next tick's variables, features (feat.<name>) and outcome.violations, outcome.emergency, outcome.approved, outcome.rejected, outcome.failed (doubles). The experience store records it; the engine does not read it.",
+      ),
   })
 
 /** A validated engine configuration. */
@@ -392,6 +399,16 @@ export class Engine {
   auditNdjson(): string {
     return this.#native.auditNdjson()
   }
+
+  /**
+   * Replaces every rule (active and shadow) between two ticks, keeping the market, leases,
+   * gate, contracts and audit trail as they are; the new rules start unlatched. `rules` is an
+   * array of rules or its JSON text. A rule that does not compile against the engine's
+   * variables is `INVALID_ENGINE_CONFIG` (paths `$.rules[i]…`), and the engine keeps its rules.
+   */
+  replaceRules(rules: readonly unknown[] | string): void {
+    this.#native.replaceRules(typeof rules === 'string' ? rules : JSON.stringify(rules))
+  }
 }
 
 /** A backtest scenario shipped with the package. */
@@ -413,6 +430,19 @@ export function runBacktest(scenario: string, config: EngineConfig | string, bas
   const builtin = nativeBuiltinScenarios().find((s) => s.name === scenario)
   const scenarioText = builtin?.json ?? scenario
   return JSON.parse(withConfig(config, (text) => nativeRunBacktest(scenarioText, text, baseline))) as BacktestReport
+}
+
+/**
+ * {@link runBacktest}, and also every tick of the policy run as JSON text
+ * `{"values", "output", "outcomes"}`: the telemetry the engine saw, its whole tick output, and
+ * what the plant made of each approved action (`null` applied, else why not). The experience
+ * store records these (`gamesa backtest --experience`).
+ */
+export function runBacktestRecorded(scenario: string, config: EngineConfig | string, baseline: Baseline = 'none'): { report: BacktestReport; ticks: string[] } {
+  const builtin = nativeBuiltinScenarios().find((s) => s.name === scenario)
+  const scenarioText = builtin?.json ?? scenario
+  const recorded = withConfig(config, (text) => nativeRunBacktestRecorded(scenarioText, text, baseline))
+  return { report: JSON.parse(recorded.report) as BacktestReport, ticks: recorded.ticks }
 }
 
 /** How one run of the backtest suite did. */

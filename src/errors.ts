@@ -44,6 +44,10 @@ export const GamesaErrorCode = {
   ActuationPermissionDenied: 'ACTUATION_PERMISSION_DENIED',
   UnsupportedPlatform: 'UNSUPPORTED_PLATFORM',
   GamemodeUnavailable: 'GAMEMODE_UNAVAILABLE',
+  ExperienceLocked: 'EXPERIENCE_LOCKED',
+  ExperienceInvalid: 'EXPERIENCE_INVALID',
+  InvalidProposal: 'INVALID_PROPOSAL',
+  LlmFailed: 'LLM_FAILED',
 } as const
 export type GamesaErrorCode = (typeof GamesaErrorCode)[keyof typeof GamesaErrorCode]
 

@@ -40,7 +40,7 @@ const contractBindingSchema = z.strictObject({
     .describe('Contract variable → "$value", "$previous" or a variable template.'),
 })
 
-const actionKindSchema = z.strictObject({
+export const actionKindSchema = z.strictObject({
   agent: z.string().describe('The agent performing it; the capability is checked for it.'),
   effect: z.enum(EFFECT_NAMES).describe('The capability required.'),
   safety: z.boolean().optional().describe('May pass during an emergency (default false).'),

@@ -44,6 +44,9 @@ export {
   protectConfig,
   readProcesses,
   renderBacktestReport,
+  validateProposal,
+  configSha256,
+  proposalJsonSchema,
   replayTrace,
   readJournal,
   restoreJournal,
@@ -59,7 +62,34 @@ export {
   verifyAuditFile,
   verifyAuditNdjson,
   zodProblems,
+  ExperiencePlan,
+  ExperienceReader,
+  ExperienceRecorder,
+  ExperienceWriter,
+  exportExperience,
+  recordBacktest,
+  recordReplay,
+  runBacktestRecorded,
 } from './api.js'
+export type {
+  ActionOutcome,
+  ActuationResult,
+  ExperienceAction,
+  ExperienceFiring,
+  ExperienceQuery,
+  ExperienceRow,
+  ExperienceRun,
+  ExperienceSource,
+  ExperienceStats,
+  ExperienceTick,
+  ExperienceViolation,
+  ExperienceWriterOptions,
+  ExportFormat,
+  RecordedTick,
+  Retention,
+  RewardOutcome,
+} from './guardian/experience/index.js'
+export { OUTCOME_VARIABLES as REWARD_OUTCOME_VARIABLES } from './guardian/experience/index.js'
 export {
   AllocationStrategy,
   AuditDecision,
@@ -133,3 +163,5 @@ export * from './engine.js'
 export * from './actuation.js'
 export * from './workloads.js'
 export * from './report/index.js'
+export { PROPOSAL_AUTHORS, PolicyProposalSchema, RULE_DIFF_OPS, RuleDiffSchema } from './guardian/proposals/index.js'
+export type { PolicyProposal, ProposalAuthor, ProposalEvidence, ProposalProblem, ProposalValidation, RuleDiff, RuleDiffOp, ValidateProposalOptions } from './guardian/proposals/index.js'

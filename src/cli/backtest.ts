@@ -4,12 +4,14 @@ import { writeFileSync } from 'node:fs'
 import { readDocument } from '../files.js'
 import { type BacktestReport, GamesaError, builtinScenarios, renderBacktestReport, runBacktest, runBacktestSuite } from '../index.js'
 import { suiteTable } from './backtest_suite.js'
+import { EXPERIENCE_HELP, openExperience } from './experience_option.js'
+import { recordBacktest } from '../guardian/experience/index.js'
 import type { Command } from './commands.js'
 import { StderrProgress } from './stderr_progress.js'
 import { UsageError, parseCommandLine } from './args.js'
 
-const HELP = `usage: gamesa backtest --scenario <name|file> --config <engine.json> [--baseline none|static]
-                       [--report <report.html>] [--json] [--quiet]
+const HELP_TEXT = `usage: gamesa backtest --scenario <name|file> --config <engine.json> [--baseline none|static]
+                       [--report <report.html>] [--experience <file>] [--json] [--quiet]
        gamesa backtest --all --config <engine.json> [--json] [--quiet]
        gamesa backtest --list
 
@@ -31,13 +33,16 @@ options:
   --config <file>   engine configuration (required; see samples/engine.json)
   --baseline <b>    none: nothing is changed; static: the scenario's static settings (default none)
   --report <file>   also write a self-contained HTML report with charts (opens offline)
+EXPERIENCE_HELP_HERE
   --json            print the whole report (summaries and series) as JSON on standard output
   --all             run the suite over every shipped scenario (with --config; --json for the rows)
   --list            print the shipped scenarios, one per line: name, then description
   --quiet           no progress on standard error (shown only on a terminal)
   -h, --help        show this help
 
-exit codes: 0 done, 1 invalid scenario or config (the message names the JSON path), 2 usage error.`
+exit codes: 0 done, 1 invalid scenario or config (the message names the JSON path), or the
+experience store is another writer's (EXPERIENCE_LOCKED) or not a store, 2 usage error.`
+const HELP = HELP_TEXT.replace('EXPERIENCE_HELP_HERE', EXPERIENCE_HELP)
 
 interface Options {
   /** A scenario, or every shipped one (`--all`). */
@@ -46,6 +51,7 @@ interface Options {
   config: string
   baseline: 'none' | 'static'
   report?: string
+  experience?: string
   json: boolean
   quiet: boolean
 }
@@ -56,6 +62,7 @@ function parseOptions(args: string[]): Options | 'list' | number {
     config: { type: 'string' },
     baseline: { type: 'string' },
     report: { type: 'string' },
+    experience: { type: 'string' },
     json: { type: 'boolean' },
     list: { type: 'boolean' },
     all: { type: 'boolean' },
@@ -68,13 +75,13 @@ function parseOptions(args: string[]): Options | 'list' | number {
     const all = line.flag('all')
     const scenario = line.string('scenario')
     if (all && scenario !== undefined) throw new UsageError('--all runs every shipped scenario: give it or --scenario, not both')
-    if (all && (line.string('report') !== undefined || line.string('baseline') !== undefined)) {
-      throw new UsageError('--all compares with both baselines and writes no HTML report: drop --baseline and --report')
+    if (all && (line.string('report') !== undefined || line.string('baseline') !== undefined || line.string('experience') !== undefined)) {
+      throw new UsageError('--all compares with both baselines and writes no HTML report or experience: drop --baseline, --report and --experience')
     }
     if (!all && scenario === undefined) throw new UsageError('--scenario <name|file> (or --all) is required (gamesa backtest --list shows the names)')
     const config = line.string('config')
     if (config === undefined) throw new UsageError('--config <engine.json> is required')
-    return { scenario: scenario ?? 'all', all, config, baseline, report: line.string('report'), json: line.flag('json'), quiet: line.flag('quiet') }
+    return { scenario: scenario ?? 'all', all, config, baseline, report: line.string('report'), experience: line.string('experience'), json: line.flag('json'), quiet: line.flag('quiet') }
   })
 }
 
@@ -127,9 +134,16 @@ function run(args: string[]): number {
   } catch (err) {
     return usageError(err)
   }
-  const report = simulate(options.quiet, `simulating ${options.scenario}: policy and baseline (${options.baseline})…`, () =>
-    runBacktest(scenario, config, options.baseline),
-  )
+  const writer = options.experience === undefined ? undefined : openExperience('backtest', options.experience)
+  if (typeof writer === 'number') return writer
+  let report: BacktestReport | number
+  try {
+    report = simulate(options.quiet, `simulating ${options.scenario}: policy and baseline (${options.baseline})…`, () =>
+      writer === undefined ? runBacktest(scenario, config, options.baseline) : recordBacktest(writer, scenario, config, options.baseline).report,
+    )
+  } finally {
+    writer?.close()
+  }
   if (typeof report === 'number') return report
   if (options.report !== undefined) {
     try {
@@ -145,6 +159,7 @@ function run(args: string[]): number {
     console.log(`scenario ${report.scenario.name}: ${report.scenario.durationS} s simulated at ${report.scenario.tickMs} ms per tick`)
     console.log(summaryTable(report))
     if (options.report !== undefined) console.log(`report: ${options.report}`)
+    if (options.experience !== undefined) console.log(`experience: ${report.runs[0]?.summary.ticks ?? 0} ticks recorded in ${options.experience}`)
   }
   return 0
 }

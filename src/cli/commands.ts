@@ -9,6 +9,8 @@ export interface Command {
 
 import { backtestCommand } from './backtest.js'
 import { execCommand } from './exec.js'
+import { experienceCommand } from './experience.js'
+import { reflectCommand } from './reflect.js'
 import { recordCommand } from './record.js'
 import { replayCommand } from './replay.js'
 import { restoreCommand } from './restore.js'
@@ -16,7 +18,9 @@ import { runCommand } from './run.js'
 import { snapshotCommand } from './snapshot.js'
 import { statusCommand } from './status.js'
 import { pauseCommand, resumeCommand } from './pause.js'
+import { promoteCommand } from './promote.js'
+import { learnCommand } from './learn.js'
 import { topCommand } from './top.js'
 import { validateCommand } from './validate.js'
 
-export const commands: Command[] = [validateCommand, snapshotCommand, recordCommand, topCommand, replayCommand, backtestCommand, runCommand, execCommand, statusCommand, pauseCommand, resumeCommand, restoreCommand]
+export const commands: Command[] = [validateCommand, snapshotCommand, recordCommand, topCommand, replayCommand, backtestCommand, runCommand, execCommand, statusCommand, pauseCommand, resumeCommand, restoreCommand, experienceCommand, reflectCommand, promoteCommand, learnCommand]

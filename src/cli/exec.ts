@@ -9,7 +9,8 @@ import { UsageError, parseCommandLine } from './args.js'
 import { type Options, RUN_OPTIONS, govern, openLive, runOptions } from './run.js'
 
 const HELP = `usage: gamesa exec [--apply [--no-restore-on-exit]] [--config <engine.json>]
-                   [--rate <Hz>] [--journal <file>] [--json] [--quiet] [--metrics [<host>:]<port>]
+                   [--rate <Hz>] [--journal <file>] [--experience <file>] [--json] [--quiet]
+                   [--metrics [<host>:]<port>]
                    -- <command> [args...]
 
 Starts <command> as the priority workload: the process, its threads and all its descendants
@@ -20,7 +21,8 @@ output) until the command exits, then restores what it applied. The command's st
 input, output and error are the terminal's.
 
 options: as for gamesa run (--config, --rate, --apply, --no-restore-on-exit, --journal,
---json, --quiet, --metrics); --protect, --workloads, --once and --duration do not apply.
+--experience, --json, --quiet, --metrics); --protect, --workloads, --once and --duration do
+not apply.
   -h, --help   show this help
 
 exit codes: the command's exit code (128 + signal number when a signal ended it); 1 the

@@ -20,6 +20,7 @@ import {
   zodProblems,
 } from '../index.js'
 import { checkAllocatorConfigJson, checkGateConfigJson, checkMarketDocumentJson, checkScenarioJson, validateContractJson } from '../../index.js'
+import { PolicyProposalSchema, validateProposal } from '../guardian/proposals/index.js'
 
 /** One problem: a JSON path, a message, and the line and column inside an expression. */
 export interface ValidationProblem {
@@ -33,6 +34,10 @@ export interface ValidationProblem {
 export interface CheckContext {
   /** Features rules may read as `feat.<name>` (from `--features`). */
   features?: Features
+  /** The active engine configuration's text, which a policy proposal is checked against (from `--config`). */
+  config?: string
+  /** A person allows a proposal to loosen gate limits, contracts or the safety domain (`--allow-loosen`). */
+  allowLoosen?: boolean
 }
 
 /** A kind of file, named as `--kind` takes it. */
@@ -154,6 +159,20 @@ export const FILE_KINDS: readonly FileKind[] = [
     title: 'GAMESA market document',
     description: 'Market parameters and agents, { market, agents } as in an engine configuration (docs/market.md); see samples/market_configs/valid/.',
     check: structureThenFirst(marketDocumentSchema, checkMarketDocumentJson),
+  },
+  {
+    kind: 'policy-proposal',
+    schemaFile: 'policy_proposal.schema.json',
+    schema: PolicyProposalSchema,
+    title: 'GAMESA policy proposal',
+    description:
+      'A proposed change to the active rules, gate limits, contracts or bids, as diffs, with its rationale, expected effect, evidence and confidence (docs/guardian.md); see samples/policy_proposal.json.',
+    // Without --config only the structure can be checked; with it, the diffs are applied to that
+    // configuration and the result is built natively (docs/guardian.md, validation).
+    check: (value, _text, context) =>
+      context.config === undefined
+        ? structureThen(PolicyProposalSchema, value, () => [])
+        : plain(validateProposal(value, context.config, { allowLoosen: context.allowLoosen === true }).problems),
   },
 ]
 

@@ -5,9 +5,12 @@ import { readDocument } from '../files.js'
 import { GamesaError, replayTrace } from '../index.js'
 import type { Command } from './commands.js'
 import { StderrProgress } from './stderr_progress.js'
+import { EXPERIENCE_HELP, openExperience } from './experience_option.js'
+import { recordReplay } from '../guardian/experience/index.js'
 import { UsageError, parseCommandLine } from './args.js'
 
-const HELP = `usage: gamesa replay <trace.ndjson> --config <engine.json> [--out <decisions.ndjson>] [--json] [--quiet]
+const HELP_TEXT = `usage: gamesa replay <trace.ndjson> --config <engine.json> [--out <decisions.ndjson>]
+                     [--experience <file>] [--json] [--quiet]
 
 Runs a trace recorded by \`gamesa record\` through the engine, one tick per snapshot, at the
 snapshot's own timestamps (open loop: decisions do not change the recorded machine). Writes a
@@ -18,17 +21,20 @@ The same config and trace always give byte-identical output.
 options:
   --config <file>   engine configuration (required; see samples/engine.json)
   --out <file>      where to write the decisions (default: <trace>.decisions.ndjson)
+EXPERIENCE_HELP_HERE
   --json            print the summary as JSON on standard output
   --quiet           no progress on standard error (progress is shown only on a terminal)
   -h, --help        show this help
 
 exit codes: 0 done, 1 the trace or config is invalid (message names the line or JSON path),
-2 usage error.`
+or the experience store is another writer's (EXPERIENCE_LOCKED) or not a store, 2 usage error.`
+const HELP = HELP_TEXT.replace('EXPERIENCE_HELP_HERE', EXPERIENCE_HELP)
 
 interface Options {
   trace: string
   config: string
   out: string
+  experience?: string
   json: boolean
   quiet: boolean
 }
@@ -37,6 +43,7 @@ function parseOptions(args: string[]): Options | number {
   const options = {
     config: { type: 'string' },
     out: { type: 'string' },
+    experience: { type: 'string' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean', short: 'q' },
   } as const
@@ -47,7 +54,7 @@ function parseOptions(args: string[]): Options | number {
     const config = line.string('config')
     if (config === undefined) throw new UsageError('--config <engine.json> is required')
     const out = line.string('out') ?? `${trace.replace(/\.ndjson$/, '')}.decisions.ndjson`
-    return { trace, config, out, json: line.flag('json'), quiet: line.flag('quiet') }
+    return { trace, config, out, experience: line.string('experience'), json: line.flag('json'), quiet: line.flag('quiet') }
   })
 }
 
@@ -63,13 +70,18 @@ function run(args: string[]): number {
   }
   const progress = new StderrProgress(options.quiet)
   const started = performance.now()
+  const writer = options.experience === undefined ? undefined : openExperience('replay', options.experience)
+  if (typeof writer === 'number') return writer
   try {
-    const summary = replayTrace(config, options.trace, options.out, {
-      onProgress: (read, total, ticks) => {
+    const replayOptions = {
+      onProgress: (read: number, total: number, ticks: number) => {
         const pct = total > 0 ? ` (${((100 * read) / total).toFixed(0)} %)` : ''
         progress.update(`replayed ${ticks} ticks${pct}`)
       },
-    })
+    }
+    const summary =
+      writer === undefined ? replayTrace(config, options.trace, options.out, replayOptions) : recordReplay(writer, config, options.trace, options.out, replayOptions).summary
+    writer?.close()
     progress.done()
     const seconds = (performance.now() - started) / 1000
     if (options.json) {
@@ -84,12 +96,14 @@ function run(args: string[]): number {
           `  approved ${summary.approved}, rejected ${summary.rejected}${reasons ? ` (${reasons})` : ''}`,
           `  firings ${summary.activeFirings} active, ${summary.shadowFirings} shadow; rule errors ${summary.ruleErrors}`,
           `  emergency ticks ${summary.emergencyTicks}, contract violations ${summary.contractViolations}, audit records ${summary.auditRecords}`,
+          ...(options.experience === undefined ? [] : [`  experience: ${summary.ticks} ticks recorded in ${options.experience}`]),
         ].join('\n'),
       )
     }
     return 0
   } catch (err) {
     progress.done()
+    writer?.close()
     if (err instanceof GamesaError) {
       console.error(`gamesa replay: ${err.code}: ${err.message}`)
       return 1

@@ -24,12 +24,13 @@ import { Deadline, parseDuration, parseRate } from './telemetry_options.js'
 import { type MetricsAddress, parseMetricsAddress } from '../metrics/address.js'
 import { RunMetrics } from '../metrics/run_metrics.js'
 import { defaultJournalPath } from '../actuation.js'
+import { EXPERIENCE_HELP, type LiveRecording, finishLiveRecording, recordLiveTick, startLiveRecording } from './experience_option.js'
 
-const HELP = `usage: gamesa run [--config <engine.json>] [--rate <Hz>] [--duration <time>]
+const HELP_TEXT = `usage: gamesa run [--config <engine.json>] [--rate <Hz>] [--duration <time>]
                   [--protect <name>]... [--workloads <workloads.json>]
                   [--apply [--no-restore-on-exit] [--journal <file>] [--cgroup-subtree <name>]
                    [--gamemode [--gamemode-audit <file>] [--gamemode-max <n>]]]
-                  [--json] [--once] [--quiet] [--metrics [<host>:]<port>]
+                  [--experience <file>] [--json] [--once] [--quiet] [--metrics [<host>:]<port>]
 
 Feeds live telemetry and the live workloads into the engine, one tick per reading. Every
 process that uses CPU is classified as priority (selected by --protect or --workloads, with
@@ -67,6 +68,7 @@ options:
   --rate <Hz>          telemetry readings (= engine ticks) per second, 0.1 to 100 (default 10)
   --duration <time>    stop after this long: 500ms, 10s, 2m, 1h; a bare number is seconds
                        (default: until interrupted)
+EXPERIENCE_HELP_HERE
   --json               stream every tick's output as one JSON line (NDJSON) on standard
                        output, exactly as the engine writes it; no view
   --once               one tick on a settled reading (CPU utilization present), print it
@@ -88,7 +90,9 @@ output could not be written, or --apply lacks a capability (ACTUATION_PERMISSION
 the journal is held by another governor, or --gamemode finds no session bus
 (GAMEMODE_UNAVAILABLE), 2 usage error (bad option, a file that cannot be read,
 a --metrics address that cannot be listened on),
-130 stopped by SIGINT (Ctrl-C, q), 143 stopped by SIGTERM.`
+130 stopped by SIGINT (Ctrl-C, q), 143 stopped by SIGTERM. An experience store that another
+process writes (EXPERIENCE_LOCKED), or a bad reward expression, is exit code 1 before anything runs.`
+const HELP = HELP_TEXT.replace('EXPERIENCE_HELP_HERE', EXPERIENCE_HELP)
 
 export interface Options {
   config: string
@@ -108,6 +112,7 @@ export interface Options {
   gamemodeMax?: number
   /** Where `--metrics` serves /metrics; undefined without it. */
   metrics?: MetricsAddress
+  experience?: string
 }
 
 /** The options `gamesa run` and `gamesa exec` share (exec adds none of its own). */
@@ -128,6 +133,7 @@ export const RUN_OPTIONS = {
   'gamemode-audit': { type: 'string' },
   'gamemode-max': { type: 'string' },
   metrics: { type: 'string' },
+  experience: { type: 'string' },
 } as const
 
 /**
@@ -208,6 +214,7 @@ export function runOptions(line: CommandLine): Options {
     gamemodeAudit,
     gamemodeMax,
     metrics: metrics === undefined ? undefined : metricsAddress(metrics),
+    experience: line.string('experience'),
   }
 }
 
@@ -307,10 +314,17 @@ async function runOnce(engine: Engine, options: Options, live: LiveRun): Promise
   const snapshot = await readSettledSnapshot()
   live.beforeTick(snapshot.values)
   const stats = new RunStats()
+  const recording = options.experience === undefined ? undefined : startLiveRecording('run', options.experience, options.config)
+  if (typeof recording === 'number') {
+    live.finish()
+    return recording
+  }
   const { text, output, ms } = ticker(engine, options.json)(snapshot)
   stats.record(output, ms)
   live.afterTick(output.approved)
+  if (recording) recordLiveTick(recording, engine, snapshot.values, live.lastResults)
   live.finish()
+  if (!finishLiveRecording('run', recording)) return 1
   if (text !== undefined) process.stdout.write(`${text}\n`)
   else {
     const frame = renderRunFrame(output, stats, {
@@ -356,6 +370,16 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
   const errorsSeen = new Set<string>()
   const tickOnce = ticker(engine, options.json)
   const metrics = options.metrics && RunMetrics.forConfigFile(options.config, engine, live.applying ? (options.journal ?? defaultJournalPath()) : undefined)
+  const command = extra.forCommand ? 'exec' : 'run'
+  let recording: LiveRecording | undefined
+  if (options.experience !== undefined) {
+    const opened = startLiveRecording(command, options.experience, options.config)
+    if (typeof opened === 'number') {
+      live.finish()
+      return Promise.resolve(opened)
+    }
+    recording = opened
+  }
 
   return new Promise<number>((resolve) => {
     let done = false
@@ -396,6 +420,7 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
         console.error(`gamesa run: restoring failed (gamesa restore retries): ${err instanceof Error ? err.message : String(err)}`)
         code = code === 0 ? 1 : code
       }
+      if (!finishLiveRecording(command, recording)) code = code === 0 ? 1 : code
       if (!options.quiet) {
         const keep = live.applying && !options.restoreOnExit ? '; settings kept (--no-restore-on-exit)' : ''
         const back = restored ? `; restored ${restored.restored} settings${restored.conflicts.length > 0 ? `, ${restored.conflicts.length} conflicts kept` : ''}` : ''
@@ -448,6 +473,7 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
         live.beforeTick(snapshot.values)
         tick = tickOnce(snapshot)
         live.afterTick(tick.output.approved)
+        if (recording) recordLiveTick(recording, engine, snapshot.values, live.lastResults)
       } catch (err) {
         // A reading the engine cannot take is counted and reported once per distinct message;
         // the run goes on with the next reading.

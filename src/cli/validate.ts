@@ -10,7 +10,7 @@ import { UsageError, parseCommandLine } from './args.js'
 import type { Command } from './commands.js'
 import { type CheckContext, FILE_KINDS, type FileKind, type ValidationProblem, kindNamed, kindOfSchemaRef } from './kinds.js'
 
-const HELP = `usage: gamesa validate [--kind <kind>] [--features <presets.json>] [--json] <file>...
+const HELP = `usage: gamesa validate [--kind <kind>] [--features <presets.json>] [--config <engine.json> [--allow-loosen]] [--json] <file>...
 
 Validates GAMESA JSON files and reports every problem, not only the first: its JSON path
 (e.g. $.rules[2].when) and, inside an expression, the line and column there.
@@ -31,9 +31,15 @@ gate's agents, invariants' contracts, capacityFrom and bind variables). Allocato
 scenarios, gate configs and market documents are checked by their schema (every structure
 problem), then, when the structure is sound, by the native core's rules (the first problem).
 
+A policy proposal is checked by its schema; with --config, also against that active engine
+configuration: its diffs applied, the resulting configuration built natively, and no gate
+limit, contract or safety rule loosened (unless --allow-loosen, given by a person).
+
 options:
   --kind <kind>        treat every file as this kind (overrides detection)
   --features <file>    a scale-presets file whose features rules may read (feat.<name>)
+  --config <file>      the active engine configuration policy proposals are checked against
+  --allow-loosen       a person allows proposals to loosen gate limits, contracts or safety rules
   --json               print one JSON object: { valid, files: [{ file, kind, valid, problems }] }
   -h, --help           show this help
 
@@ -51,14 +57,22 @@ export interface FileReport {
 interface Options {
   kind?: FileKind
   features?: string
+  config?: string
+  allowLoosen: boolean
   json: boolean
   files: string[]
 }
 
 function parseOptions(args: string[]): Options | number {
-  const options = { kind: { type: 'string' }, features: { type: 'string' }, json: { type: 'boolean' } } as const
+  const options = {
+    kind: { type: 'string' },
+    features: { type: 'string' },
+    config: { type: 'string' },
+    'allow-loosen': { type: 'boolean' },
+    json: { type: 'boolean' },
+  } as const
   return parseCommandLine('validate', HELP, args, { options, positionals: true }, (line) => {
-    const parsed: Options = { json: line.flag('json'), files: line.positionals }
+    const parsed: Options = { json: line.flag('json'), allowLoosen: line.flag('allow-loosen'), files: line.positionals }
     const name = line.string('kind')
     if (name !== undefined) {
       const kind = kindNamed(name)
@@ -68,6 +82,10 @@ function parseOptions(args: string[]): Options | number {
     const features = line.string('features')
     if (features === '') throw new UsageError('--features needs a file')
     if (features !== undefined) parsed.features = features
+    const config = line.string('config')
+    if (config === '') throw new UsageError('--config needs a file')
+    if (config !== undefined) parsed.config = config
+    if (parsed.allowLoosen && config === undefined) throw new UsageError('--allow-loosen needs --config')
     if (parsed.files.length === 0) throw new UsageError('no file given')
     return parsed
   })
@@ -122,7 +140,17 @@ function formatProblem(p: ValidationProblem): string {
 function run(args: string[]): number {
   const options = parseOptions(args)
   if (typeof options === 'number') return options
-  const context: CheckContext = {}
+  const context: CheckContext = { allowLoosen: options.allowLoosen }
+  if (options.config !== undefined) {
+    const text = read(options.config)
+    if (text === null) return 2
+    const report = validateText(options.config, text, kindNamed('engine'))
+    if (!report.valid) {
+      console.error(`gamesa validate: --config ${options.config} is not a valid engine configuration:\n${report.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`)
+      return 2
+    }
+    context.config = text
+  }
   if (options.features !== undefined) {
     const text = read(options.features)
     if (text === null) return 2

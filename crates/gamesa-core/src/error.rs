@@ -99,6 +99,15 @@ pub mod codes {
         UNSUPPORTED_PLATFORM,
         /// The GameMode-compatible D-Bus service cannot start: no session bus, or the bus could not be reached.
         GAMEMODE_UNAVAILABLE,
+        /// Another process writes the experience store (one writer at a time).
+        EXPERIENCE_LOCKED,
+        /// A file is not an experience store this version can read (another kind of file, a
+        /// newer schema, a damaged database).
+        EXPERIENCE_INVALID,
+        /// A policy proposal is malformed, does not apply to the active configuration, its expressions do not compile, or it loosens a gate limit, a contract or the safety domain without a person's leave; every problem is listed with its JSON path.
+        INVALID_PROPOSAL,
+        /// A language model could not give an answer: the endpoint refused or timed out after its retries, the token budget ran out, or the local model or its runtime is missing.
+        LLM_FAILED,
     }
 }
 

@@ -174,6 +174,14 @@ impl NativeEngine {
     pub fn audit_ndjson(&self) -> Result<String, JsError> {
         guard(|| Ok(self.inner.audit().to_ndjson()))
     }
+
+    /// Replaces every rule with the JSON array `rules_json`, between two ticks
+    /// (`Engine::replace_rules_json`): `INVALID_ENGINE_CONFIG` and nothing changed when a rule
+    /// does not compile.
+    #[napi]
+    pub fn replace_rules(&mut self, rules_json: String) -> Result<(), JsError> {
+        guard(|| self.inner.replace_rules_json(&rules_json).map_err(to_js))
+    }
 }
 
 impl NativeEngine {
@@ -226,6 +234,37 @@ pub fn native_run_backtest(
             .map_err(|message: String| js_error(codes::INVALID_ARGUMENT, message))?;
         let report = gamesa_core::engine::backtest(&scenario, config, baseline).map_err(to_js)?;
         to_json(&report)
+    })
+}
+
+/// A backtest report with every tick of the policy run.
+#[napi(object)]
+pub struct RecordedBacktest {
+    /// The report, as `nativeRunBacktest` gives it (JSON).
+    pub report: String,
+    /// One JSON line per tick of the policy run: `{"values", "output", "outcomes"}`.
+    pub ticks: Vec<String>,
+}
+
+/// `nativeRunBacktest`, and also every tick of the policy run (for the experience store).
+#[napi]
+pub fn native_run_backtest_recorded(
+    scenario_json: String,
+    config_json: String,
+    baseline: String,
+) -> Result<RecordedBacktest, JsError> {
+    guard(|| {
+        let scenario = sim::Scenario::from_json(&scenario_json).map_err(to_js)?;
+        let config = EngineConfig::from_json(&config_json).map_err(to_js)?;
+        let baseline: gamesa_core::engine::Baseline = baseline
+            .parse()
+            .map_err(|message: String| js_error(codes::INVALID_ARGUMENT, message))?;
+        let (report, ticks) =
+            gamesa_core::engine::backtest_recorded(&scenario, config, baseline).map_err(to_js)?;
+        Ok(RecordedBacktest {
+            report: to_json(&report)?,
+            ticks,
+        })
     })
 }
 

@@ -6,6 +6,7 @@
 use super::compiled::Engine;
 use super::config::EngineConfig;
 use super::error::EngineError;
+use super::output::TickOutput;
 use crate::error::ErrorCode;
 use crate::sim::{
     Actuation, NoPolicy, Policy, PolicyStep, RunResult, Scenario, SimError, StaticBaseline,
@@ -48,6 +49,11 @@ pub struct EnginePolicy {
     /// The last value applied per `settings.<kind>.<target>`, charted every tick from the
     /// first approval on (a setting holds between its changes).
     settings: BTreeMap<String, f64>,
+    /// Whether each tick's whole output is kept for [`EnginePolicy::take_output`] (off unless
+    /// the ticks are recorded: a run that only charts keeps no copy).
+    keep_output: bool,
+    /// The last tick's output, while `keep_output`.
+    output: Option<TickOutput>,
 }
 
 impl EnginePolicy {
@@ -57,7 +63,19 @@ impl EnginePolicy {
             engine,
             error: None,
             settings: BTreeMap::new(),
+            keep_output: false,
+            output: None,
         }
+    }
+
+    /// Keeps each tick's whole output until [`EnginePolicy::take_output`] takes it.
+    pub fn keep_outputs(&mut self) {
+        self.keep_output = true;
+    }
+
+    /// The output of the last tick, when outputs are kept (taken: a second call gives none).
+    pub fn take_output(&mut self) -> Option<TickOutput> {
+        self.output.take()
     }
 
     /// The engine (its audit trail, market state).
@@ -131,6 +149,9 @@ impl Policy for EnginePolicy {
             .insert("applied".to_string(), out.approved.len() as f64);
         step.extra
             .insert("emergency".to_string(), f64::from(u8::from(out.emergency)));
+        if self.keep_output {
+            self.output = Some(out);
+        }
         step
     }
 }
@@ -205,11 +226,36 @@ pub fn backtest(
     if let Some(e) = policy.error {
         return Err(BacktestError::Engine(e));
     }
+    Ok(with_baseline(scenario, policy_run, baseline))
+}
+
+/// Like [`backtest`], and also every tick of the policy run as one JSON line (see
+/// [`super::backtest_ticks`]): what the engine saw, its whole output, and what the plant made
+/// of each approved action.
+pub fn backtest_recorded(
+    scenario: &Scenario,
+    config: EngineConfig,
+    baseline: Baseline,
+) -> Result<(BacktestReport, Vec<String>), BacktestError> {
+    let engine = Engine::new(config).map_err(BacktestError::Engine)?;
+    let mut policy = EnginePolicy::new(engine);
+    policy.keep_outputs();
+    let mut recorder = super::backtest_ticks::TickRecorder::new(&mut policy);
+    let policy_run = run_closed_loop(scenario, &mut recorder);
+    let lines = recorder.into_lines();
+    if let Some(e) = policy.error {
+        return Err(BacktestError::Engine(e));
+    }
+    Ok((with_baseline(scenario, policy_run, baseline), lines))
+}
+
+/// The report: the policy's run beside the baseline's, run here.
+fn with_baseline(scenario: &Scenario, policy_run: RunResult, baseline: Baseline) -> BacktestReport {
     let baseline_run = match baseline {
         Baseline::None => run_closed_loop(scenario, &mut NoPolicy),
         Baseline::Static => run_closed_loop(scenario, &mut StaticBaseline::new(scenario)),
     };
-    Ok(BacktestReport {
+    BacktestReport {
         scenario: ScenarioInfo {
             name: scenario.name.clone(),
             description: scenario.description.clone(),
@@ -228,5 +274,5 @@ pub fn backtest(
                 result: baseline_run,
             },
         ],
-    })
+    }
 }

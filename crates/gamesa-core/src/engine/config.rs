@@ -59,6 +59,9 @@ pub struct EngineConfig {
     pub capacity_from: BTreeMap<ResourceType, String>,
     /// Audit records kept in memory (older ones have already been output). Default 4096.
     pub audit_retention: usize,
+    /// The guardian's reward expression (`reward` section): what one tick's decisions earned,
+    /// judged on the next tick. The engine never evaluates it; the experience store does.
+    pub reward: Option<String>,
 }
 
 /// A contract whose invariants hold every tick, and where its variables come from.
@@ -169,6 +172,8 @@ struct RawEngineConfig {
     capacity_from: Option<Json>,
     #[serde(default)]
     audit_retention: Option<Json>,
+    #[serde(default)]
+    reward: Option<Json>,
 }
 
 /// Collects problems while the sections are decoded.
@@ -429,6 +434,17 @@ impl EngineConfig {
                 }
             },
         };
+        let reward = match &raw.reward {
+            None | Some(Json::Null) => None,
+            Some(Json::String(source)) => Some(source.clone()),
+            Some(v) => {
+                p.push(
+                    "$.reward",
+                    format!("expected an expression (a string), got {v}"),
+                );
+                None
+            }
+        };
         if !p.0.is_empty() {
             return Err(EngineError::InvalidConfig { problems: p.0 });
         }
@@ -454,6 +470,7 @@ impl EngineConfig {
             signals,
             capacity_from,
             audit_retention,
+            reward,
         })
     }
 }

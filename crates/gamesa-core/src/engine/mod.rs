@@ -19,6 +19,7 @@
 mod actions;
 mod agents_config;
 mod backtest;
+mod backtest_ticks;
 mod compiled;
 mod config;
 mod error;
@@ -26,6 +27,7 @@ mod input;
 mod leases;
 mod market_round;
 mod output;
+mod replace_rules;
 mod settings;
 mod suite;
 mod tick;
@@ -33,6 +35,7 @@ mod tick;
 pub use agents_config::{BidOrigin, BidSetting, SetsDef};
 pub use backtest::{
     BacktestError, BacktestReport, BacktestRun, Baseline, EnginePolicy, ScenarioInfo, backtest,
+    backtest_recorded,
 };
 pub use compiled::Engine;
 pub use config::{

@@ -13,6 +13,11 @@ use std::collections::BTreeMap;
 pub trait Policy {
     /// The decisions for the tick starting at `now_ms`, given the plant's telemetry.
     fn decide(&mut self, now_ms: f64, telemetry: &BTreeMap<String, f64>) -> PolicyStep;
+
+    /// What the plant made of this tick's actuations, in the order `decide` gave them: `None`
+    /// applied, `Some(message)` refused. Called right after they are applied; a policy that
+    /// keeps no record of outcomes ignores it.
+    fn outcomes(&mut self, _outcomes: &[Option<String>]) {}
 }
 
 /// One tick of decisions.
@@ -148,12 +153,20 @@ pub fn run_closed_loop(scenario: &Scenario, policy: &mut dyn Policy) -> RunResul
         let step = policy.decide(plant.now_ms(), &telemetry);
         let mut applied = 0u64;
         let mut rejected = step.rejected;
+        let mut outcomes = Vec::with_capacity(step.actuations.len());
         for a in &step.actuations {
             match plant.apply(a) {
-                Ok(()) => applied += 1,
-                Err(_) => rejected += 1,
+                Ok(()) => {
+                    applied += 1;
+                    outcomes.push(None);
+                }
+                Err(e) => {
+                    rejected += 1;
+                    outcomes.push(Some(e.to_string()));
+                }
             }
         }
+        policy.outcomes(&outcomes);
         applied_total += applied;
         rejected_total = rejected_total.saturating_add(rejected);
         plant.step(dt);
