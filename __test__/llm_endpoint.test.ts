@@ -2,11 +2,16 @@
 // response_format, the key from GAMESA_LLM_API_KEY, temperature 0, max_tokens within the
 // budget) and how it behaves when the endpoint misbehaves: a 5xx or 429 is retried with
 // backoff, a timeout is retried, a 4xx is not, the token budget stops retries, and every
-// failure is LLM_FAILED with the reason. The endpoint here is a local HTTP server that
+// failure is LLM_FAILED with the reason; the command still prints its report first. The endpoint here is a local HTTP server that
 // answers the way a server does; the model itself is exercised for real in llm_local.test.ts.
 import test from 'ava'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as core from '@gamesa/core'
 import { openAiBackend, completionsUrl, llmProposalSchema } from '../src/guardian/llm/index.js'
 
 type Handler = (body: Record<string, unknown>, req: IncomingMessage, res: ServerResponse, n: number) => void
@@ -108,4 +113,35 @@ test('the token budget caps max_tokens and stops retries once spent', async (t) 
   t.is(s.requests[1]!.max_tokens, 300)
   await s.close()
   t.throws(() => openAiBackend({ url: 'http://127.0.0.1:1/v1', model: '' }), { code: 'INVALID_ARGUMENT' } as never)
+})
+
+test('gamesa reflect --llm: usage errors, and an endpoint that fails is LLM_FAILED (exit 1) after the report', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gamesa-reflect-llm-'))
+  try {
+    const store = join(dir, 'exp.db')
+    const writer = core.ExperienceWriter.open(store)
+    core.recordBacktest(writer, 'heat_soak', readFileSync('samples/engine.json', 'utf8'))
+    writer.close()
+    const gamesa = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--conditions=gamesa-source', '--import', '@oxc-node/core/register', 'src/cli/gamesa.ts', ...args])
+        let stdout = ''
+        let stderr = ''
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+        child.on('exit', (code) => resolve({ code, stdout, stderr }))
+      })
+    t.is((await gamesa(['reflect', '--experience', store, '--llm'])).code, 2)
+    t.is((await gamesa(['reflect', '--experience', store, '--llm-url', 'http://127.0.0.1:1/v1'])).code, 2)
+    t.is((await gamesa(['reflect', '--experience', store, '--llm', '--llm-model-file', 'x.gguf', '--llm-url', 'http://127.0.0.1:1/v1'])).code, 2)
+    const s = await serve((_b, _q, res) => fail(res, 503))
+    const r = await gamesa(['reflect', '--experience', store, '--llm', '--llm-url', s.url, '--llm-model', 'm', '--llm-retries', '1', '--llm-timeout', '5s'])
+    await s.close()
+    t.is(r.code, 1, r.stderr)
+    t.regex(r.stdout, /top findings/)
+    t.regex(r.stderr, /LLM_FAILED: .*no answer after 2 attempt\(s\): HTTP 503/)
+    t.is(s.requests.length, 2)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })
