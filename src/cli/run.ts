@@ -21,7 +21,7 @@ import type { Command } from './commands.js'
 import { readSettledSnapshot } from './snapshot.js'
 import { type CommandLine, UsageError, parseCommandLine } from './args.js'
 import { Deadline, parseDuration, parseRate } from './telemetry_options.js'
-import { EXPERIENCE_HELP, type LiveRecording, finishLiveRecording, recordLiveTick, startLiveRecording } from './experience_option.js'
+import { experienceHelp, type LiveRecording, finishLiveRecording, recordLiveTick, startLiveRecording } from './experience_option.js'
 
 const HELP_TEXT = `usage: gamesa run [--config <engine.json>] [--rate <Hz>] [--duration <time>]
                   [--protect <name>]... [--workloads <workloads.json>]
@@ -75,7 +75,7 @@ output could not be written, or --apply lacks a capability (ACTUATION_PERMISSION
 the journal is held by another governor, 2 usage error (bad option, a file that cannot be read),
 130 stopped by SIGINT (Ctrl-C, q), 143 stopped by SIGTERM. An experience store that another
 process writes (EXPERIENCE_LOCKED), or a bad reward expression, is exit code 1 before anything runs.`
-const HELP = HELP_TEXT.replace('EXPERIENCE_HELP_HERE', EXPERIENCE_HELP)
+const HELP = HELP_TEXT.replace('EXPERIENCE_HELP_HERE', experienceHelp(23))
 
 export interface Options {
   config: string
