@@ -210,6 +210,9 @@ test('a reward that does not compile is EXPR_COMPILE at $.reward with line and c
   const r = gamesa('backtest', '--scenario', 'heat_soak', '--config', bad, '--experience', file('bad-reward.db'))
   t.is(r.code, 1)
   t.regex(r.stderr, /EXPR_COMPILE: \$\.reward/)
+  const v = gamesa('validate', bad)
+  t.is(v.code, 1)
+  t.regex(v.stdout, /\$\.reward \(line 1, column 2\): .*power\.total_wx.*did you mean `power\.total_w`/)
   // The engine itself refuses a reward that is not a string, at its path.
   t.regex(thrown(() => new core.Engine({ ...config, reward: 5 })).message, /\$\.reward/)
 })

@@ -21,6 +21,8 @@ import * as expr from './expr.js'
 import * as features from './features.js'
 import * as gate from './gate.js'
 import * as experience from './guardian/experience/index.js'
+import * as reflection from './guardian/reflect/index.js'
+import * as llm from './guardian/llm/index.js'
 import * as jsonDocument from './json_document.js'
 import * as market from './market.js'
 import * as report from './report/index.js'
@@ -227,6 +229,13 @@ export const API_ARGUMENTS: Readonly<Record<string, FunctionArguments | ClassArg
   recordBacktest: fn('writer: object', 'scenario: string', 'config: object|string', 'baseline?: string'),
   recordReplay: fn('writer: object', 'config: object|string', 'tracePath: string', 'outPath: string', 'options?: object{onProgress,chunk}'),
   exportExperience: fn('reader: object', 'format: string', 'write: function', 'query?: object{fromMs,toMs,run,rule,action,limit}'),
+  // guardian/reflect/, guardian/llm/
+  reflect: fn('reader: object', 'options?: object{run,audit,window}'),
+  reflectionText: fn('reflection: object'),
+  renderReflectionHtml: fn('reflection: object'),
+  openAiBackend: fn('options: object{url,model,apiKey,timeoutMs,retries,tokenBudget,maxTokens,backoffMs}'),
+  localModelBackend: fn('options: object{modelFile,maxTokens,contextSize,timeoutMs}'),
+  proposeWithLlm: fn('reflection: object', 'config: object|string', 'backend: function'),
   // guardian/proposals/
   validateProposal: fn('proposal: any', 'activeConfig: object|string', 'options?: object{allowLoosen}'),
   configSha256: fn('text: string'),
@@ -344,3 +353,9 @@ export const exportExperience = f('exportExperience', experience.exportExperienc
 export const validateProposal = f('validateProposal', proposals.validateProposal)
 export const configSha256 = f('configSha256', proposals.configSha256)
 export const proposalJsonSchema = f('proposalJsonSchema', proposals.proposalJsonSchema)
+export const reflect = f('reflect', reflection.reflect)
+export const reflectionText = f('reflectionText', reflection.reflectionText)
+export const renderReflectionHtml = f('renderReflectionHtml', reflection.renderReflectionHtml)
+export const openAiBackend = f('openAiBackend', llm.openAiBackend)
+export const localModelBackend = f('localModelBackend', llm.localModelBackend)
+export const proposeWithLlm = f('proposeWithLlm', llm.proposeWithLlm)

@@ -70,7 +70,15 @@ export {
   recordBacktest,
   recordReplay,
   runBacktestRecorded,
+  reflect,
+  reflectionText,
+  renderReflectionHtml,
+  openAiBackend,
+  localModelBackend,
+  proposeWithLlm,
 } from './api.js'
+export type { AuditSummary, Finding, Reflection, ReflectOptions, RewardTrend, RuleReport, ShadowReport } from './guardian/reflect/index.js'
+export type { LlmAnswer, LlmBackend, LlmProposal, LocalModelOptions, OpenAiOptions } from './guardian/llm/index.js'
 export type {
   ActionOutcome,
   ActuationResult,

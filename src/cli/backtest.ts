@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs'
 import { readDocument } from '../files.js'
 import { type BacktestReport, GamesaError, builtinScenarios, renderBacktestReport, runBacktest, runBacktestSuite } from '../index.js'
 import { suiteTable } from './backtest_suite.js'
-import { EXPERIENCE_HELP, openExperience } from './experience_option.js'
+import { experienceHelp, openExperience } from './experience_option.js'
 import { recordBacktest } from '../guardian/experience/index.js'
 import type { Command } from './commands.js'
 import { StderrProgress } from './stderr_progress.js'
@@ -42,7 +42,7 @@ EXPERIENCE_HELP_HERE
 
 exit codes: 0 done, 1 invalid scenario or config (the message names the JSON path), or the
 experience store is another writer's (EXPERIENCE_LOCKED) or not a store, 2 usage error.`
-const HELP = HELP_TEXT.replace('EXPERIENCE_HELP_HERE', EXPERIENCE_HELP)
+const HELP = HELP_TEXT.replace('EXPERIENCE_HELP_HERE', experienceHelp(20))
 
 interface Options {
   /** A scenario, or every shipped one (`--all`). */

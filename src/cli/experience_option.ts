@@ -6,10 +6,17 @@ import { readDocument } from '../files.js'
 import { type ActuationResult, ExperiencePlan, ExperienceRecorder, ExperienceWriter } from '../guardian/experience/index.js'
 import type { LiveActionResult } from '../workloads.js'
 
-/** The help lines of the option, the same in every command. */
-export const EXPERIENCE_HELP = `  --experience <file>  also record every tick into this experience store (SQLite; created when
-                       missing, appended to otherwise): state, actions and outcomes, and the
-                       reward of the config's "reward" expression (see gamesa experience)`
+/** The help lines of the option, the same in every command, its text starting at `column`. */
+export function experienceHelp(column: number): string {
+  const flag = '  --experience <file>'
+  const indent = ' '.repeat(column)
+  const first = flag.length + 2 <= column ? flag.padEnd(column) : `${flag}\n${indent}`
+  return [
+    `${first}also record every tick into this experience store (SQLite; created`,
+    `${indent}when missing, appended to otherwise): state, actions and outcomes,`,
+    `${indent}and the reward of the config's "reward" expression (gamesa experience)`,
+  ].join('\n')
+}
 
 /** Opens the store for `command`; a problem is printed and becomes exit code 1. */
 export function openExperience(command: string, path: string): ExperienceWriter | number {

@@ -21,6 +21,7 @@ import {
 } from '../index.js'
 import { checkAllocatorConfigJson, checkGateConfigJson, checkMarketDocumentJson, checkScenarioJson, validateContractJson } from '../../index.js'
 import { PolicyProposalSchema, validateProposal } from '../guardian/proposals/index.js'
+import { type ExperienceConfig, rewardProblems } from '../guardian/experience/reward.js'
 
 /** One problem: a JSON path, a message, and the line and column inside an expression. */
 export interface ValidationProblem {
@@ -133,8 +134,12 @@ export const FILE_KINDS: readonly FileKind[] = [
     description:
       'Pools, market, agents, features, rules, contracts, invariants, gate and signal options in one file (docs/engine.md); see samples/engine.json.',
     // zod first (every structure problem), then the engine is built natively: every expression
-    // compiled, references between sections (agents, contracts, variables) resolved.
-    check: (_value, text) => plain(checkEngineConfig(text)),
+    // compiled, references between sections (agents, contracts, variables) resolved; then the
+    // reward expression, which only the experience store reads.
+    check: (value, text) => {
+      const problems = plain(checkEngineConfig(text))
+      return problems.length > 0 ? problems : plain(rewardProblems(value as ExperienceConfig))
+    },
   },
   {
     kind: 'scenario',

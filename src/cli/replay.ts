@@ -5,7 +5,7 @@ import { readDocument } from '../files.js'
 import { GamesaError, replayTrace } from '../index.js'
 import type { Command } from './commands.js'
 import { StderrProgress } from './stderr_progress.js'
-import { EXPERIENCE_HELP, openExperience } from './experience_option.js'
+import { experienceHelp, openExperience } from './experience_option.js'
 import { recordReplay } from '../guardian/experience/index.js'
 import { UsageError, parseCommandLine } from './args.js'
 
@@ -28,7 +28,7 @@ EXPERIENCE_HELP_HERE
 
 exit codes: 0 done, 1 the trace or config is invalid (message names the line or JSON path),
 or the experience store is another writer's (EXPERIENCE_LOCKED) or not a store, 2 usage error.`
-const HELP = HELP_TEXT.replace('EXPERIENCE_HELP_HERE', EXPERIENCE_HELP)
+const HELP = HELP_TEXT.replace('EXPERIENCE_HELP_HERE', experienceHelp(20))
 
 interface Options {
   trace: string

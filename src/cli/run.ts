@@ -24,7 +24,7 @@ import { Deadline, parseDuration, parseRate } from './telemetry_options.js'
 import { type MetricsAddress, parseMetricsAddress } from '../metrics/address.js'
 import { RunMetrics } from '../metrics/run_metrics.js'
 import { defaultJournalPath } from '../actuation.js'
-import { EXPERIENCE_HELP, type LiveRecording, finishLiveRecording, recordLiveTick, startLiveRecording } from './experience_option.js'
+import { experienceHelp, type LiveRecording, finishLiveRecording, recordLiveTick, startLiveRecording } from './experience_option.js'
 
 const HELP_TEXT = `usage: gamesa run [--config <engine.json>] [--rate <Hz>] [--duration <time>]
                   [--protect <name>]... [--workloads <workloads.json>]
@@ -92,7 +92,7 @@ the journal is held by another governor, or --gamemode finds no session bus
 a --metrics address that cannot be listened on),
 130 stopped by SIGINT (Ctrl-C, q), 143 stopped by SIGTERM. An experience store that another
 process writes (EXPERIENCE_LOCKED), or a bad reward expression, is exit code 1 before anything runs.`
-const HELP = HELP_TEXT.replace('EXPERIENCE_HELP_HERE', EXPERIENCE_HELP)
+const HELP = HELP_TEXT.replace('EXPERIENCE_HELP_HERE', experienceHelp(23))
 
 export interface Options {
   config: string

@@ -36,6 +36,8 @@ export interface LineChartSpec {
   lines: ChartLine[]
   /** What the page says instead of a chart when there is nothing to draw. */
   emptyNote?: string
+  /** The x axis's label (default `time (s)`). */
+  xLabel?: string
 }
 
 /** The drawn chart and what the hover script needs to read values back. */
@@ -128,7 +130,7 @@ export function renderLineChart(spec: LineChartSpec): RenderedChart | undefined 
     out.push(`<line class="tick" x1="${tx}" x2="${tx}" y1="${yBottom}" y2="${yBottom + 5}"/>`)
     out.push(`<text x="${tx}" y="${yBottom + 18}" text-anchor="middle">${escapeHtml(formatNumber(tick))}</text>`)
   }
-  out.push(`<text class="axis-label" x="${px((x0 + x1) / 2)}" y="${HEIGHT - 4}" text-anchor="middle">time (s)</text>`, '</g>')
+  out.push(`<text class="axis-label" x="${px((x0 + x1) / 2)}" y="${HEIGHT - 4}" text-anchor="middle">${escapeHtml(spec.xLabel ?? 'time (s)')}</text>`, '</g>')
   // Lines, clipped to the plot so a value outside the axis range never paints over the labels.
   const clip = `${spec.id}-clip`
   out.push(`<clipPath id="${clip}"><rect x="${x0}" y="${yTop - 2}" width="${x1 - x0}" height="${yBottom - yTop + 4}"/></clipPath>`)

@@ -109,3 +109,19 @@ export class RewardFunction {
     }
   }
 }
+
+/**
+ * The problems of a configuration's `reward` expression (none when it has none or it compiles),
+ * each at `$.reward` with the line and column inside the expression: what `gamesa validate`
+ * adds to the engine's own checks, since the engine never compiles the reward.
+ */
+export function rewardProblems(config: ExperienceConfig): { path: string; message: string; line?: number; column?: number }[] {
+  if (typeof config.reward !== 'string') return []
+  try {
+    RewardFunction.compile(config.reward, configDeclarations(config))
+    return []
+  } catch (err) {
+    if (!(err instanceof GamesaError)) throw err
+    return [{ path: '$.reward', message: err.message.replace(/^\$\.reward: /, ''), ...(err.line === undefined ? {} : { line: err.line }), ...(err.column === undefined ? {} : { column: err.column }) }]
+  }
+}

@@ -36,6 +36,7 @@ export function renderReflectionHtml(r: Reflection): string {
     unit: '',
     includeZero: false,
     emptyNote: 'No tick has a reward.',
+    xLabel: 'judged ticks',
     lines: [{ name: 'reward (window mean)', run: 'experience', color: '#0969da', dash: '', t: t.windows.map((w) => w.index), values: t.windows.map((w) => w.mean) }],
   })
   const facts: Array<[string, string]> = [
@@ -68,7 +69,7 @@ export function renderReflectionHtml(r: Reflection): string {
     '</section>',
     '<section id="reward">',
     '<h2>Reward trend</h2>',
-    `<p>${t.judged} ticks judged; mean ${escapeHtml(f(t.mean))}; first third ${escapeHtml(f(t.firstThird))}, last third ${escapeHtml(f(t.lastThird))}; slope ${escapeHtml(f(t.slopePer1000))} per 1000 ticks. The x axis counts judged ticks.</p>`,
+    `<p>${t.judged} ticks judged; mean ${escapeHtml(f(t.mean))}; first third ${escapeHtml(f(t.firstThird))}, last third ${escapeHtml(f(t.lastThird))}; slope ${escapeHtml(f(t.slopePer1000))} per 1000 ticks.</p>`,
     chart ? `<figure data-chart="reward"><figcaption>Reward, mean per window</figcaption>${chart.svg}</figure>` : '<p class="empty">No tick has a reward.</p>',
     Object.keys(t.unjudged).length > 0 ? countTable(Object.entries(t.unjudged).map(([key, count]) => ({ key, count })), 'without a reward because') : '',
     '</section>',
