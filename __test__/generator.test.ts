@@ -121,6 +121,18 @@ test('gamesa learn --experience reads a recorded store: its quantiles are tried,
   t.truthy(cited)
   t.regex(cited!.description, /200 recorded ticks/)
 
+  // Without --config, the configuration the store's run was recorded under is the one improved:
+  // the same proposal as with --config naming that file, based on that file's hash.
+  const naive = readFileSync('samples/policies/naive.json', 'utf8')
+  const fromStore = gamesa('learn', ...args.slice(2), '--experience', store, '--out', join(dir, 'out-store'))
+  t.is(fromStore.code, 0, fromStore.stderr)
+  const storeReport = JSON.parse(readFileSync(join(dir, 'out-store', 'learn-report.json'), 'utf8')) as { config: string; proposal: string }
+  t.regex(storeReport.config, /^run 1 of .*store\.sqlite \(backtest /)
+  t.is(storeReport.proposal, report.proposal, 'the same configuration gives the same proposal')
+  const stored = JSON.parse(readFileSync(join(dir, 'out-store', `${storeReport.proposal}.json`), 'utf8')) as { base: { configSha256: string } }
+  t.is(stored.base.configSha256, configSha256(naive))
+  t.is(gamesa('learn', '--out', join(dir, 'none')).code, 2, 'neither --config nor --experience')
+
   writeFileSync(join(dir, 'not-a-store.sqlite'), 'hello')
   const bad = gamesa('learn', ...args, '--experience', join(dir, 'not-a-store.sqlite'), '--out', join(dir, 'bad'))
   t.is(bad.code, 1, bad.stderr)

@@ -207,7 +207,7 @@ export const API_ARGUMENTS: Readonly<Record<string, FunctionArguments | ClassArg
   runBacktestRecorded: fn('scenario: string', 'config: object|string', 'baseline?: string'),
   ExperienceWriter: cls(['path: string', 'options?: object{batchSize,flushIntervalMs,retention}'], {
     'static open': ['path: string', 'options?: object{batchSize,flushIntervalMs,retention}'],
-    beginRun: ['source: string', 'label: string', 'reward?: string'],
+    beginRun: ['source: string', 'label: string', 'reward?: string', 'config?: string'],
     append: ['run: number', 'row: object'],
     flush: [],
     close: [],

@@ -20,6 +20,7 @@ import { StderrProgress } from './stderr_progress.js'
 const DEFAULTS = { seed: 1, seeds: [1, 3, 5], maxDurationS: 60, budget: 60 }
 
 const HELP = `usage: gamesa learn --config <engine.json> --out <dir> [--experience <store>] [--seed <n>] [--seeds 1,3,5]
+       gamesa learn --experience <store> --out <dir> [...]
                     [--scenarios <name,...>] [--max-duration <s>] [--budget <n>] [--json] [--quiet]
 
 Proposes a better configuration: a seeded coordinate search over the numbers a person would
@@ -34,14 +35,16 @@ table (gamesa backtest --all) that --config meets and the result does not.
 
 With --experience (a store recorded by gamesa run, replay or backtest --experience), the first
 round also tries each threshold at the 10/25/50/75/90 % quantiles of the recorded values of the
-variable it is compared with, and the proposal cites the store as evidence.
+variable it is compared with, and the proposal cites the store as evidence. Without --config,
+the configuration to improve is the one the store's last run was recorded under (each run
+keeps its configuration); the proposal is based on it, so promote it against that file.
 
 Rules in the safety domain, gate limits and contracts are never touched. The result is one
 policy proposal (author "generator") in --out, to be judged by gamesa promote, which tests it
 on other seeds; nothing is applied here. Same inputs, same proposal.
 
 options:
-  --config <file>      the engine configuration to improve (required)
+  --config <file>      the engine configuration to improve (required without --experience)
   --out <dir>          where to write the proposal and learn-report.json (required; created)
   --experience <file>  an experience store whose recorded values give candidate thresholds
   --seed <n>           seed of the search order (default ${DEFAULTS.seed})
@@ -57,7 +60,8 @@ exit codes: 0 done (a proposal written, or none when no move paid: said so), 1 i
 configuration or experience store, 2 usage error (or a file that cannot be read).`
 
 interface Options {
-  config: string
+  /** The configuration file; absent: the one the experience store's last run recorded. */
+  config?: string
   out: string
   experience?: string
   seed: number
@@ -89,12 +93,13 @@ function parseOptions(args: string[]): Options | number {
   } as const
   return parseCommandLine('learn', HELP, args, { options }, (line): Options => {
     const config = line.string('config')
-    if (!config) throw new UsageError('--config <engine.json> is required')
-    const out = line.string('out')
-    if (!out) throw new UsageError('--out <dir> is required')
-    const parsed: Options = { config, out, ...DEFAULTS, json: line.flag('json'), quiet: line.flag('quiet') }
     const experience = line.string('experience')
     if (experience === '') throw new UsageError('--experience needs a file')
+    if (config === '' || (config === undefined && experience === undefined)) throw new UsageError('--config <engine.json> is required (or --experience <store>, whose last run recorded its configuration)')
+    const out = line.string('out')
+    if (!out) throw new UsageError('--out <dir> is required')
+    const parsed: Options = { out, ...DEFAULTS, json: line.flag('json'), quiet: line.flag('quiet') }
+    if (config !== undefined) parsed.config = config
     if (experience !== undefined) parsed.experience = experience
     const seed = line.string('seed')
     if (seed !== undefined) parsed.seed = wholeNumber(seed, '--seed', 0xffff_ffff)
@@ -135,25 +140,26 @@ function parseOptions(args: string[]): Options | number {
 function run(args: string[]): number {
   const options = parseOptions(args)
   if (typeof options === 'number') return options
-  let text: string
-  try {
-    text = readDocument(options.config, 'config')
-  } catch (err) {
-    console.error(`gamesa learn: cannot read config '${options.config}': ${(err as Error).message}`)
-    return 2
-  }
-  const problems = checkEngineConfig(text)
-  if (problems.length > 0) {
-    console.error(`gamesa learn: ${options.config} is not a valid engine configuration:`)
-    for (const p of problems) console.error(`  ${p.path}: ${p.message}`)
-    return 1
-  }
   let hints: ThresholdHints | undefined
+  /** Where the configuration came from, for the messages and the report. */
+  let configFrom: string | undefined = options.config
+  let text: string | undefined
   if (options.experience !== undefined) {
     try {
       const reader = ExperienceReader.open(options.experience)
       try {
         hints = thresholdHints(reader.iterate())
+        if (options.config === undefined) {
+          const recorded = reader.runs().filter((r) => r.config !== undefined)
+          const last = recorded[recorded.length - 1]
+          if (last === undefined) {
+            console.error(`gamesa learn: --experience ${options.experience}: no run in it recorded its configuration (stores written before schema 4 do not); give --config`)
+            return 1
+          }
+          text = last.config
+          configFrom = `run ${last.id} of ${options.experience} (${last.label})`
+          if (!options.quiet) console.error(`gamesa learn: improving the configuration recorded with ${configFrom}, sha256 ${configSha256(last.config!)}`)
+        }
       } finally {
         reader.close()
       }
@@ -162,6 +168,20 @@ function run(args: string[]): number {
       console.error(`gamesa learn: --experience ${options.experience}: ${err.code}: ${err.message}`)
       return err.code === 'IO_ERROR' ? 2 : 1
     }
+  }
+  if (text === undefined) {
+    try {
+      text = readDocument(options.config!, 'config')
+    } catch (err) {
+      console.error(`gamesa learn: cannot read config '${options.config}': ${(err as Error).message}`)
+      return 2
+    }
+  }
+  const problems = checkEngineConfig(text)
+  if (problems.length > 0) {
+    console.error(`gamesa learn: ${configFrom} is not a valid engine configuration:`)
+    for (const p of problems) console.error(`  ${p.path}: ${p.message}`)
+    return 1
   }
   const progress = new StderrProgress(options.quiet)
   let result
@@ -184,7 +204,7 @@ function run(args: string[]): number {
   progress.done()
   const proposal = proposalFrom(result, configSha256(text), options.seed, hints && options.experience ? { file: options.experience, hints } : undefined)
   const report = {
-    config: options.config,
+    config: configFrom,
     experience: options.experience ?? null,
     experienceTicks: hints?.ticks ?? null,
     seed: options.seed,

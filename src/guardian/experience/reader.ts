@@ -115,8 +115,15 @@ export class ExperienceReader {
 
   /** The runs, oldest first. */
   runs(): ExperienceRun[] {
-    const rows = this.#all<{ id: number; source: ExperienceSource; label: string; reward: string | null; started_ms: number }>('SELECT * FROM runs ORDER BY id')
-    return rows.map((r) => ({ id: r.id, source: r.source, label: r.label, startedMs: r.started_ms, ...(r.reward === null ? {} : { reward: r.reward }) }))
+    const rows = this.#all<{ id: number; source: ExperienceSource; label: string; reward: string | null; config: string | null; started_ms: number }>('SELECT * FROM runs ORDER BY id')
+    return rows.map((r) => ({
+      id: r.id,
+      source: r.source,
+      label: r.label,
+      startedMs: r.started_ms,
+      ...(r.reward === null ? {} : { reward: r.reward }),
+      ...(r.config === null ? {} : { config: r.config }),
+    }))
   }
 
   /** The ticks `query` selects, in the order they were recorded. */

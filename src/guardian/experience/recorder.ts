@@ -28,6 +28,8 @@ export class ExperiencePlan {
   readonly reward?: RewardFunction
   /** The input variables kept per tick. */
   readonly variables: readonly string[]
+  /** The configuration as JSON text (as given, or serialized), kept with each run. */
+  readonly configText: string
 
   /** From an engine configuration (object or JSON text). EXPR_COMPILE for a bad `reward`. */
   constructor(config: ExperienceConfig | string) {
@@ -38,6 +40,7 @@ export class ExperiencePlan {
       throw new GamesaError('INVALID_ENGINE_CONFIG', `invalid engine config: $: ${err instanceof Error ? err.message : String(err)}`, { path: '$', cause: err })
     }
     if (typeof parsed !== 'object' || parsed === null) throw new GamesaError('INVALID_ARGUMENT', 'config must be an engine configuration')
+    this.configText = typeof config === 'string' ? config : JSON.stringify(config)
     const declarations = configDeclarations(parsed)
     if (parsed.reward !== undefined && parsed.reward !== null) {
       if (typeof parsed.reward !== 'string') throw new GamesaError('INVALID_ENGINE_CONFIG', '$.reward: expected an expression (a string)', { path: '$.reward' })
@@ -67,7 +70,7 @@ export class ExperienceRecorder {
     source: ExperienceSource,
     label: string,
   ) {
-    this.run = writer.beginRun(source, label, plan.reward?.source)
+    this.run = writer.beginRun(source, label, plan.reward?.source, plan.configText)
   }
 
   /** Records one tick; the previous tick is judged on it and handed to the writer. */

@@ -64,6 +64,9 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE firings ADD COLUMN domain TEXT;
    ALTER TABLE firings ADD COLUMN kind TEXT;
    ALTER TABLE firings ADD COLUMN target TEXT;`,
+  // 4: the engine configuration each run used, as its JSON text, so what learns from a store
+  // (gamesa learn --experience) knows the rules the experience was made under.
+  `ALTER TABLE runs ADD COLUMN config TEXT;`,
 ]
 
 /** The schema version this package writes. */

@@ -81,6 +81,8 @@ export interface ExperienceRun {
   label: string
   /** The reward expression the run used, when it had one. */
   reward?: string
+  /** The engine configuration the run used, as JSON text (absent in runs recorded before schema 4). */
+  config?: string
   /** When the run started, epoch ms. */
   startedMs: number
 }

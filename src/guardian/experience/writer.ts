@@ -87,7 +87,7 @@ export class ExperienceWriter {
       db.pragma('foreign_keys = ON')
       migrate(db, path)
       this.db = db
-      this.insertRun = db.prepare('INSERT INTO runs (source, label, reward, started_ms) VALUES (?, ?, ?, ?)')
+      this.insertRun = db.prepare('INSERT INTO runs (source, label, reward, config, started_ms) VALUES (?, ?, ?, ?, ?)')
       this.insertTick = db.prepare(
         'INSERT INTO ticks (run, tick, time_ms, recorded_ms, emergency, state, violations, reward, reward_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       )
@@ -119,11 +119,11 @@ export class ExperienceWriter {
     return new ExperienceWriter(path, options)
   }
 
-  /** Starts a run; its id goes with each row appended for it. Written at once. */
-  beginRun(source: ExperienceSource, label: string, reward?: string): number {
+  /** Starts a run (with the engine configuration it runs under, as JSON text); its id goes with each row appended for it. Written at once. */
+  beginRun(source: ExperienceSource, label: string, reward?: string, config?: string): number {
     this.#ensureOpen()
     try {
-      const info = this.insertRun.run(source, label, reward ?? null, Date.now())
+      const info = this.insertRun.run(source, label, reward ?? null, config ?? null, Date.now())
       return Number(info.lastInsertRowid)
     } catch (err) {
       throw sqliteError(err, this.path, 'starting a run')
