@@ -17,10 +17,10 @@ import { restoreCommand } from './restore.js'
 import { runCommand } from './run.js'
 import { snapshotCommand } from './snapshot.js'
 import { statusCommand } from './status.js'
-import { pauseCommand, resumeCommand } from './pause.js'
+import { pauseCommand, reloadCommand, resumeCommand } from './pause.js'
 import { promoteCommand } from './promote.js'
 import { learnCommand } from './learn.js'
 import { topCommand } from './top.js'
 import { validateCommand } from './validate.js'
 
-export const commands: Command[] = [validateCommand, snapshotCommand, recordCommand, topCommand, replayCommand, backtestCommand, runCommand, execCommand, statusCommand, pauseCommand, resumeCommand, restoreCommand, experienceCommand, reflectCommand, promoteCommand, learnCommand]
+export const commands: Command[] = [validateCommand, snapshotCommand, recordCommand, topCommand, replayCommand, backtestCommand, runCommand, execCommand, statusCommand, pauseCommand, resumeCommand, reloadCommand, restoreCommand, experienceCommand, reflectCommand, promoteCommand, learnCommand]

@@ -22,6 +22,11 @@ const PAUSE_HELP = help('pause', `Tells the running \`gamesa run --apply\` to re
 previous value, and to apply nothing until \`gamesa resume\` (the same as sending it SIGUSR1).
 It keeps running, scanning and deciding (its view says "paused").`)
 const RESUME_HELP = help('resume', 'Tells a paused `gamesa run --apply` to act again (the same as sending it SIGUSR2).')
+const RELOAD_HELP = help('reload', `Tells the running \`gamesa run\` to read its --config again (the same as sending it SIGHUP).
+When only the rules changed (as \`gamesa promote\` writes a rule proposal), they are swapped into
+the running engine between two ticks: prices, budgets, leases, the gate's state and the audit
+chain carry on. Any other change is reported and needs a restart. The run says which on its
+standard error. A dry-run governor writes no pid file: give it --pid.`)
 
 function signalGovernor(name: string, text: string, signal: NodeJS.Signals, args: string[]): number {
   const options = { journal: { type: 'string' }, pid: { type: 'string' } } as const
@@ -60,6 +65,12 @@ export const pauseCommand: Command = {
   name: 'pause',
   summary: 'make the running governor restore everything and stop acting until resumed',
   run: (args) => signalGovernor('pause', PAUSE_HELP, 'SIGUSR1', args),
+}
+
+export const reloadCommand: Command = {
+  name: 'reload',
+  summary: "make the running governor swap in its config file's rules without a restart",
+  run: (args) => signalGovernor('reload', RELOAD_HELP, 'SIGHUP', args),
 }
 
 export const resumeCommand: Command = {

@@ -25,6 +25,7 @@ import { type MetricsAddress, parseMetricsAddress } from '../metrics/address.js'
 import { RunMetrics } from '../metrics/run_metrics.js'
 import { defaultJournalPath } from '../actuation.js'
 import { experienceHelp, type LiveRecording, finishLiveRecording, recordLiveTick, startLiveRecording } from './experience_option.js'
+import { reloadRules } from './reload_rules.js'
 
 const HELP_TEXT = `usage: gamesa run [--config <engine.json>] [--rate <Hz>] [--duration <time>]
                   [--protect <name>]... [--workloads <workloads.json>]
@@ -81,7 +82,9 @@ EXPERIENCE_HELP_HERE
   -h, --help           show this help
 
 keys: q or Ctrl-C stops (on a terminal). SIGUSR1 (gamesa pause) pauses: everything is
-restored and nothing is applied until SIGUSR2 (gamesa resume). After a crash or kill -9,
+restored and nothing is applied until SIGUSR2 (gamesa resume). SIGHUP (gamesa reload) reads
+--config again and, when only its rules changed (as gamesa promote writes them), swaps them
+into the running engine between two ticks; any other change needs a restart. After a crash or kill -9,
 gamesa restore (or the next --apply run) undoes what the journal records.
 The closing summary (standard error) gives ticks, actions approved and rejected by reason,
 and the mean and p99 time the engine took per tick.
@@ -401,6 +404,7 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
       process.off('SIGTERM', onTerm)
       process.off('SIGUSR1', onPause)
       process.off('SIGUSR2', onResume)
+      process.off('SIGHUP', onHangup)
       out.off('error', onOutError)
       if (keys) {
         stdin.setRawMode(false)
@@ -433,6 +437,23 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
     }
     const onPause = () => say(live.pause())
     const onResume = () => say(live.resume())
+    // SIGHUP (gamesa reload): the config file's rules are swapped in between two ticks when
+    // nothing else in it changed (reload_rules.ts); said even with --quiet, as an error is.
+    let runningText: string | undefined
+    try {
+      runningText = readFileSync(options.config, 'utf8')
+    } catch {
+      runningText = undefined
+    }
+    const onHangup = () => {
+      if (runningText === undefined) {
+        console.error(`gamesa ${command}: reload: ${shown} could not be read when the run started; restart to change its rules`)
+        return
+      }
+      const reload = reloadRules(engine, options.config, runningText)
+      if (reload.text !== undefined) runningText = reload.text
+      console.error(`gamesa ${command}: ${reload.message}`)
+    }
     const onInt = () => finish(130)
     const onTerm = () => finish(143)
     const onKey = (data: Buffer) => {
@@ -517,6 +538,7 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
     process.on('SIGTERM', onTerm)
     process.on('SIGUSR1', onPause)
     process.on('SIGUSR2', onResume)
+    process.on('SIGHUP', onHangup)
     extra.until?.then((code) => finish(code))
     out.on('error', onOutError)
     if (keys) {
