@@ -196,6 +196,11 @@ test.serial('run --once prints one frame without escape codes; --once --json one
   const lines = ndjson(t, json.stdout)
   t.is(lines.length, 1)
   t.is(lines[0]!.tick, 1)
+  // The live side rides along: a dry run, its pass's moves and settings.
+  const live = (lines[0] as unknown as { live: { applying: boolean; results: unknown[]; moves: unknown[]; machine: object } }).live
+  t.is(live.applying, false)
+  t.true(Array.isArray(live.results) && Array.isArray(live.moves), JSON.stringify(live))
+  t.deepEqual(live.machine, {})
 })
 
 test.serial('run stopped by SIGINT exits 130 with whole lines and a summary; SIGTERM exits 143', async (t) => {

@@ -68,11 +68,13 @@ export interface ActuationOutcome {
   current?: unknown
 }
 
-/** A process moved into its role's group on a pass (dry run: would be); `code` and `message` when the move could not be made at all. */
+/** A process moved into its role's group on a pass, or given its role's nice value or scheduling policy (dry run: would be); `code` and `message` when the change could not be made at all. */
 export interface WorkloadMove {
   pid: number
   comm: string
   role: WorkloadRole
+  /** What was set. */
+  setting: 'group' | 'nice' | 'sched_policy'
   outcome: ActuationOutcome | null
   code: string | null
   message: string | null
@@ -82,6 +84,13 @@ export interface WorkloadMove {
 export interface RoleSettings {
   cpuWeight: number | null
   cpuQuotaCores: number | null
+  /** `cpu.idle` of the group. */
+  cpuIdle: boolean | null
+  /** The group's `cpuset.cpus` (`pin_cores`). */
+  cpus: number[] | null
+  /** The nice value and scheduling policy every thread of the role's processes gets. */
+  nice: number | null
+  schedPolicy: 'other' | 'batch' | 'idle' | null
   /** Processes moved into the group, alive. */
   members: number
 }
@@ -97,6 +106,8 @@ export interface WorkloadPass {
   variables: Record<string, number>
   moves: WorkloadMove[]
   settings: Partial<Record<WorkloadRole, RoleSettings>>
+  /** Machine-wide settings in force, by `"<kind> <target>"` (`"set_cpu_freq_max cpu"`), in the engine's units. */
+  machine: Record<string, number>
   paused: boolean
 }
 

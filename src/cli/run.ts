@@ -60,7 +60,9 @@ options:
   --duration <time>    stop after this long: 500ms, 10s, 2m, 1h; a bare number is seconds
                        (default: until interrupted)
   --json               stream every tick's output as one JSON line (NDJSON) on standard
-                       output, exactly as the engine writes it; no view
+                       output: the engine's output with "live" added (what the tick's
+                       approved actions came to on the machine, the pass's moves, the
+                       settings in force); no view
   --once               one tick on a settled reading (CPU utilization present), print it
                        (a frame, or one JSON line with --json) and exit
   --quiet              no progress or closing summary on standard error
@@ -284,7 +286,7 @@ async function runOnce(engine: Engine, options: Options, live: LiveRun): Promise
   stats.record(output, ms)
   live.afterTick(output.approved)
   live.finish()
-  if (text !== undefined) process.stdout.write(`${text}\n`)
+  if (text !== undefined) process.stdout.write(`${live.jsonLine(text)}\n`)
   else {
     const frame = renderRunFrame(output, stats, {
       columns: process.stdout.columns || 120,
@@ -440,7 +442,7 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
       }
       const now = performance.now()
       if (options.json) {
-        if (tick.text !== undefined) writeJsonLine(tick.text)
+        if (tick.text !== undefined) writeJsonLine(live.jsonLine(tick.text))
         if (progressTty && now - lastProgress >= 250) {
           lastProgress = now
           process.stderr.write(`\r\x1b[Ktick ${stats.ticks} · ${stats.approved} approved · ${stats.rejected} rejected · p99 ${formatMs(stats.p99Ms)}`)
