@@ -4,8 +4,11 @@
 //   idle      the frame loop alone;
 //   hogs      the frame loop and the hogs, nothing done;
 //   governor  the same under `gamesa run --apply --protect frameloop` (samples/live_protect.json:
-//             the priority workload's group gets cpu.weight 1000 against 100);
-//   manual    the same with the frame loop at nice -20 (the usual manual setting; no pinning).
+//             the priority workload's group gets cpu.weight 1000 against 100, and the
+//             background's group cpu.idle, both by the engine's rules through the gate);
+//   manual    the same with the frame loop at nice -20 (the usual manual setting; no pinning);
+//   manual    the same with the hogs under SCHED_IDLE (`chrt --idle 0`), the best manual
+//             setting without pinning.
 // Reports p50 and p99 frame time, deadline misses, and the hogs' throughput (loop iterations
 // per second, all hogs together) against the nothing-done arm. Needs root for `governor`
 // and `manual`. Everything it starts is stopped, and the governor restores on its exit.
@@ -37,8 +40,11 @@ function collect(cmd: string, args: string[]): Promise<string> {
 }
 
 /** One arm: `hogs` hogs (run from `hogBin`, named hog) beside the frame loop (from `bin`, after `prefix`). */
-async function arm(bin: string, hogBin: string, hogs: number, prefix: string[] = []): Promise<{ frames: Frames; hogRate: number }> {
-  const hogRuns = Array.from({ length: hogs }, () => collect(hogBin, ['hog', String(ARM_S)]))
+async function arm(bin: string, hogBin: string, hogs: number, prefix: string[] = [], hogPrefix: string[] = []): Promise<{ frames: Frames; hogRate: number }> {
+  const hogRuns = Array.from({ length: hogs }, () => {
+    const [cmd, ...args] = [...hogPrefix, hogBin, 'hog', String(ARM_S)]
+    return collect(cmd as string, args)
+  })
   const [cmd, ...args] = [...prefix, bin, 'frameloop', String(ARM_S)]
   const frames = JSON.parse(await collect(cmd as string, args)) as Frames
   const iterations = (await Promise.all(hogRuns)).map((o) => (JSON.parse(o) as { iterations: number }).iterations)
@@ -68,6 +74,7 @@ async function main(): Promise<void> {
         await new Promise((r) => governor.once('exit', r))
       }
       rows.push(['hogs + frame loop at nice -20', await arm(bin, hogBin, HOGS, ['nice', '-n', '-20'])])
+      rows.push(['hogs under SCHED_IDLE (chrt --idle 0)', await arm(bin, hogBin, HOGS, [], ['chrt', '--idle', '0'])])
     }
   } finally {
     rmSync(work, { recursive: true, force: true })

@@ -13,6 +13,7 @@ import type { RestoreReport } from '../actuation.js'
 import { Engine, type TickOutput } from '../engine.js'
 import { GamesaError, isGamesaError } from '../errors.js'
 import { type WorkloadsConfig, protectConfig } from '../workloads.js'
+import { InactiveRules } from './inactive_rules.js'
 import { LiveRun, readWorkloadsFile } from './live.js'
 import { type LiveTickOutput, renderRunFrame } from '../report/run_frame.js'
 import { type CountedTick, RunStats, formatMs } from '../report/run_stats.js'
@@ -283,6 +284,10 @@ async function runOnce(engine: Engine, options: Options, live: LiveRun): Promise
   live.beforeTick(snapshot.values)
   const stats = new RunStats()
   const { text, output, ms } = ticker(engine, options.json)(snapshot)
+  const inactive = new InactiveRules((line) => {
+    if (!options.quiet) console.error(`gamesa run: ${line}`)
+  })
+  output.ruleErrors = inactive.filter(output.ruleErrors)
   stats.record(output, ms)
   live.afterTick(output.approved)
   live.finish()
@@ -294,7 +299,7 @@ async function runOnce(engine: Engine, options: Options, live: LiveRun): Promise
       rateHz: options.rateHz,
       elapsedMs: 0,
     })
-    process.stdout.write(`${frame}\n${live.lines().join('\n')}\n`)
+    process.stdout.write(`${[frame, ...inactive.lines(), ...live.lines()].join('\n')}\n`)
   }
   return 0
 }
@@ -381,6 +386,7 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
     const say = (line: string) => {
       if (!options.quiet) console.error(`gamesa run: ${line}`)
     }
+    const inactive = new InactiveRules(say)
     const onPause = () => say(live.pause())
     const onResume = () => say(live.resume())
     const onInt = () => finish(130)
@@ -422,6 +428,7 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
       try {
         live.beforeTick(snapshot.values)
         tick = tickOnce(snapshot)
+        tick.output.ruleErrors = inactive.filter(tick.output.ruleErrors)
         live.afterTick(tick.output.approved)
       } catch (err) {
         // A reading the engine cannot take is counted and reported once per distinct message;
@@ -450,7 +457,7 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
         return
       }
       if (!view) return
-      lastFrame = [renderRunFrame(tick.output, stats, { columns: out.columns || 120, config: shown, rateHz: options.rateHz, elapsedMs: now - started }), ...live.lines()].join('\n')
+      lastFrame = [renderRunFrame(tick.output, stats, { columns: out.columns || 120, config: shown, rateHz: options.rateHz, elapsedMs: now - started }), ...inactive.lines(), ...live.lines()].join('\n')
       if (tty) {
         // Home the cursor, draw (only as many lines as fit), clear what a longer frame left.
         const rows = out.rows || 50

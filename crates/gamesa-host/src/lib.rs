@@ -16,6 +16,7 @@ pub mod journal;
 pub mod privilege;
 pub mod replay;
 pub mod restore;
+mod restore_born;
 pub mod signal_ids;
 pub mod workloads;
 

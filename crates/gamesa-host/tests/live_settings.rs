@@ -51,6 +51,10 @@ impl Scratch {
 impl Drop for Scratch {
     fn drop(&mut self) {
         for c in &mut self.children {
+            // Children in their own process group take what they started with them.
+            if let Some(pid) = rustix::process::Pid::from_raw(c.id() as i32) {
+                let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+            }
             let _ = c.kill();
             let _ = c.wait();
         }
@@ -421,4 +425,112 @@ fn nice_policy_and_pinning_reach_live_children_and_are_restored() {
             h.mount.display()
         );
     }
+}
+
+#[test]
+fn a_process_born_in_a_governor_group_goes_back_with_its_parent_on_restore() {
+    if !can_apply() {
+        return;
+    }
+    let layout = CgroupLayout::detect();
+    let Some(cpu) = layout.hierarchy("cpu").cloned() else {
+        eprintln!("no writable cpu controller: skipped");
+        return;
+    };
+    let mut s = Scratch::new("born");
+    let name = format!("glb{}", std::process::id() % 100_000);
+    let sh = s.dir.join(&name);
+    let from = ["/bin/sh", "/usr/bin/sh"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .unwrap();
+    fs::copy(from, &sh).unwrap();
+    let flag = s.dir.join("fork-now");
+    // The shell waits for the flag, then starts a child: born in whatever group the shell is in.
+    let script = format!(
+        "while [ ! -e {} ]; do sleep 0.02; done; sleep 30 & wait",
+        flag.display()
+    );
+    let child = {
+        use std::os::unix::process::CommandExt;
+        Command::new(&sh)
+            .args(["-c", &script])
+            .process_group(0)
+            .spawn()
+            .unwrap()
+    };
+    let shell = child.id() as i32;
+    s.children.push(child);
+    let procs = s.dir.join("proc");
+    fs::create_dir_all(&procs).unwrap();
+    std::os::unix::fs::symlink(format!("/proc/{shell}"), procs.join(shell.to_string())).unwrap();
+    let original = group_of(shell, &cpu.controller);
+    let subtree = format!("gamesa-test-b{}", std::process::id());
+    let config = WorkloadsConfig {
+        workloads: vec![WorkloadDef {
+            name: "game".into(),
+            priority: true,
+            select: vec![Selector {
+                name: vec![name.clone()],
+                ..Default::default()
+            }],
+            children: true,
+        }],
+        ..Default::default()
+    };
+    let (mut live, _) = LiveWorkloads::live(
+        &config,
+        ScannerOptions {
+            proc_root: procs,
+            ..Default::default()
+        },
+        &s.dir.join("actuation.journal"),
+        ActuatorOptions {
+            cgroup_subtree: subtree.clone(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        live.pass().unwrap();
+        let r = live.apply(&[action("set_cpu_weight", "priority", 1000.0)]);
+        assert_eq!(statuses(&r), ["applied"], "{r:#?}");
+        live.pass().unwrap();
+        assert_eq!(
+            group_of(shell, &cpu.controller),
+            format!("/{subtree}/priority")
+        );
+        fs::write(&flag, "").unwrap();
+        // The child the shell starts now: never seen by a pass, so never moved by the governor.
+        let end = Instant::now() + Duration::from_secs(3);
+        loop {
+            let kids = fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"))
+                .unwrap_or_default();
+            if let Some(k) = kids
+                .split_whitespace()
+                .filter_map(|k| k.parse::<i32>().ok())
+                .find(|k| {
+                    fs::read_to_string(format!("/proc/{k}/cmdline"))
+                        .is_ok_and(|c| c.starts_with("sleep\u{0}30"))
+                })
+            {
+                break k;
+            }
+            assert!(Instant::now() < end, "the shell never started its child");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }));
+    let report = live.restore();
+    drop(live);
+    let born = result.unwrap_or_else(|e| std::panic::resume_unwind(e));
+    let report = report.unwrap();
+    assert!(report.returned_born >= 1, "{report:#?}");
+    assert!(report.kept_groups.is_empty(), "{report:#?}");
+    assert_eq!(group_of(shell, &cpu.controller), original);
+    assert_eq!(
+        group_of(born, &cpu.controller),
+        original,
+        "the child went back with its parent"
+    );
+    assert!(!cpu.mount.join(&subtree).exists(), "groups removed");
 }
