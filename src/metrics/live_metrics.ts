@@ -60,7 +60,8 @@ export class LiveMetrics {
 
   /** A pass over the processes: its moves, and the roles' variables. */
   observePass(pass: WorkloadPass): void {
-    for (const m of pass.moves) this.#actuations.inc({ kind: 'move_to_group', outcome: m.outcome?.outcome ?? 'error' })
+    // A move into a group, or a role's nice value or policy given to one of its processes.
+    for (const m of pass.moves) this.#actuations.inc({ kind: m.setting === 'group' ? 'move_to_group' : `set_${m.setting}`, outcome: m.outcome?.outcome ?? 'error' })
     // ms → s by division: the exact quotient a reader of the variable would compute.
     for (const [gauge, field, divisor] of [
       [this.#runqDelay, 'runq_delay_ms', 1000],
