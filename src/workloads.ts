@@ -74,7 +74,7 @@ export interface WorkloadMove {
   comm: string
   role: WorkloadRole
   /** What was set. */
-  setting: 'group' | 'nice' | 'sched_policy'
+  setting: 'group' | 'nice' | 'sched_policy' | 'affinity'
   outcome: ActuationOutcome | null
   code: string | null
   message: string | null

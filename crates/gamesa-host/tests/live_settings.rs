@@ -534,3 +534,114 @@ fn a_process_born_in_a_governor_group_goes_back_with_its_parent_on_restore() {
     );
     assert!(!cpu.mount.join(&subtree).exists(), "groups removed");
 }
+
+#[test]
+fn without_a_cpuset_controller_pin_cores_sets_the_affinity_of_every_process() {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if !can_apply() || cpus < 2 {
+        eprintln!("needs root and two CPUs: skipped");
+        return;
+    }
+    // This machine's cgroups, less any cpuset controller.
+    let mountinfo: String = fs::read_to_string("/proc/self/mountinfo")
+        .unwrap()
+        .lines()
+        .filter(|l| !l.contains("cpuset"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let layout = CgroupLayout::from_mountinfo(&mountinfo, |mount| {
+        fs::read_to_string(mount.join("cgroup.controllers"))
+            .unwrap_or_default()
+            .split_whitespace()
+            .filter(|c| *c != "cpuset")
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    assert!(layout.hierarchy("cpuset").is_none());
+    let mut s = Scratch::new("aff");
+    let name = format!("gla{}", std::process::id() % 100_000);
+    let sleep = s.dir.join(&name);
+    let from = ["/bin/sleep", "/usr/bin/sleep"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .unwrap();
+    fs::copy(from, &sleep).unwrap();
+    let procs = s.dir.join("proc");
+    fs::create_dir_all(&procs).unwrap();
+    let spawn = |s: &mut Scratch, cmd: &mut Command| {
+        let child = cmd.spawn().unwrap();
+        let pid = child.id() as i32;
+        s.children.push(child);
+        std::os::unix::fs::symlink(format!("/proc/{pid}"), procs.join(pid.to_string())).unwrap();
+        pid
+    };
+    // One starts with its affinity limited to CPU 0: restore must give exactly that back.
+    let first = spawn(
+        &mut s,
+        Command::new("taskset")
+            .args(["-c", "0"])
+            .arg(&sleep)
+            .arg("30"),
+    );
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(allowed_cpus(first), "0");
+    let config = WorkloadsConfig {
+        workloads: vec![WorkloadDef {
+            name: "game".into(),
+            priority: true,
+            select: vec![Selector {
+                name: vec![name.clone()],
+                ..Default::default()
+            }],
+            children: true,
+        }],
+        ..Default::default()
+    };
+    let (mut live, _) = LiveWorkloads::live(
+        &config,
+        ScannerOptions {
+            proc_root: s.dir.join("proc"),
+            ..Default::default()
+        },
+        &s.dir.join("actuation.journal"),
+        ActuatorOptions {
+            cgroup_subtree: format!("gamesa-test-a{}", std::process::id()),
+            cgroups: Some(layout),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let last = (cpus - 1).to_string();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        live.pass().unwrap();
+        let r = live.apply(&[action("pin_cores", "game", 1.0)]);
+        assert_eq!(statuses(&r), ["applied"], "{r:#?}");
+        assert_eq!(allowed_cpus(first), last);
+        let later = spawn(&mut s, Command::new(&sleep).arg("30"));
+        let p = live.pass().unwrap();
+        assert!(
+            p.moves
+                .iter()
+                .any(|m| m.pid == later && m.setting == "affinity"),
+            "{:#?}",
+            p.moves
+        );
+        assert_eq!(allowed_cpus(later), last);
+        assert_eq!(p.scan.variables["wl.priority.pinned_cores"], 1.0);
+        assert_eq!(
+            p.settings["priority"].cpus.as_deref(),
+            Some(&[cpus - 1][..])
+        );
+        later
+    }));
+    let report = live.restore();
+    drop(live);
+    let later = result.unwrap_or_else(|e| std::panic::resume_unwind(e));
+    let report = report.unwrap();
+    assert!(
+        report.failed.is_empty() && report.conflicts.is_empty(),
+        "{report:#?}"
+    );
+    assert_eq!(allowed_cpus(first), "0", "the exact previous affinity");
+    assert_eq!(allowed_cpus(later), format!("0-{}", cpus - 1));
+}

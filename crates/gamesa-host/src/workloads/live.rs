@@ -64,7 +64,7 @@ pub struct Move {
     pub pid: i32,
     pub comm: String,
     pub role: Role,
-    /// What was set: `group`, `nice` or `sched_policy`.
+    /// What was set: `group`, `nice`, `sched_policy` or `affinity`.
     pub setting: &'static str,
     pub outcome: Option<Outcome>,
     pub code: Option<&'static str>,
@@ -104,18 +104,20 @@ pub struct RoleSettings {
 }
 
 /// Per-process settings of a role (what it asks for, or what a process was given).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 struct ProcSettings {
     nice: Option<i32>,
     sched_policy: Option<SchedPolicy>,
+    /// CPU affinity: `pin_cores` where no cpuset controller is writable.
+    cpus: Option<Vec<usize>>,
 }
 
 /// What a role action comes to.
 enum RolePlan {
     /// Knobs of role groups, each group created first where it does not exist yet.
     Knobs(Vec<(&'static str, GroupKnob)>),
-    /// Per-process settings, merged into the role's.
-    PerProcess(ProcSettings),
+    /// Per-process settings of roles, merged into each role's.
+    PerProcess(Vec<(&'static str, ProcSettings)>),
 }
 
 #[derive(Default)]
@@ -310,7 +312,7 @@ impl LiveWorkloads {
             let idle = s.and_then(|s| s.cpu_idle).unwrap_or(false);
             scan.variables
                 .insert(format!("wl.{role}.cpu_idle"), f64::from(u8::from(idle)));
-            let p = self.proc_settings.get(role).copied().unwrap_or_default();
+            let p = self.proc_settings.get(role).cloned().unwrap_or_default();
             let policy = p.sched_policy.unwrap_or(SchedPolicy::Other);
             scan.variables.insert(
                 format!("wl.{role}.sched_policy"),
@@ -347,6 +349,9 @@ impl LiveWorkloads {
             let s = settings.entry(role).or_default();
             s.nice = p.nice;
             s.sched_policy = p.sched_policy;
+            if p.cpus.is_some() {
+                s.cpus = p.cpus.clone();
+            }
         }
         Ok(LivePass {
             scan,
@@ -370,7 +375,7 @@ impl LiveWorkloads {
             if only.is_some_and(|o| o != name) {
                 continue;
             }
-            let Some(want) = self.proc_settings.get(name).copied() else {
+            let Some(want) = self.proc_settings.get(name).cloned() else {
                 continue;
             };
             let done = self.proc_done.entry((*pid, *start_time)).or_default();
@@ -380,6 +385,19 @@ impl LiveWorkloads {
             }
             if let Some(policy) = want.sched_policy.filter(|p| done.sched_policy != Some(*p)) {
                 changes.push(("sched_policy", Change::SchedPolicy { pid: *pid, policy }));
+            }
+            if let Some(cpus) = want
+                .cpus
+                .as_ref()
+                .filter(|c| done.cpus.as_ref() != Some(*c))
+            {
+                changes.push((
+                    "affinity",
+                    Change::Affinity {
+                        pid: *pid,
+                        cpus: cpus.clone(),
+                    },
+                ));
             }
             // Whatever comes of it, once per value: a refusal is reported, not retried.
             *done = want;
@@ -542,10 +560,17 @@ impl LiveWorkloads {
                     self.pinned_cores = a.value as usize;
                 }
             }
-            RolePlan::PerProcess(p) => {
-                let s = self.proc_settings.entry(role).or_default();
-                s.nice = p.nice.or(s.nice);
-                s.sched_policy = p.sched_policy.or(s.sched_policy);
+            RolePlan::PerProcess(plans) => {
+                let roles: Vec<&'static str> = plans.iter().map(|(r, _)| *r).collect();
+                for (role, p) in plans {
+                    let s = self.proc_settings.entry(role).or_default();
+                    s.nice = p.nice.or(s.nice);
+                    s.sched_policy = p.sched_policy.or(s.sched_policy);
+                    s.cpus = p.cpus.or(s.cpus.take());
+                }
+                if a.kind == "pin_cores" {
+                    self.pinned_cores = a.value as usize;
+                }
                 r.status = if self.is_live() { "applied" } else { "dry_run" };
                 let members: Vec<(i32, u64, String, Role)> = self
                     .last
@@ -553,7 +578,11 @@ impl LiveWorkloads {
                     .flat_map(|scan| scan.processes.iter())
                     .map(|p| (p.pid, p.start_time, p.comm.clone(), p.role))
                     .collect();
-                match self.give_proc_settings(&members, Some(role)) {
+                let members: Vec<_> = members
+                    .into_iter()
+                    .filter(|m| roles.contains(&m.3.name()))
+                    .collect();
+                match self.give_proc_settings(&members, None) {
                     Ok(moves) => {
                         for m in moves {
                             match m.outcome {
@@ -610,10 +639,13 @@ impl LiveWorkloads {
             "set_cpu_idle" if v == 0.0 || v == 1.0 => knob(GroupKnob::CpuIdle(v == 1.0)),
             "set_cpu_idle" => bad("0 or 1"),
             "set_nice" if whole && (-20.0..=19.0).contains(&v) => {
-                Ok(Some(RolePlan::PerProcess(ProcSettings {
-                    nice: Some(v as i32),
-                    sched_policy: None,
-                })))
+                Ok(Some(RolePlan::PerProcess(vec![(
+                    role,
+                    ProcSettings {
+                        nice: Some(v as i32),
+                        ..ProcSettings::default()
+                    },
+                )])))
             }
             "set_nice" => bad("a whole number, -20..=19"),
             "set_sched_policy" => {
@@ -621,10 +653,13 @@ impl LiveWorkloads {
                     .into_iter()
                     .find(|p| f64::from(p.number()) == v);
                 match policy {
-                    Some(p) => Ok(Some(RolePlan::PerProcess(ProcSettings {
-                        nice: None,
-                        sched_policy: Some(p),
-                    }))),
+                    Some(p) => Ok(Some(RolePlan::PerProcess(vec![(
+                        role,
+                        ProcSettings {
+                            sched_policy: Some(p),
+                            ..ProcSettings::default()
+                        },
+                    )]))),
                     None => bad("0 other, 3 batch, 5 idle"),
                 }
             }
@@ -635,7 +670,12 @@ impl LiveWorkloads {
                         "pin_cores takes the priority workload".into(),
                     ));
                 }
-                let all = self.all_cpus()?;
+                // Through cpuset groups where a cpuset controller is writable; otherwise through
+                // the affinity of every thread of the roles' processes.
+                let (all, by_affinity) = match self.all_cpus() {
+                    Ok(all) => (all, false),
+                    Err(_) => (online_cpus()?, true),
+                };
                 if !(whole && v >= 0.0 && (v as usize) < all.len()) {
                     return bad(&format!(
                         "a whole number of cores leaving one of the {} shared",
@@ -643,6 +683,17 @@ impl LiveWorkloads {
                     ));
                 }
                 let n = v as usize;
+                if by_affinity {
+                    let (shared, mine) = all.split_at(all.len() - n);
+                    let cpus = |c: &[usize]| ProcSettings {
+                        cpus: Some(if n == 0 { all.clone() } else { c.to_vec() }),
+                        ..ProcSettings::default()
+                    };
+                    return Ok(Some(RolePlan::PerProcess(vec![
+                        ("priority", cpus(mine)),
+                        ("background", cpus(shared)),
+                    ])));
+                }
                 if n == 0 {
                     // Unpinned: both groups (where they exist) get every CPU back.
                     return Ok(Some(RolePlan::Knobs(
@@ -749,6 +800,18 @@ impl LiveWorkloads {
     pub fn last_scan(&self) -> Option<&ScanReport> {
         self.last.as_ref()
     }
+}
+
+/// The online CPUs (`/sys/devices/system/cpu/online`).
+fn online_cpus() -> Result<Vec<usize>, Refusal> {
+    std::fs::read_to_string("/sys/devices/system/cpu/online")
+        .ok()
+        .and_then(|t| machine::parse_cpu_list(&t))
+        .filter(|c| !c.is_empty())
+        .ok_or((
+            gamesa_core::error::codes::ACTUATION_UNSUPPORTED,
+            "no cpuset controller, and no list of online CPUs".into(),
+        ))
 }
 
 fn group_of(role: &str) -> Change {
