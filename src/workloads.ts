@@ -135,8 +135,10 @@ export interface LiveWorkloadsOptions {
 /**
  * Live workloads: each {@link pass} scans /proc, classifies every process as priority or
  * background, moves processes into their role's group once it has settings, and returns the
- * variables for the engine; {@link apply} turns approved `set_cpu_weight` / `set_cpu_quota`
- * actions on `priority` / `background` into those settings. Dry run unless `apply: true`.
+ * variables for the engine; {@link apply} turns approved actions into settings: of the roles'
+ * groups (`set_cpu_weight`, `set_cpu_quota`, `set_cpu_idle`, `pin_cores`), of their processes
+ * (`set_nice`, `set_sched_policy`), of the machine (`set_cpu_power_limit`, `set_cpu_freq_max`,
+ * `set_gpu_power_limit`); docs/workloads.md. Dry run unless `apply: true`.
  */
 export class LiveWorkloads {
   readonly #native: NativeLiveWorkloads

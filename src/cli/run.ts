@@ -2,9 +2,9 @@
 // feeds each snapshot, with the `wl.*` variables of one pass over the processes (live.ts), to the
 // engine; the output is either a live terminal view (redrawn in place on a terminal; it ticks
 // through Engine.tickValues, the decisions only) or, with --json, one NDJSON line per tick on
-// standard output (Engine.tickJson, the full output). Dry run unless --apply: then the approved
-// set_cpu_weight / set_cpu_quota actions on priority / background become cgroup settings, undone
-// at the end. Ctrl-C / SIGTERM stop cleanly with a summary on standard error; SIGUSR1 pauses
+// standard output (Engine.tickJson, the full output, with the live results added). Dry run
+// unless --apply: then the approved live actions (docs/workloads.md) become settings of the
+// roles' groups, their processes and the machine, undone at the end. Ctrl-C / SIGTERM stop cleanly with a summary on standard error; SIGUSR1 pauses
 // (restores everything), SIGUSR2 resumes.
 import { realpathSync, readFileSync, writeSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
@@ -37,9 +37,11 @@ its threads and descendants) or background (anything else but the exclusion list
 threads, init and systemd daemons, sshd, display servers, audio servers, the governor); their
 wl.priority.* and wl.background.* variables are the simulator's. By default this is a dry run:
 decisions are priced, gated and audited, and the view says what would be applied. With --apply,
-approved set_cpu_weight and set_cpu_quota actions on priority or background become the
-cgroup settings of that role's group, every process of the role (also one started later) is
-moved into it, and all of it is journaled and undone on exit. On a terminal it shows
+approved actions on priority or background become the cgroup settings of that role's group
+(set_cpu_weight, set_cpu_quota, set_cpu_idle, pin_cores; every process of the role, also one
+started later, is moved into it) or of its processes (set_nice, set_sched_policy), and
+set_cpu_power_limit, set_cpu_freq_max and set_gpu_power_limit set RAPL, cpufreq and the GPU;
+all of it is journaled and undone on exit. On a terminal it shows
 a live view, redrawn in place: prices per resource (with each price in units of the first
 resource), the strongest signals, fired rules (active and shadow), approved and rejected
 actions with the gate's reasons, and tick timing. When standard output is not a terminal,
