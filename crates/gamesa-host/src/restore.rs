@@ -140,13 +140,24 @@ pub(crate) fn undo(journal: &mut Journal, gpu: &mut GpuSlot) -> Result<RestoreRe
                 report.unchanged += 1;
                 continue;
             }
-            report.returned_born += crate::restore_born::return_born(path, &entries);
-            match std::fs::remove_dir(path) {
-                Ok(()) => report.removed_groups.push(path.clone()),
-                Err(err) if matches!(err.raw_os_error(), Some(libc::EBUSY | libc::ENOTEMPTY)) => {
-                    report.kept_groups.push(path.clone());
+            // A process in the group may fork while its members are moved out: try again while
+            // moving finds someone to move.
+            for attempt in 0.. {
+                let moved = crate::restore_born::return_born(path, &entries);
+                report.returned_born += moved;
+                match std::fs::remove_dir(path) {
+                    Ok(()) => report.removed_groups.push(path.clone()),
+                    Err(err)
+                        if matches!(err.raw_os_error(), Some(libc::EBUSY | libc::ENOTEMPTY)) =>
+                    {
+                        if moved > 0 && attempt < 8 {
+                            continue;
+                        }
+                        report.kept_groups.push(path.clone());
+                    }
+                    Err(err) => fail(&mut report, &mut keep, e, err.into()),
                 }
-                Err(err) => fail(&mut report, &mut keep, e, err.into()),
+                break;
             }
             continue;
         }
