@@ -495,10 +495,19 @@ fn a_process_born_in_a_governor_group_goes_back_with_its_parent_on_restore() {
         live.pass().unwrap();
         let r = live.apply(&[action("set_cpu_weight", "priority", 1000.0)]);
         assert_eq!(statuses(&r), ["applied"], "{r:#?}");
-        live.pass().unwrap();
+        // The role's processes join the group the action created at once, not a pass later;
+        // the move is reported by the next pass.
         assert_eq!(
             group_of(shell, &cpu.controller),
             format!("/{subtree}/priority")
+        );
+        let p = live.pass().unwrap();
+        assert!(
+            p.moves
+                .iter()
+                .any(|m| m.pid == shell && m.setting == "group"),
+            "{:#?}",
+            p.moves
         );
         fs::write(&flag, "").unwrap();
         // The child the shell starts now: never seen by a pass, so never moved by the governor.

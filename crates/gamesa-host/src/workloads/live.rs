@@ -146,6 +146,8 @@ pub struct LiveWorkloads {
     machine: BTreeMap<String, f64>,
     /// CPUs the priority group has to itself (`pin_cores`), 0 when not pinned.
     pinned_cores: usize,
+    /// Moves made by [`apply`](Self::apply) (a group it created), reported by the next pass.
+    moves_since_pass: Vec<Move>,
     /// Actions that did not take (refused, conflict, gone, error) since the previous pass.
     failed_since_pass: u32,
     paused: bool,
@@ -197,6 +199,7 @@ impl LiveWorkloads {
             proc_done: HashMap::new(),
             machine: BTreeMap::new(),
             pinned_cores: 0,
+            moves_since_pass: Vec::new(),
             failed_since_pass: 0,
             paused: false,
             last: None,
@@ -223,48 +226,16 @@ impl LiveWorkloads {
     /// roles' settings to the variables (`wl.<role>.cpu_weight`, `wl.<role>.cpu_quota`).
     pub fn pass(&mut self) -> Result<LivePass, HostError> {
         let mut scan = self.scanner.scan()?;
-        let mut moves = Vec::new();
+        // Moves made when an action created a group, since the previous pass.
+        let mut moves = std::mem::take(&mut self.moves_since_pass);
         if !self.paused {
-            for p in &scan.processes {
-                let role = p.role.name();
-                let Some(group) = self.groups.get_mut(role) else {
-                    continue;
-                };
-                if group.moved.contains(&(p.pid, p.start_time)) {
-                    continue;
-                }
-                let mut m = Move {
-                    pid: p.pid,
-                    comm: p.comm.clone(),
-                    role: p.role,
-                    setting: "group",
-                    outcome: None,
-                    code: None,
-                    message: None,
-                };
-                match self.actuator.apply(&Change::MoveToGroup {
-                    pid: p.pid,
-                    group: role.to_string(),
-                }) {
-                    Ok(o) => m.outcome = Some(o),
-                    // The journal could not be written: nothing may be changed any more.
-                    Err(e) if e.code() == gamesa_core::error::codes::IO_ERROR => return Err(e),
-                    Err(e) => {
-                        m.code = Some(e.code());
-                        m.message = Some(e.to_string());
-                    }
-                }
-                // Whatever came of it, once: a refusal or a conflict is reported, not retried
-                // every pass.
-                group.moved.insert((p.pid, p.start_time));
-                moves.push(m);
-            }
+            let members: Vec<(i32, u64, String, Role)> = scan
+                .processes
+                .iter()
+                .map(|p| (p.pid, p.start_time, p.comm.clone(), p.role))
+                .collect();
+            moves.extend(self.move_members(&members)?);
             if !self.proc_settings.is_empty() {
-                let members: Vec<(i32, u64, String, Role)> = scan
-                    .processes
-                    .iter()
-                    .map(|p| (p.pid, p.start_time, p.comm.clone(), p.role))
-                    .collect();
                 moves.extend(self.give_proc_settings(&members, None)?);
             }
         }
@@ -360,6 +331,49 @@ impl LiveWorkloads {
             machine: self.machine.clone(),
             paused: self.paused,
         })
+    }
+
+    /// Moves each of `members` whose role has a group, and which was not moved yet, into it.
+    fn move_members(
+        &mut self,
+        members: &[(i32, u64, String, Role)],
+    ) -> Result<Vec<Move>, HostError> {
+        let mut moves = Vec::new();
+        for (pid, start_time, comm, role) in members {
+            let name = role.name();
+            let Some(group) = self.groups.get_mut(name) else {
+                continue;
+            };
+            if group.moved.contains(&(*pid, *start_time)) {
+                continue;
+            }
+            let mut m = Move {
+                pid: *pid,
+                comm: comm.clone(),
+                role: *role,
+                setting: "group",
+                outcome: None,
+                code: None,
+                message: None,
+            };
+            match self.actuator.apply(&Change::MoveToGroup {
+                pid: *pid,
+                group: name.to_string(),
+            }) {
+                Ok(o) => m.outcome = Some(o),
+                // The journal could not be written: nothing may be changed any more.
+                Err(e) if e.code() == gamesa_core::error::codes::IO_ERROR => return Err(e),
+                Err(e) => {
+                    m.code = Some(e.code());
+                    m.message = Some(e.to_string());
+                }
+            }
+            // Whatever came of it, once: a refusal or a conflict is reported, not retried
+            // every pass.
+            group.moved.insert((*pid, *start_time));
+            moves.push(m);
+        }
+        Ok(moves)
     }
 
     /// Gives each of `members` that has a role with per-process settings what it lacks of
@@ -558,6 +572,23 @@ impl LiveWorkloads {
                 }
                 if a.kind == "pin_cores" {
                     self.pinned_cores = a.value as usize;
+                }
+                // The roles' processes of the last pass join their groups now rather than on
+                // the next pass: a tick sooner for a workload that just started.
+                let members: Vec<(i32, u64, String, Role)> = self
+                    .last
+                    .iter()
+                    .flat_map(|scan| scan.processes.iter())
+                    .map(|p| (p.pid, p.start_time, p.comm.clone(), p.role))
+                    .collect();
+                match self.move_members(&members) {
+                    Ok(moves) => self.moves_since_pass.extend(moves),
+                    Err(e) => {
+                        r.status = "error";
+                        r.code = Some(e.code());
+                        r.message = Some(e.to_string());
+                        return r;
+                    }
                 }
             }
             RolePlan::PerProcess(plans) => {
@@ -775,6 +806,7 @@ impl LiveWorkloads {
     fn forget_settings(&mut self) {
         self.proc_settings.clear();
         self.proc_done.clear();
+        self.moves_since_pass.clear();
         self.machine.clear();
         self.pinned_cores = 0;
     }
