@@ -117,6 +117,15 @@ test('--no-restore-on-exit keeps the settings; gamesa restore undoes them', asyn
   const r = gamesa('run', '--apply', '--no-restore-on-exit', '--protect', name, '--config', 'samples/live_protect.json', '--duration', '2s', '--json', '--journal', journal, '--cgroup-subtree', subtree)
   t.is(r.code, 0, r.stderr)
   t.regex(r.stderr, /settings kept \(--no-restore-on-exit\)/)
+  // Each --json line says what its tick's actions came to on the machine.
+  const results = r.stdout
+    .trim()
+    .split('\n')
+    .flatMap((l) => (JSON.parse(l) as { live: { results: Array<{ kind: string; target: string; status: string; value: number }> } }).live.results)
+  t.true(
+    results.some((x) => x.kind === 'set_cpu_weight' && x.target === 'priority' && x.status === 'applied' && x.value === 1000),
+    JSON.stringify(results),
+  )
   t.is(groupOf(child.pid as number, cpu.v1), `/${subtree}/priority`, 'kept after the run')
   const restored = gamesa('restore', '--journal', journal, '--json')
   t.is(restored.code, 0, restored.stderr)

@@ -191,11 +191,21 @@ test.serial('run --once prints one frame without escape codes; --once --json one
   t.regex(frame.stdout, /^APPROVED this tick \(\d+\)$/m)
   t.regex(frame.stdout, /^REJECTED this tick \(\d+\)$/m)
   t.false(frame.stdout.includes('\x1b['), 'no escape codes')
+  // A rule whose sensor is absent is inactive, said once, not a rule error: the frame-time
+  // rules read a variable no live reading has, on any machine.
+  t.regex(frame.stderr, /^gamesa run: rule priority_frames_late is inactive: it reads `wl\.priority\.deadline_miss_rate`, which is absent on this machine$/m)
+  t.false(frame.stdout.includes('is absent from the snapshot'), frame.stdout)
+  t.regex(frame.stdout, /^rules inactive here \(a sensor is absent\): .*priority_frames_late/m)
   const json = gamesa('run', '--once', '--json', '--quiet')
   t.is(json.code, 0, json.stderr)
   const lines = ndjson(t, json.stdout)
   t.is(lines.length, 1)
   t.is(lines[0]!.tick, 1)
+  // The live side rides along: a dry run, its pass's moves and settings.
+  const live = (lines[0] as unknown as { live: { applying: boolean; results: unknown[]; moves: unknown[]; machine: object } }).live
+  t.is(live.applying, false)
+  t.true(Array.isArray(live.results) && Array.isArray(live.moves), JSON.stringify(live))
+  t.deepEqual(live.machine, {})
 })
 
 test.serial('run stopped by SIGINT exits 130 with whole lines and a summary; SIGTERM exits 143', async (t) => {

@@ -18,6 +18,8 @@ export interface RestoreReport {
   conflicts: Array<{ target: Record<string, unknown>; ours: unknown; current: unknown; prev: unknown }>
   removedGroups: string[]
   keptGroups: string[]
+  /** Processes born in a group the governor created, moved back to where their moved ancestor came from before it was removed. */
+  returnedBorn: number
   failed: Array<{ target: Record<string, unknown>; errno: number | null; message: string }>
   tornTail: { line: number; content: string } | null
 }

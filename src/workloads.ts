@@ -68,11 +68,13 @@ export interface ActuationOutcome {
   current?: unknown
 }
 
-/** A process moved into its role's group on a pass (dry run: would be); `code` and `message` when the move could not be made at all. */
+/** A process moved into its role's group on a pass, or given its role's nice value or scheduling policy (dry run: would be); `code` and `message` when the change could not be made at all. */
 export interface WorkloadMove {
   pid: number
   comm: string
   role: WorkloadRole
+  /** What was set. */
+  setting: 'group' | 'nice' | 'sched_policy' | 'affinity'
   outcome: ActuationOutcome | null
   code: string | null
   message: string | null
@@ -82,6 +84,13 @@ export interface WorkloadMove {
 export interface RoleSettings {
   cpuWeight: number | null
   cpuQuotaCores: number | null
+  /** `cpu.idle` of the group. */
+  cpuIdle: boolean | null
+  /** The group's `cpuset.cpus` (`pin_cores`). */
+  cpus: number[] | null
+  /** The nice value and scheduling policy every thread of the role's processes gets. */
+  nice: number | null
+  schedPolicy: 'other' | 'batch' | 'idle' | null
   /** Processes moved into the group, alive. */
   members: number
 }
@@ -167,6 +176,8 @@ export interface WorkloadPass {
   variables: Record<string, number>
   moves: WorkloadMove[]
   settings: Partial<Record<WorkloadRole, RoleSettings>>
+  /** Machine-wide settings in force, by `"<kind> <target>"` (`"set_cpu_freq_max cpu"`), in the engine's units. */
+  machine: Record<string, number>
   paused: boolean
   /** With the GameMode service on. */
   gamemode?: GameModeReport
@@ -198,8 +209,10 @@ export interface LiveWorkloadsOptions {
 /**
  * Live workloads: each {@link pass} scans /proc, classifies every process as priority or
  * background, moves processes into their role's group once it has settings, and returns the
- * variables for the engine; {@link apply} turns approved `set_cpu_weight` / `set_cpu_quota`
- * actions on `priority` / `background` into those settings. Dry run unless `apply: true`.
+ * variables for the engine; {@link apply} turns approved actions into settings: of the roles'
+ * groups (`set_cpu_weight`, `set_cpu_quota`, `set_cpu_idle`, `pin_cores`), of their processes
+ * (`set_nice`, `set_sched_policy`), of the machine (`set_cpu_power_limit`, `set_cpu_freq_max`,
+ * `set_gpu_power_limit`); docs/workloads.md. Dry run unless `apply: true`.
  */
 export class LiveWorkloads {
   readonly #native: NativeLiveWorkloads

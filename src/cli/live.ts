@@ -54,6 +54,8 @@ export class LiveRun {
   readonly live: LiveWorkloads
   last: WorkloadPass | undefined
   lastResults: LiveActionResult[] = []
+  /** This tick's results (empty when it approved nothing). */
+  private tickResults: LiveActionResult[] = []
   /** Counts by result status over the run, and moves made. */
   readonly counts = new Map<string, number>()
   moves = 0
@@ -102,8 +104,9 @@ export class LiveRun {
     this.moves += pass.moves.length
     for (const m of pass.moves) {
       const o = m.outcome
-      if (o === null) this.once(`move of ${m.comm} (${m.pid}) into ${m.role}: ${m.code}: ${m.message}`)
-      else if (o.outcome === 'refused' || o.outcome === 'conflict') this.once(`move of ${m.comm} (${m.pid}) into ${m.role}: ${o.outcome}${o.message ? `: ${o.message}` : ''}`)
+      const what = m.setting === 'group' ? `move of ${m.comm} (${m.pid}) into ${m.role}` : `${m.setting} of ${m.comm} (${m.pid}, ${m.role})`
+      if (o === null) this.once(`${what}: ${m.code}: ${m.message}`)
+      else if (o.outcome === 'refused' || o.outcome === 'conflict') this.once(`${what}: ${o.outcome}${o.message ? `: ${o.message}` : ''}`)
     }
     const gm = pass.gamemode
     if (gm) {
@@ -123,8 +126,10 @@ export class LiveRun {
 
   /** The tick's approved actions: the live kinds become settings, the rest are ignored. */
   afterTick(approved: ReadonlyArray<Pick<ApprovedAction, 'kind' | 'target' | 'value'>>): void {
+    this.tickResults = []
     if (approved.length === 0) return
     this.lastResults = this.live.apply(approved).filter((r) => r.status !== 'ignored')
+    this.tickResults = this.lastResults
     for (const r of this.lastResults) {
       this.counts.set(r.status, (this.counts.get(r.status) ?? 0) + 1)
       if (r.status === 'error' || r.status === 'refused') this.once(`${r.kind} ${r.target} = ${r.value}: ${r.status}: ${r.message ?? JSON.stringify(r.outcomes.at(-1))}`)
@@ -167,7 +172,7 @@ export class LiveRun {
       const members = p.processes.filter((x) => x.role === role)
       const names = [...new Set(members.map((x) => x.comm))].slice(0, 6).join(', ')
       const s = p.settings[role]
-      const setting = s ? ` · weight ${s.cpuWeight ?? 'default'}${s.cpuQuotaCores !== null ? ` · quota ${s.cpuQuotaCores} cores` : ''} · ${s.members} in group` : ''
+      const setting = s ? ` · weight ${s.cpuWeight ?? 'default'}${s.cpuQuotaCores !== null ? ` · quota ${s.cpuQuotaCores} cores` : ''}${s.cpuIdle ? ' · cpu.idle' : ''}${s.cpus ? ` · cpus ${s.cpus.join(',')}` : ''}${s.nice !== null ? ` · nice ${s.nice}` : ''}${s.schedPolicy ? ` · ${s.schedPolicy}` : ''} · ${s.members} in group` : ''
       out.push(`  ${role.padEnd(10)} ${String(members.length).padStart(4)} proc · ${show(v('cpu_cores'))} cores · runq ${show(v('runq_delay_ms'), 3)} ms${setting}${names ? ` · ${names}` : ''}`)
     }
     if (p.gamemode) {
@@ -175,9 +180,29 @@ export class LiveRun {
       const games = g.games.map((x) => x.pid).join(', ')
       out.push(`  gamemode   ${g.status.serving ? 'serving' : 'not serving'} · ${g.games.length} games${games ? `: ${games}` : ''}${g.status.other ? ` · ${g.status.serving ? 'waiting for the name' : 'name owned by'}: ${g.status.other}` : ''}`)
     }
+    const machine = Object.entries(p.machine)
+    if (machine.length > 0) out.push(`  machine    ${machine.map(([k, v]) => `${k} = ${v}`).join(' · ')}`)
     if (p.paused) out.push('  paused (SIGUSR2 or gamesa resume acts again)')
     for (const r of this.lastResults.slice(0, 4)) out.push(`  ${r.kind} ${r.target} = ${r.value}: ${r.status}${r.message ? ` (${r.message})` : ''}`)
     return out
+  }
+
+  /**
+   * A `--json` line: the engine's output (`tickJson`'s text, one object) with `live` added —
+   * what this tick's approved actions came to, the pass's moves, the settings in force.
+   */
+  jsonLine(engineText: string): string {
+    const p = this.last
+    const live = {
+      applying: this.applying,
+      paused: p?.paused ?? false,
+      results: this.tickResults,
+      moves: p?.moves ?? [],
+      settings: p?.settings ?? {},
+      machine: p?.machine ?? {},
+    }
+    const end = engineText.lastIndexOf('}')
+    return `${engineText.slice(0, end)},"live":${JSON.stringify(live)}}`
   }
 
   /** One line for the closing summary. */

@@ -19,7 +19,7 @@ options:
                     $XDG_STATE_HOME/gamesa/actuation.journal otherwise)
   --json            print the report as one JSON object:
                     { journal, entries, restored, unchanged, skippedExited, conflicts,
-                      removedGroups, keptGroups, failed, tornTail }
+                      removedGroups, keptGroups, returnedBorn, failed, tornTail }
   -h, --help        show this help
 
 exit codes: 0 restored (conflicts are kept and listed), 1 some entries could not be undone,
@@ -57,6 +57,7 @@ function run(args: string[]): number {
       `${report.journal}: ${report.entries} entries; ${report.restored} restored, ${report.unchanged} already at their previous value, ${report.skippedExited} skipped (process exited)`,
     ]
     if (report.removedGroups.length > 0) lines.push(`  removed groups: ${report.removedGroups.join(', ')}`)
+    if (report.returnedBorn > 0) lines.push(`  ${report.returnedBorn} processes born in the governor's groups moved back with their parents`)
     if (report.keptGroups.length > 0) lines.push(`  kept groups (not empty): ${report.keptGroups.join(', ')}`)
     for (const c of report.conflicts) {
       lines.push(`  conflict (kept): ${show(c.target)}: now ${show(c.current)}, ours was ${show(c.ours)}, before us ${show(c.prev)}`)

@@ -2,9 +2,9 @@
 // feeds each snapshot, with the `wl.*` variables of one pass over the processes (live.ts), to the
 // engine; the output is either a live terminal view (redrawn in place on a terminal; it ticks
 // through Engine.tickValues, the decisions only) or, with --json, one NDJSON line per tick on
-// standard output (Engine.tickJson, the full output). Dry run unless --apply: then the approved
-// set_cpu_weight / set_cpu_quota actions on priority / background become cgroup settings, undone
-// at the end. Ctrl-C / SIGTERM stop cleanly with a summary on standard error; SIGUSR1 pauses
+// standard output (Engine.tickJson, the full output, with the live results added). Dry run
+// unless --apply: then the approved live actions (docs/workloads.md) become settings of the
+// roles' groups, their processes and the machine, undone at the end. Ctrl-C / SIGTERM stop cleanly with a summary on standard error; SIGUSR1 pauses
 // (restores everything), SIGUSR2 resumes.
 import { realpathSync, readFileSync, writeSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
@@ -13,6 +13,7 @@ import type { RestoreReport } from '../actuation.js'
 import { Engine, type TickOutput } from '../engine.js'
 import { GamesaError, isGamesaError } from '../errors.js'
 import { type WorkloadsConfig, protectConfig } from '../workloads.js'
+import { InactiveRules } from './inactive_rules.js'
 import { LiveRun, readWorkloadsFile } from './live.js'
 import { type LiveTickOutput, renderRunFrame } from '../report/run_frame.js'
 import { type CountedTick, RunStats, formatMs } from '../report/run_stats.js'
@@ -39,9 +40,11 @@ its threads and descendants) or background (anything else but the exclusion list
 threads, init and systemd daemons, sshd, display servers, audio servers, the governor); their
 wl.priority.* and wl.background.* variables are the simulator's. By default this is a dry run:
 decisions are priced, gated and audited, and the view says what would be applied. With --apply,
-approved set_cpu_weight and set_cpu_quota actions on priority or background become the
-cgroup settings of that role's group, every process of the role (also one started later) is
-moved into it, and all of it is journaled and undone on exit. On a terminal it shows
+approved actions on priority or background become the cgroup settings of that role's group
+(set_cpu_weight, set_cpu_quota, set_cpu_idle, pin_cores; every process of the role, also one
+started later, is moved into it) or of its processes (set_nice, set_sched_policy), and
+set_cpu_power_limit, set_cpu_freq_max and set_gpu_power_limit set RAPL, cpufreq and the GPU;
+all of it is journaled and undone on exit. On a terminal it shows
 a live view, redrawn in place: prices per resource (with each price in units of the first
 resource), the strongest signals, fired rules (active and shadow), approved and rejected
 actions with the gate's reasons, and tick timing. When standard output is not a terminal,
@@ -71,7 +74,9 @@ options:
                        (default: until interrupted)
 EXPERIENCE_HELP_HERE
   --json               stream every tick's output as one JSON line (NDJSON) on standard
-                       output, exactly as the engine writes it; no view
+                       output: the engine's output with "live" added (what the tick's
+                       approved actions came to on the machine, the pass's moves, the
+                       settings in force); no view
   --once               one tick on a settled reading (CPU utilization present), print it
                        (a frame, or one JSON line with --json) and exit
   --quiet              no progress or closing summary on standard error
@@ -323,12 +328,16 @@ async function runOnce(engine: Engine, options: Options, live: LiveRun): Promise
     return recording
   }
   const { text, output, ms } = ticker(engine, options.json)(snapshot)
+  const inactive = new InactiveRules((line) => {
+    if (!options.quiet) console.error(`gamesa run: ${line}`)
+  })
+  output.ruleErrors = inactive.filter(output.ruleErrors)
   stats.record(output, ms)
   live.afterTick(output.approved)
   if (recording) recordLiveTick(recording, engine, snapshot.values, live.lastResults)
   live.finish()
   if (!finishLiveRecording('run', recording)) return 1
-  if (text !== undefined) process.stdout.write(`${text}\n`)
+  if (text !== undefined) process.stdout.write(`${live.jsonLine(text)}\n`)
   else {
     const frame = renderRunFrame(output, stats, {
       columns: process.stdout.columns || 120,
@@ -336,7 +345,7 @@ async function runOnce(engine: Engine, options: Options, live: LiveRun): Promise
       rateHz: options.rateHz,
       elapsedMs: 0,
     })
-    process.stdout.write(`${frame}\n${live.lines().join('\n')}\n`)
+    process.stdout.write(`${[frame, ...inactive.lines(), ...live.lines()].join('\n')}\n`)
   }
   return 0
 }
@@ -435,6 +444,7 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
     const say = (line: string) => {
       if (!options.quiet) console.error(`gamesa run: ${line}`)
     }
+    const inactive = new InactiveRules(say)
     const onPause = () => say(live.pause())
     const onResume = () => say(live.resume())
     // SIGHUP (gamesa reload): the config file's rules are swapped in between two ticks when
@@ -493,6 +503,7 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
       try {
         live.beforeTick(snapshot.values)
         tick = tickOnce(snapshot)
+        tick.output.ruleErrors = inactive.filter(tick.output.ruleErrors)
         live.afterTick(tick.output.approved)
         if (recording) recordLiveTick(recording, engine, snapshot.values, live.lastResults)
       } catch (err) {
@@ -514,7 +525,7 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
       }
       const now = performance.now()
       if (options.json) {
-        if (tick.text !== undefined) writeJsonLine(tick.text)
+        if (tick.text !== undefined) writeJsonLine(live.jsonLine(tick.text))
         if (progressTty && now - lastProgress >= 250) {
           lastProgress = now
           process.stderr.write(`\r\x1b[Ktick ${stats.ticks} · ${stats.approved} approved · ${stats.rejected} rejected · p99 ${formatMs(stats.p99Ms)}`)
@@ -522,7 +533,7 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
         return
       }
       if (!view) return
-      lastFrame = [renderRunFrame(tick.output, stats, { columns: out.columns || 120, config: shown, rateHz: options.rateHz, elapsedMs: now - started }), ...live.lines()].join('\n')
+      lastFrame = [renderRunFrame(tick.output, stats, { columns: out.columns || 120, config: shown, rateHz: options.rateHz, elapsedMs: now - started }), ...inactive.lines(), ...live.lines()].join('\n')
       if (tty) {
         // Home the cursor, draw (only as many lines as fit), clear what a longer frame left.
         const rows = out.rows || 50

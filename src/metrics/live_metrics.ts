@@ -8,6 +8,9 @@ import type { LiveActionResult, WorkloadPass } from '../workloads.js'
 
 const ROLES = ['priority', 'background'] as const
 
+/** The counter's kind for each per-process change of a pass. */
+const MOVE_KINDS: Record<WorkloadPass['moves'][number]['setting'], string> = { group: 'move_to_group', nice: 'set_nice', sched_policy: 'set_sched_policy', affinity: 'pin_cores' }
+
 /** Complete lines of the journal file: its entries (NDJSON, one per line; a torn last line is not one). */
 export function journalEntries(path: string): number {
   let text: string
@@ -60,7 +63,8 @@ export class LiveMetrics {
 
   /** A pass over the processes: its moves, and the roles' variables. */
   observePass(pass: WorkloadPass): void {
-    for (const m of pass.moves) this.#actuations.inc({ kind: 'move_to_group', outcome: m.outcome?.outcome ?? 'error' })
+    // A move into a group, or a role's nice value, policy or pinned CPUs given to one of its processes.
+    for (const m of pass.moves) this.#actuations.inc({ kind: MOVE_KINDS[m.setting], outcome: m.outcome?.outcome ?? 'error' })
     // ms → s by division: the exact quotient a reader of the variable would compute.
     for (const [gauge, field, divisor] of [
       [this.#runqDelay, 'runq_delay_ms', 1000],

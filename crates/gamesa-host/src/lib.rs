@@ -18,6 +18,7 @@ pub mod platform;
 pub mod privilege;
 pub mod replay;
 pub mod restore;
+mod restore_born;
 pub mod signal_ids;
 pub mod workloads;
 

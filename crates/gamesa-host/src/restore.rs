@@ -10,8 +10,10 @@
 //!   and reported as a conflict (older entries of the same knob are then skipped);
 //! - the process exited, or its pid now names another process (start time differs): skipped.
 //!
-//! Groups the governor created are removed once empty; a group still holding someone else's
-//! process is kept and reported. Entries that could not be undone (the kernel refused) stay
+//! Groups the governor created are removed once empty: processes born in one (children of a
+//! process the governor moved there) go back first to where their moved ancestor came from
+//! ([`crate::restore_born`]); a group still holding someone else's process is kept and
+//! reported. Entries that could not be undone (the kernel refused) stay
 //! in the journal for a later restore; everything else is removed from it.
 
 use crate::actuate::gpu::GpuControl;
@@ -66,6 +68,9 @@ pub struct RestoreReport {
     pub removed_groups: Vec<PathBuf>,
     /// Groups the governor created that still hold processes (or groups): kept.
     pub kept_groups: Vec<PathBuf>,
+    /// Processes born in a group the governor created (forked by a process it moved there),
+    /// moved to the group their moved ancestor came from before the group was removed.
+    pub returned_born: usize,
     pub failed: Vec<Failure>,
     /// A torn last line (a crash in mid-append), cut off and never applied.
     pub torn_tail: Option<TornLine>,
@@ -156,12 +161,24 @@ pub(crate) fn undo_where(
                 report.unchanged += 1;
                 continue;
             }
-            match std::fs::remove_dir(path) {
-                Ok(()) => report.removed_groups.push(path.clone()),
-                Err(err) if matches!(err.raw_os_error(), Some(libc::EBUSY | libc::ENOTEMPTY)) => {
-                    report.kept_groups.push(path.clone());
+            // A process in the group may fork while its members are moved out: try again while
+            // moving finds someone to move.
+            for attempt in 0.. {
+                let moved = crate::restore_born::return_born(path, &entries);
+                report.returned_born += moved;
+                match std::fs::remove_dir(path) {
+                    Ok(()) => report.removed_groups.push(path.clone()),
+                    Err(err)
+                        if matches!(err.raw_os_error(), Some(libc::EBUSY | libc::ENOTEMPTY)) =>
+                    {
+                        if moved > 0 && attempt < 8 {
+                            continue;
+                        }
+                        report.kept_groups.push(path.clone());
+                    }
+                    Err(err) => fail(&mut report, &mut keep, e, err.into()),
                 }
-                Err(err) => fail(&mut report, &mut keep, e, err.into()),
+                break;
             }
             continue;
         }

@@ -279,9 +279,11 @@ fn dry_run_says_what_it_would_do() {
             target: "priority".into(),
             value: 800.0,
         },
+        // Not a live kind (the GPU's power limit is live since, and is not tried here: no test
+        // touches a real GPU, even to read it).
         LiveAction {
-            kind: "set_gpu_power_limit".into(),
-            target: "gpu0".into(),
+            kind: "set_fan_speed".into(),
+            target: "cpu".into(),
             value: 100.0,
         },
         LiveAction {

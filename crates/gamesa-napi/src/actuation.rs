@@ -8,8 +8,8 @@ use std::path::PathBuf;
 
 /// Undoes what the actuation journal at `path` records (default: `defaultJournalPath()`) and
 /// returns the report as JSON text: `{ journal, entries, restored, unchanged, skippedExited,
-/// conflicts, removedGroups, keptGroups, failed, tornTail }` (docs/actuation.md). A journal
-/// that does not exist gives an empty report.
+/// conflicts, removedGroups, keptGroups, returnedBorn, failed, tornTail }` (docs/actuation.md).
+/// A journal that does not exist gives an empty report.
 /// Errors: `JOURNAL_LOCKED` (a governor holds it), `JOURNAL_CORRUPT`, `IO_ERROR`.
 #[napi(js_name = "restoreJournalJson")]
 pub fn restore_journal_json(path: Option<String>) -> Result<String, JsError> {

@@ -122,6 +122,16 @@ impl Actuator {
         }
     }
 
+    /// The sysfs root the cpufreq and RAPL knobs are written under.
+    pub fn sysfs_root(&self) -> &Path {
+        &self.sysfs_root
+    }
+
+    /// The governor's group `group` in hierarchy `h` (`<mount>/<subtree>/<group>`).
+    pub fn group_path(&self, h: &cgroup::Hierarchy, group: &str) -> PathBuf {
+        self.group_dir(&h.mount, group)
+    }
+
     /// The cgroup layout in use.
     pub fn cgroups(&self) -> &CgroupLayout {
         &self.layout

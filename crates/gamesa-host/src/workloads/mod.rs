@@ -4,6 +4,7 @@
 //! them ([`live`]). docs/workloads.md describes the configuration and the variables.
 
 pub mod live;
+mod machine;
 pub mod proc_read;
 pub mod scan;
 pub mod select;
