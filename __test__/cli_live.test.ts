@@ -8,6 +8,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { applyLock } from './helpers/apply_lock.ts'
 
 const NODE_ARGS = ['--conditions=gamesa-source', '--import', '@oxc-node/core/register', 'src/cli/gamesa.ts']
 const gamesa = (...args: string[]) => {
@@ -91,9 +92,10 @@ test('exec returns the command\'s exit code', (t) => {
   t.is(gamesa('exec', '--config', 'samples/live_protect.json', '--', join(work, 'no-such-program')).code, 2)
 })
 
-test('exec --apply: the command and what it starts are the priority workload; its exit code comes back', (t) => {
+test('exec --apply: the command and what it starts are the priority workload; its exit code comes back', async (t) => {
   const cpu = cpuHierarchy()
   if (!isRoot || !cpu) return t.pass('needs root and a writable cpu controller')
+  await applyLock(t)
   const subtree = `gamesa-exec-${process.pid}`
   const journal = join(work, 'exec.journal')
   const controller = cpu.v1 ? 'cpu' : ''
@@ -108,6 +110,7 @@ test('exec --apply: the command and what it starts are the priority workload; it
 test('--no-restore-on-exit keeps the settings; gamesa restore undoes them', async (t) => {
   const cpu = cpuHierarchy()
   if (!isRoot || !cpu) return t.pass('needs root and a writable cpu controller')
+  await applyLock(t)
   const subtree = `gamesa-keep-${process.pid}`
   const journal = join(work, 'keep.journal')
   const { path, name } = uniqueSleep('k')
@@ -174,6 +177,7 @@ test('--apply without CAP_SYS_NICE and CAP_SYS_ADMIN names them', (t) => {
 test('--apply: a process started after the governor is in the priority group within 1 s, and SIGTERM restores', async (t) => {
   const cpu = cpuHierarchy()
   if (!isRoot || !cpu) return t.pass('needs root and a writable cpu controller')
+  await applyLock(t)
   const subtree = `gamesa-test-${process.pid}`
   const { path, name } = uniqueSleep('a')
   const journal = join(work, 'apply.journal')

@@ -14,6 +14,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { applyLock } from './helpers/apply_lock.ts'
 
 const NODE_ARGS = ['--conditions=gamesa-source', '--import', '@oxc-node/core/register', 'src/cli/gamesa.ts']
 const GAMEMODERUN = '/usr/games/gamemoderun'
@@ -136,6 +137,7 @@ test('--gamemode needs --apply; the help documents it', (t) => {
 test.serial('gamemoderun and gamemode-simulate-game become the priority workload; exit and unregister restore', async (t) => {
   const why = missing()
   if (why) return t.pass(why)
+  await applyLock(t)
   const cpu = cpuHierarchy() as { mount: string; v1: boolean }
   const bus = await privateBus('main')
   const subtree = `gamesa-gm-${process.pid}`
@@ -240,6 +242,7 @@ test.serial('gamemoderun and gamemode-simulate-game become the priority workload
 test.serial('a user\'s session bus: root serves it through the shipped policy; the user\'s game registers itself', async (t) => {
   const why = missing()
   if (why) return t.pass(why)
+  await applyLock(t)
   const cpu = cpuHierarchy() as { mount: string; v1: boolean }
   const nobody = 65534
   const bus = await privateBus('user', nobody)
@@ -282,6 +285,7 @@ test.serial('without a reachable session bus --gamemode is GAMEMODE_UNAVAILABLE 
 test.serial('a running gamemoded keeps the name; one started later is reported as a conflict', async (t) => {
   const why = missing()
   if (why) return t.pass(why)
+  await applyLock(t)
   const bus = await privateBus('fight')
   try {
     const gamemoded = spawn('gamemoded', [], { env: bus.env, stdio: 'ignore' })

@@ -16,6 +16,7 @@ import { parseMetricsAddress } from '../src/metrics/address.js'
 import { journalEntries } from '../src/metrics/live_metrics.js'
 import { RunMetrics, configAgentIds } from '../src/metrics/run_metrics.js'
 import { reading } from './helpers/inputs.js'
+import { applyLock } from './helpers/apply_lock.ts'
 
 const CONFIG = join('samples', 'engine.json')
 const configText = readFileSync(CONFIG, 'utf8')
@@ -337,6 +338,7 @@ function sampleOf(text: string, name: string, labels = ''): number | undefined {
 test('--apply --metrics: applied moves and settings are counted, and the journal count is the journal’s entries', async (t) => {
   const cpu = cpuHierarchy()
   if (process.getuid?.() !== 0 || !cpu) return t.pass('needs root and a writable cpu controller')
+  await applyLock(t)
   const mount = cpu.mount
   const subtree = `gamesa-metrics-test-${process.pid}`
   const name = `gm${process.pid % 100000}`

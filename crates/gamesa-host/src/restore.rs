@@ -162,7 +162,9 @@ pub(crate) fn undo_where(
                 continue;
             }
             // A process in the group may fork while its members are moved out: try again while
-            // moving finds someone to move.
+            // moving finds someone to move. One that is exiting is still listed, cannot be
+            // moved, and keeps the group busy until the kernel has reaped it (a few ms): wait
+            // for it, up to about a second in all, rather than leave an empty group behind.
             for attempt in 0.. {
                 let moved = crate::restore_born::return_born(path, &entries);
                 report.returned_born += moved;
@@ -171,7 +173,10 @@ pub(crate) fn undo_where(
                     Err(err)
                         if matches!(err.raw_os_error(), Some(libc::EBUSY | libc::ENOTEMPTY)) =>
                     {
-                        if moved > 0 && attempt < 8 {
+                        if attempt < 40 {
+                            if moved == 0 {
+                                std::thread::sleep(std::time::Duration::from_millis(25));
+                            }
                             continue;
                         }
                         report.kept_groups.push(path.clone());
