@@ -108,7 +108,8 @@ test('the figures, against a hand computation', (t) => {
   t.true(r.findings.some((f) => /1 approved action failed to apply; most often set_cpu_quota priority/.test(f.text)))
   t.true(r.findings.some((f) => /reward is falling/.test(f.text)))
   t.true(r.findings.some((f) => /gate rejected 3 actions; most for cooldown/.test(f.text)))
-  t.deepEqual(r.findings.map((f) => f.severity), [...r.findings.map((f) => f.severity)].sort())
+  const severities = r.findings.map((f) => f.severity)
+  t.deepEqual(severities, severities.toSorted())
 })
 
 test('an audit trail is verified and counted; a tampered one is a safety finding', (t) => {

@@ -24,7 +24,7 @@ function capped(schema: Schema, maxLength: number, maxItems: number): Schema {
 
 export function llmProposalSchema(): Record<string, unknown> {
   const schema = proposalJsonSchema() as Schema
-  const properties = { ...(schema.properties ?? {}) }
+  const properties = { ...schema.properties }
   delete properties.$schema
   delete properties.base
   properties.author = { type: 'string', const: 'llm', description: 'A language model wrote it.' }
