@@ -271,6 +271,47 @@ test('gamesa experience stats --json and export ndjson / csv; replay --experienc
   t.is(gamesa('backtest', '--all', '--config', 'samples/engine.json', '--experience', path).code, 2)
 })
 
+test('experience export --format parquet: DuckDB reads back every tick, its state and actions; the API writes the same; usage errors', async (t) => {
+  const path = file('parquet.db')
+  const scenario = JSON.parse(readFileSync('samples/scenarios/game_and_compile.json', 'utf8')) as { durationS: number }
+  scenario.durationS = 15
+  writeFileSync(file('short.json'), JSON.stringify(scenario))
+  const back = gamesa('backtest', '--scenario', file('short.json'), '--config', 'samples/engine.json', '--experience', path)
+  t.is(back.code, 0, back.stderr)
+  const out = file('ticks.parquet')
+  const r = gamesa('experience', 'export', path, '--format', 'parquet', '--out', out)
+  t.is(r.code, 0, r.stderr)
+  t.regex(r.stderr, /wrote 150 ticks/)
+  const ndjson = gamesa('experience', 'export', path, '--format', 'ndjson').stdout.trim().split('\n').map((l) => JSON.parse(l) as core.ExperienceTick)
+  const { DuckDBInstance } = await import('@duckdb/node-api')
+  const db = await DuckDBInstance.create(':memory:')
+  const c = await db.connect()
+  t.teardown(() => {
+    c.closeSync()
+    db.closeSync()
+  })
+  const q = async (sql: string) => (await c.runAndReadAll(sql)).getRowObjectsJson()
+  const [summary] = await q(`SELECT count(*) AS n, sum(tick) AS ticks, count(reward) AS judged, sum(len(actions)) AS actions FROM read_parquet('${out}')`)
+  t.is(Number(summary!.n), ndjson.length)
+  t.is(Number(summary!.ticks), ndjson.reduce((a, x) => a + x.tick, 0))
+  t.is(Number(summary!.judged), ndjson.filter((x) => x.reward !== null).length)
+  t.is(Number(summary!.actions), ndjson.reduce((a, x) => a + x.actions.length, 0))
+  // A nested reading survives as a struct field, tick by tick.
+  const power = await q(`SELECT tick, state.variables."power.total_w" AS w FROM read_parquet('${out}') ORDER BY tick LIMIT 3`)
+  t.deepEqual(power.map((p) => Number(p.w)), ndjson.slice(0, 3).map((x) => x.state.variables['power.total_w']!))
+  // The API, with a filter: only the ticks of run 1 up to 10.
+  const reader = core.ExperienceReader.open(path)
+  try {
+    t.is(await core.exportExperienceParquet(reader, file('ten.parquet'), { limit: 10 }), 10)
+  } finally {
+    reader.close()
+  }
+  const [ten] = await q(`SELECT count(*) AS n FROM read_parquet('${file('ten.parquet')}')`)
+  t.is(Number(ten!.n), 10)
+  t.is(gamesa('experience', 'export', path, '--format', 'parquet').code, 2, 'parquet needs --out')
+  t.is(gamesa('experience', 'export', path, '--format', 'csv', '--out', out).code, 2, '--out is for parquet')
+})
+
 test('gamesa run --experience records the live ticks (dry run) and closes the store at the end', (t) => {
   const path = file('live.db')
   const r = gamesa('run', '--duration', '1500ms', '--rate', '10', '--json', '--quiet', '--experience', path)

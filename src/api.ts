@@ -229,6 +229,7 @@ export const API_ARGUMENTS: Readonly<Record<string, FunctionArguments | ClassArg
   recordBacktest: fn('writer: object', 'scenario: string', 'config: object|string', 'baseline?: string'),
   recordReplay: fn('writer: object', 'config: object|string', 'tracePath: string', 'outPath: string', 'options?: object{onProgress,chunk}'),
   exportExperience: fn('reader: object', 'format: string', 'write: function', 'query?: object{fromMs,toMs,run,rule,action,limit}'),
+  exportExperienceParquet: fn('reader: object', 'path: string', 'query?: object{fromMs,toMs,run,rule,action,limit}'),
   // guardian/reflect/, guardian/llm/
   reflect: fn('reader: object', 'options?: object{run,audit,window}'),
   reflectionText: fn('reflection: object'),
@@ -350,6 +351,7 @@ export type ExperienceRecorder = experience.ExperienceRecorder
 export const recordBacktest = f('recordBacktest', experience.recordBacktest)
 export const recordReplay = f('recordReplay', experience.recordReplay)
 export const exportExperience = f('exportExperience', experience.exportExperience)
+export const exportExperienceParquet = f('exportExperienceParquet', experience.exportExperienceParquet)
 export const validateProposal = f('validateProposal', proposals.validateProposal)
 export const configSha256 = f('configSha256', proposals.configSha256)
 export const proposalJsonSchema = f('proposalJsonSchema', proposals.proposalJsonSchema)

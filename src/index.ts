@@ -67,6 +67,7 @@ export {
   ExperienceRecorder,
   ExperienceWriter,
   exportExperience,
+  exportExperienceParquet,
   recordBacktest,
   recordReplay,
   runBacktestRecorded,

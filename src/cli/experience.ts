@@ -2,13 +2,14 @@
 // CSV for other tools.
 import { writeSync } from 'node:fs'
 import { GamesaError } from '../errors.js'
-import { ExperienceReader, type ExperienceQuery, type ExperienceStats, exportExperience } from '../guardian/experience/index.js'
+import { ExperienceReader, type ExperienceQuery, type ExperienceStats, exportExperience, exportExperienceParquet } from '../guardian/experience/index.js'
 import type { Command } from './commands.js'
 import { UsageError, parseCommandLine } from './args.js'
 
 const HELP = `usage: gamesa experience stats <file> [--json]
        gamesa experience export <file> --format ndjson|csv [--run <id>] [--rule <id>] [--action <kind>]
                                 [--from <ms>] [--to <ms>] [--limit <n>]
+       gamesa experience export <file> --format parquet --out <file.parquet> [filters as above]
 
 An experience store is the SQLite file that gamesa run, replay and backtest write with
 --experience <file>: per engine tick, the state (features and the variables the rules read),
@@ -19,8 +20,10 @@ stats    rows (ticks), runs, time span, reward (count, mean, min, max), actions 
          rule firings, emergency ticks, and each run's source and ticks. --json for scripts
          (the object has "rows").
 export   writes the ticks to standard output: ndjson, one tick per line as the query API
-         returns it; csv, one tick per row with a column per feature and variable. The
-         filters select ticks of one run, where a rule fired or proposed, with an action of
+         returns it; csv, one tick per row with a column per feature and variable;
+         parquet (to --out, through DuckDB), one row per tick with the NDJSON fields as
+         columns (state, actions and firings as structs and lists), for DuckDB, Spark or
+         pandas over a fleet's stores (docs/fleet.md). The filters select ticks of one run, where a rule fired or proposed, with an action of
          a kind, or in a time range (ms, [from, to)).
 
 Reading needs no lock: a store can be read while gamesa run writes it.
@@ -31,7 +34,9 @@ interface Options {
   action: 'stats' | 'export'
   file: string
   json: boolean
-  format?: 'ndjson' | 'csv'
+  format?: 'ndjson' | 'csv' | 'parquet'
+  /** Where --format parquet writes. */
+  out?: string
   query: ExperienceQuery
 }
 
@@ -48,6 +53,7 @@ function parseOptions(args: string[]): Options | number {
   const options = {
     json: { type: 'boolean' },
     format: { type: 'string' },
+    out: { type: 'string' },
     run: { type: 'string' },
     rule: { type: 'string' },
     action: { type: 'string' },
@@ -62,12 +68,15 @@ function parseOptions(args: string[]): Options | number {
     if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`)
     const format = line.string('format')
     const filters = ['run', 'rule', 'action', 'from', 'to', 'limit'].filter((k) => line.string(k) !== undefined)
+    const out = line.string('out')
     if (action === 'stats') {
-      if (format !== undefined || filters.length > 0) throw new UsageError(`stats takes only --json (--${format !== undefined ? 'format' : filters[0]} is for export)`)
+      if (format !== undefined || out !== undefined || filters.length > 0) throw new UsageError(`stats takes only --json (--${format !== undefined ? 'format' : out !== undefined ? 'out' : filters[0]} is for export)`)
       return { action, file, json: line.flag('json'), query: {} }
     }
-    if (line.flag('json')) throw new UsageError('export writes --format ndjson or csv; --json is for stats')
-    if (format !== 'ndjson' && format !== 'csv') throw new UsageError(format === undefined ? '--format ndjson|csv is required' : `--format must be ndjson or csv, got '${format}'`)
+    if (line.flag('json')) throw new UsageError('export writes --format ndjson, csv or parquet; --json is for stats')
+    if (format !== 'ndjson' && format !== 'csv' && format !== 'parquet') throw new UsageError(format === undefined ? '--format ndjson|csv|parquet is required' : `--format must be ndjson, csv or parquet, got '${format}'`)
+    if (format === 'parquet' && (out === undefined || out === '')) throw new UsageError('--format parquet writes a file: give --out <file.parquet>')
+    if (format !== 'parquet' && out !== undefined) throw new UsageError(`--out is for --format parquet; ${format} goes to standard output`)
     const query: ExperienceQuery = {}
     const run = number('--run', line.string('run'), true)
     if (run !== undefined) query.run = run
@@ -81,7 +90,7 @@ function parseOptions(args: string[]): Options | number {
     if (rule !== undefined) query.rule = rule
     const kind = line.string('action')
     if (kind !== undefined) query.action = kind
-    return { action, file, json: false, format, query }
+    return { action, file, json: false, format, query, ...(out === undefined ? {} : { out }) }
   })
 }
 
@@ -105,7 +114,7 @@ export function statsText(s: ExperienceStats): string {
   return lines.join('\n')
 }
 
-function run(args: string[]): number {
+function run(args: string[]): number | Promise<number> {
   const options = parseOptions(args)
   if (typeof options === 'number') return options
   let reader: ExperienceReader
@@ -118,10 +127,27 @@ function run(args: string[]): number {
     }
     throw err
   }
+  let closeLater: Promise<number> | undefined
   try {
     if (options.action === 'stats') {
       const stats = reader.stats()
       console.log(options.json ? JSON.stringify(stats) : statsText(stats))
+    } else if (options.format === 'parquet') {
+      const opened = reader
+      const done = exportExperienceParquet(opened, options.out!, options.query).then(
+        (ticks) => {
+          console.error(`gamesa experience: wrote ${ticks} ticks to ${options.out}`)
+          return 0
+        },
+        (err: unknown) => {
+          if (!(err instanceof GamesaError)) throw err
+          console.error(`gamesa experience: ${err.code}: ${err.message}`)
+          return 1
+        },
+      )
+      // Closed once the export has read it, not when this function returns.
+      closeLater = done.finally(() => opened.close())
+      return closeLater
     } else {
       exportExperience(reader, options.format ?? 'ndjson', (text) => writeAll(text), options.query)
     }
@@ -134,7 +160,7 @@ function run(args: string[]): number {
     if ((err as NodeJS.ErrnoException).code === 'EPIPE') return 0
     throw err
   } finally {
-    reader.close()
+    if (closeLater === undefined) reader.close()
   }
 }
 
@@ -154,6 +180,6 @@ function writeAll(text: string): void {
 
 export const experienceCommand: Command = {
   name: 'experience',
-  summary: 'what an experience store holds (stats) and its ticks as NDJSON or CSV (export)',
+  summary: 'what an experience store holds (stats) and its ticks as NDJSON, CSV or Parquet (export)',
   run,
 }

@@ -6,6 +6,7 @@ export { ExperienceRecorder, ExperiencePlan, type ActuationResult, type Recorded
 export { RewardFunction, OUTCOME_VARIABLES, type RewardOutcome, type ExperienceConfig } from './reward.js'
 export { type Retention } from './retention.js'
 export { exportExperience, type ExportFormat } from './export.js'
+export { exportExperienceParquet } from './parquet.js'
 export { recordBacktest, recordReplay } from './sources.js'
 export { SCHEMA_VERSION, MIGRATIONS } from './schema.js'
 export type { ActionOutcome, ExperienceAction, ExperienceFiring, ExperienceRun, ExperienceSource, ExperienceTick, ExperienceViolation } from './types.js'
