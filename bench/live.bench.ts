@@ -3,13 +3,14 @@
 // time (utime + stime of /proc/PID/stat, clock ticks) of the gamesa process over a window
 // after a warm-up, as a share of one core. Arms: dry run with --protect, and (as root)
 // --apply --protect, both on samples/live_protect.json with one protected sleeping process.
-// Run: node --conditions=gamesa-source --import @oxc-node/core/register bench/live.bench.ts [window seconds]
+// Run: node --conditions=gamesa-source --import @oxc-node/core/register bench/live.bench.ts [window seconds] [rate Hz, default 10]
 import { spawn, spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const WINDOW_S = Number(process.argv[2] ?? 30)
+const RATE_HZ = Number(process.argv[3] ?? 10)
 const WARMUP_S = 5
 const NODE_ARGS = ['--conditions=gamesa-source', '--import', '@oxc-node/core/register', 'src/cli/gamesa.ts']
 const TICKS_PER_S = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100)
@@ -22,7 +23,7 @@ function cpuTicks(pid: number): number {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 async function arm(name: string, args: string[]): Promise<void> {
-  const governor = spawn(process.execPath, [...NODE_ARGS, 'run', ...args, '--rate', '10', '--json', '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] })
+  const governor = spawn(process.execPath, [...NODE_ARGS, 'run', ...args, '--rate', String(RATE_HZ), '--json', '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] })
   const pid = governor.pid as number
   await sleep(WARMUP_S * 1000)
   const t0 = cpuTicks(pid)
