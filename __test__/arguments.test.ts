@@ -9,6 +9,7 @@ import test, { type ExecutionContext } from 'ava'
 import * as core from '@gamesa/core'
 import { API_ARGUMENTS, ERROR_CLASSES } from '../src/api.js'
 import type { ArgumentSpec, ClassArguments } from '../src/arguments.js'
+import { fn, guard } from '../src/arguments.js'
 
 const ENGINE_TEXT = readFileSync('samples/engine.json', 'utf8')
 const PRESETS_TEXT = readFileSync('samples/scale_presets.json', 'utf8')
@@ -274,4 +275,16 @@ test('numbers Node-API would wrap or read as 0 are refused where they are option
     t.true(e!.message.includes('options.chunk'), e!.message)
   }
   t.false(existsSync(out), 'nothing was opened')
+})
+
+test('a TypeError the arguments did not cause stays a TypeError; one a BigInt caused is INVALID_ARGUMENT', (t) => {
+  const specs = fn('values: object').args
+  const broken = guard((_values: object) => (undefined as unknown as { x: number }).x, 'broken', specs)
+  const internal = t.throws(() => broken({ a: 1 }))
+  t.true(internal instanceof TypeError && !(internal instanceof core.GamesaError), String(internal))
+  const serializing = guard((values: object) => JSON.stringify(values), 'serializing', specs)
+  const bigint = t.throws(() => serializing({ a: 1n }))
+  t.true(bigint instanceof core.GamesaError)
+  t.is((bigint as core.GamesaError).code, 'INVALID_ARGUMENT')
+  t.regex(bigint.message, /serializing: argument `values`/)
 })

@@ -224,15 +224,20 @@ const NAPI_STATUSES: ReadonlySet<string> = new Set([
 
 /**
  * The error to throw for `e`, raised inside an entry whose arguments passed their type check:
- * GAMESA's own errors unchanged; a Node-API conversion error or a `TypeError` (a wrong type
- * inside an object argument, such as a BigInt among a snapshot's values) as `INVALID_ARGUMENT`
- * naming the argument it came from, the original as its `cause`.
+ * GAMESA's own errors unchanged; a Node-API conversion error, or a `TypeError` that a value the
+ * caller gave caused (a BigInt among a snapshot's values), as `INVALID_ARGUMENT` naming the
+ * argument it came from, the original as its `cause`. Any other error, a bare `TypeError`
+ * included, is rethrown as it is: it is a fault here, not in the arguments.
  */
 function translate(where: string, specs: readonly ArgumentSpec[], args: ArrayLike<unknown>, e: unknown): unknown {
   if (e instanceof GamesaError || !(e instanceof Error)) return e
   const code = (e as Error & { code?: unknown }).code
   const fromNapi = typeof code === 'string' && NAPI_STATUSES.has(code)
   if (!fromNapi && !(e instanceof TypeError)) return e
+  // A TypeError is the caller's only where a value they gave can have caused it (a BigInt in an
+  // object argument, which JSON cannot carry). Any other (`x is undefined` deep inside) is a
+  // fault of this package, and stays what it is rather than blaming an argument.
+  if (!fromNapi && !/BigInt/i.test(e.message) && !Array.from(args).some((a) => holdsBigInt(a, 0))) return e
   // The argument it came from: the one holding a BigInt; else, for a field of a native options
   // object (`… on GrantOptions.targets`), the first plain object given; else the first object
   // or array given.
