@@ -1,4 +1,4 @@
-// Which charts a report has and what goes in each: the fixed groups of issue #5 (temperatures,
+// Which charts a report has and what goes in each: the fixed groups (temperatures,
 // power, prices, grants, rule firings, actions), then one chart per other `extra` series.
 // Policy and baselines share each chart's axes: colour tells the series, dash tells the run.
 import type { ChartLine, LineChartSpec } from './line_chart.js'

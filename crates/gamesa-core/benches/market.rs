@@ -1,4 +1,4 @@
-//! The market round and action selection at engine scale (issue #5 §7): one clearing of 64
+//! The market round and action selection at engine scale: one clearing of 64
 //! agents × 6 resources (384 bids, every resource contested about 2:1), and `select_actions`
 //! over 200 candidates.
 //!

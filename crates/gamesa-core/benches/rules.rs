@@ -1,4 +1,4 @@
-//! Rule evaluation (issue 3 §3: 1,000 rules over a 256-variable snapshot ≤ 50 µs per
+//! Rule evaluation (target: 1,000 rules over a 256-variable snapshot ≤ 50 µs per
 //! evaluation).
 //!
 //! The variables are the telemetry catalog sized to 256 (153 cores, 8 GPUs). The 1,000 rules

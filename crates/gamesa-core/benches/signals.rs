@@ -1,4 +1,4 @@
-//! Signal queue: one enqueue plus one dequeue at a steady queue length (issue 2 §6: ≤ 100 ns).
+//! Signal queue: one enqueue plus one dequeue at a steady queue length (target: ≤ 100 ns).
 //!
 //! Each iteration dequeues the head and enqueues it again with a new strength and domain, so
 //! the queue stays at its length, the heaps keep reshuffling, and no allocation is timed (the

@@ -1,4 +1,4 @@
-//! One engine tick (issue #5 §7): 64 agents bidding on 6 resources, 200 rules, 20 features,
+//! One engine tick: 64 agents bidding on 6 resources, 200 rules, 20 features,
 //! the five simulator actuations in the gate (`bench/fixtures/engine_64x200.json`, generated
 //! by `bench/gen_engine_fixture.ts`). The snapshot is the full telemetry catalog for 64 cores
 //! and 8 GPUs; core utilizations move every tick so firings, bids and clearing change, and

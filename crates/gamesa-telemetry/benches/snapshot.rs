@@ -1,4 +1,4 @@
-//! Cost of one full snapshot of this machine without the process table (issue #4 §5 target:
+//! Cost of one full snapshot of this machine without the process table (target:
 //! median ≤ 0.5 ms). The GPU is included when NVML loads; on a machine without a driver the
 //! `nvml` source is a cached `Unsupported` and costs nothing.
 //! Run: `cargo bench -p gamesa-telemetry --bench snapshot`.

@@ -1,5 +1,5 @@
 //! The default variable catalog: the telemetry variables rules and features may name, with
-//! their types, following the catalog planned for `gamesa-telemetry` (issue #4 §2). Units:
+//! their types, following the catalog planned for `gamesa-telemetry`. Units:
 //! utilizations and ratios are 0..1, temperatures °C, power W, clocks MHz, memory MB, PSI
 //! `avg10` values are percentages 0..100.
 //!

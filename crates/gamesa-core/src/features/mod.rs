@@ -1,4 +1,4 @@
-//! The α/β/θ feature engine (issue #3 §2): named transforms of telemetry computed each tick
+//! The α/β/θ feature engine: named transforms of telemetry computed each tick
 //! into variables `feat.<name>` that rules can use.
 //!
 //! A document (`samples/scale_presets.json`) holds named presets `{alpha, beta, theta}` and

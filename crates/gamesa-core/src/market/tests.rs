@@ -1,4 +1,4 @@
-//! Unit tests and properties of the market (issue #5 §1).
+//! Unit tests and properties of the market.
 
 use super::*;
 use crate::ErrorCode;

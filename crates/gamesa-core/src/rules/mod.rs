@@ -1,4 +1,4 @@
-//! MicroInference rules (issue #3 §3): `when` an expression over telemetry and features holds,
+//! MicroInference rules: `when` an expression over telemetry and features holds,
 //! do an action (or, in shadow mode, record what would have been done), with per-rule
 //! cooldowns, optional hysteresis and an optional signal.
 //!

@@ -1,5 +1,5 @@
 //! The signal scheduler: a deterministic, domain-ranked, bounded and coalescing priority queue
-//! of [`Signal`]s (issue 2 §3).
+//! of [`Signal`]s.
 //!
 //! Signals come from telemetry (or from anyone) and wait until the governor handles them.
 //! Dequeue order is domain rank first (safety > thermal > power > performance > efficiency >
