@@ -298,3 +298,60 @@ fn an_agent_that_asks_for_exclusive_cores_gets_its_core_grant_pinned() {
     assert_eq!(set.len(), 1, "{set:?}");
     assert!(set[0].1 > 3.0 && set[0].1 <= 6.0, "{set:?}");
 }
+
+/// `cpu_time` becomes a bound where a bid asks for one: a bid that `sets` `set_cpu_quota` turns
+/// the µs of each 10 ms period it wins into the workload's quota in cores (grant / 10000 ×
+/// cores); the gate's bounds hold it.
+#[test]
+fn a_cpu_time_grant_can_bound_a_workload_as_its_quota() {
+    let config = json!({
+        "variables": {"wl.background.cpu_quota": "double"},
+        "pools": [{"resource": "cpu_time", "strategy": "best_fit", "capacity": 10000}],
+        "market": {"initialPrices": {"cpu_time": 0.001}, "priceMin": 1e-6},
+        "agents": [
+            {
+                "id": "sched_agent",
+                "budgetPerTick": 100,
+                "effects": ["process_control"],
+                "bids": [
+                    {"resource": "cpu_time", "amount": 7500, "maxUnitPrice": 0.01},
+                    {
+                        "resource": "cpu_time",
+                        "amount": 9000,
+                        "maxUnitPrice": 0.004,
+                        "sets": {"kind": "set_cpu_quota", "target": "background", "value": "grant / 10000.0 * 8.0"}
+                    }
+                ]
+            }
+        ],
+        "gate": {"actions": {"set_cpu_quota": {
+            "agent": "sched_agent",
+            "effect": "process_control",
+            "targets": ["background"],
+            "value": {"param": "cores", "mode": "absolute", "current": "wl.{target}.cpu_quota", "initial": 8},
+            "min": 1,
+            "max": 8,
+            "maxStep": 8,
+            "hysteresis": 0.25
+        }}}
+    });
+    let mut engine = Engine::from_json(&config.to_string()).expect("the config builds");
+    let quota = |out: &TickOutput| -> Vec<(String, f64)> {
+        out.approved
+            .iter()
+            .filter(|a| &*a.kind == "set_cpu_quota")
+            .map(|a| (a.target.to_string(), a.value))
+            .collect()
+    };
+    let reading = |q: f64| BTreeMap::from([("wl.background.cpu_quota".to_string(), q)]);
+    // The first bid holds 7500 µs of the period; the background's bid wins what is left, 2500
+    // µs, a quarter of the period: 2 of 8 cores.
+    let out = engine.tick(&reading(8.0), 0.0).expect("tick");
+    let set = quota(&out);
+    assert_eq!(set.len(), 1, "{set:?} {:?}", out.rejected);
+    assert_eq!(set[0].0, "background");
+    assert!((set[0].1 - 2.0).abs() < 0.05, "{set:?}");
+    // Applied: the same grant writes nothing again.
+    let out = engine.tick(&reading(set[0].1), 100.0).expect("tick");
+    assert_eq!(quota(&out), vec![]);
+}
