@@ -113,13 +113,10 @@ fn run(json: &str) -> Figures {
 /// regression still fails:
 /// - `bursty_inference` switches the GPU demand on and off every few seconds (about 0.13
 ///   gpu_compute and gpu_memory changes per tick over its second half): not steady by design.
-/// - `gpu_training_power_cap`: the power grants are the devices' power limits and follow the
-///   preprocessing bursts (20 s on, 30 s off on average): at each edge the CPU's grant ramps
-///   and the GPU's gives way or grows back, one change a tick for a second or two, and the GPU's
-///   compute grant follows its utilization through the ramp (about 0.09 power_budget and 0.095
-///   gpu_compute changes per tick; between the edges both hold). Tracking, not flapping, but
-///   above the 0.05 line.
-const NOT_STEADY: [(&str, f64); 2] = [("bursty_inference", 0.2), ("gpu_training_power_cap", 0.12)];
+/// - `gpu_training_power_cap`: the power grants are the devices' power limits, and there a GPU
+///   and a CPU sharing a cap keep trading a few watts (about 0.08 power_budget changes per
+///   tick). This is above the 0.05 line and is an open problem, not the goal.
+const NOT_STEADY: [(&str, f64); 2] = [("bursty_inference", 0.2), ("gpu_training_power_cap", 0.1)];
 
 #[test]
 fn grants_settle_on_every_shipped_scenario() {

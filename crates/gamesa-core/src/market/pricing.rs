@@ -70,34 +70,6 @@ pub struct Bracket {
     hi_ratio: f64,
 }
 
-impl Bracket {
-    /// Whether either end is known.
-    pub fn is_set(&self) -> bool {
-        self.lo > 0.0 || self.hi > 0.0
-    }
-
-    /// The prices at its ends, 0 for an end not known: `(lo, hi)`.
-    pub fn ends(&self) -> (f64, f64) {
-        (self.lo, self.hi)
-    }
-
-    /// Checks each end against the demand the current bids would make at its price
-    /// (`demand_lo`, `demand_hi`; ignored for an end not known) and forgets an end that no
-    /// longer holds: a bracket is a memory of the demand curve, and the curve moves when the
-    /// bids do. A price with excess demand when it was seen, at which the bids now leave slack,
-    /// would otherwise hold the price above where demand is (a power grant kept low after the
-    /// burst that made power scarce has passed); a demand jump across the target (a limit
-    /// price, whole units) is still there when checked, so its bracket stays.
-    pub fn revalidate(&mut self, demand_lo: f64, demand_hi: f64, supply: f64, target: f64) {
-        if self.lo > 0.0 && demand_ratio(demand_lo, supply) <= target + PRICE_DEADBAND {
-            self.lo = 0.0;
-        }
-        if self.hi > 0.0 && demand_ratio(demand_hi, supply) >= target - PRICE_DEADBAND {
-            self.hi = 0.0;
-        }
-    }
-}
-
 /// One step of the settling tâtonnement (docs/market.md, *Prices*): the multiplicative step
 /// of [`tatonnement`], except that
 /// - within [`PRICE_DEADBAND`] of the target the price holds;

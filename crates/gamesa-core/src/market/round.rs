@@ -414,29 +414,6 @@ impl Market {
             }
             granted[r] = total;
         }
-        // Each bracket end is checked against the demand these bids would make at its price
-        // before the price settles (see `Bracket::revalidate`).
-        for r in ResourceType::ALL {
-            let bracket = &mut self.brackets[r];
-            if !bracket.is_set() {
-                continue;
-            }
-            let (lo, hi) = bracket.ends();
-            let at = |q: f64| {
-                demand_at_price(
-                    q,
-                    bids,
-                    &grants,
-                    &s.orders[r],
-                    &s.agents,
-                    r,
-                    self.clearing[r],
-                    unit_one[r],
-                )
-            };
-            let (demand_lo, demand_hi) = (at(lo), at(hi));
-            bracket.revalidate(demand_lo, demand_hi, supply[r], self.config.target_for(r));
-        }
         self.scratch = s;
         self.held.clear();
         self.held
@@ -593,49 +570,6 @@ impl Market {
     pub fn base_prices(&self) -> &PerResource<f64> {
         &self.base
     }
-}
-
-/// What the bids for resource `r` would ask for at price `q` (a bracket end) with the balances
-/// of this round: each admitted order with its slice, where `q` is within its limit price, and
-/// each bid turned away as below the posted price, where `q` is within its limit, with the
-/// whole of its agent's balance (it had no slice; the whole balance overstates its demand,
-/// which keeps a bracket rather than forgetting it).
-#[allow(clippy::too_many_arguments)] // one round's borrowed state, passed apart to keep the borrows disjoint
-fn demand_at_price(
-    q: f64,
-    bids: &[Bid],
-    grants: &[MarketGrant],
-    orders: &[Ask],
-    agents: &[AgentRow],
-    r: ResourceType,
-    clearing: Clearing,
-    unit_one: bool,
-) -> f64 {
-    if q.is_nan() || q <= 0.0 {
-        return 0.0;
-    }
-    let admitted: f64 = orders
-        .iter()
-        .filter(|o| o.max_price >= q)
-        .map(|o| demand_at(bids[o.bid].amount, o.slice, q, clearing, unit_one))
-        .sum();
-    let turned_away: f64 = bids
-        .iter()
-        .zip(grants)
-        .filter(|(b, g)| {
-            b.resource == r && g.note == Some(BidNote::BelowPrice) && b.max_unit_price >= q
-        })
-        .map(|(b, _)| {
-            let balance = agents[b.agent].balance;
-            if balance > 0.0 {
-                demand_at(b.amount, balance, q, clearing, unit_one)
-            } else {
-                0.0
-            }
-        })
-        .sum();
-    let total = admitted + turned_away;
-    if total.is_finite() { total } else { f64::MAX }
 }
 
 /// What a bid asks for at price `p` with `slice` credits: `min(amount, slice / p)`, in whole

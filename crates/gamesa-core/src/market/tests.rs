@@ -1063,54 +1063,6 @@ fn a_limit_price_across_the_target_holds_the_price_at_it() {
     assert!((0.004 / pricing::BRACKET_FACTOR..=0.004 * pricing::BRACKET_FACTOR).contains(&p));
 }
 
-#[test]
-fn a_bracket_is_forgotten_when_the_bids_that_made_it_go_away() {
-    // Power, 600 on offer at a target of 1. A budget-limited bidder (its demand is
-    // `100 / price` once that is under its 500) and a burst of 300 more: from 0.2 the price
-    // climbs in shrinking steps until demand is within the band of the supply (near 0.33, the
-    // last steps under 1 %), and holds there with the price below it bracketed. When the burst
-    // ends the supply is slack at that price; the bracket must not hold the price there, or
-    // the first bidder stays budget-limited at 300 although nobody else wants the power (a
-    // GPU's power limit kept low after the CPU's burst has passed).
-    let agents = [agent("gpu", 100.0), agent("cpu", 1000.0)];
-    let config = MarketConfig {
-        price_min: 1e-5,
-        target_utilization: 1.0,
-        initial_prices: InitialPrices {
-            power_budget: Some(0.2),
-            ..InitialPrices::default()
-        },
-        ..MarketConfig::default()
-    };
-    let mut m = Market::new(&config, &agents, continuous()).unwrap();
-    let cap = capacity(PowerBudget, 600.0);
-    let burst = [
-        bid(0, PowerBudget, 500.0, 10.0),
-        bid(1, PowerBudget, 300.0, 10.0),
-    ];
-    let calm = [
-        bid(0, PowerBudget, 500.0, 10.0),
-        bid(1, PowerBudget, 80.0, 10.0),
-    ];
-    for _ in 0..200 {
-        m.tick(&burst, &cap, &CALM);
-    }
-    let scarce = m.prices()[PowerBudget];
-    assert!(scarce > 0.3, "the burst makes power scarce: {scarce}");
-    let mut last = None;
-    for _ in 0..200 {
-        last = Some(m.tick(&calm, &cap, &CALM));
-    }
-    let t = last.unwrap();
-    let calm_price = m.prices()[PowerBudget];
-    assert!(calm_price < 0.2, "the price falls back: {calm_price}");
-    assert_eq!(
-        t.grants[0].amount, 500.0,
-        "the first bidder gets what it asks for again"
-    );
-    assert_eq!(t.grants[1].amount, 80.0);
-}
-
 /// How far a settled price may still cycle over 100 ticks (max / min).
 const SETTLED_SPREAD: f64 = 1.5;
 
