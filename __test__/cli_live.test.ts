@@ -9,6 +9,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSyn
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { applyLock } from './helpers/apply_lock.ts'
+import { cpuHierarchy, groupOf } from './helpers/cgroups.ts'
 
 const NODE_ARGS = ['--conditions=gamesa-source', '--import', '@oxc-node/core/register', 'src/cli/gamesa.ts']
 const gamesa = (...args: string[]) => {
@@ -23,30 +24,6 @@ test.after.always(() => {
 })
 
 const isRoot = process.getuid?.() === 0
-/** The v1 `cpu` mount or the v2 mount offering `cpu`, if writable here. */
-function cpuHierarchy(): { mount: string; v1: boolean } | undefined {
-  const info = readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
-  for (const line of info) {
-    const [pre, post] = line.split(' - ')
-    if (!pre || !post) continue
-    const mount = pre.split(' ')[4] as string
-    const [fstype, , opts = ''] = post.split(' ')
-    if (fstype === 'cgroup2' && existsSync(join(mount, 'cgroup.controllers')) && readFileSync(join(mount, 'cgroup.controllers'), 'utf8').split(/\s+/).includes('cpu')) return { mount, v1: false }
-    if (fstype === 'cgroup' && opts.split(',').includes('cpu') && !opts.split(',').includes('ro')) return { mount, v1: true }
-  }
-  return undefined
-}
-function groupOf(pid: number, v1: boolean): string | undefined {
-  try {
-    for (const line of readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n')) {
-      const [id, ctrls, path] = line.split(':')
-      if (v1 ? (ctrls ?? '').split(',').includes('cpu') : id === '0' && ctrls === '') return path
-    }
-  } catch {
-    return undefined
-  }
-  return undefined
-}
 /** A copy of `sleep` under a name no other process has. */
 function uniqueSleep(tag: string): { path: string; name: string } {
   const name = `gl${tag}${process.pid % 100000}`

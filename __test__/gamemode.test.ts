@@ -15,6 +15,7 @@ import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync,
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { applyLock } from './helpers/apply_lock.ts'
+import { cpuHierarchy, groupOf } from './helpers/cgroups.ts'
 
 const NODE_ARGS = ['--conditions=gamesa-source', '--import', '@oxc-node/core/register', 'src/cli/gamesa.ts']
 const GAMEMODERUN = '/usr/games/gamemoderun'
@@ -40,29 +41,6 @@ function missing(): string | undefined {
   return undefined
 }
 
-/** The v1 `cpu` mount or the v2 mount offering `cpu`, if writable here. */
-function cpuHierarchy(): { mount: string; v1: boolean } | undefined {
-  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-    const [pre, post] = line.split(' - ')
-    if (!pre || !post) continue
-    const mount = pre.split(' ')[4] as string
-    const [fstype, , opts = ''] = post.split(' ')
-    if (fstype === 'cgroup2' && existsSync(join(mount, 'cgroup.controllers')) && readFileSync(join(mount, 'cgroup.controllers'), 'utf8').split(/\s+/).includes('cpu')) return { mount, v1: false }
-    if (fstype === 'cgroup' && opts.split(',').includes('cpu') && !opts.split(',').includes('ro')) return { mount, v1: true }
-  }
-  return undefined
-}
-function groupOf(pid: number, v1: boolean): string | undefined {
-  try {
-    for (const line of readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n')) {
-      const [id, ctrls, path] = line.split(':')
-      if (v1 ? (ctrls ?? '').split(',').includes('cpu') : id === '0' && ctrls === '') return path
-    }
-  } catch {
-    return undefined
-  }
-  return undefined
-}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 async function until(what: () => boolean, ms: number): Promise<boolean> {
   const t0 = performance.now()

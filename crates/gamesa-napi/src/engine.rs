@@ -218,6 +218,20 @@ pub fn native_builtin_scenarios() -> Result<Vec<ScenarioInfo>, JsError> {
     })
 }
 
+/// A backtest's arguments, converted: the scenario, the engine configuration and the baseline.
+fn backtest_inputs(
+    scenario_json: &str,
+    config_json: &str,
+    baseline: &str,
+) -> Result<(sim::Scenario, EngineConfig, gamesa_core::engine::Baseline), JsError> {
+    let scenario = sim::Scenario::from_json(scenario_json).map_err(to_js)?;
+    let config = EngineConfig::from_json(config_json).map_err(to_js)?;
+    let baseline = baseline
+        .parse()
+        .map_err(|message: String| js_error(codes::INVALID_ARGUMENT, message))?;
+    Ok((scenario, config, baseline))
+}
+
 /// Runs a closed-loop backtest of `configJson` on `scenarioJson` against a baseline (`none`
 /// or `static`); returns the report (summaries and series of both runs) as JSON.
 #[napi]
@@ -227,11 +241,8 @@ pub fn native_run_backtest(
     baseline: String,
 ) -> Result<String, JsError> {
     guard(|| {
-        let scenario = sim::Scenario::from_json(&scenario_json).map_err(to_js)?;
-        let config = EngineConfig::from_json(&config_json).map_err(to_js)?;
-        let baseline: gamesa_core::engine::Baseline = baseline
-            .parse()
-            .map_err(|message: String| js_error(codes::INVALID_ARGUMENT, message))?;
+        let (scenario, config, baseline) =
+            backtest_inputs(&scenario_json, &config_json, &baseline)?;
         let report = gamesa_core::engine::backtest(&scenario, config, baseline).map_err(to_js)?;
         to_json(&report)
     })
@@ -254,11 +265,8 @@ pub fn native_run_backtest_recorded(
     baseline: String,
 ) -> Result<RecordedBacktest, JsError> {
     guard(|| {
-        let scenario = sim::Scenario::from_json(&scenario_json).map_err(to_js)?;
-        let config = EngineConfig::from_json(&config_json).map_err(to_js)?;
-        let baseline: gamesa_core::engine::Baseline = baseline
-            .parse()
-            .map_err(|message: String| js_error(codes::INVALID_ARGUMENT, message))?;
+        let (scenario, config, baseline) =
+            backtest_inputs(&scenario_json, &config_json, &baseline)?;
         let (report, ticks) =
             gamesa_core::engine::backtest_recorded(&scenario, config, baseline).map_err(to_js)?;
         Ok(RecordedBacktest {

@@ -1,0 +1,30 @@
+// Where this machine's CPU controller is, and which group a process is in: what the tests of
+// live workloads (--apply, GameMode) read to check a governor's moves.
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+/** The v1 `cpu` mount or the v2 mount offering `cpu`, if writable here. */
+export function cpuHierarchy(): { mount: string; v1: boolean } | undefined {
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const [pre, post] = line.split(' - ')
+    if (!pre || !post) continue
+    const mount = pre.split(' ')[4] as string
+    const [fstype, , opts = ''] = post.split(' ')
+    if (fstype === 'cgroup2' && existsSync(join(mount, 'cgroup.controllers')) && readFileSync(join(mount, 'cgroup.controllers'), 'utf8').split(/\s+/).includes('cpu')) return { mount, v1: false }
+    if (fstype === 'cgroup' && opts.split(',').includes('cpu') && !opts.split(',').includes('ro')) return { mount, v1: true }
+  }
+  return undefined
+}
+
+/** The group `pid` is in on that hierarchy (`/proc/PID/cgroup`); undefined once it has exited. */
+export function groupOf(pid: number, v1: boolean): string | undefined {
+  try {
+    for (const line of readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n')) {
+      const [id, ctrls, path] = line.split(':')
+      if (v1 ? (ctrls ?? '').split(',').includes('cpu') : id === '0' && ctrls === '') return path
+    }
+  } catch {
+    return undefined
+  }
+  return undefined
+}
