@@ -1,7 +1,7 @@
 //! The backtest suite of an engine config over every shipped scenario: the policy beside the
 //! static settings and the nothing-done run, and the lines it meets (`gamesa backtest --all`
 //! prints the same table from the package).
-//! Run: cargo run --release -p gamesa-core --example backtest_suite [-- samples/engine.json]
+//! Run: cargo run --release -p gamesa-core --example backtest_suite [-- samples/engine.json [scenario…]]
 
 use gamesa_core::engine::{EngineConfig, suite};
 use gamesa_core::sim::{Scenario, builtin_scenarios};
@@ -18,9 +18,12 @@ fn main() {
         eprintln!("{e}");
         std::process::exit(1)
     });
+    // Scenario names after the config run only those.
+    let only: Vec<String> = std::env::args().skip(2).collect();
     let scenarios: Vec<Scenario> = builtin_scenarios()
         .into_iter()
         .map(|(_, json)| Scenario::from_json(json).expect("shipped scenarios parse"))
+        .filter(|s| only.is_empty() || only.contains(&s.name))
         .collect();
     let rows = suite(&scenarios, &config).unwrap_or_else(|e| {
         eprintln!("{e}");

@@ -113,10 +113,12 @@ fn run(json: &str) -> Figures {
 /// regression still fails:
 /// - `bursty_inference` switches the GPU demand on and off every few seconds (about 0.13
 ///   gpu_compute and gpu_memory changes per tick over its second half): not steady by design.
-/// - `gpu_training_power_cap`: the power grants are the devices' power limits, and there a GPU
-///   and a CPU sharing a cap keep trading a few watts (about 0.08 power_budget changes per
-///   tick). This is above the 0.05 line and is an open problem, not the goal.
-const NOT_STEADY: [(&str, f64); 2] = [("bursty_inference", 0.2), ("gpu_training_power_cap", 0.1)];
+/// - `gpu_training_power_cap`: CPU preprocessing bursts (about 40 % of the time) move the power
+///   grants, which are the devices' power limits: about 12 changes as a burst starts (the CPU's
+///   limit grows 15 % a step with its draw, the GPU's falls to match) and 6 as it ends (the
+///   price falls back). About 0.057 power_budget changes per tick over its second half: above
+///   the 0.05 line, not steady by design.
+const NOT_STEADY: [(&str, f64); 2] = [("bursty_inference", 0.2), ("gpu_training_power_cap", 0.07)];
 
 #[test]
 fn grants_settle_on_every_shipped_scenario() {
