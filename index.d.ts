@@ -852,7 +852,7 @@ export declare function nativeRunBacktestSuite(scenarioJsons: Array<string>, con
 
 /**
  * Options of a sampler; each field defaults as in `SamplerConfig::default()` (10 Hz, slow
- * sources every 10 ticks, 100 snapshots kept).
+ * sources every 10 ticks, 100 snapshots kept); `slowEvery` 0 never reads them.
  */
 export interface NativeTelemetrySamplerOptions {
   rateHz?: number

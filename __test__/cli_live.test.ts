@@ -36,12 +36,19 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 test('help documents --protect, --apply and exec', (t) => {
   const run = gamesa('run', '--help')
   t.is(run.code, 0)
-  for (const o of ['--protect', '--workloads', '--apply', '--no-restore-on-exit', 'SIGUSR1', 'SIGUSR2']) t.true(run.stdout.includes(o), o)
+  for (const o of ['--protect', '--workloads', '--apply', '--no-restore-on-exit', '--scan-every', 'SIGUSR1', 'SIGUSR2']) t.true(run.stdout.includes(o), o)
   const exec = gamesa('exec', '--help')
   t.is(exec.code, 0)
   t.regex(exec.stdout, /priority workload/)
   t.is(gamesa('run', '--no-restore-on-exit').code, 2)
   t.is(gamesa('exec').code, 2)
+  // A scan interval over a second would break the promise that a new process gets its
+  // settings within one; a word is no interval.
+  for (const bad of ['2s', 'soon', '-1']) {
+    const r = gamesa('run', '--scan-every', bad, '--once')
+    t.is(r.code, 2, bad)
+    t.regex(r.stderr, /--scan-every/, bad)
+  }
 })
 
 test('the dry run shows the live workloads and what it would apply', (t) => {

@@ -109,7 +109,7 @@ test('bad options are INVALID_CONFIG naming the option', (t) => {
     [{ rateHz: 0 }, 'rateHz'],
     [{ rateHz: Number.NaN }, 'rateHz'],
     [{ rateHz: 1e6 }, 'rateHz'],
-    [{ slowEvery: 0 }, 'slowEvery'],
+    [{ slowEvery: -1 }, 'slowEvery'],
     [{ slowEvery: 1.5 }, 'slowEvery'],
     [{ bufferSize: -1 }, 'bufferSize'],
   ] as const) {

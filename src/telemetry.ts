@@ -83,7 +83,10 @@ export interface ProcessesReading {
 export interface TelemetrySamplerOptions {
   /** Snapshots per second, in (0, 1000]. Default 10. */
   rateHz?: number
-  /** Slow sources (GPU compute processes, the process table) are read every this many ticks. Default 10. */
+  /**
+   * Slow sources (GPU compute processes, the process table) are read every this many ticks;
+   * 0 never reads them (`processes()` stays null). Default 10.
+   */
   slowEvery?: number
   /** Snapshots kept for `history()`. Default 100. */
   bufferSize?: number

@@ -18,6 +18,11 @@ export interface LiveOptions {
   cgroupSubtree?: string
   /** Serve GameMode's D-Bus interface (`--gamemode`): its audit file and bound. */
   gamemode?: { audit?: string; maxGames?: number }
+  /**
+   * The shortest time between two process scans, ms (`--scan-every`; default 0: every tick).
+   * A tick between two scans reuses the last scan's variables and moves nothing.
+   */
+  scanEveryMs?: number
 }
 
 /** Where `--gamemode` audits registrations by default: beside the journal. */
@@ -53,6 +58,11 @@ const show = (v: number | null | undefined, digits = 2) => (v === null || v === 
 export class LiveRun {
   readonly live: LiveWorkloads
   last: WorkloadPass | undefined
+  /** Whether `last` was scanned for this tick (not reused from an earlier one). */
+  private fresh = false
+  private lastScanMs = -Infinity
+  /** Process scans over the run. */
+  scans = 0
   lastResults: LiveActionResult[] = []
   /** This tick's results (empty when it approved nothing). */
   private tickResults: LiveActionResult[] = []
@@ -97,8 +107,27 @@ export class LiveRun {
     }
   }
 
-  /** One pass; its variables go into `values` (they replace readings of the same name). */
-  beforeTick(values: Record<string, number>): void {
+  /**
+   * One pass, or the last one's variables when it is younger than `scanEveryMs` (`nowMs`: a
+   * monotonic clock, `performance.now()` by default); the variables go into `values` (they
+   * replace readings of the same name).
+   */
+  beforeTick(values: Record<string, number>, nowMs = performance.now()): void {
+    // Due at 90 % of the interval: ticks come on a fixed grid with a little jitter, and a scan
+    // due at exactly 500 ms would otherwise wait for the tick after a tick 1 ms early.
+    if (this.last !== undefined && nowMs - this.lastScanMs < 0.9 * (this.options.scanEveryMs ?? 0)) {
+      this.fresh = false
+      Object.assign(values, this.last.variables)
+      return
+    }
+    this.scan(values, nowMs)
+  }
+
+  /** One pass now, whatever `scanEveryMs` says; its variables go into `values`. */
+  scan(values: Record<string, number>, nowMs = performance.now()): void {
+    this.lastScanMs = nowMs
+    this.fresh = true
+    this.scans++
     const pass = this.live.pass()
     this.last = pass
     this.moves += pass.moves.length
@@ -197,7 +226,8 @@ export class LiveRun {
       applying: this.applying,
       paused: p?.paused ?? false,
       results: this.tickResults,
-      moves: p?.moves ?? [],
+      // A reused pass's moves were made, and said, in the tick that scanned.
+      moves: this.fresh ? (p?.moves ?? []) : [],
       settings: p?.settings ?? {},
       machine: p?.machine ?? {},
     }

@@ -28,7 +28,10 @@ import { defaultJournalPath } from '../actuation.js'
 import { experienceHelp, type LiveRecording, finishLiveRecording, recordLiveTick, startLiveRecording } from './experience_option.js'
 import { reloadRules } from './reload_rules.js'
 
-const HELP_TEXT = `usage: gamesa run [--config <engine.json>] [--rate <Hz>] [--duration <time>]
+/** `--scan-every`'s default: a new process gets its settings within about half a second. */
+export const DEFAULT_SCAN_EVERY_MS = 500
+
+const HELP_TEXT = `usage: gamesa run [--config <engine.json>] [--rate <Hz>] [--scan-every <time>] [--duration <time>]
                   [--protect <name>]... [--workloads <workloads.json>]
                   [--apply [--no-restore-on-exit] [--journal <file>] [--cgroup-subtree <name>]
                    [--gamemode [--gamemode-audit <file>] [--gamemode-max <n>]]]
@@ -70,6 +73,10 @@ options:
                        beside the journal)
   --gamemode-max <n>   the most games registered at once, 1 to 4096 (default 32)
   --rate <Hz>          telemetry readings (= engine ticks) per second, 0.1 to 100 (default 10)
+  --scan-every <time>  the shortest time between two scans of the processes, 0 (every tick)
+                       to 1s (default 500ms): a new process gets its settings within this
+                       and a tick; a tick between two scans reuses the last one's wl.*
+                       variables. Scanning less often is most of what a run costs the CPU
   --duration <time>    stop after this long: 500ms, 10s, 2m, 1h; a bare number is seconds
                        (default: until interrupted)
 EXPERIENCE_HELP_HERE
@@ -105,6 +112,8 @@ const HELP = HELP_TEXT.replace('EXPERIENCE_HELP_HERE', experienceHelp(23))
 export interface Options {
   config: string
   rateHz: number
+  /** The shortest time between two process scans, ms (0: every tick). */
+  scanEveryMs: number
   durationMs?: number
   json: boolean
   once: boolean
@@ -127,6 +136,7 @@ export interface Options {
 export const RUN_OPTIONS = {
   config: { type: 'string' },
   rate: { type: 'string' },
+  'scan-every': { type: 'string' },
   duration: { type: 'string' },
   json: { type: 'boolean' },
   once: { type: 'boolean' },
@@ -184,6 +194,9 @@ export function runOptions(line: CommandLine): Options {
   const rate = line.string('rate')
   const duration = line.string('duration')
   const rateHz = rate === undefined ? 10 : parseRate('--rate', rate, 0.1, 100)
+  const scanEvery = line.string('scan-every')
+  const scanEveryMs = scanEvery === undefined ? DEFAULT_SCAN_EVERY_MS : scanEvery.trim() === '0' ? 0 : parseDuration('--scan-every', scanEvery)
+  if (scanEveryMs > 1000) throw new UsageError(`--scan-every ${scanEvery}: at most 1s (a new process must get its settings within a second)`)
   const durationMs = duration === undefined ? undefined : parseDuration('--duration', duration)
   const once = line.flag('once')
   if (once && durationMs !== undefined) throw new UsageError('--once and --duration do not go together')
@@ -208,6 +221,7 @@ export function runOptions(line: CommandLine): Options {
   return {
     config: config ?? defaultConfigPath(),
     rateHz,
+    scanEveryMs,
     durationMs,
     json: line.flag('json'),
     once,
@@ -246,7 +260,7 @@ export function openLive(command: string, options: Options, config?: WorkloadsCo
   try {
     const workloads = config ?? (options.workloads !== undefined ? readWorkloadsFile(options.workloads) : options.protect.length > 0 ? protectConfig(options.protect) : {})
     const gamemode = options.gamemode ? { audit: options.gamemodeAudit, maxGames: options.gamemodeMax } : undefined
-    return new LiveRun({ config: workloads, apply: options.apply, restoreOnExit: options.restoreOnExit, journal: options.journal, cgroupSubtree: options.cgroupSubtree, gamemode }, warn)
+    return new LiveRun({ config: workloads, apply: options.apply, restoreOnExit: options.restoreOnExit, journal: options.journal, cgroupSubtree: options.cgroupSubtree, gamemode, scanEveryMs: options.scanEveryMs }, warn)
   } catch (err) {
     if (err instanceof GamesaError) {
       console.error(`gamesa ${command}: ${err.code}: ${err.message}`)
@@ -318,9 +332,9 @@ function ticker(engine: Engine, json: boolean): (snapshot: TelemetrySnapshot) =>
 
 async function runOnce(engine: Engine, options: Options, live: LiveRun): Promise<number> {
   // A first pass starts the workloads' CPU intervals; the settled reading takes long enough.
-  live.beforeTick({})
+  live.scan({})
   const snapshot = await readSettledSnapshot()
-  live.beforeTick(snapshot.values)
+  live.scan(snapshot.values)
   const stats = new RunStats()
   const recording = options.experience === undefined ? undefined : startLiveRecording('run', options.experience, options.config)
   if (typeof recording === 'number') {
@@ -400,7 +414,9 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
     let lastProgress = -Infinity
     let timer: Deadline | undefined
     let unsubscribe: (() => void) | undefined
-    const sampler = new TelemetrySampler({ rateHz: options.rateHz })
+    // Neither the sampler's process table nor the GPU's processes are read here: the live
+    // workloads scan the processes themselves, more cheaply.
+    const sampler = new TelemetrySampler({ rateHz: options.rateHz, slowEvery: 0 })
 
     const finish = (code: number) => {
       if (done) return

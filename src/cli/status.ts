@@ -68,9 +68,9 @@ async function run(args: string[]): Promise<number> {
     }
     throw err
   }
-  live.beforeTick({})
+  live.scan({})
   await new Promise((r) => setTimeout(r, 500))
-  live.beforeTick({})
+  live.scan({})
   live.finish()
   if (parsed.json) {
     console.log(JSON.stringify({ journal: { path: parsed.journal, ...view }, workloads: live.last }))

@@ -178,7 +178,7 @@ impl From<ProcessesReading> for NativeProcessesReading {
 }
 
 /// Options of a sampler; each field defaults as in `SamplerConfig::default()` (10 Hz, slow
-/// sources every 10 ticks, 100 snapshots kept).
+/// sources every 10 ticks, 100 snapshots kept); `slowEvery` 0 never reads them.
 #[napi(object, js_name = "NativeTelemetrySamplerOptions")]
 pub struct NativeTelemetrySamplerOptions {
     pub rate_hz: Option<f64>,
@@ -207,6 +207,8 @@ impl TryFrom<NativeTelemetrySamplerOptions> for SamplerConfig {
         Ok(SamplerConfig {
             rate_hz: o.rate_hz.unwrap_or(d.rate_hz),
             slow_every: match o.slow_every {
+                // 0: never (`SamplerConfig::slow_every`).
+                Some(0.0) => 0,
                 Some(x) => whole(x, "slowEvery", f64::from(u32::MAX))? as u32,
                 None => d.slow_every,
             },

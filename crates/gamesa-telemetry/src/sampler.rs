@@ -27,7 +27,9 @@ pub const MAX_RATE_HZ: f64 = 1000.0;
 pub struct SamplerConfig {
     /// Snapshots per second, in (0, [`MAX_RATE_HZ`]]. Default 10.
     pub rate_hz: f64,
-    /// Slow sources are read every this many ticks (≥ 1). Default 10 (once a second at 10 Hz).
+    /// Slow sources are read every this many ticks; 0: never (for a caller that reads neither
+    /// the process table nor the GPU's processes, such as `gamesa run`, whose own scan of the
+    /// processes is cheaper). Default 10 (once a second at 10 Hz).
     pub slow_every: u32,
     /// Snapshots kept for [`Sampler::history`] (≥ 1). Default 100.
     pub buffer_size: usize,
@@ -83,11 +85,6 @@ impl SamplerConfig {
                 "rateHz must be a number in (0, {MAX_RATE_HZ}], got {}",
                 self.rate_hz
             )));
-        }
-        if self.slow_every == 0 {
-            return Err(SamplerError::InvalidConfig(
-                "slowEvery must be at least 1, got 0".into(),
-            ));
         }
         if self.buffer_size == 0 {
             return Err(SamplerError::InvalidConfig(
@@ -315,7 +312,7 @@ fn run(
         let now = Instant::now();
         let timestamp_ms = wall_clock_ms();
         let snapshot = Arc::new(collector.collect(now, timestamp_ms));
-        let slow = tick.is_multiple_of(u64::from(config.slow_every));
+        let slow = config.slow_every > 0 && tick.is_multiple_of(u64::from(config.slow_every));
         let gpu = slow.then(|| GpuProcessesReading {
             timestamp_ms,
             processes: collector.gpu().compute_processes(),
