@@ -10,7 +10,7 @@ import { realpathSync, readFileSync, writeSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { RestoreReport } from '../actuation.js'
-import { Engine, type TickOutput } from '../engine.js'
+import { Engine } from '../engine.js'
 import { GamesaError, isGamesaError } from '../errors.js'
 import { type WorkloadsConfig, protectConfig } from '../workloads.js'
 import { InactiveRules } from './inactive_rules.js'
@@ -303,19 +303,12 @@ interface TimedTick {
 }
 
 /**
- * How the run ticks. With `--json` every line is the full output, so it asks for that; the live
- * view needs only the decisions and the prices, so it takes the fast path (`tickValues`:
- * values in `inputNames` order, a few KB back instead of the whole output).
+ * How the run ticks: the fast path (`tickValues`: values in `inputNames` order, the decisions
+ * back packed, the full output kept on the native side). With `--json` the line is the full
+ * output, asked for once the tick is done (`lastTickJson`), so the run never parses back what
+ * the engine just wrote, nor writes the snapshot as JSON for the engine to parse.
  */
 function ticker(engine: Engine, json: boolean): (snapshot: TelemetrySnapshot) => TimedTick {
-  if (json) {
-    return (snapshot) => {
-      const start = performance.now()
-      const text = engine.tickJson(snapshot, snapshot.timestampMs)
-      const ms = performance.now() - start
-      return { text, output: JSON.parse(text) as TickOutput, ms }
-    }
-  }
   const slot = new Map(engine.inputNames.map((name, i) => [name, i]))
   return (snapshot) => {
     const values = new Float64Array(slot.size).fill(Number.NaN)
@@ -326,7 +319,8 @@ function ticker(engine: Engine, json: boolean): (snapshot: TelemetrySnapshot) =>
     const start = performance.now()
     const d = engine.tickValues(values, snapshot.timestampMs)
     const ms = performance.now() - start
-    return { output: { ...d, market: { prices: d.prices, nextPrices: d.nextPrices, demand: d.demand, supply: d.supply } }, ms }
+    const text = json ? (engine.lastTickJson() ?? undefined) : undefined
+    return { text, output: { ...d, market: { prices: d.prices, nextPrices: d.nextPrices, demand: d.demand, supply: d.supply } }, ms }
   }
 }
 
