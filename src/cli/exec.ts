@@ -6,7 +6,8 @@ import { constants } from 'node:os'
 import { Engine } from '../engine.js'
 import type { Command } from './commands.js'
 import { UsageError, parseCommandLine } from './args.js'
-import { type Options, RUN_OPTIONS, govern, openLive, runOptions } from './run.js'
+import { readDocument } from '../files.js'
+import { type LoadedEngine, type Options, RUN_OPTIONS, govern, openLive, runOptions } from './run.js'
 
 const HELP = `usage: gamesa exec [--apply [--no-restore-on-exit]] [--config <engine.json>]
                    [--rate <Hz>] [--journal <file>] [--experience <file>] [--json] [--quiet]
@@ -43,9 +44,10 @@ async function run(args: string[]): Promise<number> {
   const parsed = parseOptions(args)
   if (typeof parsed === 'number') return parsed
   const { options, command } = parsed
-  let engine: Engine
+  let loaded: LoadedEngine
   try {
-    engine = Engine.fromFile(options.config)
+    const text = readDocument(options.config, 'engine config')
+    loaded = { engine: new Engine(text), text }
   } catch (err) {
     console.error(`gamesa exec: ${err instanceof Error ? err.message : String(err)}`)
     return 1
@@ -73,7 +75,7 @@ async function run(args: string[]): Promise<number> {
     return live
   }
   // The terminal belongs to the command: no full-screen view on its standard output.
-  const code = await govern(engine, options, live, { until: exited, forCommand: true })
+  const code = await govern(loaded, options, live, { until: exited, forCommand: true })
   if (child.exitCode === null && child.signalCode === null) {
     // The governor was stopped (SIGINT/SIGTERM), and has restored: the command got the same
     // signal from the terminal or the service manager, or is told now; its code is the answer.

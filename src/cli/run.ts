@@ -11,6 +11,7 @@ import { dirname, join, relative } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { RestoreReport } from '../actuation.js'
 import { Engine } from '../engine.js'
+import { readDocument } from '../files.js'
 import { GamesaError, isGamesaError } from '../errors.js'
 import { type WorkloadsConfig, protectConfig } from '../workloads.js'
 import { InactiveRules } from './inactive_rules.js'
@@ -280,10 +281,17 @@ function shownPath(path: string): string {
   return rel && !rel.startsWith('..') && rel.length < path.length ? rel : path
 }
 
+/** An engine with the configuration text it was built from (the baseline `gamesa reload` compares with). */
+export interface LoadedEngine {
+  engine: Engine
+  text: string
+}
+
 /** Loads the engine; an error is printed here and turned into the exit code. */
-function loadEngine(path: string): Engine | number {
+function loadEngine(path: string): LoadedEngine | number {
   try {
-    return Engine.fromFile(path)
+    const text = readDocument(path, 'engine config')
+    return { engine: new Engine(text), text }
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err)
     if (isGamesaError(err, 'IO_ERROR')) {
@@ -362,12 +370,12 @@ async function run(args: string[]): Promise<number> {
   const options = parseOptions(args)
   if (typeof options === 'number') return options
 
-  const engine = loadEngine(options.config)
-  if (typeof engine === 'number') return engine
+  const loaded = loadEngine(options.config)
+  if (typeof loaded === 'number') return loaded
   const live = openLive('run', options)
   if (typeof live === 'number') return live
-  if (options.once) return runOnce(engine, options, live)
-  return govern(engine, options, live)
+  if (options.once) return runOnce(loaded.engine, options, live)
+  return govern(loaded, options, live)
 }
 
 /**
@@ -376,7 +384,7 @@ async function run(args: string[]): Promise<number> {
  * (unless --no-restore-on-exit) and releases the journal. `gamesa exec` leaves the terminal to
  * its command: no view and no keys (`quiet` view), JSON lines on standard error.
  */
-export function govern(engine: Engine, options: Options, live: LiveRun, extra: { until?: Promise<number>; forCommand?: boolean } = {}): Promise<number> {
+export function govern({ engine, text: configText }: LoadedEngine, options: Options, live: LiveRun, extra: { until?: Promise<number>; forCommand?: boolean } = {}): Promise<number> {
   const out = process.stdout
   const jsonFd = extra.forCommand ? 2 : 1
   const view = !options.json && !extra.forCommand
@@ -459,17 +467,9 @@ export function govern(engine: Engine, options: Options, live: LiveRun, extra: {
     const onResume = () => say(live.resume())
     // SIGHUP (gamesa reload): the config file's rules are swapped in between two ticks when
     // nothing else in it changed (reload_rules.ts); said even with --quiet, as an error is.
-    let runningText: string | undefined
-    try {
-      runningText = readFileSync(options.config, 'utf8')
-    } catch {
-      runningText = undefined
-    }
+    // The text the engine was built from: a file changed since is compared with what runs.
+    let runningText = configText
     const onHangup = () => {
-      if (runningText === undefined) {
-        console.error(`gamesa ${command}: reload: ${shown} could not be read when the run started; restart to change its rules`)
-        return
-      }
       const reload = reloadRules(engine, options.config, runningText)
       if (reload.text !== undefined) runningText = reload.text
       console.error(`gamesa ${command}: ${reload.message}`)

@@ -162,27 +162,20 @@ async fn caller_of(conn: &zbus::Connection, header: &Header<'_>) -> Caller {
     }
 }
 
-impl GameModeInterface {
-    async fn register(
-        &self,
-        method: &str,
-        pid: i32,
-        requester: i32,
-        conn: &zbus::Connection,
-        header: &Header<'_>,
-        emitter: &SignalEmitter<'_>,
-    ) -> i32 {
-        let caller = caller_of(conn, header).await;
-        let result = lock(&self.registry).register(method, caller, pid, requester);
-        if result == 0 {
-            let _ = Self::game_registered(emitter, pid, game_path(pid).as_ref()).await;
-            let _ = self.client_count_changed(emitter).await;
-        }
-        result
-    }
+/// What a method call asks of the registry.
+#[derive(Debug, Clone, Copy)]
+enum Change {
+    Register,
+    Unregister,
+}
 
-    async fn unregister(
+impl GameModeInterface {
+    /// A (un)registration by `method`: the caller's credentials, the registry's answer, and on
+    /// success the signals GameMode sends (the game's, then the client count).
+    #[allow(clippy::too_many_arguments)] // one call's borrowed parts, as zbus hands them over
+    async fn change(
         &self,
+        change: Change,
         method: &str,
         pid: i32,
         requester: i32,
@@ -191,9 +184,19 @@ impl GameModeInterface {
         emitter: &SignalEmitter<'_>,
     ) -> i32 {
         let caller = caller_of(conn, header).await;
-        let result = lock(&self.registry).unregister(method, caller, pid, requester);
+        let result = {
+            let mut registry = lock(&self.registry);
+            match change {
+                Change::Register => registry.register(method, caller, pid, requester),
+                Change::Unregister => registry.unregister(method, caller, pid, requester),
+            }
+        };
         if result == 0 {
-            let _ = Self::game_unregistered(emitter, pid, game_path(pid).as_ref()).await;
+            let path = game_path(pid);
+            let _ = match change {
+                Change::Register => Self::game_registered(emitter, pid, path.as_ref()).await,
+                Change::Unregister => Self::game_unregistered(emitter, pid, path.as_ref()).await,
+            };
             let _ = self.client_count_changed(emitter).await;
         }
         result
@@ -211,8 +214,16 @@ impl GameModeInterface {
         #[zbus(header)] header: Header<'_>,
         #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> i32 {
-        self.register("RegisterGame", pid, pid, conn, &header, &emitter)
-            .await
+        self.change(
+            Change::Register,
+            "RegisterGame",
+            pid,
+            pid,
+            conn,
+            &header,
+            &emitter,
+        )
+        .await
     }
 
     async fn unregister_game(
@@ -222,8 +233,16 @@ impl GameModeInterface {
         #[zbus(header)] header: Header<'_>,
         #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> i32 {
-        self.unregister("UnregisterGame", pid, pid, conn, &header, &emitter)
-            .await
+        self.change(
+            Change::Unregister,
+            "UnregisterGame",
+            pid,
+            pid,
+            conn,
+            &header,
+            &emitter,
+        )
+        .await
     }
 
     async fn query_status(&self, pid: i32) -> i32 {
@@ -240,8 +259,16 @@ impl GameModeInterface {
         #[zbus(header)] header: Header<'_>,
         #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> i32 {
-        self.register("RegisterGameByPID", pid, requester, conn, &header, &emitter)
-            .await
+        self.change(
+            Change::Register,
+            "RegisterGameByPID",
+            pid,
+            requester,
+            conn,
+            &header,
+            &emitter,
+        )
+        .await
     }
 
     #[zbus(name = "UnregisterGameByPID")]
@@ -253,7 +280,8 @@ impl GameModeInterface {
         #[zbus(header)] header: Header<'_>,
         #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> i32 {
-        self.unregister(
+        self.change(
+            Change::Unregister,
             "UnregisterGameByPID",
             pid,
             requester,
@@ -280,8 +308,16 @@ impl GameModeInterface {
         #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> i32 {
         let (pid, req) = (pid_of_pidfd(&game), pid_of_pidfd(&requester));
-        self.register("RegisterGameByPIDFd", pid, req, conn, &header, &emitter)
-            .await
+        self.change(
+            Change::Register,
+            "RegisterGameByPIDFd",
+            pid,
+            req,
+            conn,
+            &header,
+            &emitter,
+        )
+        .await
     }
 
     #[zbus(name = "UnregisterGameByPIDFd")]
@@ -294,8 +330,16 @@ impl GameModeInterface {
         #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> i32 {
         let (pid, req) = (pid_of_pidfd(&game), pid_of_pidfd(&requester));
-        self.unregister("UnregisterGameByPIDFd", pid, req, conn, &header, &emitter)
-            .await
+        self.change(
+            Change::Unregister,
+            "UnregisterGameByPIDFd",
+            pid,
+            req,
+            conn,
+            &header,
+            &emitter,
+        )
+        .await
     }
 
     #[zbus(name = "QueryStatusByPIDFd")]
