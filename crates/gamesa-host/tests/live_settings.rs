@@ -46,6 +46,34 @@ impl Scratch {
             children: Vec::new(),
         }
     }
+
+    /// A copy of the first of `binaries` that exists, named `name` (so a name selector finds
+    /// this test's processes and no others).
+    fn binary(&self, name: &str, binaries: [&str; 2]) -> PathBuf {
+        let from = binaries
+            .into_iter()
+            .find(|p| Path::new(p).exists())
+            .unwrap();
+        let to = self.dir.join(name);
+        fs::copy(from, &to).unwrap();
+        to
+    }
+
+    /// The folder the scanner reads as `/proc`: empty until [`Scratch::spawn_seen`] links a child.
+    fn procs(&self) -> PathBuf {
+        let procs = self.dir.join("proc");
+        fs::create_dir_all(&procs).unwrap();
+        procs
+    }
+
+    /// Starts `cmd` as a child the scanner sees (a link to its `/proc` entry in `procs`).
+    fn spawn_seen(&mut self, procs: &Path, cmd: &mut Command) -> i32 {
+        let child = cmd.spawn().unwrap();
+        let pid = child.id() as i32;
+        self.children.push(child);
+        std::os::unix::fs::symlink(format!("/proc/{pid}"), procs.join(pid.to_string())).unwrap();
+        pid
+    }
 }
 
 impl Drop for Scratch {
@@ -126,8 +154,7 @@ fn machine_actions_on_a_fake_sysfs_and_gpu_are_journaled_and_restored() {
     let sys = s.dir.join("sys");
     fake_sysfs(&sys);
     // No processes: the scanner reads an empty folder.
-    let procs = s.dir.join("proc");
-    fs::create_dir_all(&procs).unwrap();
+    let procs = s.procs();
     let gpu = Rc::new(RefCell::new(FakeGpu::new(2, 250_000)));
     let (live, leftover) = LiveWorkloads::live(
         &WorkloadsConfig::default(),
@@ -282,25 +309,12 @@ fn nice_policy_and_pinning_reach_live_children_and_are_restored() {
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut s = Scratch::new("proc");
     let name = format!("gls{}", std::process::id() % 100_000);
-    let sleep = s.dir.join(&name);
-    let from = ["/bin/sleep", "/usr/bin/sleep"]
-        .into_iter()
-        .find(|p| Path::new(p).exists())
-        .unwrap();
-    fs::copy(from, &sleep).unwrap();
+    let sleep = s.binary(&name, ["/bin/sleep", "/usr/bin/sleep"]);
     // The scanner sees this test's children only: links to their /proc entries.
-    let procs = s.dir.join("proc");
-    fs::create_dir_all(&procs).unwrap();
-    let spawn = |s: &mut Scratch, cmd: &mut Command| {
-        let child = cmd.spawn().unwrap();
-        let pid = child.id() as i32;
-        s.children.push(child);
-        std::os::unix::fs::symlink(format!("/proc/{pid}"), procs.join(pid.to_string())).unwrap();
-        pid
-    };
+    let procs = s.procs();
     // One child starts from a non-default nice value, 3.
-    let first = spawn(
-        &mut s,
+    let first = s.spawn_seen(
+        &procs,
         Command::new("nice").args(["-n", "3"]).arg(&sleep).arg("30"),
     );
     std::thread::sleep(Duration::from_millis(50));
@@ -372,7 +386,7 @@ fn nice_policy_and_pinning_reach_live_children_and_are_restored() {
         }
         // A process that starts later gets all of it by the next pass.
         let t0 = Instant::now();
-        let later = spawn(&mut s, Command::new(&sleep).arg("30"));
+        let later = s.spawn_seen(&procs, Command::new(&sleep).arg("30"));
         let p = live.pass().unwrap();
         let took = t0.elapsed();
         let settings: Vec<&str> = p
@@ -439,12 +453,7 @@ fn a_process_born_in_a_governor_group_goes_back_with_its_parent_on_restore() {
     };
     let mut s = Scratch::new("born");
     let name = format!("glb{}", std::process::id() % 100_000);
-    let sh = s.dir.join(&name);
-    let from = ["/bin/sh", "/usr/bin/sh"]
-        .into_iter()
-        .find(|p| Path::new(p).exists())
-        .unwrap();
-    fs::copy(from, &sh).unwrap();
+    let sh = s.binary(&name, ["/bin/sh", "/usr/bin/sh"]);
     let flag = s.dir.join("fork-now");
     // The shell waits for the flag, then starts a child: born in whatever group the shell is in.
     let script = format!(
@@ -461,8 +470,7 @@ fn a_process_born_in_a_governor_group_goes_back_with_its_parent_on_restore() {
     };
     let shell = child.id() as i32;
     s.children.push(child);
-    let procs = s.dir.join("proc");
-    fs::create_dir_all(&procs).unwrap();
+    let procs = s.procs();
     std::os::unix::fs::symlink(format!("/proc/{shell}"), procs.join(shell.to_string())).unwrap();
     let original = group_of(shell, &cpu.controller);
     let subtree = format!("gamesa-test-b{}", std::process::id());
@@ -569,24 +577,12 @@ fn without_a_cpuset_controller_pin_cores_sets_the_affinity_of_every_process() {
     assert!(layout.hierarchy("cpuset").is_none());
     let mut s = Scratch::new("aff");
     let name = format!("gla{}", std::process::id() % 100_000);
-    let sleep = s.dir.join(&name);
-    let from = ["/bin/sleep", "/usr/bin/sleep"]
-        .into_iter()
-        .find(|p| Path::new(p).exists())
-        .unwrap();
-    fs::copy(from, &sleep).unwrap();
-    let procs = s.dir.join("proc");
-    fs::create_dir_all(&procs).unwrap();
-    let spawn = |s: &mut Scratch, cmd: &mut Command| {
-        let child = cmd.spawn().unwrap();
-        let pid = child.id() as i32;
-        s.children.push(child);
-        std::os::unix::fs::symlink(format!("/proc/{pid}"), procs.join(pid.to_string())).unwrap();
-        pid
-    };
+    let sleep = s.binary(&name, ["/bin/sleep", "/usr/bin/sleep"]);
+    // The scanner sees this test's children only: links to their /proc entries.
+    let procs = s.procs();
     // One starts with its affinity limited to CPU 0: restore must give exactly that back.
-    let first = spawn(
-        &mut s,
+    let first = s.spawn_seen(
+        &procs,
         Command::new("taskset")
             .args(["-c", "0"])
             .arg(&sleep)
@@ -626,7 +622,7 @@ fn without_a_cpuset_controller_pin_cores_sets_the_affinity_of_every_process() {
         let r = live.apply(&[action("pin_cores", "game", 1.0)]);
         assert_eq!(statuses(&r), ["applied"], "{r:#?}");
         assert_eq!(allowed_cpus(first), last);
-        let later = spawn(&mut s, Command::new(&sleep).arg("30"));
+        let later = s.spawn_seen(&procs, Command::new(&sleep).arg("30"));
         let p = live.pass().unwrap();
         assert!(
             p.moves
