@@ -256,6 +256,8 @@ export declare class NativeLiveWorkloads {
   leftoverJson(): string | null
   /** Whether this acts. */
   isLive(): boolean
+  /** Whether a process or thread started since the last pass listed `/proc`. */
+  processesStarted(): boolean
   /** One pass (scan, moves, settings) as JSON. */
   passJson(): string
   /** Applies approved actions given as JSON `[{kind, target, value}]`; the results as JSON. */

@@ -235,6 +235,14 @@ export class LiveWorkloads {
     return JSON.parse(this.#native.passJson()) as WorkloadPass
   }
 
+  /**
+   * Whether a process or thread started since the last {@link pass} listed `/proc` (one read
+   * of `/proc/loadavg`): a caller that passes less often than it ticks passes early then.
+   */
+  processesStarted(): boolean {
+    return this.#native.processesStarted()
+  }
+
   /** Applies approved actions (others than the live kinds and targets come back `ignored`). */
   apply(actions: ReadonlyArray<Pick<ApprovedAction, 'kind' | 'target' | 'value'>>): LiveActionResult[] {
     const plain = actions.map(({ kind, target, value }) => ({ kind, target, value }))

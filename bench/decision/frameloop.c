@@ -6,7 +6,10 @@
  *                      from the frame's start to the end of its work. A frame whose work ends
  *                      after the next frame's start is a deadline miss (the loop then starts
  *                      its next frame one period later, dropping the backlog). Prints one JSON line:
- *                      {"frames":N,"p50_ms":..,"p99_ms":..,"misses":N}.
+ *                      {"frames":N,"p50_ms":..,"p99_ms":..,"misses":N,"miss_at_s":[..],
+ *                      "late_p99_ms":..}: when each miss happened, seconds after the loop
+ *                      started (the first 64), and the p99 of the frames after the first
+ *                      LATE_S seconds.
  *   hog SECONDS        spins, counting loop iterations; prints {"iterations":N}.
  *
  * Build: cc -O2 -o frameloop frameloop.c (run.ts does it). */
@@ -27,6 +30,9 @@ static int cmp(const void *a, const void *b) {
 }
 
 static volatile unsigned long sink;
+
+/* Frames after this many seconds are the steady state (bench/decision/run.ts's START_S). */
+#define LATE_S 2.0
 
 static void work_cpu(double seconds) {
     double end = now_s(CLOCK_THREAD_CPUTIME_ID) + seconds;
@@ -54,9 +60,13 @@ int main(int argc, char **argv) {
     const double period = 1.0 / 60.0, work = 0.006;
     int frames = (int)(seconds / period);
     double *ft = calloc((size_t)frames, sizeof *ft);
+    double *late = calloc((size_t)frames, sizeof *late);
+    int nlate = 0;
     int misses = 0;
+    double miss_at[64];
     struct timespec next;
     clock_gettime(CLOCK_MONOTONIC, &next);
+    double began = (double)next.tv_sec + (double)next.tv_nsec / 1e9;
     for (int f = 0; f < frames; f++) {
         next.tv_nsec += (long)(period * 1e9);
         while (next.tv_nsec >= 1000000000L) {
@@ -69,7 +79,9 @@ int main(int argc, char **argv) {
         double end = now_s(CLOCK_MONOTONIC);
         double took = end - start;
         ft[f] = took * 1e3;
+        if (start - began >= LATE_S) late[nlate++] = took * 1e3;
         if (took > period) {
+            if (misses < 64) miss_at[misses] = start - began;
             misses++;
             /* Behind: the next frame starts one period from now, as a game drops frames
                instead of running a backlog. */
@@ -79,8 +91,12 @@ int main(int argc, char **argv) {
         }
     }
     qsort(ft, (size_t)frames, sizeof *ft, cmp);
-    printf("{\"frames\":%d,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"misses\":%d}\n", frames,
+    printf("{\"frames\":%d,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"misses\":%d,\"miss_at_s\":[", frames,
            ft[frames / 2], ft[(int)(frames * 0.99)], misses);
+    for (int i = 0; i < misses && i < 64; i++) printf("%s%.3f", i ? "," : "", miss_at[i]);
+    qsort(late, (size_t)nlate, sizeof *late, cmp);
+    printf("],\"late_p99_ms\":%.3f}\n", nlate > 0 ? late[(int)(nlate * 0.99)] : 0.0);
+    free(late);
     free(ft);
     return 0;
 }

@@ -60,6 +60,8 @@ export class LiveRun {
   last: WorkloadPass | undefined
   /** Whether `last` was scanned for this tick (not reused from an earlier one). */
   private fresh = false
+  /** The last scan was early, for a process that started: scan on the next tick too. */
+  private followUp = false
   private lastScanMs = -Infinity
   /** Process scans over the run. */
   scans = 0
@@ -114,12 +116,21 @@ export class LiveRun {
    */
   beforeTick(values: Record<string, number>, nowMs = performance.now()): void {
     // Due at 90 % of the interval: ticks come on a fixed grid with a little jitter, and a scan
-    // due at exactly 500 ms would otherwise wait for the tick after a tick 1 ms early.
-    if (this.last !== undefined && nowMs - this.lastScanMs < 0.9 * (this.options.scanEveryMs ?? 0)) {
+    // due at exactly 500 ms would otherwise wait for the tick after a tick 1 ms early. Due at
+    // once when a process started since the last scan, and again on the tick after (a new
+    // process's CPU use counts from its second pass), so new processes are classified, and
+    // moved, within two ticks instead of an interval.
+    const every = this.options.scanEveryMs ?? 0
+    const followUp = this.followUp
+    this.followUp = false
+    const due = this.last === undefined || nowMs - this.lastScanMs >= 0.9 * every
+    const started = every > 0 && !followUp && this.last !== undefined && this.live.processesStarted()
+    if (!due && !followUp && !started) {
       this.fresh = false
-      Object.assign(values, this.last.variables)
+      Object.assign(values, this.last?.variables)
       return
     }
+    this.followUp = started
     this.scan(values, nowMs)
   }
 

@@ -74,10 +74,10 @@ options:
                        beside the journal)
   --gamemode-max <n>   the most games registered at once, 1 to 4096 (default 32)
   --rate <Hz>          telemetry readings (= engine ticks) per second, 0.1 to 100 (default 10)
-  --scan-every <time>  the shortest time between two scans of the processes, 0 (every tick)
-                       to 1s (default 500ms): a new process gets its settings within this
-                       and a tick; a tick between two scans reuses the last one's wl.*
-                       variables. Scanning less often is most of what a run costs the CPU
+  --scan-every <time>  how often the processes are scanned, 0 (every tick) to 1s (default
+                       500ms), and at once when a process has started since the last scan
+                       (so it gets its settings within about two ticks); a tick between two
+                       scans reuses the last one's wl.* variables
   --duration <time>    stop after this long: 500ms, 10s, 2m, 1h; a bare number is seconds
                        (default: until interrupted)
 EXPERIENCE_HELP_HERE

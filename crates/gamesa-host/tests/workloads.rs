@@ -230,6 +230,23 @@ fn cmdline_pid_pidfile_uid_and_cgroup_selectors() {
 }
 
 #[test]
+fn a_started_process_is_told_before_the_next_pass() {
+    let mut sb = Sandbox::new("started");
+    let mut s =
+        WorkloadScanner::new(&WorkloadsConfig::default(), ScannerOptions::default()).unwrap();
+    s.scan().unwrap();
+    // Whatever else runs may start threads at any time, so "nothing started" is not asserted;
+    // a process started now is always told.
+    let name = unique("s");
+    let sleep = sb.program("sleep", &name);
+    let pid = sb.spawn(grouped(&sleep).arg("30"));
+    assert!(
+        s.pids_handed_out(),
+        "pid {pid} was handed out after the pass"
+    );
+}
+
+#[test]
 fn idle_and_excluded_processes_are_not_background() {
     let mut sb = Sandbox::new("excl");
     let busy_name = unique("b");

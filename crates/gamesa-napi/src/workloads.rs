@@ -77,6 +77,12 @@ impl NativeLiveWorkloads {
         guard(|| Ok(self.get()?.is_live()))
     }
 
+    /// Whether a process or thread started since the last pass listed `/proc`.
+    #[napi(js_name = "processesStarted")]
+    pub fn processes_started(&mut self) -> Result<bool, JsError> {
+        guard(|| Ok(self.get()?.processes_started()))
+    }
+
     /// One pass (scan, moves, settings) as JSON.
     #[napi(js_name = "passJson")]
     pub fn pass_json(&mut self) -> Result<String, JsError> {

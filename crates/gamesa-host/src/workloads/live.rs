@@ -328,6 +328,12 @@ impl LiveWorkloads {
         Ok(released)
     }
 
+    /// Whether a process or thread started since the last pass listed `/proc`
+    /// ([`WorkloadScanner::pids_handed_out`]).
+    pub fn processes_started(&mut self) -> bool {
+        self.scanner.pids_handed_out()
+    }
+
     /// One pass: scan, move the processes of each role that has a group into it, and add the
     /// roles' settings to the variables (`wl.<role>.cpu_weight`, `wl.<role>.cpu_quota`).
     pub fn pass(&mut self) -> Result<LivePass, HostError> {

@@ -193,6 +193,15 @@ impl WorkloadScanner {
         self.scan_at(Instant::now())
     }
 
+    /// Whether a pid was handed out (a process or a thread started) since the last pass
+    /// listed `/proc`, or that cannot be told: one `pread` of `/proc/loadavg`. A caller that
+    /// scans less often than it ticks scans early when this is true, so a new process is not
+    /// left unclassified for the whole interval.
+    pub fn pids_handed_out(&mut self) -> bool {
+        let last_pid = self.files.last_pid(&mut self.buf);
+        last_pid.is_none() || last_pid != self.listed_at_pid
+    }
+
     /// One pass; `now` (monotonic) measures the interval since the previous one.
     pub fn scan_at(&mut self, now: Instant) -> Result<ScanReport, HostError> {
         self.generation += 1;
