@@ -193,6 +193,7 @@ export const API_ARGUMENTS: Readonly<Record<string, FunctionArguments | ClassArg
   // workloads.ts
   LiveWorkloads: cls(['config: object', 'options?: object{apply,journalPath,cgroupSubtree}'], {
     pass: [],
+    processesStarted: [],
     apply: ['actions: array'],
     restore: [],
     pause: [],
