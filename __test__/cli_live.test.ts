@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSyn
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { applyLock } from './helpers/apply_lock.ts'
-import { cpuHierarchy, groupOf } from './helpers/cgroups.ts'
+import { cpuHierarchy, groupOf, removeEmptyGroups } from './helpers/cgroups.ts'
 
 const NODE_ARGS = ['--conditions=gamesa-source', '--import', '@oxc-node/core/register', 'src/cli/gamesa.ts']
 const gamesa = (...args: string[]) => {
@@ -18,8 +18,12 @@ const gamesa = (...args: string[]) => {
 }
 const work = mkdtempSync(join(tmpdir(), 'gamesa-live-'))
 const children: ChildProcess[] = []
-test.after.always(() => {
+test.after.always(async () => {
   for (const c of children) c.kill('SIGKILL')
+  // A governor killed here had no chance to restore: what it left is removed once its
+  // processes are gone.
+  await new Promise((r) => setTimeout(r, 200))
+  removeEmptyGroups(`gamesa-test-${process.pid}`)
   rmSync(work, { recursive: true, force: true })
 })
 

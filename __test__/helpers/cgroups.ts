@@ -1,6 +1,6 @@
 // Where this machine's CPU controller is, and which group a process is in: what the tests of
 // live workloads (--apply, GameMode) read to check a governor's moves.
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
 /** The v1 `cpu` mount or the v2 mount offering `cpu`, if writable here. */
@@ -27,4 +27,27 @@ export function groupOf(pid: number, v1: boolean): string | undefined {
     return undefined
   }
   return undefined
+}
+
+/**
+ * Removes the empty groups a test's governors left under `subtree` in every cgroup hierarchy
+ * (a governor killed before it restored leaves its groups; restore removes them only once
+ * empty). A group that still holds a process stays, and the rmdir's error is ignored.
+ */
+export function removeEmptyGroups(subtree: string): void {
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const [pre, post] = line.split(' - ')
+    if (!pre || !post || !post.startsWith('cgroup')) continue
+    removeTree(join(pre.split(' ')[4] as string, subtree))
+  }
+}
+
+function removeTree(dir: string): void {
+  try {
+    if (!statSync(dir).isDirectory()) return
+    for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) removeTree(join(dir, entry.name))
+    rmdirSync(dir)
+  } catch {
+    // absent, or not empty: nothing to do
+  }
 }
