@@ -3,13 +3,21 @@
 import { existsSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
-/** The v1 `cpu` mount or the v2 mount offering `cpu`, if writable here. */
-export function cpuHierarchy(): { mount: string; v1: boolean } | undefined {
+/** This machine's cgroup mounts (`/proc/self/mountinfo`): v1 (`cgroup`) and v2 (`cgroup2`). */
+function cgroupMounts(): Array<{ mount: string; fstype: string; opts: string }> {
+  const mounts = []
   for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
     const [pre, post] = line.split(' - ')
     if (!pre || !post) continue
-    const mount = pre.split(' ')[4] as string
-    const [fstype, , opts = ''] = post.split(' ')
+    const [fstype = '', , opts = ''] = post.split(' ')
+    if (fstype === 'cgroup' || fstype === 'cgroup2') mounts.push({ mount: pre.split(' ')[4] as string, fstype, opts })
+  }
+  return mounts
+}
+
+/** The v1 `cpu` mount or the v2 mount offering `cpu`, if writable here. */
+export function cpuHierarchy(): { mount: string; v1: boolean } | undefined {
+  for (const { mount, fstype, opts } of cgroupMounts()) {
     if (fstype === 'cgroup2' && existsSync(join(mount, 'cgroup.controllers')) && readFileSync(join(mount, 'cgroup.controllers'), 'utf8').split(/\s+/).includes('cpu')) return { mount, v1: false }
     if (fstype === 'cgroup' && opts.split(',').includes('cpu') && !opts.split(',').includes('ro')) return { mount, v1: true }
   }
@@ -35,11 +43,7 @@ export function groupOf(pid: number, v1: boolean): string | undefined {
  * empty). A group that still holds a process stays, and the rmdir's error is ignored.
  */
 export function removeEmptyGroups(subtree: string): void {
-  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-    const [pre, post] = line.split(' - ')
-    if (!pre || !post || !post.startsWith('cgroup')) continue
-    removeTree(join(pre.split(' ')[4] as string, subtree))
-  }
+  for (const { mount } of cgroupMounts()) removeTree(join(mount, subtree))
 }
 
 function removeTree(dir: string): void {

@@ -3,11 +3,9 @@
 // code, like `gamemoderun`. The loop is `gamesa run`'s (govern in run.ts).
 import { spawn } from 'node:child_process'
 import { constants } from 'node:os'
-import { Engine } from '../engine.js'
 import type { Command } from './commands.js'
 import { UsageError, parseCommandLine } from './args.js'
-import { readDocument } from '../files.js'
-import { type LoadedEngine, type Options, RUN_OPTIONS, govern, openLive, runOptions } from './run.js'
+import { type LoadedEngine, type Options, RUN_OPTIONS, govern, openLive, readEngine, runOptions } from './run.js'
 
 const HELP = `usage: gamesa exec [--apply [--no-restore-on-exit]] [--config <engine.json>]
                    [--rate <Hz>] [--journal <file>] [--experience <file>] [--json] [--quiet]
@@ -46,8 +44,7 @@ async function run(args: string[]): Promise<number> {
   const { options, command } = parsed
   let loaded: LoadedEngine
   try {
-    const text = readDocument(options.config, 'engine config')
-    loaded = { engine: new Engine(text), text }
+    loaded = readEngine(options.config)
   } catch (err) {
     console.error(`gamesa exec: ${err instanceof Error ? err.message : String(err)}`)
     return 1

@@ -19,8 +19,8 @@ export interface LiveOptions {
   /** Serve GameMode's D-Bus interface (`--gamemode`): its audit file and bound. */
   gamemode?: { audit?: string; maxGames?: number }
   /**
-   * The shortest time between two process scans, ms (`--scan-every`; default 0: every tick).
-   * A tick between two scans reuses the last scan's variables and moves nothing.
+   * How often the processes are scanned when none starts, ms (`--scan-every`; default 0:
+   * every tick). A tick between two scans reuses the last scan's variables and moves nothing.
    */
   scanEveryMs?: number
 }
@@ -63,8 +63,6 @@ export class LiveRun {
   /** The last scan was early, for a process that started: scan on the next tick too. */
   private followUp = false
   private lastScanMs = -Infinity
-  /** Process scans over the run. */
-  scans = 0
   lastResults: LiveActionResult[] = []
   /** This tick's results (empty when it approved nothing). */
   private tickResults: LiveActionResult[] = []
@@ -138,7 +136,6 @@ export class LiveRun {
   scan(values: Record<string, number>, nowMs = performance.now()): void {
     this.lastScanMs = nowMs
     this.fresh = true
-    this.scans++
     const pass = this.live.pass()
     this.last = pass
     this.moves += pass.moves.length

@@ -1,8 +1,9 @@
 // `gamesa run`: live telemetry and live workloads into the engine. A TelemetrySampler at --rate
-// feeds each snapshot, with the `wl.*` variables of one pass over the processes (live.ts), to the
-// engine; the output is either a live terminal view (redrawn in place on a terminal; it ticks
-// through Engine.tickValues, the decisions only) or, with --json, one NDJSON line per tick on
-// standard output (Engine.tickJson, the full output, with the live results added). Dry run
+// feeds each snapshot, with the `wl.*` variables of the last pass over the processes (live.ts,
+// every --scan-every), to the engine, which ticks through Engine.tickValues (the decisions
+// only); the output is either a live terminal view (redrawn in place on a terminal) or, with
+// --json, one NDJSON line per tick on standard output (Engine.lastTickJson, the full output,
+// with the live results added). Dry run
 // unless --apply: then the approved live actions (docs/workloads.md) become settings of the
 // roles' groups, their processes and the machine, undone at the end. Ctrl-C / SIGTERM stop cleanly with a summary on standard error; SIGUSR1 pauses
 // (restores everything), SIGUSR2 resumes.
@@ -29,7 +30,7 @@ import { defaultJournalPath } from '../actuation.js'
 import { experienceHelp, type LiveRecording, finishLiveRecording, recordLiveTick, startLiveRecording } from './experience_option.js'
 import { reloadRules } from './reload_rules.js'
 
-/** `--scan-every`'s default: a new process gets its settings within about half a second. */
+/** `--scan-every`'s default: a machine where no process starts is scanned twice a second. */
 export const DEFAULT_SCAN_EVERY_MS = 500
 
 const HELP_TEXT = `usage: gamesa run [--config <engine.json>] [--rate <Hz>] [--scan-every <time>] [--duration <time>]
@@ -113,7 +114,7 @@ const HELP = HELP_TEXT.replace('EXPERIENCE_HELP_HERE', experienceHelp(23))
 export interface Options {
   config: string
   rateHz: number
-  /** The shortest time between two process scans, ms (0: every tick). */
+  /** How often the processes are scanned when none starts, ms (0: every tick). */
   scanEveryMs: number
   durationMs?: number
   json: boolean
@@ -287,11 +288,16 @@ export interface LoadedEngine {
   text: string
 }
 
+/** Reads the engine configuration in `path` once and builds the engine from that text. */
+export function readEngine(path: string): LoadedEngine {
+  const text = readDocument(path, 'engine config')
+  return { engine: new Engine(text), text }
+}
+
 /** Loads the engine; an error is printed here and turned into the exit code. */
 function loadEngine(path: string): LoadedEngine | number {
   try {
-    const text = readDocument(path, 'engine config')
-    return { engine: new Engine(text), text }
+    return readEngine(path)
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err)
     if (isGamesaError(err, 'IO_ERROR')) {

@@ -69,12 +69,17 @@ fn engine() -> Engine {
     Engine::from_json(&config().to_string()).expect("the config builds")
 }
 
-fn limits_set(out: &TickOutput) -> Vec<(String, f64)> {
+/// The tick's approved actions of `kind`, as (target, value).
+fn approved_of(out: &TickOutput, kind: &str) -> Vec<(String, f64)> {
     out.approved
         .iter()
-        .filter(|a| &*a.kind == "set_gpu_power_limit")
+        .filter(|a| &*a.kind == kind)
         .map(|a| (a.target.to_string(), a.value))
         .collect()
+}
+
+fn limits_set(out: &TickOutput) -> Vec<(String, f64)> {
+    approved_of(out, "set_gpu_power_limit")
 }
 
 #[test]
@@ -278,13 +283,7 @@ fn an_agent_that_asks_for_exclusive_cores_gets_its_core_grant_pinned() {
             ("wl.priority.pinned_cores".to_string(), pinned),
         ])
     };
-    let pinned = |out: &TickOutput| -> Vec<(String, f64)> {
-        out.approved
-            .iter()
-            .filter(|a| &*a.kind == "pin_cores")
-            .map(|a| (a.target.to_string(), a.value))
-            .collect()
-    };
+    let pinned = |out: &TickOutput| approved_of(out, "pin_cores");
     // Three threads, nothing pinned yet: the three cores it wins become exclusive.
     let out = engine.tick(&reading(3.0, 0.0), 0.0).expect("tick");
     assert_eq!(pinned(&out), vec![("priority".to_string(), 3.0)]);
@@ -336,13 +335,7 @@ fn a_cpu_time_grant_can_bound_a_workload_as_its_quota() {
         }}}
     });
     let mut engine = Engine::from_json(&config.to_string()).expect("the config builds");
-    let quota = |out: &TickOutput| -> Vec<(String, f64)> {
-        out.approved
-            .iter()
-            .filter(|a| &*a.kind == "set_cpu_quota")
-            .map(|a| (a.target.to_string(), a.value))
-            .collect()
-    };
+    let quota = |out: &TickOutput| approved_of(out, "set_cpu_quota");
     let reading = |q: f64| BTreeMap::from([("wl.background.cpu_quota".to_string(), q)]);
     // The first bid holds 7500 µs of the period; the background's bid wins what is left, 2500
     // µs, a quarter of the period: 2 of 8 cores.

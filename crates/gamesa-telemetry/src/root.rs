@@ -103,7 +103,14 @@ impl SysRoot {
 /// being read through the old one.
 #[derive(Debug, Default)]
 pub struct KeptOpen {
-    files: Mutex<HashMap<PathBuf, File>>,
+    state: Mutex<Kept>,
+}
+
+/// The open files, and the buffer every read fills (grown once, kept between reads).
+#[derive(Debug, Default)]
+struct Kept {
+    files: HashMap<PathBuf, File>,
+    buf: Vec<u8>,
 }
 
 /// The first read's buffer: more than any one `/proc` or `/sys` file the collector reads on a
@@ -115,25 +122,29 @@ impl KeptOpen {
     /// gone) is opened once more before the error is returned; a file that cannot be opened
     /// is not kept.
     pub fn read(&self, path: &Path) -> io::Result<String> {
-        let mut files = self.files.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let Kept { files, buf } = &mut *state;
         if let Some(file) = files.get(path) {
-            if let Ok(text) = read_from_start(file) {
+            if let Ok(text) = read_from_start(file, buf) {
                 return Ok(text);
             }
             files.remove(path);
         }
         let file = File::open(path)?;
-        let text = read_from_start(&file)?;
+        let text = read_from_start(&file, buf)?;
         files.insert(path.to_path_buf(), file);
         Ok(text)
     }
 }
 
-/// The text of `file` from offset 0. A read that leaves room in the buffer ended the file: a
+/// The text of `file` from offset 0, read into `buf` (at least [`KEPT_OPEN_BUFFER`] long,
+/// doubled while a file fills it). A read that leaves room in the buffer ended the file: a
 /// `/proc` or `/sys` file fills a read up to its end or the buffer's (seq_file, kernfs), so no
 /// second read is spent finding the end.
-fn read_from_start(file: &File) -> io::Result<String> {
-    let mut buf = vec![0u8; KEPT_OPEN_BUFFER];
+fn read_from_start(file: &File, buf: &mut Vec<u8>) -> io::Result<String> {
+    if buf.len() < KEPT_OPEN_BUFFER {
+        buf.resize(KEPT_OPEN_BUFFER, 0);
+    }
     let mut len = 0;
     loop {
         let n = file.read_at(&mut buf[len..], len as u64)?;
@@ -141,10 +152,11 @@ fn read_from_start(file: &File) -> io::Result<String> {
         if n == 0 || len < buf.len() {
             break;
         }
-        buf.resize(buf.len() * 2, 0);
+        let doubled = buf.len() * 2;
+        buf.resize(doubled, 0);
     }
-    buf.truncate(len);
-    String::from_utf8(buf).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+    String::from_utf8(buf[..len].to_vec())
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
 }
 
 #[cfg(test)]
@@ -162,7 +174,7 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(30));
         let b = kept.read(Path::new("/proc/uptime")).unwrap();
         assert_ne!(a, b);
-        assert_eq!(kept.files.lock().unwrap().len(), 2);
+        assert_eq!(kept.state.lock().unwrap().files.len(), 2);
     }
 
     #[test]
@@ -187,6 +199,6 @@ mod tests {
         let kept = KeptOpen::default();
         let err = kept.read(Path::new("/proc/no-such-file")).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::NotFound);
-        assert!(kept.files.lock().unwrap().is_empty());
+        assert!(kept.state.lock().unwrap().files.is_empty());
     }
 }
